@@ -1,0 +1,107 @@
+package org.relaypack.delivery;
+
+import java.util.Objects;
+import java.util.Optional;
+
+import com.google.common.base.MoreObjects;
+import com.google.common.base.Preconditions;
+
+/**
+ * One entry of a next hop's host list, written as Postfix writes a relayhost:
+ * {@code [host]:port} is used as given (no MX lookup); {@code host} or {@code host:port} means
+ * "look up the MX records of host" and deliver to them in preference order.
+ */
+public final class HostSpec {
+    public static final int DEFAULT_PORT = 25;
+
+    /**
+     * @throws IllegalArgumentException naming the bad value when the text is not a host spec
+     */
+    public static HostSpec parse(String text) {
+        String value = text.trim();
+        Preconditions.checkArgument(!value.isEmpty(), "empty host");
+        if (value.startsWith("[")) {
+            int close = value.indexOf(']');
+            Preconditions.checkArgument(close > 1, "'%s': missing ']'", text);
+            String host = value.substring(1, close);
+            String rest = value.substring(close + 1);
+            Optional<Integer> port = rest.isEmpty() ? Optional.empty() : Optional.of(parsePort(text, stripColon(text, rest)));
+            return new HostSpec(host, port.orElse(DEFAULT_PORT), false);
+        }
+        int colon = value.lastIndexOf(':');
+        if (colon >= 0) {
+            return new HostSpec(checkHost(text, value.substring(0, colon)), parsePort(text, value.substring(colon + 1)), true);
+        }
+        return new HostSpec(checkHost(text, value), DEFAULT_PORT, true);
+    }
+
+    public static HostSpec literal(String host, int port) {
+        return new HostSpec(host, port, false);
+    }
+
+    private static String stripColon(String text, String rest) {
+        Preconditions.checkArgument(rest.startsWith(":"), "'%s': expected ':port' after ']'", text);
+        return rest.substring(1);
+    }
+
+    private static String checkHost(String text, String host) {
+        Preconditions.checkArgument(!host.isEmpty() && !host.contains(" "), "'%s': bad host name", text);
+        return host;
+    }
+
+    private static int parsePort(String text, String port) {
+        try {
+            int value = Integer.parseInt(port);
+            Preconditions.checkArgument(value >= 1 && value <= 65535, "'%s': port %s out of range 1-65535", text, port);
+            return value;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(String.format("'%s': port '%s' is not a number", text, port));
+        }
+    }
+
+    private final String host;
+    private final int port;
+    private final boolean mxLookup;
+
+    private HostSpec(String host, int port, boolean mxLookup) {
+        this.host = host;
+        this.port = port;
+        this.mxLookup = mxLookup;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** True for {@code host} (resolve its MX records), false for {@code [host]} (use as given). */
+    public boolean mxLookup() {
+        return mxLookup;
+    }
+
+    public String asString() {
+        return mxLookup ? host + (port == DEFAULT_PORT ? "" : ":" + port) : "[" + host + "]:" + port;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (o instanceof HostSpec) {
+            HostSpec that = (HostSpec) o;
+            return port == that.port && mxLookup == that.mxLookup && Objects.equals(host, that.host);
+        }
+        return false;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(host, port, mxLookup);
+    }
+
+    @Override
+    public String toString() {
+        return MoreObjects.toStringHelper(this).addValue(asString()).toString();
+    }
+}

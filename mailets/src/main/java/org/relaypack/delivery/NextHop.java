@@ -1,0 +1,222 @@
+package org.relaypack.delivery;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import com.google.common.base.MoreObjects;
+import com.google.common.collect.ImmutableList;
+
+/**
+ * A named destination of the delivery engine: an upstream smarthost, a mailbox server, or "the
+ * recipient domain's own MX" (James as the smarthost facing the internet). Hosts are tried in order.
+ */
+public final class NextHop {
+    public enum Kind {
+        /** Deliver to the listed hosts, in order. */
+        HOSTS,
+        /** Deliver to the MX hosts of each recipient's domain (no host list). */
+        RECIPIENT_MX
+    }
+
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofMinutes(5);
+    public static final int DEFAULT_MAX_CONNECTIONS = 4;
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    public static final int DEFAULT_MAX_MESSAGES_PER_CONNECTION = 100;
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    public static final class Builder {
+        private final String name;
+        private Kind kind = Kind.HOSTS;
+        private final ImmutableList.Builder<HostSpec> hosts = ImmutableList.builder();
+        private TlsPolicy tls = TlsPolicy.of(TlsMode.OPPORTUNISTIC);
+        private Optional<Credentials> credentials = Optional.empty();
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private int maxMessagesPerConnection = DEFAULT_MAX_MESSAGES_PER_CONNECTION;
+        private Optional<String> heloName = Optional.empty();
+
+        private Builder(String name) {
+            this.name = Objects.requireNonNull(name);
+        }
+
+        public Builder kind(Kind kind) {
+            this.kind = kind;
+            return this;
+        }
+
+        public Builder host(HostSpec host) {
+            this.hosts.add(host);
+            return this;
+        }
+
+        public Builder hosts(List<HostSpec> hosts) {
+            this.hosts.addAll(hosts);
+            return this;
+        }
+
+        public Builder tls(TlsPolicy tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        public Builder credentials(Credentials credentials) {
+            this.credentials = Optional.of(credentials);
+            return this;
+        }
+
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        public Builder readTimeout(Duration readTimeout) {
+            this.readTimeout = readTimeout;
+            return this;
+        }
+
+        public Builder maxConnections(int maxConnections) {
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        public Builder maxMessagesPerConnection(int maxMessagesPerConnection) {
+            this.maxMessagesPerConnection = maxMessagesPerConnection;
+            return this;
+        }
+
+        public Builder heloName(String heloName) {
+            this.heloName = Optional.of(heloName);
+            return this;
+        }
+
+        public NextHop build() {
+            ImmutableList<HostSpec> hostList = hosts.build();
+            if (kind == Kind.HOSTS && hostList.isEmpty()) {
+                throw new IllegalArgumentException("next hop '" + name + "' has no host");
+            }
+            if (kind == Kind.RECIPIENT_MX && !hostList.isEmpty()) {
+                throw new IllegalArgumentException("next hop '" + name + "' of type mx takes no host");
+            }
+            return new NextHop(name, kind, hostList, tls, credentials, connectTimeout, readTimeout,
+                maxConnections, idleTimeout, maxMessagesPerConnection, heloName);
+        }
+    }
+
+    private final String name;
+    private final Kind kind;
+    private final ImmutableList<HostSpec> hosts;
+    private final TlsPolicy tls;
+    private final Optional<Credentials> credentials;
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
+    private final int maxConnections;
+    private final Duration idleTimeout;
+    private final int maxMessagesPerConnection;
+    private final Optional<String> heloName;
+
+    private NextHop(String name, Kind kind, ImmutableList<HostSpec> hosts, TlsPolicy tls, Optional<Credentials> credentials,
+                    Duration connectTimeout, Duration readTimeout, int maxConnections, Duration idleTimeout,
+                    int maxMessagesPerConnection, Optional<String> heloName) {
+        this.name = name;
+        this.kind = kind;
+        this.hosts = hosts;
+        this.tls = tls;
+        this.credentials = credentials;
+        this.connectTimeout = connectTimeout;
+        this.readTimeout = readTimeout;
+        this.maxConnections = maxConnections;
+        this.idleTimeout = idleTimeout;
+        this.maxMessagesPerConnection = maxMessagesPerConnection;
+        this.heloName = heloName;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public ImmutableList<HostSpec> hosts() {
+        return hosts;
+    }
+
+    public TlsPolicy tls() {
+        return tls;
+    }
+
+    public Optional<Credentials> credentials() {
+        return credentials;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    public Duration readTimeout() {
+        return readTimeout;
+    }
+
+    /** Upper bound of simultaneous connections to one host of this hop. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** An idle pooled connection is closed (QUIT) after this long. */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    public int maxMessagesPerConnection() {
+        return maxMessagesPerConnection;
+    }
+
+    /** The name sent in EHLO; absent means the server's host name. */
+    public Optional<String> heloName() {
+        return heloName;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (o instanceof NextHop) {
+            NextHop that = (NextHop) o;
+            return name.equals(that.name) && kind == that.kind && hosts.equals(that.hosts) && tls.equals(that.tls)
+                && credentials.equals(that.credentials) && connectTimeout.equals(that.connectTimeout)
+                && readTimeout.equals(that.readTimeout) && maxConnections == that.maxConnections
+                && idleTimeout.equals(that.idleTimeout) && maxMessagesPerConnection == that.maxMessagesPerConnection
+                && heloName.equals(that.heloName);
+        }
+        return false;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, kind, hosts, tls, credentials, connectTimeout, readTimeout, maxConnections,
+            idleTimeout, maxMessagesPerConnection, heloName);
+    }
+
+    @Override
+    public String toString() {
+        return MoreObjects.toStringHelper(this)
+            .add("name", name)
+            .add("kind", kind)
+            .add("hosts", hosts)
+            .add("tls", tls)
+            .add("credentials", credentials)
+            .toString();
+    }
+}

@@ -1,0 +1,41 @@
+package org.relaypack.delivery;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * How a connection to a next hop is protected. Postfix equivalents in brackets.
+ */
+public enum TlsMode {
+    /** Plaintext only [smtp_tls_security_level=none]. */
+    NONE("none"),
+    /** STARTTLS when the server offers it, plaintext otherwise [may]. */
+    OPPORTUNISTIC("opportunistic"),
+    /** STARTTLS or no transaction at all [encrypt/verify]. */
+    STARTTLS_REQUIRED("starttls-required"),
+    /** TLS from the first byte, port 465 [smtp_tls_wrappermode=yes]. */
+    IMPLICIT("implicit");
+
+    private final String configValue;
+
+    TlsMode(String configValue) {
+        this.configValue = configValue;
+    }
+
+    public String configValue() {
+        return configValue;
+    }
+
+    /** True when the mode never lets a transaction happen without TLS. */
+    public boolean requiresTls() {
+        return this == STARTTLS_REQUIRED || this == IMPLICIT;
+    }
+
+    public static Optional<TlsMode> parse(String value) {
+        String normalized = value.trim().toLowerCase(Locale.US);
+        return Arrays.stream(values())
+            .filter(mode -> mode.configValue.equals(normalized))
+            .findFirst();
+    }
+}

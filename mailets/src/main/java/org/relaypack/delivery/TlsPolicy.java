@@ -1,0 +1,116 @@
+package org.relaypack.delivery;
+
+import java.util.Objects;
+import java.util.Optional;
+
+import com.google.common.base.MoreObjects;
+
+/**
+ * The TLS rules of one next hop. Under a mode that requires TLS, certificate and host-name
+ * verification default to on, and the protocol floor is TLSv1.2.
+ */
+public final class TlsPolicy {
+    public static final String DEFAULT_MIN_PROTOCOL = "TLSv1.2";
+
+    /** A trust store file (JKS or PKCS12) and its password; absent means the JVM's default trust. */
+    public static final class TrustStore {
+        private final String path;
+        private final String type;
+        private final Optional<String> password;
+
+        public TrustStore(String path, String type, Optional<String> password) {
+            this.path = Objects.requireNonNull(path);
+            this.type = Objects.requireNonNull(type);
+            this.password = Objects.requireNonNull(password);
+        }
+
+        public String path() {
+            return path;
+        }
+
+        public String type() {
+            return type;
+        }
+
+        public Optional<String> password() {
+            return password;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (o instanceof TrustStore) {
+                TrustStore that = (TrustStore) o;
+                return path.equals(that.path) && type.equals(that.type) && password.equals(that.password);
+            }
+            return false;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(path, type, password);
+        }
+
+        @Override
+        public String toString() {
+            return MoreObjects.toStringHelper(this).add("path", path).add("type", type).toString();
+        }
+    }
+
+    public static TlsPolicy of(TlsMode mode) {
+        return new TlsPolicy(mode, mode.requiresTls(), Optional.empty(), DEFAULT_MIN_PROTOCOL);
+    }
+
+    private final TlsMode mode;
+    private final boolean verify;
+    private final Optional<TrustStore> trustStore;
+    private final String minProtocol;
+
+    public TlsPolicy(TlsMode mode, boolean verify, Optional<TrustStore> trustStore, String minProtocol) {
+        this.mode = Objects.requireNonNull(mode);
+        this.verify = verify;
+        this.trustStore = Objects.requireNonNull(trustStore);
+        this.minProtocol = Objects.requireNonNull(minProtocol);
+    }
+
+    public TlsMode mode() {
+        return mode;
+    }
+
+    /** Verify the certificate chain and that the certificate names the host we connected to. */
+    public boolean verify() {
+        return verify;
+    }
+
+    public Optional<TrustStore> trustStore() {
+        return trustStore;
+    }
+
+    /** The lowest protocol accepted, "TLSv1.2" or "TLSv1.3". */
+    public String minProtocol() {
+        return minProtocol;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (o instanceof TlsPolicy) {
+            TlsPolicy that = (TlsPolicy) o;
+            return mode == that.mode && verify == that.verify && trustStore.equals(that.trustStore) && minProtocol.equals(that.minProtocol);
+        }
+        return false;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(mode, verify, trustStore, minProtocol);
+    }
+
+    @Override
+    public String toString() {
+        return MoreObjects.toStringHelper(this)
+            .add("mode", mode.configValue())
+            .add("verify", verify)
+            .add("trustStore", trustStore)
+            .add("minProtocol", minProtocol)
+            .toString();
+    }
+}

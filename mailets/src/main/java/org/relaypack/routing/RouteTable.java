@@ -160,6 +160,11 @@ public final class RouteTable {
         return Optional.of(routeAt(index, key));
     }
 
+    /** The distinct next hop names this table routes to. */
+    public List<String> hopNames() {
+        return List.of(hopNames);
+    }
+
     public Stream<RouteEntry> entries() {
         return IntStream.range(0, size())
             .mapToObj(index -> {

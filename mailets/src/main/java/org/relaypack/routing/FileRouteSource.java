@@ -13,6 +13,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -188,16 +189,17 @@ public class FileRouteSource implements RouteSource, AutoCloseable {
         return removed;
     }
 
+    /** The key of a routes file line in lower case, without validating it (the parser does). */
     private static Optional<String> keyOf(String line) {
         String content = line.strip();
         if (content.isEmpty() || content.startsWith("#")) {
             return Optional.empty();
         }
-        try {
-            return Optional.of(RouteKey.normalize(content.split("[ \t]+", 2)[0]));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
+        int end = 0;
+        while (end < content.length() && content.charAt(end) != ' ' && content.charAt(end) != '\t') {
+            end++;
         }
+        return Optional.of(content.substring(0, end).toLowerCase(Locale.ROOT));
     }
 
     private void write(List<String> lines) throws IOException, RoutesFileException {

@@ -17,8 +17,9 @@ import com.google.common.collect.ImmutableMap;
 
 /**
  * An immutable route table laid out for a million entries: the keys are packed, sorted, into one
- * UTF-8 byte array and found by binary search; each entry costs its key bytes, a 4-byte offset and
- * a 2-byte hop index (hop names are stored once). Rewritten addresses, rare in files, sit in a map.
+ * UTF-8 byte array and found through an open-addressing hash index; each entry costs its key bytes,
+ * a 4-byte offset, a 2-byte hop index (hop names are stored once) and 4 to 8 bytes of index. Rewritten
+ * addresses, rare in files, sit in a map.
  */
 public final class RouteTable {
     public static final int MAX_HOPS = Short.MAX_VALUE;
@@ -129,20 +130,57 @@ public final class RouteTable {
                 sortedHops[i] = hops[entry];
             }
             offsets[size] = position;
-            return new RouteTable(packed, offsets, sortedHops, hopNames.toArray(new String[0]), ImmutableMap.copyOf(rewrites));
+            return new RouteTable(packed, offsets, sortedHops, index(packed, offsets, size), hopNames.toArray(new String[0]),
+                ImmutableMap.copyOf(rewrites));
         }
+    }
+
+    /**
+     * An open-addressing hash index over the sorted entries (entry number + 1, 0 for an empty slot),
+     * at most half full: a lookup touches one or two slots instead of the twenty cache lines of a
+     * binary search over a million keys.
+     */
+    private static int[] index(byte[] keys, int[] offsets, int size) {
+        int[] slots = new int[capacity(size)];
+        int mask = slots.length - 1;
+        for (int entry = 0; entry < size; entry++) {
+            int slot = hash(keys, offsets[entry], offsets[entry + 1]) & mask;
+            while (slots[slot] != 0) {
+                slot = (slot + 1) & mask;
+            }
+            slots[slot] = entry + 1;
+        }
+        return slots;
+    }
+
+    private static int capacity(int size) {
+        int capacity = 2;
+        while (capacity < 2L * size) {
+            capacity <<= 1;
+        }
+        return capacity;
+    }
+
+    private static int hash(byte[] bytes, int from, int to) {
+        int hash = 0x811c9dc5;
+        for (int i = from; i < to; i++) {
+            hash = (hash ^ (bytes[i] & 0xff)) * 0x01000193;
+        }
+        return hash ^ (hash >>> 16);
     }
 
     private final byte[] keys;
     private final int[] offsets;
     private final short[] hops;
+    private final int[] slots;
     private final String[] hopNames;
     private final ImmutableMap<String, MailAddress> rewrites;
 
-    private RouteTable(byte[] keys, int[] offsets, short[] hops, String[] hopNames, ImmutableMap<String, MailAddress> rewrites) {
+    private RouteTable(byte[] keys, int[] offsets, short[] hops, int[] slots, String[] hopNames, ImmutableMap<String, MailAddress> rewrites) {
         this.keys = keys;
         this.offsets = offsets;
         this.hops = hops;
+        this.slots = slots;
         this.hopNames = hopNames;
         this.rewrites = rewrites;
     }
@@ -175,7 +213,7 @@ public final class RouteTable {
 
     /** The bytes held by this table's arrays (not counting the rewrite map), for the benchmark. */
     public long footprintBytes() {
-        return keys.length + 4L * offsets.length + 2L * hops.length;
+        return keys.length + 4L * offsets.length + 2L * hops.length + 4L * slots.length;
     }
 
     private Route routeAt(int index, String key) {
@@ -187,18 +225,14 @@ public final class RouteTable {
     }
 
     private int indexOf(byte[] key) {
-        int low = 0;
-        int high = hops.length - 1;
-        while (low <= high) {
-            int middle = (low + high) >>> 1;
-            int comparison = Arrays.compareUnsigned(keys, offsets[middle], offsets[middle + 1], key, 0, key.length);
-            if (comparison < 0) {
-                low = middle + 1;
-            } else if (comparison > 0) {
-                high = middle - 1;
-            } else {
-                return middle;
+        int mask = slots.length - 1;
+        int slot = hash(key, 0, key.length) & mask;
+        while (slots[slot] != 0) {
+            int entry = slots[slot] - 1;
+            if (Arrays.equals(keys, offsets[entry], offsets[entry + 1], key, 0, key.length)) {
+                return entry;
             }
+            slot = (slot + 1) & mask;
         }
         return -1;
     }

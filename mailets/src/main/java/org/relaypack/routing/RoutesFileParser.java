@@ -2,8 +2,9 @@ package org.relaypack.routing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 import javax.mail.internet.AddressException;
 
@@ -21,7 +22,6 @@ import org.apache.james.core.MailAddress;
  * Key, next hop name and an optional rewritten recipient, separated by spaces or tabs.
  */
 public final class RoutesFileParser {
-    private static final Pattern FIELD_SEPARATOR = Pattern.compile("[ \t]+");
 
     private RoutesFileParser() {
     }
@@ -55,23 +55,43 @@ public final class RoutesFileParser {
         if (content.isEmpty() || content.startsWith("#")) {
             return Optional.empty();
         }
-        String[] fields = FIELD_SEPARATOR.split(content);
-        if (fields.length < 2) {
+        List<String> fields = fields(content);
+        if (fields.size() < 2) {
             throw new RoutesFileException(fileName, lineNumber, "expected '<key> <next hop> [<rewritten recipient>]', got '" + content + "'");
         }
-        if (fields.length > 3) {
+        if (fields.size() > 3) {
             throw new RoutesFileException(fileName, lineNumber, "too many fields in '" + content + "'");
         }
         try {
-            String key = fields[0];
-            String hop = HopName.check(fields[1]);
-            if (fields.length == 3) {
-                return Optional.of(RouteEntry.of(key, Route.to(hop, parseAddress(fields[2]))));
+            String key = fields.get(0);
+            String hop = HopName.check(fields.get(1));
+            if (fields.size() == 3) {
+                return Optional.of(RouteEntry.of(key, Route.to(hop, parseAddress(fields.get(2)))));
             }
             return Optional.of(RouteEntry.of(key, Route.to(hop)));
         } catch (IllegalArgumentException e) {
             throw new RoutesFileException(fileName, lineNumber, e.getMessage());
         }
+    }
+
+    /** Splits on runs of spaces and tabs (a regex here costs seconds on a million lines). */
+    private static List<String> fields(String content) {
+        List<String> fields = new ArrayList<>(3);
+        int start = -1;
+        for (int i = 0; i < content.length(); i++) {
+            char c = content.charAt(i);
+            boolean separator = c == ' ' || c == '\t';
+            if (separator && start >= 0) {
+                fields.add(content.substring(start, i));
+                start = -1;
+            } else if (!separator && start < 0) {
+                start = i;
+            }
+        }
+        if (start >= 0) {
+            fields.add(content.substring(start));
+        }
+        return fields;
     }
 
     private static MailAddress parseAddress(String value) {

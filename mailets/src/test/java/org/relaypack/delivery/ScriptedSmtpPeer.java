@@ -111,6 +111,8 @@ final class ScriptedSmtpPeer implements AutoCloseable {
     private final ServerSocket serverSocket;
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final AtomicInteger sessions = new AtomicInteger();
+    private final AtomicInteger activeSessions = new AtomicInteger();
+    private final AtomicInteger mostActiveSessions = new AtomicInteger();
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final List<List<String>> reads = new CopyOnWriteArrayList<>();
     private final List<String> messages = new CopyOnWriteArrayList<>();
@@ -136,6 +138,11 @@ final class ScriptedSmtpPeer implements AutoCloseable {
     /** Every session opened, including refused ones. */
     int sessions() {
         return sessions.get();
+    }
+
+    /** The largest number of sessions that were open at the same time. */
+    int mostConcurrentSessions() {
+        return mostActiveSessions.get();
     }
 
     /** Every command line received, in order, across sessions (message content excluded). */
@@ -178,6 +185,7 @@ final class ScriptedSmtpPeer implements AutoCloseable {
     }
 
     private void serve(Socket socket, int session) {
+        mostActiveSessions.accumulateAndGet(activeSessions.incrementAndGet(), Math::max);
         try (socket) {
             OutputStream out = socket.getOutputStream();
             if (session <= script.refusedSessions) {
@@ -193,6 +201,8 @@ final class ScriptedSmtpPeer implements AutoCloseable {
             // the client went away: part of several scenarios
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            activeSessions.decrementAndGet();
         }
     }
 

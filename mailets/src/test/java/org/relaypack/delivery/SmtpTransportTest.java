@@ -13,8 +13,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.james.core.MaybeSender;
 import org.apache.james.dnsservice.api.InMemoryDNSService;
@@ -56,7 +61,7 @@ class SmtpTransportTest {
         }
     }
 
-    private final List<ScriptedSmtpPeer> peers = new java.util.ArrayList<>();
+    private final List<ScriptedSmtpPeer> peers = new ArrayList<>();
     private InMemoryDNSService dns;
     private MutableClock clock;
     private SmtpTransport testee;
@@ -441,6 +446,30 @@ class SmtpTransportTest {
         }
 
         @Test
+        void concurrentDeliveriesShouldShareAtMostMaxConnections() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder().extensions("PIPELINING"));
+            NextHop hop = hop("upstream", peer.port()).maxConnections(2).build();
+            ExecutorService consumers = Executors.newFixedThreadPool(6);
+            List<Future<DeliveryResult>> results = new ArrayList<>();
+
+            try {
+                for (int i = 0; i < 30; i++) {
+                    Mail mail = mail("m" + i, "rcpt" + i + "@remote.test");
+                    results.add(consumers.submit(() -> testee.deliver(hop, mail)));
+                }
+                for (Future<DeliveryResult> result : results) {
+                    assertThat(result.get(30, TimeUnit.SECONDS).recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
+                }
+            } finally {
+                consumers.shutdownNow();
+            }
+
+            assertThat(peer.messages()).hasSize(30);
+            assertThat(peer.mostConcurrentSessions()).isLessThanOrEqualTo(2);
+            assertThat(peer.sessions()).isLessThanOrEqualTo(2);
+        }
+
+        @Test
         void closeShouldQuitPooledSessions() throws Exception {
             ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder());
             testee.deliver(hop("upstream", peer.port()).build(), mail("m1", "rcpt@remote.test"));
@@ -549,6 +578,22 @@ class SmtpTransportTest {
             assertThat(result.tlsProtocol()).isEmpty();
             assertThat(result.tlsCipher()).isEmpty();
             assertThat(result.outcomes().get(0).reply()).isEqualTo(SmtpReply.of(250, "2.0.0 queued as 1"));
+        }
+
+        @Test
+        void deliverShouldLogOneLinePerAttempt() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder());
+            int closedPort = closedPort();
+            Mail mail = mail("m1", "rcpt@remote.test");
+
+            List<String> lines = LogCapture.infoOf(SmtpTransport.class, () ->
+                testee.deliver(hop("upstream", closedPort, peer.port()).build(), mail));
+
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(0)).contains("mail=m1 hop=upstream host=localhost[127.0.0.1]:" + closedPort
+                + " tls=none reply=\"451 4.4.1 connect to localhost[127.0.0.1]:" + closedPort + " failed");
+            assertThat(lines.get(1)).contains("mail=m1 hop=upstream host=localhost[127.0.0.1]:" + peer.port()
+                + " tls=plaintext replies={rcpt@remote.test=\"250 2.0.0 queued as 1\"}");
         }
     }
 

@@ -125,13 +125,13 @@ public final class SmtpSession {
                 startTls(tlsSockets);
                 ehlo(false);
             } else if (tls.mode().requiresTls()) {
-                throw new HostFailure(reply.asSmtpReply());
+                throw quitting(new HostFailure(reply.asSmtpReply()));
             } else {
                 LOGGER.info("{} refused STARTTLS ({}), continuing in plaintext as the TLS policy allows", target.describe(), reply.asSmtpReply().asString());
             }
         }
         if (tls.mode().requiresTls() && tlsSession.isEmpty()) {
-            throw new HostFailure(HostFailure.localReply("4.7.4", "TLS is required, but was not offered by " + target.describe()));
+            throw quitting(new HostFailure(HostFailure.localReply("4.7.4", "TLS is required, but was not offered by " + target.describe())));
         }
         if (target.credentials.isPresent()) {
             authenticate(target.credentials.get());
@@ -170,15 +170,15 @@ public final class SmtpSession {
 
     private void authenticate(Credentials credentials) throws IOException, HostFailure {
         if (tlsSession.isEmpty()) {
-            throw new HostFailure(HostFailure.localReply("4.7.0", "credentials are configured but TLS is not in force with "
-                + target.describe() + ": AUTH not sent"));
+            throw quitting(new HostFailure(HostFailure.localReply("4.7.0", "credentials are configured but TLS is not in force with "
+                + target.describe() + ": AUTH not sent")));
         }
         if (!capabilities.auth()) {
-            throw new HostFailure(HostFailure.localReply("4.7.0", "credentials are configured but " + target.describe() + " offers no AUTH"));
+            throw quitting(new HostFailure(HostFailure.localReply("4.7.0", "credentials are configured but " + target.describe() + " offers no AUTH")));
         }
         Optional<String> mechanism = capabilities.authMechanism(PLAIN, LOGIN);
         if (mechanism.isEmpty()) {
-            throw new HostFailure(HostFailure.localReply("4.7.0", target.describe() + " offers neither AUTH PLAIN nor AUTH LOGIN"));
+            throw quitting(new HostFailure(HostFailure.localReply("4.7.0", target.describe() + " offers neither AUTH PLAIN nor AUTH LOGIN")));
         }
         ServerReply reply;
         if (mechanism.get().equals(PLAIN)) {
@@ -200,8 +200,14 @@ public final class SmtpSession {
         if (reply.code() != 235) {
             LOGGER.warn("AUTH {} as '{}' (password from {}) failed at {}: {}; deferring, as Postfix does for SASL failures",
                 mechanism.get(), credentials.username(), credentials.passwordSource(), target.describe(), reply.asSmtpReply().asString());
-            throw new HostFailure(reply.asSmtpReply());
+            throw quitting(new HostFailure(reply.asSmtpReply()));
         }
+    }
+
+    /** Ends a session that is still in step with the server politely, before giving up on the host. */
+    private HostFailure quitting(HostFailure failure) {
+        quit();
+        return failure;
     }
 
     private static String base64(String text) {

@@ -159,6 +159,31 @@ class SmtpTransportTest {
         }
 
         @Test
+        void deliverShouldRetryOnNextHostWhenTheFinalDataReplyIs421() throws Exception {
+            ScriptedSmtpPeer first = start(ScriptedSmtpPeer.builder().replyAndClose(".", "421 4.3.0 shutting down"));
+            ScriptedSmtpPeer second = start(ScriptedSmtpPeer.builder());
+
+            DeliveryResult result = testee.deliver(hop("upstream", first.port(), second.port()).build(), mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("rcpt@remote.test"));
+            assertThat(second.messages()).hasSize(1);
+        }
+
+        @Test
+        void deliverShouldFailOverWhenEhloIsRefusedAndTheTlsPolicyForbidsHelo() throws Exception {
+            ScriptedSmtpPeer first = start(ScriptedSmtpPeer.builder().reply("EHLO", "502 5.5.2 what?"));
+            ScriptedSmtpPeer second = start(ScriptedSmtpPeer.builder().extensions("STARTTLS"));
+
+            DeliveryResult result = testee.deliver(hop("upstream", first.port(), second.port())
+                .tls(TlsPolicy.of(TlsMode.STARTTLS_REQUIRED)).build(), mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
+            assertThat(first.sawCommand("HELO")).isFalse();
+            assertThat(first.sawCommand("MAIL")).isFalse();
+            assertThat(second.sawCommand("MAIL")).isFalse();
+        }
+
+        @Test
         void deliverShouldFailOverWhenMailFromGetsTransientReply() throws Exception {
             ScriptedSmtpPeer first = start(ScriptedSmtpPeer.builder().reply("MAIL", "451 4.3.0 try later"));
             ScriptedSmtpPeer second = start(ScriptedSmtpPeer.builder());

@@ -2,6 +2,7 @@ package org.relaypack.delivery;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.KeyManagerFactory;
@@ -21,7 +23,7 @@ import com.google.common.collect.ImmutableList;
 /**
  * Self-signed server certificates made with the JDK's keytool, once per test JVM, in a temporary
  * directory: "good" names localhost and 127.0.0.1, "wrong" names only wrong.example. The trust
- * store holds both (so a refusal of "wrong" can only come from the host-name check).
+ * store holds both certificates (so a refusal of "wrong" can only come from the host-name check).
  */
 final class TestCertificates {
     static final String PASSWORD = "changeit";
@@ -71,9 +73,8 @@ final class TestCertificates {
     }
 
     private static SSLContext serverContext(Path keyStorePath) {
-        try (InputStream in = Files.newInputStream(keyStorePath)) {
-            KeyStore keyStore = KeyStore.getInstance("PKCS12");
-            keyStore.load(in, PASSWORD.toCharArray());
+        try {
+            KeyStore keyStore = load(keyStorePath);
             KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keyManagers.init(keyStore, PASSWORD.toCharArray());
             SSLContext context = SSLContext.getInstance("TLS");
@@ -93,13 +94,16 @@ final class TestCertificates {
             Path good = directory.resolve("good.p12");
             Path wrong = directory.resolve("wrong.p12");
             Path trust = directory.resolve("trust.p12");
-            generate(good, "good", "CN=localhost", "SAN=dns:localhost,ip:127.0.0.1");
+            // two keytool runs at once: a JVM start each is most of the cost
+            CompletableFuture<Void> goodDone = CompletableFuture.runAsync(() -> generate(good, "good", "CN=localhost", "SAN=dns:localhost,ip:127.0.0.1"));
             generate(wrong, "wrong", "CN=wrong.example", "SAN=dns:wrong.example");
-            trust(good, "good", trust, directory);
-            trust(wrong, "wrong", trust, directory);
+            goodDone.join();
+            writeTrustStore(trust, good, "good", wrong, "wrong");
             return new TestCertificates(good, wrong, trust);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -109,12 +113,24 @@ final class TestCertificates {
             "-storepass", PASSWORD, "-keypass", PASSWORD);
     }
 
-    private static void trust(Path keyStore, String alias, Path trustStore, Path directory) {
-        Path certificate = directory.resolve(alias + ".pem");
-        keytool("-exportcert", "-rfc", "-alias", alias, "-keystore", keyStore.toString(), "-storepass", PASSWORD,
-            "-file", certificate.toString());
-        keytool("-importcert", "-noprompt", "-alias", alias, "-file", certificate.toString(),
-            "-keystore", trustStore.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD);
+    /** The certificates of both key stores as trusted entries, as "keytool -importcert" would store them. */
+    private static void writeTrustStore(Path trustStore, Path good, String goodAlias, Path wrong, String wrongAlias)
+            throws IOException, GeneralSecurityException {
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        trusted.load(null, PASSWORD.toCharArray());
+        trusted.setCertificateEntry(goodAlias, load(good).getCertificate(goodAlias));
+        trusted.setCertificateEntry(wrongAlias, load(wrong).getCertificate(wrongAlias));
+        try (OutputStream out = Files.newOutputStream(trustStore)) {
+            trusted.store(out, PASSWORD.toCharArray());
+        }
+    }
+
+    private static KeyStore load(Path path) throws IOException, GeneralSecurityException {
+        try (InputStream in = Files.newInputStream(path)) {
+            KeyStore keyStore = KeyStore.getInstance("PKCS12");
+            keyStore.load(in, PASSWORD.toCharArray());
+            return keyStore;
+        }
     }
 
     private static void keytool(String... arguments) {

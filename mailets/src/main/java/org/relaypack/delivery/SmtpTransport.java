@@ -2,6 +2,7 @@ package org.relaypack.delivery;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ public class SmtpTransport implements HopTransport {
     private static final class PoolKey {
         private final NextHop hop;
         private final String hostName;
-        private final java.net.InetSocketAddress address;
+        private final InetSocketAddress address;
 
         private PoolKey(NextHop hop, ResolvedHost host) {
             this.hop = hop;
@@ -290,7 +291,7 @@ public class SmtpTransport implements HopTransport {
         });
     }
 
-    /** Open sessions (in use or idle) to one host of a hop; for tests. */
+    /** Open sessions (in use or idle) over every pool; for tests. */
     int openSessions() {
         return pools.values().stream().mapToInt(SessionPool::openSessions).sum();
     }

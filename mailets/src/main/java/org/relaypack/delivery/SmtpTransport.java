@@ -180,7 +180,14 @@ public class SmtpTransport implements HopTransport {
         }
         SmtpSession session = pooled.session;
         Envelope envelope = Envelope.of(mail.getMaybeSender(), pending, mail.dsnParameters());
-        TransactionResult result = session.send(envelope, content);
+        TransactionResult result;
+        try {
+            result = session.send(envelope, content);
+        } catch (RuntimeException e) {
+            LOGGER.error("Unexpected failure delivering mail {} to next hop {} at {}", mail.getName(), hop.name(), session.describe(), e);
+            pooled.abandon();
+            return Optional.of(HostFailure.localReply("4.3.0", "local error during the transaction with " + session.describe() + ": " + e));
+        }
         pooled.giveBack(result.sessionReusable() && session.transactions() < hop.maxMessagesPerConnection());
 
         result.finalReplies().forEach((recipient, reply) -> attempts.outcomes.put(recipient, outcome(recipient, reply)));
@@ -238,6 +245,12 @@ public class SmtpTransport implements HopTransport {
             }
             session.quit();
         }
+
+        /** Out of step with the server (the transaction broke off locally): close without a word. */
+        void abandon() {
+            pool.discard();
+            session.abort();
+        }
     }
 
     private PooledSession obtain(NextHop hop, ResolvedHost host, SmtpSession.Target target) throws HostFailure {
@@ -262,7 +275,7 @@ public class SmtpTransport implements HopTransport {
             }
             try {
                 return new PooledSession(pool, SmtpSession.open(target, tlsSockets, clock.instant()));
-            } catch (HostFailure | RuntimeException e) {
+            } catch (HostFailure e) {
                 pool.discard();
                 throw e;
             }

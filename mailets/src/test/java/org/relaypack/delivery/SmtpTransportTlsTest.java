@@ -190,6 +190,22 @@ class SmtpTransportTlsTest {
         }
 
         @Test
+        void deliverShouldDeferWhenThePasswordCannotBeRead() throws Exception {
+            StartTlsPeer peer = startTlsPeerRequiringAuth();
+            Credentials unreadable = new Credentials(USER, () -> {
+                throw new IllegalStateException("password file /etc/relaypack/smarthost.secret is unreadable");
+            }, "file:/etc/relaypack/smarthost.secret");
+
+            DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
+                    .tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).credentials(unreadable).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
+            assertThat(result.outcomes().get(0).reply().text()).startsWith("4.3.0").contains("unreadable");
+            assertThat(peer.messages).isEmpty();
+        }
+
+        @Test
         void deliverShouldDeferWhenTheServerOffersNoAuthWhileCredentialsAreConfigured() throws Exception {
             StartTlsPeer peer = new StartTlsPeer(certificates.goodServerContext(), true, Optional.empty(), false);
 

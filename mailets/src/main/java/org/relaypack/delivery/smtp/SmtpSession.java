@@ -85,8 +85,10 @@ public final class SmtpSession {
             session.closeQuietly();
             throw new HostFailure(HostFailure.localReply("4.4.2", "lost connection with " + target.describe() + " while setting up the session: " + e), e);
         } catch (RuntimeException e) {
+            // e.g. a password file that became unreadable: this host cannot be used now, the mail stays queued
+            LOGGER.error("Unexpected failure while setting up a session with {}", target.describe(), e);
             session.closeQuietly();
-            throw e;
+            throw new HostFailure(HostFailure.localReply("4.3.0", "local error while setting up the session with " + target.describe() + ": " + e), e);
         }
     }
 
@@ -368,6 +370,11 @@ public final class SmtpSession {
                 LOGGER.debug("QUIT failed on {}", target.describe(), e);
             }
         }
+        closeQuietly();
+    }
+
+    /** Closes the connection without QUIT, for a session out of step with the server. */
+    public void abort() {
         closeQuietly();
     }
 

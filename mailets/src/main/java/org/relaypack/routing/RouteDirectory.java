@@ -22,6 +22,7 @@ import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.api.TimeMetric;
 import org.apache.james.rrt.api.RecipientRewriteTable;
 import org.apache.james.server.core.configuration.ConfigurationProvider;
+import org.relaypack.delivery.NextHop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -209,6 +210,25 @@ public class RouteDirectory implements AutoCloseable {
     /** True when {@code name} (a hop or host name) is one of this relay's own names. */
     public boolean isLocalName(String name) {
         return localNames.contains(name.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * For the router, before delivering to a hop: refuses a hop that is, or has a host that is, one
+     * of this relay's own names.
+     *
+     * @throws IllegalArgumentException naming the hop and the host
+     */
+    public void checkNotThisRelay(NextHop hop) {
+        if (isLocalName(hop.name())) {
+            throw new IllegalArgumentException("next hop '" + hop.name() + "' is a name of this relay " + localNames + ": mail would loop");
+        }
+        hop.hosts().stream()
+            .filter(host -> isLocalName(host.host()))
+            .findFirst()
+            .ifPresent(host -> {
+                throw new IllegalArgumentException("next hop '" + hop.name() + "' has host '" + host.asString()
+                    + "', a name of this relay " + localNames + ": mail would loop");
+            });
     }
 
     public ImmutableList<RouteSource> sources() {

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.relaypack.delivery.HostSpec;
+import org.relaypack.delivery.NextHop;
 
 class RouteDirectoryTest {
     static final MailAddress ALICE = RouteSourceContract.address("alice@example.com");
@@ -320,6 +322,29 @@ class RouteDirectoryTest {
 
             assertThat(lookup.isTemporaryFailure()).isTrue();
             assertThat(lookup.failureReason().get()).contains("points back at this relay");
+        }
+
+        @Test
+        void checkNotThisRelayShouldRefuseAHopWhoseHostIsThisRelay() {
+            testee = RouteDirectory.of(List.of(Domain.of("example.com")), List.of("mx1.example.com"), List.of(), metricFactory);
+
+            assertThatThrownBy(() -> testee.checkNotThisRelay(NextHop.builder("server1")
+                    .host(HostSpec.parse("[mbox1.example.com]:25"))
+                    .host(HostSpec.parse("[MX1.example.com]:2525"))
+                    .build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'server1'")
+                .hasMessageContaining("[MX1.example.com]:2525")
+                .hasMessageContaining("loop");
+            assertThatThrownBy(() -> testee.checkNotThisRelay(NextHop.builder("mx1.example.com").host(HostSpec.parse("[10.0.0.1]")).build()))
+                .isInstanceOf(IllegalArgumentException.class);
+        }
+
+        @Test
+        void checkNotThisRelayShouldAcceptAnotherServer() {
+            testee = RouteDirectory.of(List.of(Domain.of("example.com")), List.of("mx1.example.com"), List.of(), metricFactory);
+
+            testee.checkNotThisRelay(NextHop.builder("server1").host(HostSpec.parse("[mbox1.example.com]:25")).build());
         }
 
         @Test

@@ -151,6 +151,13 @@ class RouteDirectoryTest {
         }
 
         @Test
+        void anEmptyRoutingSectionShouldFailNamingTheFirstMissingParameter() {
+            assertThatThrownBy(() -> fromXml("<routing/>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("'domains'");
+        }
+
+        @Test
         void missingDomainsShouldFail() {
             assertThatThrownBy(() -> fromXml("<routing><sources>" + FILE_SOURCE + "</sources></routing>"))
                 .isInstanceOf(ConfigurationException.class)

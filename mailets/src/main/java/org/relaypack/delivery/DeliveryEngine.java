@@ -117,16 +117,18 @@ public class DeliveryEngine {
         return configuration;
     }
 
-    /** Opens the hop queues and starts their consumers, unless already started; counts its users. */
+    /** Opens the hop queues (once) and starts their consumers, unless already started; counts its users. */
     public synchronized void start() {
         users++;
         if (users > 1) {
             return;
         }
-        ImmutableMap.Builder<String, MailQueue> opened = ImmutableMap.builder();
+        if (queues.isEmpty()) {
+            queues = configuration.hops().keySet().stream()
+                .collect(ImmutableMap.toImmutableMap(hop -> hop, hop -> queueFactory.createQueue(queueName(hop))));
+        }
         for (ConfiguredHop hop : configuration.hops().values()) {
-            MailQueue queue = queueFactory.createQueue(queueName(hop.name()));
-            opened.put(hop.name(), queue);
+            MailQueue queue = queues.get(hop.name());
             Scheduler scheduler = Schedulers.newBoundedElastic(hop.concurrency(), Integer.MAX_VALUE, QUEUE_PREFIX + hop.name());
             schedulers.add(scheduler);
             consumers.add(Flux.from(queue.deQueue())
@@ -140,10 +142,12 @@ public class DeliveryEngine {
             LOGGER.info("Delivering from queue {} to next hop {} with {} concurrent deliveries",
                 queue.getName().asString(), hop.name(), hop.concurrency());
         }
-        queues = opened.build();
     }
 
-    /** Ends the consumers when the last user stops; the queued mail stays in the queues. */
+    /**
+     * Ends the consumers when the last user stops. The queues stay open (James owns their lifecycle):
+     * queued mail waits there for the next start.
+     */
     public synchronized void stop() {
         if (users == 0) {
             return;
@@ -156,14 +160,6 @@ public class DeliveryEngine {
         consumers.clear();
         schedulers.forEach(Scheduler::dispose);
         schedulers.clear();
-        for (MailQueue queue : queues.values()) {
-            try {
-                queue.close();
-            } catch (Exception e) {
-                LOGGER.warn("Could not close queue {}", queue.getName().asString(), e);
-            }
-        }
-        queues = ImmutableMap.of();
         transport.close();
     }
 

@@ -43,7 +43,7 @@ public final class ScriptedTransport implements HopTransport {
             return mailName;
         }
 
-        public ImmutableList<MailAddress> recipients() {
+        public List<MailAddress> recipients() {
             return recipients;
         }
 

@@ -1,5 +1,6 @@
 package org.relaypack.delivery;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -109,7 +110,7 @@ public class DeliveryEngine {
         this.queueFactory = queueFactory;
         this.metricFactory = metricFactory;
         this.transport = transport;
-        this.failureHandler = new FailureHandler(mailetContext);
+        this.failureHandler = new FailureHandler(mailetContext, Clock.systemUTC());
         this.configuration = configuration;
     }
 

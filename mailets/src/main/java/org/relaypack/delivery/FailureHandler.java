@@ -1,6 +1,8 @@
 package org.relaypack.delivery;
 
+import java.time.Clock;
 import java.util.Collection;
+import java.util.Date;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,9 +35,11 @@ public final class FailureHandler {
     private static final Logger LOGGER = LoggerFactory.getLogger(FailureHandler.class);
 
     private final MailetContext mailetContext;
+    private final Clock clock;
 
-    public FailureHandler(MailetContext mailetContext) {
+    public FailureHandler(MailetContext mailetContext, Clock clock) {
         this.mailetContext = mailetContext;
+        this.clock = clock;
     }
 
     /**
@@ -60,6 +64,8 @@ public final class FailureHandler {
             copy.setRecipients(group.getValue());
             SmtpReply reply = group.getKey();
             copy.setErrorMessage(reply.asString());
+            // DSNBounce writes it as the Last-Attempt-Date (and fails without it).
+            copy.setLastUpdated(Date.from(clock.instant()));
             copy.setAttribute(new Attribute(DeliveryAttributes.DELIVERY_ERROR, AttributeValue.of(reply.asString())));
             copy.setAttribute(new Attribute(DeliveryAttributes.DELIVERY_ERROR_CODE, AttributeValue.of(reply.code())));
             copy.setAttribute(new Attribute(DeliveryAttributes.IS_DELIVERY_PERMANENT_ERROR, AttributeValue.of(reply.isPermanent())));

@@ -16,6 +16,7 @@ import javax.mail.MessagingException;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.MailAddress;
 import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.api.TimeMetric;
 import org.apache.james.queue.api.MailQueue;
@@ -180,10 +181,14 @@ public class DeliveryEngine {
     public ImmutableList<MailAddress> fail(Mail mail, Collection<MailAddress> recipients, SmtpReply reply, FailurePolicy failurePolicy)
         throws MessagingException {
         Mail copy = MailImpl.duplicate(mail);
-        failurePolicy.writeTo(copy);
-        return failureHandler.handle(copy,
-            recipients.stream().map(recipient -> RecipientOutcome.permanentFailure(recipient, reply)).collect(ImmutableList.toImmutableList()),
-            Optional.empty(), 0, Optional.empty());
+        try {
+            failurePolicy.writeTo(copy);
+            return failureHandler.handle(copy,
+                recipients.stream().map(recipient -> RecipientOutcome.permanentFailure(recipient, reply)).collect(ImmutableList.toImmutableList()),
+                Optional.empty(), 0, Optional.empty());
+        } finally {
+            LifecycleUtil.dispose(copy);
+        }
     }
 
     private synchronized MailQueue queue(String hop) {
@@ -213,7 +218,11 @@ public class DeliveryEngine {
                     retry.setName(mail.getName());
                     retry.setRecipients(recipients(temporary));
                     retry.setAttribute(new Attribute(DeliveryAttributes.ATTEMPTS, AttributeValue.of(attempt)));
-                    queue.enQueue(retry, delay);
+                    try {
+                        queue.enQueue(retry, delay);
+                    } finally {
+                        LifecycleUtil.dispose(retry);
+                    }
                     pending.removeAll(recipients(temporary));
                     metricFactory.generate(deferredMetric(hop.name())).add(temporary.size());
                     LOGGER.info("Mail {} deferred for {} at next hop {} after attempt {}: {}; next attempt in {}",
@@ -230,6 +239,7 @@ public class DeliveryEngine {
                 pending.clear();
             }
             item.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+            LifecycleUtil.dispose(mail);
         } catch (Exception e) {
             LOGGER.error("Mail {} for next hop {}: could not queue the retry or the bounce of {}; will be retried",
                 mail.getName(), hop.name(), pending, e);
@@ -254,6 +264,9 @@ public class DeliveryEngine {
         DeliveryResult last;
         while (true) {
             last = deliver(current, toSend);
+            if (toSend != mail) {
+                LifecycleUtil.dispose(toSend);
+            }
             ImmutableList<RecipientOutcome> delivered = last.outcomes().stream()
                 .filter(outcome -> outcome.status() == RecipientOutcome.Status.DELIVERED)
                 .collect(ImmutableList.toImmutableList());

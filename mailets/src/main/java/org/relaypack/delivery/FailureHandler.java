@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.server.core.MailImpl;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
@@ -77,7 +78,11 @@ public final class FailureHandler {
                 .ifPresent(protocol -> copy.setAttribute(new Attribute(DeliveryAttributes.TLS_PROTOCOL, AttributeValue.of(protocol))));
             lastResult.flatMap(DeliveryResult::tlsCipher)
                 .ifPresent(cipher -> copy.setAttribute(new Attribute(DeliveryAttributes.TLS_CIPHER, AttributeValue.of(cipher))));
-            mailetContext.sendMail(copy, policy.processor());
+            try {
+                mailetContext.sendMail(copy, policy.processor());
+            } finally {
+                LifecycleUtil.dispose(copy);
+            }
             LOGGER.info("Mail {} failed for {} at next hop {} after {} attempt(s): {}; sent as {} to processor {}",
                 mail.getName(), group.getValue(), hop.orElse("(none)"), attempts, reply.asString(), copy.getName(), policy.processor());
             sent.addAll(group.getValue());

@@ -14,6 +14,7 @@ import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.core.MailAddress;
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.server.core.configuration.ConfigurationProvider;
 import org.apache.mailet.Mail;
 import org.apache.mailet.ProcessingState;
@@ -113,7 +114,11 @@ public class SmarthostDelivery extends GenericMailet {
         for (Map.Entry<ConfiguredHop, List<MailAddress>> entry : byHop.entrySet()) {
             Mail copy = mail.duplicate();
             copy.setRecipients(ImmutableList.copyOf(entry.getValue()));
-            engine.enqueue(copy, entry.getKey().hop(), failurePolicy);
+            try {
+                engine.enqueue(copy, entry.getKey().hop(), failurePolicy);
+            } finally {
+                LifecycleUtil.dispose(copy);
+            }
             LOGGER.info("Mail {} queued as {} for {} to next hop {}", mail.getName(), copy.getName(), entry.getValue(), entry.getKey().name());
         }
         if (!unrouted.isEmpty()) {

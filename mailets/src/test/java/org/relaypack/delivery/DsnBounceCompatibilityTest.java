@@ -15,6 +15,7 @@ import java.util.Optional;
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.builder.MimeMessageBuilder;
 import org.apache.james.dnsservice.api.InMemoryDNSService;
+import org.apache.james.server.core.MailImpl;
 import org.apache.james.transport.mailets.DSNBounce;
 import org.apache.mailet.DsnParameters;
 import org.apache.mailet.Mail;
@@ -54,7 +55,8 @@ class DsnBounceCompatibilityTest {
         engineContext = (MailetContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {MailetContext.class},
             (proxy, method, args) -> {
                 if (method.getName().equals("sendMail") && args.length == 2 && args[0] instanceof Mail) {
-                    bounces.add((Mail) args[0]);
+                    // As James's spool does: it keeps its own copy of what it is given.
+                    bounces.add(MailImpl.duplicate((Mail) args[0]));
                 }
                 return method.invoke(delegate, args);
             });

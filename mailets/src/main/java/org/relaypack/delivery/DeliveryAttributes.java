@@ -18,6 +18,11 @@ public final class DeliveryAttributes {
 
     /** Attempts made so far (Integer); carried by a mail waiting in a hop queue for its next try. */
     public static final AttributeName ATTEMPTS = AttributeName.of("relaypack.delivery.attempts");
+    /**
+     * When a queued retry is due (String, ISO-8601 instant). A queue that ignores delays gives the
+     * mail back early; the engine then holds it and queues it again instead of attempting it.
+     */
+    public static final AttributeName NOT_BEFORE = AttributeName.of("relaypack.delivery.notBefore");
     /** The next hop a failed mail was routed to (String). */
     public static final AttributeName NEXT_HOP = AttributeName.of("relaypack.delivery.nexthop");
     /** The host that gave the last answer, "host:port" (String), when a host was reached. */

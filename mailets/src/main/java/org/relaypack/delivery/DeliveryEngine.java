@@ -2,12 +2,16 @@ package org.relaypack.delivery;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.inject.Inject;
 import javax.inject.Singleton;
@@ -64,6 +68,11 @@ public class DeliveryEngine {
     public static final String CONFIGURATION_COMPONENT = "relaypack";
     public static final String QUEUE_PREFIX = "relaypack-";
     public static final String METRIC_PREFIX = "relaypack.delivery.";
+    /** Longest wait of a mail that a delay-ignoring queue gave back early, before it is queued again. */
+    static final Duration MAX_HOLD = Duration.ofSeconds(10);
+    static final Duration EARLINESS_TOLERANCE = Duration.ofSeconds(1);
+    /** Deliveries in flight are bounded by the hop's threads; this bounds items taken from the queue. */
+    static final int MAX_IN_FLIGHT = 256;
     static final SmtpReply TRANSPORT_ERROR = SmtpReply.of(451, "4.3.0 Local error in delivery, will retry");
 
     public static MailQueueName queueName(String hop) {
@@ -92,6 +101,9 @@ public class DeliveryEngine {
     private final HopTransport transport;
     private final FailureHandler failureHandler;
     private final NextHopsConfiguration configuration;
+    private final Clock clock;
+    private final Duration maxHold;
+    private final Set<String> warnedIgnoredDelays = ConcurrentHashMap.newKeySet();
 
     private int users;
     private ImmutableMap<String, MailQueue> queues = ImmutableMap.of();
@@ -108,11 +120,19 @@ public class DeliveryEngine {
 
     public DeliveryEngine(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, HopTransport transport,
                           MailetContext mailetContext, NextHopsConfiguration configuration) {
+        this(queueFactory, metricFactory, transport, mailetContext, configuration, Clock.systemUTC(), MAX_HOLD);
+    }
+
+    @VisibleForTesting
+    DeliveryEngine(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, HopTransport transport,
+                   MailetContext mailetContext, NextHopsConfiguration configuration, Clock clock, Duration maxHold) {
         this.queueFactory = queueFactory;
         this.metricFactory = metricFactory;
         this.transport = transport;
-        this.failureHandler = new FailureHandler(mailetContext, Clock.systemUTC());
+        this.failureHandler = new FailureHandler(mailetContext, clock);
         this.configuration = configuration;
+        this.clock = clock;
+        this.maxHold = maxHold;
     }
 
     public NextHopsConfiguration configuration() {
@@ -133,13 +153,13 @@ public class DeliveryEngine {
             MailQueue queue = queues.get(hop.name());
             Scheduler scheduler = Schedulers.newBoundedElastic(hop.concurrency(), Integer.MAX_VALUE, QUEUE_PREFIX + hop.name());
             schedulers.add(scheduler);
+            // The scheduler's threads bound the deliveries; held early items wait on a timer, not a thread.
             consumers.add(Flux.from(queue.deQueue())
-                .flatMap(item -> Mono.fromRunnable(() -> process(hop, queue, item))
-                    .subscribeOn(scheduler)
+                .flatMap(item -> handle(hop, queue, item, scheduler)
                     .onErrorResume(e -> {
                         LOGGER.error("Unexpected error delivering mail {} to next hop {}", item.getMail().getName(), hop.name(), e);
                         return Mono.empty();
-                    }), hop.concurrency())
+                    }), MAX_IN_FLIGHT)
                 .subscribe(any -> { }, e -> LOGGER.error("Consumer of queue {} stopped", queue.getName().asString(), e)));
             LOGGER.info("Delivering from queue {} to next hop {} with {} concurrent deliveries",
                 queue.getName().asString(), hop.name(), hop.concurrency());
@@ -198,9 +218,66 @@ public class DeliveryEngine {
         return queue;
     }
 
+    private Mono<Void> handle(ConfiguredHop hop, MailQueue queue, MailQueue.MailQueueItem item, Scheduler scheduler) {
+        Optional<Duration> early = notBefore(item.getMail())
+            .map(notBefore -> Duration.between(clock.instant(), notBefore))
+            .filter(remaining -> remaining.compareTo(EARLINESS_TOLERANCE) > 0);
+        if (early.isPresent()) {
+            Duration hold = early.get().compareTo(maxHold) > 0 ? maxHold : early.get();
+            return Mono.delay(hold)
+                .then(Mono.<Void>fromRunnable(() -> requeueEarly(hop, queue, item)).subscribeOn(scheduler));
+        }
+        return Mono.<Void>fromRunnable(() -> process(hop, queue, item)).subscribeOn(scheduler);
+    }
+
+    /**
+     * A mail came back before its retry time: the queue ignores delays, as James 3.8.1's RabbitMQ
+     * queue does. Rather than spend attempts (and bounce after minutes instead of days), hold it a
+     * little and queue it again, without an attempt.
+     */
+    private void requeueEarly(ConfiguredHop hop, MailQueue queue, MailQueue.MailQueueItem item) {
+        Mail mail = item.getMail();
+        if (warnedIgnoredDelays.add(hop.name())) {
+            LOGGER.warn("Queue {} gave back mail {} before its retry time: it ignores delays (James's RabbitMQ queue does). "
+                + "Such mail is held and queued again until its time comes.", queue.getName().asString(), mail.getName());
+        }
+        try {
+            Duration remaining = notBefore(mail).map(notBefore -> Duration.between(clock.instant(), notBefore)).orElse(Duration.ZERO);
+            queue.enQueue(mail, remaining.isNegative() ? Duration.ZERO : remaining);
+            item.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+            LifecycleUtil.dispose(mail);
+        } catch (Exception e) {
+            LOGGER.error("Mail {} for next hop {}: could not queue it again; will be retried", mail.getName(), hop.name(), e);
+            retryWhole(mail, ImmutableList.copyOf(mail.getRecipients()), item);
+        }
+    }
+
+    private static Optional<Instant> notBefore(Mail mail) {
+        return mail.getAttribute(DeliveryAttributes.NOT_BEFORE)
+            .map(Attribute::getValue)
+            .map(AttributeValue::value)
+            .filter(String.class::isInstance)
+            .map(String.class::cast)
+            .flatMap(DeliveryEngine::parseInstant);
+    }
+
+    private static Optional<Instant> parseInstant(String value) {
+        try {
+            return Optional.of(Instant.parse(value));
+        } catch (DateTimeParseException e) {
+            LOGGER.warn("Ignoring unparsable {} attribute '{}'", DeliveryAttributes.NOT_BEFORE.asString(), value);
+            return Optional.empty();
+        }
+    }
+
     @VisibleForTesting
     void process(ConfiguredHop hop, MailQueue queue, MailQueue.MailQueueItem item) {
         Mail mail = item.getMail();
+        if (mail.getRecipients().isEmpty()) {
+            LOGGER.warn("Mail {} for next hop {} has no recipient: dropped from the queue", mail.getName(), hop.name());
+            doneQuietly(mail, item);
+            return;
+        }
         int attempt = attempts(mail) + 1;
         TimeMetric timer = metricFactory.timer(deliveryTimeMetric(hop.name()));
         Attempt result = deliverThroughFallbacks(hop, mail);
@@ -218,6 +295,7 @@ public class DeliveryEngine {
                     retry.setName(mail.getName());
                     retry.setRecipients(recipients(temporary));
                     retry.setAttribute(new Attribute(DeliveryAttributes.ATTEMPTS, AttributeValue.of(attempt)));
+                    retry.setAttribute(new Attribute(DeliveryAttributes.NOT_BEFORE, AttributeValue.of(clock.instant().plus(delay).toString())));
                     try {
                         queue.enQueue(retry, delay);
                     } finally {
@@ -244,6 +322,15 @@ public class DeliveryEngine {
             LOGGER.error("Mail {} for next hop {}: could not queue the retry or the bounce of {}; will be retried",
                 mail.getName(), hop.name(), pending, e);
             retryWhole(mail, pending, item);
+        }
+    }
+
+    private void doneQuietly(Mail mail, MailQueue.MailQueueItem item) {
+        try {
+            item.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+            LifecycleUtil.dispose(mail);
+        } catch (Exception e) {
+            LOGGER.error("Mail {}: could not acknowledge the queue item", mail.getName(), e);
         }
     }
 

@@ -231,6 +231,52 @@ class DeliveryEngineTest {
     }
 
     @Nested
+    class QueueIgnoringDelays {
+        private MutableClock clock;
+        private DelayIgnoringQueueFactory ignoringFactory;
+
+        @BeforeEach
+        void withQueueIgnoringDelays() {
+            testee.stop();
+            clock = new MutableClock(Instant.parse("2026-01-01T10:00:00Z"));
+            transport = new ScriptedTransport();
+            mailetContext = FakeMailContext.defaultContext();
+            metricFactory = new RecordingMetricFactory();
+            queueFactory = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory());
+            ignoringFactory = new DelayIgnoringQueueFactory(queueFactory);
+            testee = new DeliveryEngine(ignoringFactory, metricFactory, transport, mailetContext,
+                NextHopsConfiguration.of(ConfiguredHop.of(UPSTREAM_HOP, RetryPolicy.of(ImmutableList.of(Duration.ofHours(1)), 2), 1, Optional.empty())),
+                clock, Duration.ofMillis(5));
+            testee.start();
+        }
+
+        @Test
+        void mailGivenBackBeforeItsRetryTimeShouldBeHeldWithoutAnAttempt() throws Exception {
+            transport.then(UPSTREAM, failAllTemporarily());
+
+            testee.enqueue(mail(BOB), UPSTREAM_HOP, FailurePolicy.defaults());
+
+            // Queued, deferred, then given back early and queued again several times.
+            await().atMost(Duration.ofSeconds(10)).until(() -> ignoringFactory.enqueues() >= 5);
+            assertThat(transport.attemptsAt(UPSTREAM)).hasSize(1);
+            assertThat(mailetContext.getSentMails()).isEmpty();
+        }
+
+        @Test
+        void heldMailShouldBeAttemptedOnceItsTimeHasCome() throws Exception {
+            transport.then(UPSTREAM, failAllTemporarily());
+            testee.enqueue(mail(BOB), UPSTREAM_HOP, FailurePolicy.defaults());
+            await().atMost(Duration.ofSeconds(10)).until(() -> ignoringFactory.enqueues() >= 3);
+
+            clock.advance(Duration.ofHours(1));
+
+            awaitSettled(UPSTREAM, 2);
+            assertThat(metricFactory.countFor(DeliveryEngine.deliveredMetric(UPSTREAM))).isEqualTo(1);
+            assertThat(mailetContext.getSentMails()).isEmpty();
+        }
+    }
+
+    @Nested
     class Fallback {
         @BeforeEach
         void withFallback() {

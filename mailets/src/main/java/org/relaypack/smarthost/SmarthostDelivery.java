@@ -111,14 +111,20 @@ public class SmarthostDelivery extends GenericMailet {
                 unrouted.add(recipient);
             }
         }
+        List<MailAddress> notQueued = new ArrayList<>(mail.getRecipients());
         for (Map.Entry<ConfiguredHop, List<MailAddress>> entry : byHop.entrySet()) {
             Mail copy = mail.duplicate();
             copy.setRecipients(ImmutableList.copyOf(entry.getValue()));
             try {
                 engine.enqueue(copy, entry.getKey().hop(), failurePolicy);
+            } catch (MessagingException | RuntimeException e) {
+                // James hands the mail to its error processor: only with the recipients not queued yet.
+                mail.setRecipients(ImmutableList.copyOf(notQueued));
+                throw e;
             } finally {
                 LifecycleUtil.dispose(copy);
             }
+            notQueued.removeAll(entry.getValue());
             LOGGER.info("Mail {} queued as {} for {} to next hop {}", mail.getName(), copy.getName(), entry.getValue(), entry.getKey().name());
         }
         if (!unrouted.isEmpty()) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.relaypack.delivery.TestConfigurations.relaypackXml;
 
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -17,6 +18,8 @@ import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
 import org.apache.james.core.builder.MimeMessageBuilder;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
+import org.apache.james.queue.api.MailQueue;
+import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
 import org.apache.james.queue.memory.MemoryMailQueueFactory;
 import org.apache.mailet.Attribute;
@@ -261,6 +264,39 @@ class SmarthostDeliveryTest {
 
             assertThat(mailetContext.getSentMails()).extracting(FakeMailContext.SentMail::getState).containsExactly("relay-bounces");
         }
+    }
+
+    @Test
+    void queueFailureShouldLeaveOnlyTheRecipientsNotQueuedOnTheMail() throws Exception {
+        MemoryMailQueueFactory memory = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory());
+        MailQueueFactory<?> failingForPartner = (MailQueueFactory<?>) Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {MailQueueFactory.class}, (proxy, method, args) -> {
+                Object result = method.invoke(memory, args);
+                if (method.getName().equals("createQueue") && ((MailQueue) result).getName().asString().equals("relaypack-partner")) {
+                    return failingEnqueues((MailQueue) result);
+                }
+                return result;
+            });
+        engine = new DeliveryEngine(failingForPartner, new RecordingMetricFactory(), transport, mailetContext,
+            NextHopsConfiguration.of(hop(UPSTREAM), hop(PARTNER), hop(DEPT_RELAY)));
+        testee = init(ROUTES);
+        Mail mail = mail(ALICE, BOB, PARTNER_USER);
+
+        assertThatThrownBy(() -> testee.service(mail)).isInstanceOf(MessagingException.class);
+
+        assertThat(mail.getRecipients()).containsExactly(PARTNER_USER);
+        awaitAttempts(1);
+        assertThat(transport.attemptsAt(UPSTREAM)).extracting(ScriptedTransport.Attempt::recipients).containsExactly(List.of(BOB));
+    }
+
+    private static MailQueue failingEnqueues(MailQueue queue) {
+        return (MailQueue) Proxy.newProxyInstance(SmarthostDeliveryTest.class.getClassLoader(), new Class<?>[] {MailQueue.class},
+            (proxy, method, args) -> {
+                if (method.getName().equals("enQueue")) {
+                    throw new MailQueue.MailQueueException("queue unavailable");
+                }
+                return method.invoke(queue, args);
+            });
     }
 
     @Nested

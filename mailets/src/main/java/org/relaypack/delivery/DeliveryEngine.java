@@ -110,8 +110,9 @@ public class DeliveryEngine {
     private final List<Disposable> consumers = new ArrayList<>();
     private final List<Scheduler> schedulers = new ArrayList<>();
 
+    /** For James: core bindings only, so that every mailet, matcher and hook gets the same engine. */
     @Inject
-    public DeliveryEngine(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, HopTransport transport,
+    public DeliveryEngine(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, SmtpTransport transport,
                           MailetContext mailetContext, ConfigurationProvider configurationProvider, FileSystem fileSystem)
         throws ConfigurationException {
         this(queueFactory, metricFactory, transport, mailetContext,

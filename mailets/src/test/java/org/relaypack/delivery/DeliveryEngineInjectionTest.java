@@ -3,6 +3,8 @@ package org.relaypack.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.relaypack.delivery.TestConfigurations.relaypackXml;
 
+import org.apache.james.dnsservice.api.DNSService;
+import org.apache.james.dnsservice.api.InMemoryDNSService;
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
@@ -27,12 +29,13 @@ import com.google.inject.util.Modules;
  * James builds mailets, matchers and hooks with child injectors of its core injector
  * (GuiceGenericLoader: one child for the extension modules, then one child per component). The
  * engine must be one instance for all of them: Guice creates a just-in-time binding in the highest
- * injector that has all its dependencies, so the engine must depend on core bindings only.
+ * injector that has all its dependencies, so the engine (and its SMTP transport) must depend on
+ * core bindings only.
  */
 class DeliveryEngineInjectionTest {
     private static final String RELAYPACK_XML = "<nexthops><nexthop name=\"upstream\"><host>[smtp.example]:25</host></nexthop></nexthops>";
 
-    private static Module core(boolean withTransport) {
+    private static Module core() {
         return new AbstractModule() {
             @Override
             protected void configure() {
@@ -41,36 +44,19 @@ class DeliveryEngineInjectionTest {
                 bind(MailetContext.class).toInstance(FakeMailContext.defaultContext());
                 bind(FileSystem.class).toInstance(new FileSystemImpl(new JamesServerResourceLoader("/nonexistent")));
                 bind(ConfigurationProvider.class).toInstance((component, level) -> relaypackXml(RELAYPACK_XML));
-                if (withTransport) {
-                    bind(HopTransport.class).toInstance(new ScriptedTransport());
-                }
+                bind(DNSService.class).toInstance(new InMemoryDNSService());
             }
         };
     }
 
     @Test
     void componentsBuiltByDifferentChildInjectorsShouldShareOneEngine() {
-        Injector extensions = Guice.createInjector(core(true)).createChildInjector(Modules.EMPTY_MODULE);
+        Injector extensions = Guice.createInjector(core()).createChildInjector(Modules.EMPTY_MODULE);
 
         DeliveryEngine forMailet = extensions.createChildInjector(Modules.EMPTY_MODULE).getInstance(DeliveryEngine.class);
         DeliveryEngine forHook = extensions.createChildInjector(Modules.EMPTY_MODULE).getInstance(DeliveryEngine.class);
 
         assertThat(forMailet).isSameAs(forHook);
         assertThat(forMailet.configuration().hop("upstream")).isPresent();
-    }
-
-    @Test
-    void engineShouldBeSharedWhenTheTransportIsBoundByAnExtensionModule() {
-        Injector extensions = Guice.createInjector(core(false)).createChildInjector(new AbstractModule() {
-            @Override
-            protected void configure() {
-                bind(HopTransport.class).toInstance(new ScriptedTransport());
-            }
-        });
-
-        DeliveryEngine forMailet = extensions.createChildInjector(Modules.EMPTY_MODULE).getInstance(DeliveryEngine.class);
-        DeliveryEngine forHook = extensions.createChildInjector(Modules.EMPTY_MODULE).getInstance(DeliveryEngine.class);
-
-        assertThat(forMailet).isSameAs(forHook);
     }
 }

@@ -3,11 +3,7 @@ package org.relaypack.it.smarthost;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,40 +43,13 @@ class SmarthostEngineStoryTest {
         partner = SmtpPeer.builder().start();
         backup = SmtpPeer.builder().start();
         laterPort = RelayJames.freePort();
-        james = sampleWithStoryConf()
+        james = StorySample.demoWith("smarthost-engine")
             .substitute("[smtp.provider.example]:25", "[127.0.0.1]:" + upstream.port())
             .substitute("[mx.partner.example]:25", "[127.0.0.1]:" + partner.port())
             .substitute("[down.example]:25", "[127.0.0.1]:" + RelayJames.freePort())
             .substitute("[backup.example]:25", "[127.0.0.1]:" + backup.port())
             .substitute("[later.example]:25", "[127.0.0.1]:" + laterPort)
             .start();
-    }
-
-    /** conf-samples/demo with this story's files on top, as a sample of its own. */
-    private static RelayJames.Builder sampleWithStoryConf() throws Exception {
-        Path root = Files.createTempDirectory("relaypack-story-");
-        Path sample = Files.createDirectories(root.resolve("conf-samples").resolve("smarthost-engine"));
-        copyAll(RelayJames.projectRoot().resolve("conf-samples").resolve("demo"), sample);
-        copyAll(Path.of(SmarthostEngineStoryTest.class.getResource("/smarthost-engine").toURI()), sample);
-        String previous = System.getProperty("relaypack.root");
-        System.setProperty("relaypack.root", root.toString());
-        try {
-            return RelayJames.sample("smarthost-engine");
-        } finally {
-            if (previous == null) {
-                System.clearProperty("relaypack.root");
-            } else {
-                System.setProperty("relaypack.root", previous);
-            }
-        }
-    }
-
-    private static void copyAll(Path from, Path to) throws Exception {
-        try (Stream<Path> files = Files.list(from)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                Files.copy(file, to.resolve(file.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
     }
 
     @AfterAll

@@ -60,6 +60,11 @@ import reactor.core.scheduler.Schedulers;
  *
  * Consumers run between {@link #start()} and {@link #stop()}; each mailet using the engine calls
  * start in its init and stop in its destroy, and the last stop ends the consumers.
+ *
+ * One instance per James: its dependencies are core bindings only, so Guice creates its
+ * just-in-time singleton binding in James's root injector, and every mailet, matcher and SMTP hook
+ * (each built by a child injector) gets the same engine. Checked on James 3.8.1 by
+ * SmarthostEngineStoryTest.
  */
 @Singleton
 public class DeliveryEngine {
@@ -165,6 +170,11 @@ public class DeliveryEngine {
             LOGGER.info("Delivering from queue {} to next hop {} with {} concurrent deliveries",
                 queue.getName().asString(), hop.name(), hop.concurrency());
         }
+    }
+
+    /** True between the first {@link #start()} and the last {@link #stop()}: the hop queues are being consumed. */
+    public synchronized boolean isStarted() {
+        return users > 0;
     }
 
     /**

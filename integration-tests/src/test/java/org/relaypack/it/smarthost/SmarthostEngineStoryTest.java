@@ -49,6 +49,9 @@ class SmarthostEngineStoryTest {
             .substitute("[down.example]:25", "[127.0.0.1]:" + RelayJames.freePort())
             .substitute("[backup.example]:25", "[127.0.0.1]:" + backup.port())
             .substitute("[later.example]:25", "[127.0.0.1]:" + laterPort)
+            .substitute("<handler class=\"org.apache.james.smtpserver.CoreCmdHandlerLoader\"/>",
+                "<handler class=\"org.relaypack.it.smarthost.EngineProbeHook\"/>"
+                    + "<handler class=\"org.apache.james.smtpserver.CoreCmdHandlerLoader\"/>")
             .start();
     }
 
@@ -126,6 +129,14 @@ class SmarthostEngineStoryTest {
             assertThat(later.transactions().get(0).recipients()).containsExactly("frank@later.example");
         }
         assertThat(upstream.transactions()).isEmpty();
+    }
+
+    @Test
+    void matchersAndSmtpHooksShouldGetTheEngineOfTheMailets() {
+        // Only mailets start the engine, and only one engine started (see below).
+        assertThat(EngineProbe.SEEN).containsOnlyKeys("hook", "matcher");
+        assertThat(EngineProbe.SEEN.get("hook")).isSameAs(EngineProbe.SEEN.get("matcher"));
+        assertThat(EngineProbe.SEEN.get("hook").isStarted()).isTrue();
     }
 
     @Test

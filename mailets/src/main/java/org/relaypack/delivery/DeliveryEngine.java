@@ -26,7 +26,6 @@ import org.apache.james.metrics.api.TimeMetric;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.MailQueueName;
-import org.apache.james.server.core.MailImpl;
 import org.apache.james.server.core.configuration.ConfigurationProvider;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
@@ -203,6 +202,7 @@ public class DeliveryEngine {
     public void enqueue(Mail mail, NextHop hop, FailurePolicy failurePolicy) throws MessagingException {
         MailQueue queue = queue(hop.name());
         mail.removeAttribute(DeliveryAttributes.ATTEMPTS);
+        mail.removeAttribute(DeliveryAttributes.NOT_BEFORE);
         failurePolicy.writeTo(mail);
         queue.enQueue(mail);
         LOGGER.debug("Mail {} queued for {} to next hop {}", mail.getName(), mail.getRecipients(), hop.name());
@@ -211,7 +211,7 @@ public class DeliveryEngine {
     /** Sends recipients that have no next hop to the mail's failure policy. */
     public ImmutableList<MailAddress> fail(Mail mail, Collection<MailAddress> recipients, SmtpReply reply, FailurePolicy failurePolicy)
         throws MessagingException {
-        Mail copy = MailImpl.duplicate(mail);
+        Mail copy = MailCopies.copy(mail, mail.getName(), recipients);
         try {
             failurePolicy.writeTo(copy);
             return failureHandler.handle(copy,
@@ -298,34 +298,30 @@ public class DeliveryEngine {
         List<RecipientOutcome> toFail = new ArrayList<>(result.with(RecipientOutcome.Status.PERMANENT_FAILURE));
         List<MailAddress> pending = new ArrayList<>(recipients(temporary));
         pending.addAll(recipients(toFail));
+        boolean retry = !temporary.isEmpty() && hop.retry().mayRetryAfter(attempt);
+        if (!temporary.isEmpty() && !retry) {
+            LOGGER.info("Mail {} still failing for {} at next hop {} after {} attempts: giving up",
+                mail.getName(), recipients(temporary), hop.name(), attempt);
+            toFail.addAll(temporary);
+        }
         try {
-            if (!temporary.isEmpty()) {
-                if (hop.retry().mayRetryAfter(attempt)) {
-                    Duration delay = hop.retry().delayAfter(attempt);
-                    Mail retry = MailImpl.duplicate(mail);
-                    retry.setName(mail.getName());
-                    retry.setRecipients(recipients(temporary));
-                    retry.setAttribute(new Attribute(DeliveryAttributes.ATTEMPTS, AttributeValue.of(attempt)));
-                    retry.setAttribute(new Attribute(DeliveryAttributes.NOT_BEFORE, AttributeValue.of(clock.instant().plus(delay).toString())));
-                    try {
-                        queue.enQueue(retry, delay);
-                    } finally {
-                        LifecycleUtil.dispose(retry);
-                    }
-                    pending.removeAll(recipients(temporary));
-                    metricFactory.generate(deferredMetric(hop.name())).add(temporary.size());
-                    LOGGER.info("Mail {} deferred for {} at next hop {} after attempt {}: {}; next attempt in {}",
-                        mail.getName(), recipients(temporary), hop.name(), attempt, temporary.get(0).reply().asString(), delay);
-                } else {
-                    LOGGER.info("Mail {} still failing for {} at next hop {} after {} attempts: giving up",
-                        mail.getName(), recipients(temporary), hop.name(), attempt);
-                    toFail.addAll(temporary);
-                }
-            }
+            // Bounce first, then queue the retry: whatever fails, the queue item keeps only what is left to do.
             if (!toFail.isEmpty()) {
                 failureHandler.handle(mail, toFail, Optional.of(hop.name()), attempt, Optional.of(result.last));
                 metricFactory.generate(bouncedMetric(hop.name())).add(toFail.size());
+                pending.removeAll(recipients(toFail));
+            }
+            if (retry) {
+                Duration delay = hop.retry().delayAfter(attempt);
+                // The queue keeps its own copy (memory) or a serialized one (RabbitMQ): the dequeued mail is ours to change.
+                mail.setRecipients(recipients(temporary));
+                mail.setAttribute(new Attribute(DeliveryAttributes.ATTEMPTS, AttributeValue.of(attempt)));
+                mail.setAttribute(new Attribute(DeliveryAttributes.NOT_BEFORE, AttributeValue.of(clock.instant().plus(delay).toString())));
+                queue.enQueue(mail, delay);
                 pending.clear();
+                metricFactory.generate(deferredMetric(hop.name())).add(temporary.size());
+                LOGGER.info("Mail {} deferred for {} at next hop {} after attempt {}: {}; next attempt in {}",
+                    mail.getName(), recipients(temporary), hop.name(), attempt, temporary.get(0).reply().asString(), delay);
             }
             item.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
             LifecycleUtil.dispose(mail);
@@ -381,9 +377,7 @@ public class DeliveryEngine {
             ConfiguredHop fallback = configuration.hop(current.fallback().get()).orElseThrow();
             LOGGER.info("Mail {}: next hop {} failed temporarily for {}, trying fallback {}", mail.getName(), current.name(), temporary, fallback.name());
             try {
-                toSend = MailImpl.duplicate(mail);
-                toSend.setName(mail.getName());
-                toSend.setRecipients(temporary);
+                toSend = MailCopies.copy(mail, mail.getName(), temporary);
             } catch (MessagingException e) {
                 LOGGER.error("Mail {}: could not copy it for fallback {}", mail.getName(), fallback.name(), e);
                 break;

@@ -14,7 +14,6 @@ import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.lifecycle.api.LifecycleUtil;
-import org.apache.james.server.core.MailImpl;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.DsnParameters;
@@ -61,8 +60,8 @@ public final class FailureHandler {
         }
         ImmutableList.Builder<MailAddress> sent = ImmutableList.builder();
         for (Map.Entry<SmtpReply, List<MailAddress>> group : byReply(notified).entrySet()) {
-            Mail copy = MailImpl.duplicate(mail);
-            copy.setRecipients(group.getValue());
+            Mail copy = MailCopies.copy(mail, MailCopies.derivedName(mail, "failed"), group.getValue());
+            copy.removeAttribute(DeliveryAttributes.NOT_BEFORE);
             SmtpReply reply = group.getKey();
             copy.setErrorMessage(reply.asString());
             // DSNBounce writes it as the Last-Attempt-Date (and fails without it).

@@ -22,6 +22,7 @@ import org.apache.mailet.base.GenericMailet;
 import org.relaypack.delivery.ConfiguredHop;
 import org.relaypack.delivery.DeliveryEngine;
 import org.relaypack.delivery.FailurePolicy;
+import org.relaypack.delivery.MailCopies;
 import org.relaypack.delivery.SmtpReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,8 +114,7 @@ public class SmarthostDelivery extends GenericMailet {
         }
         List<MailAddress> notQueued = new ArrayList<>(mail.getRecipients());
         for (Map.Entry<ConfiguredHop, List<MailAddress>> entry : byHop.entrySet()) {
-            Mail copy = mail.duplicate();
-            copy.setRecipients(ImmutableList.copyOf(entry.getValue()));
+            Mail copy = MailCopies.copy(mail, MailCopies.derivedName(mail, entry.getKey().name()), entry.getValue());
             try {
                 engine.enqueue(copy, entry.getKey().hop(), failurePolicy);
             } catch (MessagingException | RuntimeException e) {

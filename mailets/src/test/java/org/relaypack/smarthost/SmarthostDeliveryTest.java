@@ -210,6 +210,21 @@ class SmarthostDeliveryTest {
         }
 
         @Test
+        void copiesShouldNotGrowTheLoopCounterOfJamesMailNames() throws Exception {
+            // Seven "-!" suffixes: one more and James refuses to copy the mail ("Possible loop in config"),
+            // which its memory queue does on every enqueue.
+            String name = "mail1-!1000001-!1000002-!1000003-!1000004-!1000005-!1000006-!1000007";
+            Mail mail = FakeMail.builder().name(name).sender(ALICE).recipients(BOB, PARTNER_USER)
+                .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("test").setText("body")).build();
+
+            testee.service(mail);
+
+            awaitAttempts(2);
+            assertThat(transport.attempts()).extracting(ScriptedTransport.Attempt::mailName)
+                .allSatisfy(copyName -> assertThat(copyName).startsWith(name + "-").doesNotContain(name + "-!"));
+        }
+
+        @Test
         void failuresShouldBeBouncedToTheDefaultBounceProcessor() throws Exception {
             transport.then(UPSTREAM, ScriptedTransport.replying(ScriptedTransport.UNKNOWN_USER, BOB));
 

@@ -208,6 +208,11 @@ public class DeliveryEngine {
         LOGGER.debug("Mail {} queued for {} to next hop {}", mail.getName(), mail.getRecipients(), hop.name());
     }
 
+    /** Queues the mail for the hop; its failures follow the policy it carries (default: bounce to "bounces"). */
+    public void enqueue(Mail mail, NextHop hop) throws MessagingException {
+        enqueue(mail, hop, FailurePolicy.of(mail));
+    }
+
     /** Sends recipients that have no next hop to the mail's failure policy. */
     public ImmutableList<MailAddress> fail(Mail mail, Collection<MailAddress> recipients, SmtpReply reply, FailurePolicy failurePolicy)
         throws MessagingException {

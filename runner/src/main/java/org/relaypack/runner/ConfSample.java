@@ -1,0 +1,107 @@
+package org.relaypack.runner;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.IntUnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import com.google.common.collect.ImmutableMap;
+
+/**
+ * Lays a conf-sample folder out as a James {@code conf/} folder, exactly as shipped except for what a
+ * local run must change: listener ports ({@code <bind>}, WebAdmin and JMX ports) are remapped and
+ * bound to loopback, and literal peer addresses are substituted.
+ */
+public final class ConfSample {
+    private static final Pattern BIND = Pattern.compile("<bind>\\s*([^<:]*):(\\d+)\\s*</bind>");
+    private static final Pattern PROPERTY_PORT = Pattern.compile("(?m)^(\\s*(?:port|jmx\\.port)\\s*=\\s*)(\\d+)\\s*$");
+    private static final Pattern SECRET = Pattern.compile("<secret>([^<]+)</secret>");
+
+    private final Path sampleDir;
+    private final Map<String, String> substitutions = new LinkedHashMap<>();
+
+    public ConfSample(Path sampleDir) {
+        if (!Files.isDirectory(sampleDir)) {
+            throw new IllegalArgumentException("No conf-sample folder " + sampleDir);
+        }
+        this.sampleDir = sampleDir;
+    }
+
+    /** Replaces every occurrence of {@code from} by {@code to} in every file (peer addresses). */
+    public ConfSample substitute(String from, String to) {
+        substitutions.put(from, to);
+        return this;
+    }
+
+    /**
+     * Copies the sample into {@code confDir}, remapping each shipped port through {@code ports}.
+     *
+     * @return shipped port => port actually bound, for every listener of the sample
+     */
+    public Map<Integer, Integer> writeTo(Path confDir, IntUnaryOperator ports) {
+        Map<Integer, Integer> mapped = new LinkedHashMap<>();
+        IntUnaryOperator remember = shipped -> mapped.computeIfAbsent(shipped, ports::applyAsInt);
+        try {
+            Files.createDirectories(confDir);
+            try (Stream<Path> files = Files.list(sampleDir)) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    if (Files.isRegularFile(file)) {
+                        Files.writeString(confDir.resolve(file.getFileName().toString()),
+                            rewrite(file, remember), StandardCharsets.UTF_8);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ImmutableMap.copyOf(mapped);
+    }
+
+    private String rewrite(Path file, IntUnaryOperator ports) throws IOException {
+        String content = Files.readString(file, StandardCharsets.UTF_8);
+        for (Map.Entry<String, String> substitution : substitutions.entrySet()) {
+            content = content.replace(substitution.getKey(), substitution.getValue());
+        }
+        String name = file.getFileName().toString();
+        if (name.endsWith(".xml")) {
+            return replaceAll(BIND.matcher(content),
+                m -> "<bind>127.0.0.1:" + ports.applyAsInt(Integer.parseInt(m.group(2))) + "</bind>");
+        }
+        if (name.equals("webadmin.properties") || name.equals("jmx.properties")) {
+            return replaceAll(PROPERTY_PORT.matcher(content),
+                m -> m.group(1) + ports.applyAsInt(Integer.parseInt(m.group(2))));
+        }
+        return content;
+    }
+
+    private static String replaceAll(Matcher matcher, java.util.function.Function<Matcher, String> replacement) {
+        StringBuilder result = new StringBuilder();
+        while (matcher.find()) {
+            matcher.appendReplacement(result, Matcher.quoteReplacement(replacement.apply(matcher)));
+        }
+        matcher.appendTail(result);
+        return result.toString();
+    }
+
+    /** The keystore secret the sample's smtpserver.xml expects, if it declares TLS. */
+    public static Optional<String> keystoreSecret(Path confDir) {
+        Path smtpserver = confDir.resolve("smtpserver.xml");
+        if (!Files.exists(smtpserver)) {
+            return Optional.empty();
+        }
+        try {
+            Matcher matcher = SECRET.matcher(Files.readString(smtpserver, StandardCharsets.UTF_8));
+            return matcher.find() ? Optional.of(matcher.group(1).trim()) : Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

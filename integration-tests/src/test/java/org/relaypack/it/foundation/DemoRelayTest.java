@@ -1,0 +1,121 @@
+package org.relaypack.it.foundation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.InetAddress;
+import java.time.Duration;
+
+import javax.mail.internet.MimeMessage;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.relaypack.it.harness.RelayJames;
+import org.relaypack.it.harness.SmtpTestClient;
+import org.relaypack.it.harness.SmtpTestClient.Reply;
+
+import org.relaypack.it.harness.SmtpPeer;
+
+import com.google.common.collect.ImmutableList;
+
+/**
+ * The demo conf-sample as shipped, on a real James 3.8.1, with a real SMTP server standing in for
+ * the upstream smarthost.
+ */
+class DemoRelayTest {
+    private static SmtpPeer upstream;
+    private static RelayJames james;
+
+    @BeforeAll
+    static void startRelay() throws Exception {
+        upstream = SmtpPeer.builder().start();
+        james = RelayJames.sample("demo")
+            .substitute("127.0.0.1:10025", "127.0.0.1:" + upstream.port())
+            .start();
+    }
+
+    @AfterAll
+    static void stop() {
+        james.close();
+        upstream.close();
+    }
+
+    @BeforeEach
+    void purge() {
+        upstream.clear();
+    }
+
+    @Test
+    void aMessageFromTheLanShouldReachTheUpstreamSmarthostIntact() throws Exception {
+        String body = "Line one\r\n.leading dot survives\r\nLine three";
+        try (SmtpTestClient client = SmtpTestClient.plain(james.port(25))) {
+            assertThat(client.greeting().code()).isEqualTo(220);
+            assertThat(client.ehlo("lan-host.lan.example").code()).isEqualTo(250);
+            Reply reply = client.send("alice@lan.example", ImmutableList.of("bob@remote.example"),
+                "From: alice@lan.example\r\nTo: bob@remote.example\r\nSubject: quarterly report\r\n"
+                    + "Message-ID: <demo-1@lan.example>\r\nX-Custom: kept\r\n\r\n" + body);
+            assertThat(reply.code()).isEqualTo(250);
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> upstream.transactions().size() == 1);
+        SmtpPeer.Transaction transaction = upstream.transactions().get(0);
+        assertThat(transaction.sender()).isEqualTo("alice@lan.example");
+        assertThat(transaction.recipients()).containsExactly("bob@remote.example");
+        MimeMessage received = transaction.message();
+        assertThat(received.getSubject()).isEqualTo("quarterly report");
+        assertThat(received.getMessageID()).isEqualTo("<demo-1@lan.example>");
+        assertThat(received.getHeader("X-Custom")).containsExactly("kept");
+        assertThat(transaction.content()).endsWith("\r\n\r\n" + body + "\r\n");
+    }
+
+    @Test
+    void aHostOutsideTheAuthorizedNetworksShouldNotBeAbleToRelay() throws Exception {
+        try (SmtpTestClient outsider = SmtpTestClient.plainFrom(InetAddress.getByName("127.0.0.2"), james.port(25))) {
+            outsider.greeting();
+            outsider.ehlo("outsider.example");
+            assertThat(outsider.command("MAIL FROM:<spammer@outsider.example>").code()).isEqualTo(250);
+
+            Reply rcpt = outsider.command("RCPT TO:<victim@remote.example>");
+
+            assertThat(rcpt.code()).isEqualTo(550);
+            assertThat(rcpt.text()).contains("5.7.1");
+        }
+        // Give a wrongly accepted mail every chance to show up before checking it did not.
+        try (SmtpTestClient lan = SmtpTestClient.plain(james.port(25))) {
+            lan.greeting();
+            lan.ehlo("lan-host.lan.example");
+            lan.send("alice@lan.example", ImmutableList.of("marker@remote.example"),
+                SmtpTestClient.message("alice@lan.example", "marker@remote.example", "marker", "after the refused one"));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> upstream.transactions().size() == 1);
+        assertThat(upstream.transactions()).flatExtracting(SmtpPeer.Transaction::recipients)
+            .containsExactly("marker@remote.example");
+    }
+
+    @Test
+    void aLoopingMessageShouldBeBouncedWith546AndNotForwarded() throws Exception {
+        StringBuilder message = new StringBuilder();
+        for (int i = 0; i < 51; i++) {
+            message.append("Received: from relay").append(i).append(".example by relay").append(i + 1)
+                .append(".example; Sat, 28 Nov 2026 11:00:00 +0000\r\n");
+        }
+        message.append("From: alice@lan.example\r\nTo: bob@remote.example\r\nSubject: looping\r\n\r\nround and round");
+        try (SmtpTestClient client = SmtpTestClient.plain(james.port(25))) {
+            client.greeting();
+            client.ehlo("lan-host.lan.example");
+            assertThat(client.send("alice@lan.example", ImmutableList.of("bob@remote.example"), message.toString()).code())
+                .isEqualTo(250);
+        }
+
+        // The DSN to alice is itself relayed upstream (alice is not local); bob gets nothing.
+        await().atMost(Duration.ofSeconds(30)).until(() -> upstream.transactions().size() >= 1);
+        assertThat(upstream.transactions()).hasSize(1);
+        SmtpPeer.Transaction dsn = upstream.transactions().get(0);
+        assertThat(dsn.sender()).isEmpty();
+        assertThat(dsn.recipients()).containsExactly("alice@lan.example");
+        assertThat(dsn.content()).contains("5.4.6 Too many hops");
+        assertThat(upstream.transactionsTo("bob@remote.example")).isEmpty();
+    }
+}

@@ -1,0 +1,155 @@
+package org.relaypack.it.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.james.GuiceJamesServer;
+import org.apache.james.MemoryJamesConfiguration;
+import org.apache.james.MemoryJamesServerMain;
+import org.apache.james.dnsservice.api.DNSService;
+import org.apache.james.dnsservice.api.InMemoryDNSService;
+import org.apache.james.utils.DataProbeImpl;
+import org.apache.james.utils.WebAdminGuiceProbe;
+import org.relaypack.runner.Certificates;
+import org.relaypack.runner.ConfSample;
+
+import com.google.common.collect.ImmutableList;
+import com.google.inject.Module;
+
+/**
+ * A real James 3.8.1 memory server booted in this JVM from a conf-sample folder exactly as shipped,
+ * except for what a test must change: each {@code <bind>} (and the WebAdmin/JMX ports) moves to a
+ * free loopback port, literal peer addresses are substituted, the keystore the sample names is
+ * generated, and DNS is James's {@link InMemoryDNSService}. Boots cost seconds: share one per class.
+ */
+public final class RelayJames implements AutoCloseable {
+    public static Path projectRoot() {
+        return Paths.get(System.getProperty("relaypack.root", "..")).toAbsolutePath().normalize();
+    }
+
+    public static Builder sample(String name) {
+        return new Builder(projectRoot().resolve("conf-samples").resolve(name));
+    }
+
+    public static final class Builder {
+        private final ConfSample sample;
+        private final List<Module> overrides = new ArrayList<>();
+        private InMemoryDNSService dns = new TestDns();
+        private Optional<Path> extraConf = Optional.empty();
+
+        private Builder(Path sampleDir) {
+            this.sample = new ConfSample(sampleDir);
+        }
+
+        /** Replaces a literal peer address of the sample (e.g. "[smtp.provider.example]:587") everywhere. */
+        public Builder substitute(String from, String to) {
+            sample.substitute(from, to);
+            return this;
+        }
+
+        public Builder dns(InMemoryDNSService dns) {
+            this.dns = dns;
+            return this;
+        }
+
+        public Builder overrideWith(Module module) {
+            overrides.add(module);
+            return this;
+        }
+
+        /** Files copied into conf/ after the sample (secrets, trust stores a test made). */
+        public Builder extraConf(Path folder) {
+            this.extraConf = Optional.of(folder);
+            return this;
+        }
+
+        public RelayJames start() throws Exception {
+            Path workdir = Files.createTempDirectory("relaypack-james-");
+            Path conf = workdir.resolve("conf");
+            Map<Integer, Integer> ports = sample.writeTo(conf, shipped -> freePort());
+            Optional<String> secret = ConfSample.keystoreSecret(conf);
+            if (secret.isPresent()) {
+                Certificates.selfSigned(conf.resolve("keystore"), secret.get(), "localhost",
+                    ImmutableList.of("dns:localhost", "ip:127.0.0.1"));
+            }
+            if (extraConf.isPresent()) {
+                try (java.util.stream.Stream<Path> files = Files.list(extraConf.get())) {
+                    for (Path file : (Iterable<Path>) files::iterator) {
+                        Files.copy(file, conf.resolve(file.getFileName().toString()));
+                    }
+                }
+            }
+            MemoryJamesConfiguration configuration = MemoryJamesConfiguration.builder()
+                .workingDirectory(workdir.toFile())
+                .build();
+            InMemoryDNSService dnsService = dns;
+            GuiceJamesServer server = MemoryJamesServerMain.createServer(configuration)
+                .overrideWith(binder -> binder.bind(DNSService.class).toInstance(dnsService))
+                .overrideWith(overrides);
+            server.start();
+            return new RelayJames(server, workdir, ports, dnsService);
+        }
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private final GuiceJamesServer server;
+    private final Path workdir;
+    private final Map<Integer, Integer> ports;
+    private final InMemoryDNSService dns;
+
+    private RelayJames(GuiceJamesServer server, Path workdir, Map<Integer, Integer> ports, InMemoryDNSService dns) {
+        this.server = server;
+        this.workdir = workdir;
+        this.ports = ports;
+        this.dns = dns;
+    }
+
+    /** The loopback port James bound for the listener the sample declares on {@code shippedPort}. */
+    public int port(int shippedPort) {
+        Integer port = ports.get(shippedPort);
+        if (port == null) {
+            throw new IllegalArgumentException("The sample has no listener on port " + shippedPort + "; it has " + ports.keySet());
+        }
+        return port;
+    }
+
+    public int webAdminPort() {
+        return server.getProbe(WebAdminGuiceProbe.class).getWebAdminPort().getValue();
+    }
+
+    public DataProbeImpl.FluentDataProbe data() {
+        return server.getProbe(DataProbeImpl.class).fluent();
+    }
+
+    public GuiceJamesServer server() {
+        return server;
+    }
+
+    public InMemoryDNSService dns() {
+        return dns;
+    }
+
+    public Path confDir() {
+        return workdir.resolve("conf");
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}

@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import javax.mail.internet.MimeMessage;
@@ -17,35 +18,42 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
+import org.relaypack.it.harness.RelayJames;
+import org.relaypack.it.harness.SmtpPeer;
+import org.relaypack.it.harness.SmtpTestClient;
 
 /**
  * Protocol transcripts against a real James 3.8.1 running conf-samples/submission as shipped
- * (issue 5, "Done when"). Ports 25/465/587 of the sample are bound to free loopback ports; the
- * upstream provider is a local GreenMail.
+ * (issue 5, "Done when"). What the test changes: ports (harness), the upstream provider
+ * (a local SMTP peer), and one recording mailet at the sample's "your own mailets" marker.
  */
 class SubmissionPolicyIntegrationTest {
+    static final String PROVIDER = "smtp.provider.example:587";
+    static final String MAILET_MARKER = "<!-- relaypack: your own mailets over the relaypack.tls.* facts";
+
     private static final String ALICE = "alice@example.org";
     private static final String ALICE_ALIAS = "ali@example.org";
     private static final String BOB = "bob@example.org";
     private static final String PASSWORD = "alice-secret";
     private static final String REMOTE = "carol@remote.example";
+    private static final String STARTTLS_FIRST = "530 5.7.0 Must issue a STARTTLS command first";
+    private static final String AUTH_REQUIRED = "530 5.7.0 Authentication required";
+    private static final String RELAYING_DENIED = "550 5.7.1 Requested action not taken: relaying denied";
 
-    private static GreenMail upstream;
-    private static SubmissionSample james;
+    private static SmtpPeer upstream;
+    private static RelayJames james;
 
     @BeforeAll
     static void startJames() throws Exception {
-        upstream = new GreenMail(new ServerSetup(SubmissionSample.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-        upstream.start();
-        james = SubmissionSample.start(upstream.getSmtp().getPort());
-        james.data().fluent()
-            .addDomain("example.net")
+        upstream = SmtpPeer.builder().start();
+        james = RelayJames.sample("submission")
+            .substitute(PROVIDER, "127.0.0.1:" + upstream.port())
+            .substitute(MAILET_MARKER, "<mailet match=\"All\" class=\"" + RecordTlsFacts.class.getName() + "\"/>\n" + MAILET_MARKER)
+            .start();
+        james.data()
             .addUser(ALICE, PASSWORD)
             .addUser(BOB, "bob-secret");
-        james.data().addUserAliasMapping("ali", "example.org", ALICE);
+        james.server().getProbe(org.apache.james.utils.DataProbeImpl.class).addUserAliasMapping("ali", "example.org", ALICE);
     }
 
     @AfterAll
@@ -54,146 +62,163 @@ class SubmissionPolicyIntegrationTest {
             james.close();
         }
         if (upstream != null) {
-            upstream.stop();
+            upstream.close();
         }
     }
 
     @BeforeEach
-    void resetUpstream() throws Exception {
-        upstream.purgeEmailFromAllMailboxes();
+    void resetUpstream() {
+        upstream.clear();
     }
 
-    private static SmtpClient startTlsSession(int port) throws Exception {
-        SmtpClient client = SmtpClient.plain(port);
-        assertThat(client.read().code).isEqualTo(220);
-        assertThat(client.send("EHLO client.example").code).isEqualTo(250);
-        assertThat(client.startTls(james.clientTls(), "TLSv1.3").code).isEqualTo(220);
-        assertThat(client.send("EHLO client.example").code).isEqualTo(250);
+    private static boolean advertises(SmtpTestClient.Reply ehlo, String keyword) {
+        return ehlo.lines().stream().skip(1)
+            .anyMatch(extension -> extension.equals(keyword) || extension.startsWith(keyword + " "));
+    }
+
+    private static SmtpTestClient startTlsSession(int port, String protocol) throws Exception {
+        SmtpTestClient client = SmtpTestClient.plain(port);
+        assertThat(client.greeting().code()).isEqualTo(220);
+        assertThat(client.ehlo("client.example").code()).isEqualTo(250);
+        assertThat(client.startTls(protocol).code()).isEqualTo(220);
+        assertThat(client.ehlo("client.example").code()).isEqualTo(250);
         return client;
     }
 
-    private static SmtpClient implicitTlsSession(String protocol) throws Exception {
-        SmtpClient client = SmtpClient.implicitTls(james.port(465), james.clientTls(), protocol);
-        assertThat(client.read().code).isEqualTo(220);
-        assertThat(client.send("EHLO client.example").code).isEqualTo(250);
+    private static SmtpTestClient implicitTlsSession(String protocol) throws Exception {
+        SmtpTestClient client = SmtpTestClient.implicitTls(james.port(465), protocol);
+        assertThat(client.greeting().code()).isEqualTo(220);
+        assertThat(client.ehlo("client.example").code()).isEqualTo(250);
         return client;
     }
 
-    private static SmtpClient.Reply sendMessage(SmtpClient client, String from, String to, String subject) throws Exception {
-        assertThat(client.send("MAIL FROM:<" + from + ">").code).isEqualTo(250);
-        assertThat(client.send("RCPT TO:<" + to + ">").code).isEqualTo(250);
-        assertThat(client.send("DATA").code).isEqualTo(354);
-        return client.send("From: " + from + "\r\nTo: " + to + "\r\nSubject: " + subject + "\r\n\r\nHello.\r\n.");
+    private static SmtpTestClient.Reply submit(SmtpTestClient client, String from, String to, String subject) throws IOException {
+        return client.send(from, List.of(to), SmtpTestClient.message(from, to, subject, "Hello."));
     }
 
     @Nested
     class Port587 {
         @Test
         void ehloBeforeStartTlsShouldListStartTlsAndNotAuth() throws Exception {
-            try (SmtpClient client = SmtpClient.plain(james.port(587))) {
-                assertThat(client.read().code).isEqualTo(220);
+            try (SmtpTestClient client = SmtpTestClient.plain(james.port(587))) {
+                assertThat(client.greeting().code()).isEqualTo(220);
 
-                SmtpClient.Reply ehlo = client.send("EHLO client.example");
+                SmtpTestClient.Reply ehlo = client.ehlo("client.example");
 
-                assertThat(ehlo.code).isEqualTo(250);
-                assertThat(ehlo.hasExtension("STARTTLS")).as(ehlo.toString()).isTrue();
-                assertThat(ehlo.hasExtension("AUTH")).as(ehlo.toString()).isFalse();
+                assertThat(ehlo.code()).isEqualTo(250);
+                assertThat(advertises(ehlo, "STARTTLS")).as(ehlo.toString()).isTrue();
+                assertThat(advertises(ehlo, "AUTH")).as(ehlo.toString()).isFalse();
             }
         }
 
         @Test
         void ehloAfterStartTlsShouldListAuthAndNotStartTls() throws Exception {
-            try (SmtpClient client = SmtpClient.plain(james.port(587))) {
-                client.read();
-                client.send("EHLO client.example");
-                client.startTls(james.clientTls(), "TLSv1.3");
+            try (SmtpTestClient client = SmtpTestClient.plain(james.port(587))) {
+                client.greeting();
+                client.ehlo("client.example");
+                client.startTls("TLSv1.3");
 
-                SmtpClient.Reply ehlo = client.send("EHLO client.example");
+                SmtpTestClient.Reply ehlo = client.ehlo("client.example");
 
-                assertThat(ehlo.hasExtension("AUTH")).as(ehlo.toString()).isTrue();
-                assertThat(ehlo.hasExtension("STARTTLS")).as(ehlo.toString()).isFalse();
+                assertThat(advertises(ehlo, "AUTH")).as(ehlo.toString()).isTrue();
+                assertThat(advertises(ehlo, "STARTTLS")).as(ehlo.toString()).isFalse();
             }
         }
 
         @Test
         void mailRcptAndDataBeforeStartTlsShouldBeRefused() throws Exception {
-            try (SmtpClient client = SmtpClient.plain(james.port(587))) {
-                client.read();
-                client.send("EHLO client.example");
+            try (SmtpTestClient client = SmtpTestClient.plain(james.port(587))) {
+                client.greeting();
+                client.ehlo("client.example");
 
-                assertThat(client.send("MAIL FROM:<" + ALICE + ">").last()).isEqualTo("530 5.7.0 Must issue a STARTTLS command first");
-                assertThat(client.send("RCPT TO:<" + BOB + ">").last()).isEqualTo("530 5.7.0 Must issue a STARTTLS command first");
-                assertThat(client.send("DATA").last()).isEqualTo("530 5.7.0 Must issue a STARTTLS command first");
+                assertThat(client.command("MAIL FROM:<" + ALICE + ">").text()).isEqualTo(STARTTLS_FIRST);
+                assertThat(client.command("RCPT TO:<" + BOB + ">").text()).isEqualTo(STARTTLS_FIRST);
+                assertThat(client.command("DATA").text()).isEqualTo(STARTTLS_FIRST);
             }
         }
 
         @Test
         void authPlainBeforeStartTlsShouldGet538WithoutCheckingCredentials() throws Exception {
-            try (SmtpClient client = SmtpClient.plain(james.port(587))) {
-                client.read();
-                client.send("EHLO client.example");
+            try (SmtpTestClient client = SmtpTestClient.plain(james.port(587))) {
+                client.greeting();
+                client.ehlo("client.example");
 
-                assertThat(client.authPlain(ALICE, PASSWORD).last())
+                assertThat(client.authPlain(ALICE, PASSWORD).text())
                     .isEqualTo("538 5.7.11 Encryption required for requested authentication mechanism");
-                // Same answer for a wrong password: the credentials were not looked at.
-                assertThat(client.authPlain(ALICE, "wrong").last())
+                // The same answer for a wrong password: the credentials were not looked at.
+                assertThat(client.authPlain(ALICE, "wrong").text())
                     .isEqualTo("538 5.7.11 Encryption required for requested authentication mechanism");
                 // And the session is not authenticated: James refuses STARTTLS after a successful AUTH.
-                assertThat(client.startTls(james.clientTls(), "TLSv1.3").code).isEqualTo(220);
+                assertThat(client.startTls("TLSv1.3").code()).isEqualTo(220);
             }
         }
 
         @Test
         void submissionAfterStartTlsAndAuthShouldBeAcceptedAndRelayed() throws Exception {
-            try (SmtpClient client = startTlsSession(james.port(587))) {
-                assertThat(client.authPlain(ALICE, PASSWORD).code).isEqualTo(235);
+            try (SmtpTestClient client = startTlsSession(james.port(587), "TLSv1.3")) {
+                assertThat(client.authPlain(ALICE, PASSWORD).code()).isEqualTo(235);
 
-                assertThat(sendMessage(client, ALICE, REMOTE, "relayed-587").code).isEqualTo(250);
+                assertThat(submit(client, ALICE, REMOTE, "relayed-587").code()).isEqualTo(250);
             }
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> upstream.getReceivedMessages().length == 1);
-            MimeMessage relayed = upstream.getReceivedMessages()[0];
-            assertThat(relayed.getSubject()).isEqualTo("relayed-587");
-            assertThat(relayed.getAllRecipients()).extracting(Object::toString).containsExactly(REMOTE);
-            assertThat(Arrays.asList(relayed.getHeader("Received")))
-                .anyMatch(received -> received.contains("with ESMTPSA"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> upstream.transactions().size() == 1);
+            SmtpPeer.Transaction relayed = upstream.transactions().get(0);
+            assertThat(relayed.sender()).isEqualTo(ALICE);
+            assertThat(relayed.recipients()).containsExactly(REMOTE);
+            MimeMessage message = relayed.message();
+            assertThat(message.getSubject()).isEqualTo("relayed-587");
+            // RFC 3848 / RFC 8314 section 4.3: the trace says TLS and AUTH were used.
+            assertThat(Arrays.asList(message.getHeader("Received"))).anyMatch(received -> received.contains("with ESMTPSA"));
         }
 
         @Test
         void mailWithoutAuthFromAnAuthorizedAddressShouldBeRefused() throws Exception {
-            try (SmtpClient client = startTlsSession(james.port(587))) {
-                assertThat(client.send("MAIL FROM:<" + ALICE + ">").last()).isEqualTo("530 5.7.0 Authentication required");
-                assertThat(client.send("RCPT TO:<" + REMOTE + ">").code).isEqualTo(503);
+            // 127.0.0.1 is in the listener's authorizedAddresses; RequireAuthentication overrides it.
+            try (SmtpTestClient client = startTlsSession(james.port(587), "TLSv1.3")) {
+                assertThat(client.command("MAIL FROM:<" + ALICE + ">").text()).isEqualTo(AUTH_REQUIRED);
+                assertThat(client.command("RCPT TO:<" + REMOTE + ">").code()).isEqualTo(503);
             }
+            assertThat(upstream.transactions()).isEmpty();
         }
 
         @Test
         void commandsSentInTheSamePacketAsStartTlsShouldBeDiscarded() throws Exception {
-            try (SmtpClient client = SmtpClient.plain(james.port(587))) {
-                client.read();
-                client.send("EHLO client.example");
+            try (SmtpTestClient client = SmtpTestClient.plain(james.port(587))) {
+                client.greeting();
+                client.ehlo("client.example");
 
-                client.write("STARTTLS\r\nEHLO injected.example\r\n");
+                client.sendRaw("STARTTLS\r\nEHLO injected.example\r\n");
 
-                // James 3.8.1 detects the injection (CommandInjectionDetectedException): no TLS, no EHLO.
-                SmtpClient.Reply reply = client.read();
-                assertThat(reply.code).as(reply.toString()).isEqualTo(451);
-                assertThat(new String(client.readToEnd(), StandardCharsets.US_ASCII)).doesNotContain("250");
+                // James 3.8.1 detects the injection (CommandInjectionDetectedException): it answers
+                // 451, starts no TLS, runs nothing of the injected line and closes the connection.
+                assertThat(client.readReply().code()).isEqualTo(451);
+                assertThatThrownBy(client::readReply).isInstanceOf(IOException.class);
             }
         }
 
         @Test
         void startTlsShouldNegotiateTls12AndTls13() throws Exception {
-            for (String protocol : new String[] {"TLSv1.2", "TLSv1.3"}) {
-                try (SmtpClient client = SmtpClient.plain(james.port(587))) {
-                    client.read();
-                    client.send("EHLO client.example");
-                    client.startTls(james.clientTls(), protocol);
-
+            for (String protocol : List.of("TLSv1.2", "TLSv1.3")) {
+                try (SmtpTestClient client = startTlsSession(james.port(587), protocol)) {
                     assertThat(client.tlsProtocol()).isEqualTo(protocol);
-                    assertThat(client.send("EHLO client.example").code).isEqualTo(250);
                 }
             }
+        }
+
+        @Test
+        void aMailetAfterTheHooksShouldSeeTheTlsFactsOfAStartTlsSession() throws Exception {
+            try (SmtpTestClient client = startTlsSession(james.port(587), "TLSv1.3")) {
+                client.authPlain(ALICE, PASSWORD);
+                assertThat(submit(client, ALICE, BOB, "facts-587").code()).isEqualTo(250);
+            }
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> RecordTlsFacts.SEEN.containsKey("facts-587"));
+            assertThat(RecordTlsFacts.SEEN.get("facts-587"))
+                .containsEntry("relaypack.tls.used", true)
+                .containsEntry("relaypack.tls.protocol", "TLSv1.3")
+                .containsEntry("relaypack.tls.listener", "submission")
+                .containsEntry("relaypack.tls.localPort", james.port(587))
+                .containsEntry("relaypack.tls.authUser", ALICE);
         }
     }
 
@@ -201,12 +226,11 @@ class SubmissionPolicyIntegrationTest {
     class Port465 {
         @Test
         void aPlaintextClientShouldGetNoBanner() throws Exception {
-            try (SmtpClient client = SmtpClient.plain(james.port(465))) {
-                client.write("EHLO client.example\r\n");
+            try (SmtpTestClient client = SmtpTestClient.plain(james.port(465))) {
+                client.sendRaw("EHLO client.example\r\n");
 
-                byte[] received = client.readToEnd();
-
-                assertThat(new String(received, StandardCharsets.US_ASCII)).doesNotContain("220").doesNotContain("250");
+                // The TLS layer rejects the cleartext bytes and closes: no 220, no reply at all.
+                assertThatThrownBy(client::readReply).isInstanceOf(IOException.class);
             }
         }
 
@@ -215,7 +239,7 @@ class SubmissionPolicyIntegrationTest {
             Tls11ClientHello.ServerAnswer answer = Tls11ClientHello.send(james.port(465), 2);
 
             assertThat(answer.contentType).isEqualTo(Tls11ClientHello.ALERT);
-            assertThat(answer.alertDescription).isIn(Tls11ClientHello.ALERT_PROTOCOL_VERSION, Tls11ClientHello.ALERT_HANDSHAKE_FAILURE);
+            assertThat(answer.alertDescription).isEqualTo(Tls11ClientHello.ALERT_PROTOCOL_VERSION);
         }
 
         @Test
@@ -226,54 +250,55 @@ class SubmissionPolicyIntegrationTest {
         }
 
         @Test
+        void aTls11OnlyJsseClientShouldNotConnect() {
+            assertThatThrownBy(() -> SmtpTestClient.implicitTls(james.port(465), "TLSv1.1"))
+                .isInstanceOf(SSLException.class);
+        }
+
+        @Test
         void tls12AndTls13ClientsShouldGetTheBanner() throws Exception {
-            for (String protocol : new String[] {"TLSv1.2", "TLSv1.3"}) {
-                try (SmtpClient client = SmtpClient.implicitTls(james.port(465), james.clientTls(), protocol)) {
-                    assertThat(client.read().code).isEqualTo(220);
+            for (String protocol : List.of("TLSv1.2", "TLSv1.3")) {
+                try (SmtpTestClient client = SmtpTestClient.implicitTls(james.port(465), protocol)) {
+                    assertThat(client.greeting().code()).isEqualTo(220);
                     assertThat(client.tlsProtocol()).isEqualTo(protocol);
                 }
             }
         }
 
         @Test
-        void aTls11OnlyJsseClientShouldNotConnect() {
-            assertThatThrownBy(() -> SmtpClient.implicitTls(james.port(465), james.clientTls(), "TLSv1.1"))
-                .isInstanceOf(SSLException.class);
-        }
-
-        @Test
         void mailWithoutAuthFromAnAuthorizedAddressShouldBeRefused() throws Exception {
-            try (SmtpClient client = implicitTlsSession("TLSv1.3")) {
-                assertThat(client.send("MAIL FROM:<" + ALICE + ">").last()).isEqualTo("530 5.7.0 Authentication required");
+            try (SmtpTestClient client = implicitTlsSession("TLSv1.3")) {
+                assertThat(client.command("MAIL FROM:<" + ALICE + ">").text()).isEqualTo(AUTH_REQUIRED);
             }
         }
 
         @Test
         void aliceSendingAsBobShouldBeRefused() throws Exception {
-            try (SmtpClient client = implicitTlsSession("TLSv1.3")) {
-                assertThat(client.authPlain(ALICE, PASSWORD).code).isEqualTo(235);
+            try (SmtpTestClient client = implicitTlsSession("TLSv1.3")) {
+                assertThat(client.authPlain(ALICE, PASSWORD).code()).isEqualTo(235);
 
-                assertThat(client.send("MAIL FROM:<" + BOB + ">").last())
+                assertThat(client.command("MAIL FROM:<" + BOB + ">").text())
                     .isEqualTo("550 5.7.1 Sender address <" + BOB + "> is not owned by user " + ALICE);
             }
+            assertThat(upstream.transactions()).isEmpty();
         }
 
         @Test
-        void aliceSendingAsHerAliasShouldBeAccepted() throws Exception {
-            try (SmtpClient client = implicitTlsSession("TLSv1.3")) {
-                assertThat(client.authPlain(ALICE, PASSWORD).code).isEqualTo(235);
+        void aliceSendingAsHerAliasShouldBeAcceptedAndRelayed() throws Exception {
+            try (SmtpTestClient client = implicitTlsSession("TLSv1.3")) {
+                assertThat(client.authPlain(ALICE, PASSWORD).code()).isEqualTo(235);
 
-                assertThat(sendMessage(client, ALICE_ALIAS, REMOTE, "as-alias").code).isEqualTo(250);
+                assertThat(submit(client, ALICE_ALIAS, REMOTE, "as-alias").code()).isEqualTo(250);
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> upstream.getReceivedMessages().length == 1);
-            assertThat(upstream.getReceivedMessages()[0].getSubject()).isEqualTo("as-alias");
+            await().atMost(Duration.ofSeconds(60)).until(() -> upstream.transactions().size() == 1);
+            assertThat(upstream.transactions().get(0).sender()).isEqualTo(ALICE_ALIAS);
         }
 
         @Test
         void aMailetAfterTheHooksShouldSeeTheTlsFacts() throws Exception {
-            try (SmtpClient client = implicitTlsSession("TLSv1.2")) {
+            try (SmtpTestClient client = implicitTlsSession("TLSv1.2")) {
                 client.authPlain(ALICE, PASSWORD);
-                assertThat(sendMessage(client, ALICE, BOB, "facts-465").code).isEqualTo(250);
+                assertThat(submit(client, ALICE, BOB, "facts-465").code()).isEqualTo(250);
             }
 
             await().atMost(Duration.ofSeconds(30)).until(() -> RecordTlsFacts.SEEN.containsKey("facts-465"));
@@ -291,61 +316,63 @@ class SubmissionPolicyIntegrationTest {
     class Port25 {
         @Test
         void ehloShouldOfferStartTlsAndNotAuth() throws Exception {
-            try (SmtpClient client = SmtpClient.plain(james.port(25))) {
-                client.read();
+            try (SmtpTestClient client = SmtpTestClient.plain(james.port(25))) {
+                client.greeting();
 
-                SmtpClient.Reply ehlo = client.send("EHLO mx.remote.example");
+                SmtpTestClient.Reply ehlo = client.ehlo("mx.remote.example");
 
-                assertThat(ehlo.hasExtension("STARTTLS")).as(ehlo.toString()).isTrue();
-                assertThat(ehlo.hasExtension("AUTH")).as(ehlo.toString()).isFalse();
+                assertThat(advertises(ehlo, "STARTTLS")).as(ehlo.toString()).isTrue();
+                assertThat(advertises(ehlo, "AUTH")).as(ehlo.toString()).isFalse();
             }
         }
 
         @Test
         void authShouldBeRefusedEvenOverTls() throws Exception {
-            try (SmtpClient client = startTlsSession(james.port(25))) {
-                assertThat(client.authPlain(ALICE, PASSWORD).last()).isEqualTo("502 5.5.1 Authentication is not available on this service");
-                assertThat(client.send("MAIL FROM:<" + ALICE + ">").code).isEqualTo(250);
-                assertThat(client.send("RCPT TO:<" + REMOTE + ">").last()).isEqualTo("550 5.7.1 Requested action not taken: relaying denied");
+            try (SmtpTestClient client = startTlsSession(james.port(25), "TLSv1.3")) {
+                assertThat(client.authPlain(ALICE, PASSWORD).text()).isEqualTo("502 5.5.1 Authentication is not available on this service");
+                // still anonymous: no relaying
+                assertThat(client.command("MAIL FROM:<" + ALICE + ">").code()).isEqualTo(250);
+                assertThat(client.command("RCPT TO:<" + REMOTE + ">").text()).isEqualTo(RELAYING_DENIED);
             }
         }
 
         @Test
         void mailForALocalUserShouldBeAcceptedWithoutTls() throws Exception {
-            try (SmtpClient client = SmtpClient.plain(james.port(25))) {
-                client.read();
-                client.send("EHLO mx.remote.example");
+            try (SmtpTestClient client = SmtpTestClient.plain(james.port(25))) {
+                client.greeting();
+                client.ehlo("mx.remote.example");
 
-                assertThat(sendMessage(client, "dave@remote.example", BOB, "facts-25").code).isEqualTo(250);
+                assertThat(submit(client, "dave@remote.example", BOB, "facts-25").code()).isEqualTo(250);
             }
 
             await().atMost(Duration.ofSeconds(30)).until(() -> RecordTlsFacts.SEEN.containsKey("facts-25"));
             assertThat(RecordTlsFacts.SEEN.get("facts-25"))
                 .containsEntry("relaypack.tls.used", false)
                 .containsEntry("relaypack.tls.listener", "mx")
-                .doesNotContainKeys("relaypack.tls.protocol", "relaypack.tls.authUser");
+                .doesNotContainKeys("relaypack.tls.protocol", "relaypack.tls.cipher", "relaypack.tls.authUser");
+            assertThat(upstream.transactions()).isEmpty();
         }
 
         @Test
         void relayingToAForeignDomainShouldBeRefusedEvenFromLoopback() throws Exception {
-            try (SmtpClient client = SmtpClient.plain(james.port(25))) {
-                client.read();
-                client.send("EHLO mx.remote.example");
+            try (SmtpTestClient client = SmtpTestClient.plain(james.port(25))) {
+                client.greeting();
+                client.ehlo("mx.remote.example");
 
-                assertThat(client.send("MAIL FROM:<dave@remote.example>").code).isEqualTo(250);
-                assertThat(client.send("RCPT TO:<" + REMOTE + ">").last()).isEqualTo("550 5.7.1 Requested action not taken: relaying denied");
+                assertThat(client.command("MAIL FROM:<dave@remote.example>").code()).isEqualTo(250);
+                assertThat(client.command("RCPT TO:<" + REMOTE + ">").text()).isEqualTo(RELAYING_DENIED);
             }
-            assertThat(upstream.getReceivedMessages()).isEmpty();
+            assertThat(upstream.transactions()).isEmpty();
         }
 
         @Test
         void mailForAnUnknownLocalUserShouldBeRefusedAtRcpt() throws Exception {
-            try (SmtpClient client = SmtpClient.plain(james.port(25))) {
-                client.read();
-                client.send("EHLO mx.remote.example");
-                client.send("MAIL FROM:<dave@remote.example>");
+            try (SmtpTestClient client = SmtpTestClient.plain(james.port(25))) {
+                client.greeting();
+                client.ehlo("mx.remote.example");
+                client.command("MAIL FROM:<dave@remote.example>");
 
-                assertThat(client.send("RCPT TO:<nobody@example.org>").code).isEqualTo(550);
+                assertThat(client.command("RCPT TO:<nobody@example.org>").code()).isEqualTo(550);
             }
         }
     }

@@ -3,28 +3,31 @@ package org.relaypack.it.submission;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import org.relaypack.it.harness.RelayJames;
 
-import com.google.common.collect.ImmutableMap;
-
-/** A policy handler on a listener whose TLS mode contradicts it stops James, naming the listener and the fix. */
+/**
+ * A policy handler on a listener whose TLS mode contradicts it stops James, naming the listener and
+ * the fix. Needs {@code -Djames.exit.on.startup.error=false} (set for the integration tests in their
+ * pom): otherwise James calls System.exit(1), as it does in production.
+ */
 class SubmissionStartupCheckIntegrationTest {
     @Test
     void requireTlsOnAListenerWithoutTlsShouldStopJames() {
         // The 587 listener (and 25, which has no RequireTls) loses its STARTTLS.
-        ImmutableMap<String, String> noStartTls = ImmutableMap.of(
-            "<tls socketTLS=\"false\" startTLS=\"true\">", "<tls socketTLS=\"false\" startTLS=\"false\">");
-
-        assertThatThrownBy(() -> SubmissionSample.start(SubmissionSample.freePort(), noStartTls).close())
+        assertThatThrownBy(() -> RelayJames.sample("submission")
+                .substitute("<tls socketTLS=\"false\" startTLS=\"true\">", "<tls socketTLS=\"false\" startTLS=\"false\">")
+                .start()
+                .close())
             .hasStackTraceContaining("RequireTls is in the handler chain of smtpserver 'submission'")
             .hasStackTraceContaining("add <tls startTLS=\"true\">");
     }
 
     @Test
     void anUnknownHandlerParameterShouldStopJames() {
-        ImmutableMap<String, String> typo = ImmutableMap.of(
-            "<minimumProtocol>TLSv1.2</minimumProtocol>", "<minimumVersion>TLSv1.2</minimumVersion>");
-
-        assertThatThrownBy(() -> SubmissionSample.start(SubmissionSample.freePort(), typo).close())
+        assertThatThrownBy(() -> RelayJames.sample("submission")
+                .substitute("<minimumProtocol>TLSv1.2</minimumProtocol>", "<minimumVersion>TLSv1.2</minimumVersion>")
+                .start()
+                .close())
             .hasStackTraceContaining("RequireTls: unknown parameter 'minimumVersion'");
     }
 }

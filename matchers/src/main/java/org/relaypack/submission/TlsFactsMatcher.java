@@ -30,11 +30,16 @@ abstract class TlsFactsMatcher extends GenericMatcher {
         return AttributeUtils.getValueAndCastFromMail(mail, name, type);
     }
 
+    /** The name errors use: the simple class name, whatever package prefix the XML spelt. */
+    String name() {
+        return getClass().getSimpleName();
+    }
+
     /** The matcher's condition, which it requires. */
     String requiredCondition(String example) throws MessagingException {
         String condition = Optional.ofNullable(getCondition()).map(String::trim).orElse("");
         if (condition.isEmpty()) {
-            throw new MessagingException(getMatcherName() + ": a condition is required, e.g. " + getMatcherName() + "=" + example);
+            throw new MessagingException(name() + ": a condition is required, e.g. " + name() + "=" + example);
         }
         return condition;
     }
@@ -42,11 +47,11 @@ abstract class TlsFactsMatcher extends GenericMatcher {
     void requireNoCondition() throws MessagingException {
         String condition = Optional.ofNullable(getCondition()).map(String::trim).orElse("");
         if (!condition.isEmpty()) {
-            throw new MessagingException(getMatcherName() + " takes no condition, got '" + condition + "'");
+            throw new MessagingException(name() + " takes no condition, got '" + condition + "'");
         }
     }
 
     MessagingException invalidCondition(String condition, String why) {
-        return new MessagingException(getMatcherName() + ": invalid condition '" + condition + "': " + why);
+        return new MessagingException(name() + ": invalid condition '" + condition + "': " + why);
     }
 }

@@ -71,8 +71,7 @@ class TlsFactsMatchersTest {
         void initShouldRejectACondition() {
             assertThatThrownBy(() -> init(new SubmittedOverTls(), "SubmittedOverTls", "true"))
                 .isInstanceOf(MessagingException.class)
-                .hasMessageContaining("SubmittedOverTls")
-                .hasMessageContaining("'true'");
+                .hasMessage("SubmittedOverTls takes no condition, got 'true'");
         }
     }
 
@@ -127,10 +126,9 @@ class TlsFactsMatchersTest {
 
         @Test
         void initShouldRejectANonNumericPort() {
-            assertThatThrownBy(() -> init(new ReceivedOnPort(), "ReceivedOnPort", "587,smtp"))
+            assertThatThrownBy(() -> init(new ReceivedOnPort(), "org.relaypack.submission.ReceivedOnPort", "587,smtp"))
                 .isInstanceOf(MessagingException.class)
-                .hasMessageContaining("ReceivedOnPort")
-                .hasMessageContaining("'smtp'");
+                .hasMessage("ReceivedOnPort: invalid condition '587,smtp': 'smtp' is not a port number");
         }
 
         @Test
@@ -209,8 +207,7 @@ class TlsFactsMatchersTest {
         void initShouldRejectAnUnknownVersion() {
             assertThatThrownBy(() -> init(new TlsProtocolAtLeast(), "TlsProtocolAtLeast", "TLS1.2"))
                 .isInstanceOf(MessagingException.class)
-                .hasMessageContaining("TlsProtocolAtLeast")
-                .hasMessageContaining("'TLS1.2'");
+                .hasMessage("TlsProtocolAtLeast: invalid condition 'TLS1.2': expected one of TLSv1, TLSv1.1, TLSv1.2, TLSv1.3");
         }
     }
 }

@@ -3,6 +3,7 @@ package org.relaypack.it.submission;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 
@@ -15,8 +16,11 @@ import org.relaypack.it.harness.RelayJames;
 import org.relaypack.it.harness.SmtpPeer;
 import org.relaypack.it.harness.SmtpTestClient;
 
-/** conf-samples/submission with SenderBoundToLogin's optional From header check turned on. */
-class FromHeaderBoundToLoginIntegrationTest {
+/**
+ * conf-samples/submission with its two documented options turned on: SenderBoundToLogin's From
+ * header check, and RequireAuthentication's allowedNetworks (127.0.0.1 only: a webmail on the host).
+ */
+class SubmissionOptionsIntegrationTest {
     private static final String ALICE = "alice@example.org";
     private static final String PASSWORD = "alice-secret";
     private static final String REMOTE = "carol@remote.example";
@@ -30,6 +34,8 @@ class FromHeaderBoundToLoginIntegrationTest {
         james = RelayJames.sample("submission")
             .substitute(SubmissionPolicyIntegrationTest.PROVIDER, "127.0.0.1:" + upstream.port())
             .substitute("<checkFromHeader>false</checkFromHeader>", "<checkFromHeader>true</checkFromHeader>")
+            .substitute("<handler class=\"org.relaypack.submission.RequireAuthentication\"/>",
+                "<handler class=\"org.relaypack.submission.RequireAuthentication\"><allowedNetworks>127.0.0.1/32</allowedNetworks></handler>")
             .start();
         james.data().addUser(ALICE, PASSWORD).addUser("bob@example.org", "bob-secret");
         james.server().getProbe(DataProbeImpl.class).addUserAliasMapping("ali", "example.org", ALICE);
@@ -57,6 +63,36 @@ class FromHeaderBoundToLoginIntegrationTest {
             assertThat(client.authPlain(ALICE, PASSWORD).code()).isEqualTo(235);
             return client.send(ALICE, List.of(REMOTE), SmtpTestClient.message(fromHeader, REMOTE, "from " + fromHeader, "Hello."));
         }
+    }
+
+    @Test
+    void anAllowedNetworkShouldSubmitWithoutAuthAndBeRelayed() throws Exception {
+        try (SmtpTestClient client = SmtpTestClient.plain(james.port(587))) {
+            client.greeting();
+            client.ehlo("webmail.example");
+            client.startTls("TLSv1.3");
+            client.ehlo("webmail.example");
+
+            assertThat(client.send("newsletter@example.org", List.of(REMOTE),
+                SmtpTestClient.message("newsletter@example.org", REMOTE, "from webmail", "Hello.")).code()).isEqualTo(250);
+        }
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> upstream.transactions().size() == 1);
+        assertThat(upstream.transactions().get(0).recipients()).containsExactly(REMOTE);
+    }
+
+    @Test
+    void anotherLoopbackAddressShouldStillNeedAuth() throws Exception {
+        // 127.0.0.2 is in authorizedAddresses (127.0.0.0/8) but not in allowedNetworks.
+        try (SmtpTestClient client = SmtpTestClient.plainFrom(InetAddress.getByName("127.0.0.2"), james.port(587))) {
+            client.greeting();
+            client.ehlo("client.example");
+            client.startTls("TLSv1.3");
+            client.ehlo("client.example");
+
+            assertThat(client.command("MAIL FROM:<" + ALICE + ">").text()).isEqualTo("530 5.7.0 Authentication required");
+        }
+        assertThat(upstream.transactions()).isEmpty();
     }
 
     @Test

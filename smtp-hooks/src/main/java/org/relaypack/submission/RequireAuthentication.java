@@ -1,7 +1,6 @@
 package org.relaypack.submission;
 
 import java.net.InetAddress;
-import java.util.Optional;
 
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
@@ -14,9 +13,7 @@ import org.apache.james.protocols.smtp.hook.MailHook;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.google.common.base.Splitter;
 import com.google.common.collect.ImmutableList;
-import com.google.common.collect.ImmutableSet;
 
 /**
  * RFC 6409 section 4.3 / RFC 4954: on a submission listener, MAIL FROM without a successful AUTH
@@ -28,7 +25,6 @@ public class RequireAuthentication implements MailHook {
     private static final Logger LOGGER = LoggerFactory.getLogger(RequireAuthentication.class);
 
     public static final String NAME = "RequireAuthentication";
-    public static final String ALLOWED_NETWORKS = "allowedNetworks";
 
     static final HookResult AUTHENTICATION_REQUIRED = HookResult.builder()
         .hookReturnCode(HookReturnCode.deny())
@@ -36,27 +32,15 @@ public class RequireAuthentication implements MailHook {
         .smtpDescription("5.7.0 Authentication required")
         .build();
 
-    private ImmutableList<Network> allowedNetworks = ImmutableList.of();
+    private RequireAuthenticationConfiguration configuration = new RequireAuthenticationConfiguration(ImmutableList.of());
 
     @Override
     public void init(Configuration configuration) throws ConfigurationException {
-        HandlerParameters parameters = HandlerParameters.of(NAME, configuration, ImmutableSet.of(ALLOWED_NETWORKS));
-        Optional<String> networks = parameters.string(ALLOWED_NETWORKS);
-        if (networks.isPresent()) {
-            ImmutableList.Builder<Network> parsed = ImmutableList.builder();
-            for (String network : Splitter.on(',').trimResults().omitEmptyStrings().split(networks.get())) {
-                try {
-                    parsed.add(Network.parse(network));
-                } catch (IllegalArgumentException e) {
-                    throw parameters.invalid(ALLOWED_NETWORKS, network, e.getMessage());
-                }
-            }
-            allowedNetworks = parsed.build();
-        }
+        this.configuration = RequireAuthenticationConfiguration.from(configuration);
     }
 
-    ImmutableList<Network> allowedNetworks() {
-        return allowedNetworks;
+    RequireAuthenticationConfiguration configuration() {
+        return configuration;
     }
 
     @Override
@@ -65,7 +49,7 @@ public class RequireAuthentication implements MailHook {
     }
 
     HookResult check(boolean authenticated, InetAddress client) {
-        if (authenticated || allowedNetworks.stream().anyMatch(network -> network.contains(client))) {
+        if (authenticated || configuration.mayOmitAuth(client)) {
             return HookResult.DECLINED;
         }
         LOGGER.info("Refused MAIL without AUTH from {}", client.getHostAddress());

@@ -32,14 +32,13 @@ public class RequireTls implements CommandHandler<SMTPSession> {
     private static final Logger LOGGER = LoggerFactory.getLogger(RequireTls.class);
 
     public static final String NAME = "RequireTls";
-    public static final String MINIMUM_PROTOCOL = "minimumProtocol";
 
     private static final Collection<String> COMMANDS = ImmutableSet.of("MAIL", "RCPT", "DATA", "AUTH");
 
     static final Response STARTTLS_FIRST = new SMTPResponse("530", "5.7.0 Must issue a STARTTLS command first").immutable();
 
     private final ListenersSource listenersSource;
-    private TlsProtocolVersion minimumProtocol = TlsProtocolVersion.DEFAULT_MINIMUM;
+    private RequireTlsConfiguration configuration = new RequireTlsConfiguration(RequireTlsConfiguration.DEFAULT_MINIMUM_PROTOCOL);
 
     @Inject
     public RequireTls(ConfigurationProvider configurationProvider) {
@@ -52,12 +51,7 @@ public class RequireTls implements CommandHandler<SMTPSession> {
 
     @Override
     public void init(Configuration configuration) throws ConfigurationException {
-        HandlerParameters parameters = HandlerParameters.of(NAME, configuration, ImmutableSet.of(MINIMUM_PROTOCOL));
-        Optional<String> configured = parameters.string(MINIMUM_PROTOCOL);
-        if (configured.isPresent()) {
-            minimumProtocol = TlsProtocolVersion.fromJsseName(configured.get())
-                .orElseThrow(() -> parameters.invalid(MINIMUM_PROTOCOL, configured.get(), "expected one of TLSv1, TLSv1.1, TLSv1.2, TLSv1.3"));
-        }
+        this.configuration = RequireTlsConfiguration.from(configuration);
         for (SmtpListener listener : listenersSource.load().withHandler(RequireTls.class)) {
             if (listener.tlsMode() == SmtpListener.TlsMode.NONE) {
                 throw new ConfigurationException(NAME + " is in the handler chain of " + listener.describe()
@@ -67,8 +61,8 @@ public class RequireTls implements CommandHandler<SMTPSession> {
         }
     }
 
-    TlsProtocolVersion minimumProtocol() {
-        return minimumProtocol;
+    RequireTlsConfiguration configuration() {
+        return configuration;
     }
 
     @Override
@@ -93,6 +87,7 @@ public class RequireTls implements CommandHandler<SMTPSession> {
             return STARTTLS_FIRST;
         }
         Optional<TlsProtocolVersion> version = protocol.flatMap(TlsProtocolVersion::fromJsseName);
+        TlsProtocolVersion minimumProtocol = configuration.minimumProtocol();
         if (version.isEmpty() || !version.get().isAtLeast(minimumProtocol)) {
             return new SMTPResponse("530", "5.7.0 TLS protocol " + protocol.orElse("unknown") + " is below the minimum "
                 + minimumProtocol + " of this service");

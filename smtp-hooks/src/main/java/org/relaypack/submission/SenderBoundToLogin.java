@@ -27,7 +27,6 @@ import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.google.common.collect.ImmutableSet;
 
 /**
  * Postfix's {@code reject_sender_login_mismatch} for James: after AUTH, the envelope sender must be
@@ -43,8 +42,6 @@ public class SenderBoundToLogin implements MailHook, JamesMessageHook {
     private static final Logger LOGGER = LoggerFactory.getLogger(SenderBoundToLogin.class);
 
     public static final String NAME = "SenderBoundToLogin";
-    public static final String CHECK_FROM_HEADER = "checkFromHeader";
-    public static final boolean DEFAULT_CHECK_FROM_HEADER = false;
 
     static final HookResult TEMPORARY_FAILURE = HookResult.builder()
         .hookReturnCode(HookReturnCode.denySoft())
@@ -54,7 +51,8 @@ public class SenderBoundToLogin implements MailHook, JamesMessageHook {
 
     private final UsersRepository usersRepository;
     private final CanSendFrom canSendFrom;
-    private boolean checkFromHeader = DEFAULT_CHECK_FROM_HEADER;
+    private SenderBoundToLoginConfiguration configuration =
+        new SenderBoundToLoginConfiguration(SenderBoundToLoginConfiguration.DEFAULT_CHECK_FROM_HEADER);
 
     @Inject
     public SenderBoundToLogin(UsersRepository usersRepository, CanSendFrom canSendFrom) {
@@ -64,12 +62,11 @@ public class SenderBoundToLogin implements MailHook, JamesMessageHook {
 
     @Override
     public void init(Configuration configuration) throws ConfigurationException {
-        HandlerParameters parameters = HandlerParameters.of(NAME, configuration, ImmutableSet.of(CHECK_FROM_HEADER));
-        checkFromHeader = parameters.bool(CHECK_FROM_HEADER, DEFAULT_CHECK_FROM_HEADER);
+        this.configuration = SenderBoundToLoginConfiguration.from(configuration);
     }
 
-    boolean checksFromHeader() {
-        return checkFromHeader;
+    SenderBoundToLoginConfiguration configuration() {
+        return configuration;
     }
 
     @Override
@@ -93,7 +90,7 @@ public class SenderBoundToLogin implements MailHook, JamesMessageHook {
     @Override
     public HookResult onMessage(SMTPSession session, Mail mail) {
         Username user = session.getUsername();
-        if (!checkFromHeader || user == null) {
+        if (!configuration.checkFromHeader() || user == null) {
             return HookResult.DECLINED;
         }
         List<String> fromHeader = new ArrayList<>();

@@ -13,7 +13,7 @@ class HandlerParametersTest {
 
         testee.init(Xml.handler(SenderBoundToLogin.class.getName(), "<checkFromHeader>true</checkFromHeader>"));
 
-        assertThat(testee.checksFromHeader()).isTrue();
+        assertThat(testee.configuration().checkFromHeader()).isTrue();
     }
 
     @Test
@@ -22,7 +22,7 @@ class HandlerParametersTest {
 
         testee.init(Xml.handler(SenderBoundToLogin.class.getName(), ""));
 
-        assertThat(testee.checksFromHeader()).isFalse();
+        assertThat(testee.configuration().checkFromHeader()).isFalse();
     }
 
     @Test

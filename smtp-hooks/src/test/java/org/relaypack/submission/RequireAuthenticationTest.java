@@ -7,6 +7,7 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.protocols.smtp.hook.HookResult;
 import org.junit.jupiter.api.Test;
 
+import com.google.common.collect.ImmutableList;
 import com.google.common.net.InetAddresses;
 
 class RequireAuthenticationTest {
@@ -36,6 +37,17 @@ class RequireAuthenticationTest {
         assertThat(testee.check(false, InetAddresses.forString("192.0.2.200"))).isEqualTo(HookResult.DECLINED);
         assertThat(testee.check(false, InetAddresses.forString("::1"))).isEqualTo(HookResult.DECLINED);
         assertThat(testee.check(false, InetAddresses.forString("192.0.3.1")).getSmtpRetCode()).isEqualTo("530");
+    }
+
+    @Test
+    void initShouldParseTheNetworks() throws Exception {
+        assertThat(testee("<allowedNetworks>192.0.2.0/24, ::1</allowedNetworks>").configuration())
+            .isEqualTo(new RequireAuthenticationConfiguration(ImmutableList.of(Network.parse("192.0.2.0/24"), Network.parse("::1/128"))));
+    }
+
+    @Test
+    void initShouldDefaultToNoNetwork() throws Exception {
+        assertThat(testee("").configuration().allowedNetworks()).isEmpty();
     }
 
     @Test

@@ -99,7 +99,7 @@ class RequireTlsTest {
 
             testee.init(Xml.handler(HANDLER, ""));
 
-            assertThat(testee.minimumProtocol()).isEqualTo(TlsProtocolVersion.TLS_V1_2);
+            assertThat(testee.configuration()).isEqualTo(new RequireTlsConfiguration(TlsProtocolVersion.TLS_V1_2));
         }
     }
 }

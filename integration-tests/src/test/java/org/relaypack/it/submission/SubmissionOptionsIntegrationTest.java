@@ -17,8 +17,9 @@ import org.relaypack.it.harness.SmtpPeer;
 import org.relaypack.it.harness.SmtpTestClient;
 
 /**
- * conf-samples/submission with its two documented options turned on: SenderBoundToLogin's From
- * header check, and RequireAuthentication's allowedNetworks (127.0.0.1 only: a webmail on the host).
+ * conf-samples/submission with its documented options changed: SenderBoundToLogin's From header
+ * check on, RequireAuthentication's allowedNetworks set to 127.0.0.1 (a webmail on the host), and
+ * RequireTls's minimumProtocol raised to TLSv1.3.
  */
 class SubmissionOptionsIntegrationTest {
     private static final String ALICE = "alice@example.org";
@@ -34,6 +35,7 @@ class SubmissionOptionsIntegrationTest {
         james = RelayJames.sample("submission")
             .substitute(SubmissionPolicyIntegrationTest.PROVIDER, "127.0.0.1:" + upstream.port())
             .substitute("<checkFromHeader>false</checkFromHeader>", "<checkFromHeader>true</checkFromHeader>")
+            .substitute("<minimumProtocol>TLSv1.2</minimumProtocol>", "<minimumProtocol>TLSv1.3</minimumProtocol>")
             .substitute("<handler class=\"org.relaypack.submission.RequireAuthentication\"/>",
                 "<handler class=\"org.relaypack.submission.RequireAuthentication\"><allowedNetworks>127.0.0.1/32</allowedNetworks></handler>")
             .start();
@@ -63,6 +65,21 @@ class SubmissionOptionsIntegrationTest {
             assertThat(client.authPlain(ALICE, PASSWORD).code()).isEqualTo(235);
             return client.send(ALICE, List.of(REMOTE), SmtpTestClient.message(fromHeader, REMOTE, "from " + fromHeader, "Hello."));
         }
+    }
+
+    @Test
+    void aSessionBelowTheMinimumProtocolShouldBeRefusedAuthAndMail() throws Exception {
+        // The handshake allows TLSv1.2 (supportedProtocols); RequireTls holds the listener's floor.
+        try (SmtpTestClient client = SmtpTestClient.implicitTls(james.port(465), "TLSv1.2")) {
+            assertThat(client.greeting().code()).isEqualTo(220);
+            client.ehlo("client.example");
+
+            assertThat(client.authPlain(ALICE, PASSWORD).text())
+                .isEqualTo("530 5.7.0 TLS protocol TLSv1.2 is below the minimum TLSv1.3 of this service");
+            assertThat(client.command("MAIL FROM:<" + ALICE + ">").text())
+                .isEqualTo("530 5.7.0 TLS protocol TLSv1.2 is below the minimum TLSv1.3 of this service");
+        }
+        assertThat(upstream.transactions()).isEmpty();
     }
 
     @Test

@@ -23,6 +23,7 @@ import com.google.common.collect.ImmutableSet;
 public final class RoutingPlan {
     public static RoutingPlan of(RouteDirectory directory, Collection<MailAddress> recipients) {
         Map<String, Set<MailAddress>> byHop = new LinkedHashMap<>();
+        Map<String, ImmutableList.Builder<MailAddress>> originals = new LinkedHashMap<>();
         ImmutableList.Builder<MailAddress> unrouted = ImmutableList.builder();
         Map<MailAddress, String> failures = new LinkedHashMap<>();
         for (MailAddress recipient : recipients) {
@@ -31,6 +32,7 @@ public final class RoutingPlan {
                 case FOUND:
                     Route route = lookup.route().orElseThrow();
                     byHop.computeIfAbsent(route.hop(), hop -> new LinkedHashSet<>()).add(route.recipientFor(recipient));
+                    originals.computeIfAbsent(route.hop(), hop -> ImmutableList.builder()).add(recipient);
                     break;
                 case NO_ROUTE:
                     unrouted.add(recipient);
@@ -41,16 +43,21 @@ public final class RoutingPlan {
         }
         ImmutableMap.Builder<String, ImmutableSet<MailAddress>> groups = ImmutableMap.builder();
         byHop.forEach((hop, addresses) -> groups.put(hop, ImmutableSet.copyOf(addresses)));
-        return new RoutingPlan(groups.build(), unrouted.build(), ImmutableMap.copyOf(failures));
+        ImmutableMap.Builder<String, ImmutableList<MailAddress>> originalGroups = ImmutableMap.builder();
+        originals.forEach((hop, addresses) -> originalGroups.put(hop, addresses.build()));
+        return new RoutingPlan(groups.build(), originalGroups.build(), unrouted.build(), ImmutableMap.copyOf(failures));
     }
 
     private final ImmutableMap<String, ImmutableSet<MailAddress>> recipientsByHop;
+    private final ImmutableMap<String, ImmutableList<MailAddress>> originalRecipientsByHop;
     private final ImmutableList<MailAddress> unrouted;
     private final ImmutableMap<MailAddress, String> failures;
 
-    private RoutingPlan(ImmutableMap<String, ImmutableSet<MailAddress>> recipientsByHop, ImmutableList<MailAddress> unrouted,
+    private RoutingPlan(ImmutableMap<String, ImmutableSet<MailAddress>> recipientsByHop,
+                        ImmutableMap<String, ImmutableList<MailAddress>> originalRecipientsByHop, ImmutableList<MailAddress> unrouted,
                         ImmutableMap<MailAddress, String> failures) {
         this.recipientsByHop = recipientsByHop;
+        this.originalRecipientsByHop = originalRecipientsByHop;
         this.unrouted = unrouted;
         this.failures = failures;
     }
@@ -58,6 +65,11 @@ public final class RoutingPlan {
     /** Next hop name to the addresses to deliver there (rewritten addresses applied), in first-seen order. */
     public ImmutableMap<String, ImmutableSet<MailAddress>> recipientsByHop() {
         return recipientsByHop;
+    }
+
+    /** Next hop name to the mail's recipients (before rewriting) routed there. */
+    public ImmutableMap<String, ImmutableList<MailAddress>> originalRecipientsByHop() {
+        return originalRecipientsByHop;
     }
 
     public ImmutableList<MailAddress> unrouted() {
@@ -77,14 +89,15 @@ public final class RoutingPlan {
     public boolean equals(Object o) {
         if (o instanceof RoutingPlan) {
             RoutingPlan that = (RoutingPlan) o;
-            return recipientsByHop.equals(that.recipientsByHop) && unrouted.equals(that.unrouted) && failures.equals(that.failures);
+            return recipientsByHop.equals(that.recipientsByHop) && originalRecipientsByHop.equals(that.originalRecipientsByHop)
+                && unrouted.equals(that.unrouted) && failures.equals(that.failures);
         }
         return false;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(recipientsByHop, unrouted, failures);
+        return Objects.hash(recipientsByHop, originalRecipientsByHop, unrouted, failures);
     }
 
     @Override

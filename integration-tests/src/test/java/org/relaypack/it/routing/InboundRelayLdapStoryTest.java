@@ -55,8 +55,8 @@ class InboundRelayLdapStoryTest {
         server1 = SmtpPeer.builder().start();
         server2 = SmtpPeer.builder().start();
         james = RelayJames.sample("inbound-relay")
-            .substitute("127.0.0.1:11025", "127.0.0.1:" + server1.port())
-            .substitute("127.0.0.1:12025", "127.0.0.1:" + server2.port())
+            .substitute("[127.0.0.1]:11025", "[127.0.0.1]:" + server1.port())
+            .substitute("[127.0.0.1]:12025", "[127.0.0.1]:" + server2.port())
             .substitute(FILE_SOURCE, "            <ldap>\n"
                 + "                <url>ldap://127.0.0.1:" + ldap.getListenPort() + "</url>\n"
                 + "                <baseDN>ou=people," + BASE_DN + "</baseDN>\n"

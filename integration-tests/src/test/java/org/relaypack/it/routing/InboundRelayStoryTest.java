@@ -41,9 +41,11 @@ class InboundRelayStoryTest {
         server1 = SmtpPeer.builder().start();
         server2 = SmtpPeer.builder().start();
         james = RelayJames.sample("inbound-relay")
-            .substitute("127.0.0.1:11025", "127.0.0.1:" + server1.port())
-            .substitute("127.0.0.1:12025", "127.0.0.1:" + server2.port())
+            .substitute("[127.0.0.1]:11025", "[127.0.0.1]:" + server1.port())
+            .substitute("[127.0.0.1]:12025", "[127.0.0.1]:" + server2.port())
             .start();
+        assertThat(Files.readString(james.confDir().resolve("relaypack.xml")))
+            .contains("[127.0.0.1]:" + server1.port(), "[127.0.0.1]:" + server2.port());
     }
 
     @AfterAll
@@ -151,6 +153,38 @@ class InboundRelayStoryTest {
         assertThat(server1.transactions().get(0).recipients()).containsExactly("erin@example.com");
         assertThat(server2.transactions()).isEmpty();
         assertThat(Files.readAllLines(james.confDir().resolve("routes.txt"))).contains("erin@example.com server1");
+    }
+
+    @Test
+    void aRewrittenRecipientShouldReachItsServerUnderItsNewAddress() throws Exception {
+        try (SmtpTestClient client = fromTheInternet()) {
+            assertThat(client.send("sender@sender.example.org", List.of("dan@example.com", "alice@example.com"), message("rewrite")).code())
+                .isEqualTo(250);
+        }
+
+        await().atMost(DELIVERY).until(() -> server1.transactions().size() == 1 && server2.transactions().size() == 1);
+        assertThat(server2.transactions().get(0).recipients()).containsExactly("daniel@mbox2.example.com");
+        assertThat(server1.transactions().get(0).recipients()).containsExactly("alice@example.com");
+    }
+
+    @Test
+    void aServerThatIsDownShouldDelayOnlyItsOwnRecipientsAndGetItsCopyOnceBack() throws Exception {
+        int port = server2.port();
+        server2.close();
+        try (SmtpTestClient client = fromTheInternet()) {
+            assertThat(client.send("sender@sender.example.org", List.of("alice@example.com", "carol@example.com"), message("down")).code())
+                .isEqualTo(250);
+        }
+
+        await().atMost(DELIVERY).until(() -> server1.transactions().size() == 1);
+        assertThat(server1.transactions().get(0).recipients()).containsExactly("alice@example.com");
+
+        server2 = SmtpPeer.builder().start(port);
+
+        await().atMost(DELIVERY).until(() -> server2.transactions().size() == 1);
+        assertThat(server2.transactions().get(0).recipients()).containsExactly("carol@example.com");
+        assertThat(server2.transactions().get(0).message().getSubject()).isEqualTo("down");
+        assertThat(server1.transactions()).hasSize(1);
     }
 
     @Test

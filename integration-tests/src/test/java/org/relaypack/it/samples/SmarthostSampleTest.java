@@ -49,6 +49,7 @@ class SmarthostSampleTest {
     private static Path wrongNameKeystore;
     private static int partnerPort;
     private static SmtpPeer internet;
+    private static SmtpPeer internetTls;
     private static SmtpPeer partner;
     private static RelayJames james;
 
@@ -69,9 +70,11 @@ class SmarthostSampleTest {
         Files.writeString(conf.resolve("partner-ca.secret"), "trust-pass\n", StandardCharsets.UTF_8);
 
         internet = SmtpPeer.builder().startTls(internetKeystore, KEY_PASSWORD).start();
+        internetTls = SmtpPeer.builder().startTls(internetKeystore, KEY_PASSWORD).requireTls().start();
         partnerPort = RelayJames.freePort();
         james = RelayJames.sample("smarthost")
-            .substitute("type=\"mx\" port=\"25\"", "type=\"mx\" port=\"" + internet.port() + "\"")
+            .substitute("name=\"internet\" type=\"mx\" port=\"25\"", "name=\"internet\" type=\"mx\" port=\"" + internet.port() + "\"")
+            .substitute("name=\"internet-tls\" type=\"mx\" port=\"25\"", "name=\"internet-tls\" type=\"mx\" port=\"" + internetTls.port() + "\"")
             .substitute("<host>partner.example:25</host>", "<host>partner.example:" + partnerPort + "</host>")
             .substitute("<retry delays=\"5m, 10m, 30m, 1h, 2h, 4h\" maxAttempts=\"30\"/>", "<retry delays=\"1s\" maxAttempts=\"30\"/>")
             .extraConf(conf)
@@ -103,6 +106,7 @@ class SmarthostSampleTest {
     static void stop() {
         james.close();
         internet.close();
+        internetTls.close();
         closePartner();
         ((Logger) LoggerFactory.getLogger(DeliveryEngine.class)).detachAppender(ENGINE_LOG);
     }
@@ -113,6 +117,7 @@ class SmarthostSampleTest {
             partner = partnerPeer(partnerKeystore);
         }
         internet.clear();
+        internetTls.clear();
         partner.clear();
         ENGINE_LOG.list.clear();
     }
@@ -129,11 +134,15 @@ class SmarthostSampleTest {
     }
 
     private static void sendFromLan(String recipient, String subject) throws Exception {
+        sendFromLan("scanner@lan.example", recipient, subject);
+    }
+
+    private static void sendFromLan(String sender, String recipient, String subject) throws Exception {
         try (SmtpTestClient client = SmtpTestClient.plain(james.port(25))) {
             client.greeting();
             client.ehlo("printer.lan.example");
-            assertThat(client.send("scanner@lan.example", List.of(recipient),
-                SmtpTestClient.message("scanner@lan.example", recipient, subject, "hello")).code()).isEqualTo(250);
+            assertThat(client.send(sender, List.of(recipient),
+                SmtpTestClient.message(sender, recipient, subject, "hello")).code()).isEqualTo(250);
         }
     }
 
@@ -152,6 +161,28 @@ class SmarthostSampleTest {
             assertThat(ENGINE_LOG.list).anySatisfy(event -> assertThat(event.getFormattedMessage())
                 .contains("delivered to [bob@remote.example] via next hop internet (mx.remote.example[127.0.0.1]:" + internet.port() + ", TLSv1."));
             assertThat(partner.transactions()).isEmpty();
+            assertThat(internetTls.transactions()).isEmpty();
+        }
+
+        @Test
+        void mailFromTheLegalDepartmentShouldTakeItsSenderRouteAndNotTheDefault() throws Exception {
+            sendFromLan("counsel@legal.lan.example", "bob@remote.example", "by sender route");
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> internetTls.transactions().size() == 1);
+            assertThat(internetTls.transactions().get(0).sender()).isEqualTo("counsel@legal.lan.example");
+            assertThat(internetTls.transactions().get(0).recipients()).containsExactly("bob@remote.example");
+            assertThat(internet.transactions()).isEmpty();
+            assertThat(partner.transactions()).isEmpty();
+        }
+
+        @Test
+        void aRecipientRouteShouldWinOverTheSenderRoute() throws Exception {
+            sendFromLan("counsel@legal.lan.example", "gina@partner.example", "recipient route first");
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> partner.transactions().size() == 1);
+            assertThat(partner.transactions().get(0).recipients()).containsExactly("gina@partner.example");
+            assertThat(internetTls.transactions()).isEmpty();
+            assertThat(internet.transactions()).isEmpty();
         }
 
         @Test

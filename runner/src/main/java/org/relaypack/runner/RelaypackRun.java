@@ -138,6 +138,8 @@ public final class RelaypackRun {
         }
         summary.append("Try: swaks --server 127.0.0.1:").append(listeners.getOrDefault(25, 2525))
             .append(" --from alice@lan.example --to bob@remote.example\n")
+            .append("     swaks --server 127.0.0.1:").append(listeners.getOrDefault(25, 2525))
+            .append(" --from bob@remote.example --to alice@example.com,carol@example.com   (demo: per-user routing)\n")
             .append("Stop with Ctrl-C.\n");
         System.out.println(summary);
     }

@@ -26,13 +26,19 @@ import com.google.common.collect.ImmutableList;
  */
 class DemoRelayTest {
     private static SmtpPeer upstream;
+    private static SmtpPeer mailbox1;
+    private static SmtpPeer mailbox2;
     private static RelayJames james;
 
     @BeforeAll
     static void startRelay() throws Exception {
         upstream = SmtpPeer.builder().start();
+        mailbox1 = SmtpPeer.builder().start();
+        mailbox2 = SmtpPeer.builder().start();
         james = RelayJames.sample("demo")
             .substitute("[127.0.0.1]:10025", "[127.0.0.1]:" + upstream.port())
+            .substitute("[127.0.0.1]:11025", "[127.0.0.1]:" + mailbox1.port())
+            .substitute("[127.0.0.1]:12025", "[127.0.0.1]:" + mailbox2.port())
             .start();
     }
 
@@ -40,11 +46,15 @@ class DemoRelayTest {
     static void stop() {
         james.close();
         upstream.close();
+        mailbox1.close();
+        mailbox2.close();
     }
 
     @BeforeEach
     void purge() {
         upstream.clear();
+        mailbox1.clear();
+        mailbox2.clear();
     }
 
     @Test
@@ -117,5 +127,40 @@ class DemoRelayTest {
         assertThat(dsn.recipients()).containsExactly("alice@lan.example");
         assertThat(dsn.content()).contains("5.4.6 Too many hops");
         assertThat(upstream.transactionsTo("bob@remote.example")).isEmpty();
+    }
+
+    @Test
+    void mailFromTheInternetForExampleComShouldReachEachUsersMailboxServerOnce() throws Exception {
+        try (SmtpTestClient internet = SmtpTestClient.plainFrom(InetAddress.getByName("127.0.0.2"), james.port(25))) {
+            internet.greeting();
+            internet.ehlo("mx-out.remote.example");
+            assertThat(internet.command("MAIL FROM:<dave@remote.example>").code()).isEqualTo(250);
+            assertThat(internet.command("RCPT TO:<alice@example.com>").code()).isEqualTo(250);
+            assertThat(internet.command("RCPT TO:<bob@example.com>").code()).isEqualTo(250);
+            assertThat(internet.command("RCPT TO:<carol@example.com>").code()).isEqualTo(250);
+            Reply unknown = internet.command("RCPT TO:<nobody@example.com>");
+            assertThat(unknown.code()).isEqualTo(550);
+            assertThat(unknown.text()).contains("5.1.1");
+            assertThat(internet.command("DATA").code()).isEqualTo(354);
+            internet.sendRaw("Subject: team lunch\r\nMessage-ID: <lunch@remote.example>\r\n\r\nFriday?\r\n.\r\n");
+            assertThat(internet.readReply().code()).isEqualTo(250);
+        }
+
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> mailbox1.transactions().size() == 1 && mailbox2.transactions().size() == 1);
+        assertThat(mailbox1.transactions().get(0).recipients()).containsExactlyInAnyOrder("alice@example.com", "bob@example.com");
+        assertThat(mailbox2.transactions().get(0).recipients()).containsExactly("carol@example.com");
+        assertThat(mailbox2.transactions().get(0).message().getSubject()).isEqualTo("team lunch");
+        // Nothing else went anywhere: no second copy, nothing upstream.
+        try (SmtpTestClient lan = SmtpTestClient.plain(james.port(25))) {
+            lan.greeting();
+            lan.ehlo("lan-host.lan.example");
+            lan.send("alice@lan.example", ImmutableList.of("marker@remote.example"),
+                SmtpTestClient.message("alice@lan.example", "marker@remote.example", "marker", "after the routed one"));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> upstream.transactions().size() == 1);
+        assertThat(upstream.transactions()).flatExtracting(SmtpPeer.Transaction::recipients).containsExactly("marker@remote.example");
+        assertThat(mailbox1.transactions()).hasSize(1);
+        assertThat(mailbox2.transactions()).hasSize(1);
     }
 }

@@ -8,7 +8,7 @@ import java.util.List;
 /** The command line of {@code benchmarks/run.sh}: what load, how many rounds, which configurations. */
 final class BenchmarkOptions {
     static final String USAGE = "usage: benchmarks/run.sh [--quick] [-n MESSAGES] [-c SESSIONS] [-s BYTES] [--warmup MESSAGES]"
-        + " [--rounds R] [--configs null,remote-delivery,smarthost] [--idle-wait SECONDS] [--heap SIZE] [--results DIR]";
+        + " [--rounds R] [--configs null,remote-delivery,smarthost] [--idle-wait SECONDS] [--heap SIZE] [--results DIR] [--pack JAR]";
     static final List<String> ALL_CONFIGURATIONS = Arrays.asList("null", "remote-delivery", "smarthost");
     static final int DEFAULT_MESSAGES = 10_000;
     static final int DEFAULT_CONCURRENCY = 20;
@@ -31,9 +31,12 @@ final class BenchmarkOptions {
     final String heap;
     final Path root;
     final Path results;
+    /** The pack jar James loads; empty: dist/target/relaypack-*.jar. */
+    final java.util.Optional<Path> pack;
 
     private BenchmarkOptions(boolean quick, int messages, int concurrency, int size, int warmup, int rounds,
-                             List<String> configurations, int idleWaitSeconds, String heap, Path root, Path results) {
+                             List<String> configurations, int idleWaitSeconds, String heap, Path root, Path results,
+                             java.util.Optional<Path> pack) {
         this.quick = quick;
         this.messages = messages;
         this.concurrency = concurrency;
@@ -45,6 +48,7 @@ final class BenchmarkOptions {
         this.heap = heap;
         this.root = root;
         this.results = results;
+        this.pack = pack;
     }
 
     String mode() {
@@ -62,6 +66,7 @@ final class BenchmarkOptions {
         List<String> configurations = ALL_CONFIGURATIONS;
         String heap = "1g";
         Path results = root.resolve("benchmarks").resolve("results");
+        java.util.Optional<Path> pack = java.util.Optional.empty();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick":
@@ -98,6 +103,9 @@ final class BenchmarkOptions {
                         }
                     }
                     break;
+                case "--pack":
+                    pack = java.util.Optional.of(Paths.get(value(args, ++i)).toAbsolutePath());
+                    break;
                 case "--results":
                     results = Paths.get(value(args, ++i)).toAbsolutePath();
                     break;
@@ -112,7 +120,7 @@ final class BenchmarkOptions {
             rounds != null ? rounds : quick ? QUICK_ROUNDS : DEFAULT_ROUNDS,
             configurations,
             idleWait != null ? idleWait : quick ? 0 : DEFAULT_IDLE_WAIT_SECONDS,
-            heap, root, results);
+            heap, root, results, pack);
     }
 
     private static String value(String[] args, int index) {

@@ -83,8 +83,9 @@ final class JamesProcess implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (!Files.readString(log, StandardCharsets.ISO_8859_1).contains(UP_LINE)) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
+                String status = process.isAlive() ? "no start-up line within 5 minutes" : "exit status " + process.waitFor();
                 process.destroyForcibly();
-                throw new IOException("James '" + name + "' did not start; see " + log + ":\n" + tail(log));
+                throw new IOException("James '" + name + "' did not start (" + status + "); see " + log + ":\n" + tail(log));
             }
             Thread.sleep(200);
         }

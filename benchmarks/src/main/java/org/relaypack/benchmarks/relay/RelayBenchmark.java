@@ -48,12 +48,13 @@ public final class RelayBenchmark {
             return;
         }
         Report report = new RelayBenchmark(options).run();
+        System.out.println(report.markdown());
         System.exit(report.allCountsExact() ? 0 : 1);
     }
 
     Report run() throws Exception {
         Path root = options.root;
-        Path pack = findJar(root.resolve("dist").resolve("target"), "relaypack-");
+        Path pack = options.pack.isPresent() ? options.pack.get() : findJar(root.resolve("dist").resolve("target"), "relaypack-");
         Path runnerJar = findJar(root.resolve("runner").resolve("target"), "relaypack-runner-");
         String classpath = runnerJar + java.io.File.pathSeparator
             + Files.readString(root.resolve("runner").resolve("target").resolve("runtime-classpath.txt")).trim();
@@ -114,7 +115,6 @@ public final class RelayBenchmark {
         }
         Report report = new Report(options, configurations, cold, warm, peakRss, notes, started, Machine.describe());
         String text = report.markdown();
-        System.out.println(text);
         Files.createDirectories(options.results);
         Path file = options.results.resolve(started.substring(0, 10) + "-" + options.mode() + ".md");
         Files.writeString(file, text, StandardCharsets.UTF_8);

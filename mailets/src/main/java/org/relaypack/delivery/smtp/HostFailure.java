@@ -1,0 +1,34 @@
+package org.relaypack.delivery.smtp;
+
+import java.util.Objects;
+
+import org.relaypack.delivery.SmtpReply;
+
+/**
+ * This host cannot take the message now (connection, TLS, greeting, EHLO or AUTH failure, 4xx to
+ * MAIL, 421): the recipients that have no final answer yet go to the next host.
+ */
+public class HostFailure extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    /** A reply made locally for a failure that had no server reply; always transient. */
+    public static SmtpReply localReply(String enhancedCode, String text) {
+        return SmtpReply.of(451, enhancedCode + " " + text);
+    }
+
+    private final transient SmtpReply reason;
+
+    public HostFailure(SmtpReply reason) {
+        super(reason.asString());
+        this.reason = Objects.requireNonNull(reason);
+    }
+
+    public HostFailure(SmtpReply reason, Throwable cause) {
+        super(reason.asString(), cause);
+        this.reason = Objects.requireNonNull(reason);
+    }
+
+    public SmtpReply reason() {
+        return reason;
+    }
+}

@@ -1,0 +1,143 @@
+package org.relaypack.delivery.smtp;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+import org.relaypack.delivery.TlsPolicy;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.net.InetAddresses;
+
+/**
+ * Builds client TLS sockets under a {@link TlsPolicy}: protocols at or above the policy's floor
+ * only; with verification, the chain is checked against the trust store (default: the JVM's) and
+ * the certificate must name the host we connected by (HTTPS endpoint identification, RFC 6125).
+ * One SSLContext per policy, built on first use. Thread-safe.
+ */
+public final class TlsSockets {
+    /** Known protocol names, oldest first; anything else is never enabled. */
+    private static final List<String> PROTOCOL_ORDER = ImmutableList.of("SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
+
+    private final Map<TlsPolicy, SSLContext> contexts = new ConcurrentHashMap<>();
+
+    /**
+     * Layers TLS over a connected socket and completes the handshake.
+     *
+     * @param hostName the name we connected by (literal host or MX host name): SNI and identity check
+     */
+    public SSLSocket handshake(Socket plain, String hostName, int port, TlsPolicy policy) throws IOException, GeneralSecurityException {
+        SSLContext context = context(policy);
+        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, hostName, port, true);
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setProtocols(enabledProtocols(socket.getSupportedProtocols(), policy.minProtocol()));
+        if (!InetAddresses.isInetAddress(hostName)) {
+            parameters.setServerNames(ImmutableList.of(new SNIHostName(hostName)));
+        }
+        if (policy.verify()) {
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        socket.setSSLParameters(parameters);
+        socket.startHandshake();
+        return socket;
+    }
+
+    static String[] enabledProtocols(String[] supported, String minProtocol) {
+        int floor = PROTOCOL_ORDER.indexOf(minProtocol);
+        if (floor < 0) {
+            throw new IllegalArgumentException("unknown TLS protocol '" + minProtocol + "'");
+        }
+        String[] enabled = Arrays.stream(supported)
+            .filter(protocol -> PROTOCOL_ORDER.indexOf(protocol) >= floor)
+            .toArray(String[]::new);
+        if (enabled.length == 0) {
+            throw new IllegalArgumentException("this JVM supports no TLS protocol at or above " + minProtocol);
+        }
+        return enabled;
+    }
+
+    private SSLContext context(TlsPolicy policy) throws GeneralSecurityException, IOException {
+        SSLContext existing = contexts.get(policy);
+        if (existing != null) {
+            return existing;
+        }
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trustManagers(policy), null);
+        contexts.putIfAbsent(policy, context);
+        return contexts.get(policy);
+    }
+
+    private static TrustManager[] trustManagers(TlsPolicy policy) throws GeneralSecurityException, IOException {
+        if (!policy.verify()) {
+            return new TrustManager[] {new AcceptAnyCertificate()};
+        }
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        if (policy.trustStore().isPresent()) {
+            TlsPolicy.TrustStore trustStore = policy.trustStore().get();
+            KeyStore keyStore = KeyStore.getInstance(trustStore.type());
+            try (InputStream in = Files.newInputStream(Paths.get(trustStore.path()))) {
+                keyStore.load(in, trustStore.password().map(String::toCharArray).orElse(null));
+            }
+            factory.init(keyStore);
+        } else {
+            factory.init((KeyStore) null);
+        }
+        return factory.getTrustManagers();
+    }
+
+    /** verify=false: encryption without authentication, as Postfix's "may" and "encrypt" levels. */
+    private static final class AcceptAnyCertificate extends X509ExtendedTrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+            throw new UnsupportedOperationException("client side only");
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+            // encryption without authentication, by configuration
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+            throw new UnsupportedOperationException("client side only");
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+            // encryption without authentication, by configuration
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            throw new UnsupportedOperationException("client side only");
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            // encryption without authentication, by configuration
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package org.relaypack.delivery.smtp;
+
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.james.core.MailAddress;
+import org.relaypack.delivery.SmtpReply;
+
+import com.google.common.base.MoreObjects;
+import com.google.common.collect.ImmutableMap;
+
+/**
+ * What one transaction settled: the final reply for some recipients (2xx delivered, 4xx
+ * temporary, 5xx permanent) and, when the transaction was cut short (421, 4xx to MAIL, lost
+ * connection), the reason; the recipients without a final reply then go to the next host.
+ */
+public final class TransactionResult {
+    static TransactionResult completed(Map<MailAddress, SmtpReply> finalReplies, boolean sessionReusable) {
+        return new TransactionResult(ImmutableMap.copyOf(finalReplies), Optional.empty(), sessionReusable);
+    }
+
+    static TransactionResult interrupted(Map<MailAddress, SmtpReply> finalReplies, SmtpReply reason) {
+        return new TransactionResult(ImmutableMap.copyOf(finalReplies), Optional.of(reason), false);
+    }
+
+    private final ImmutableMap<MailAddress, SmtpReply> finalReplies;
+    private final Optional<SmtpReply> interruption;
+    private final boolean sessionReusable;
+
+    private TransactionResult(ImmutableMap<MailAddress, SmtpReply> finalReplies, Optional<SmtpReply> interruption, boolean sessionReusable) {
+        this.finalReplies = finalReplies;
+        this.interruption = interruption;
+        this.sessionReusable = sessionReusable;
+    }
+
+    public ImmutableMap<MailAddress, SmtpReply> finalReplies() {
+        return finalReplies;
+    }
+
+    public Optional<SmtpReply> interruption() {
+        return interruption;
+    }
+
+    public boolean sessionReusable() {
+        return sessionReusable;
+    }
+
+    @Override
+    public String toString() {
+        return MoreObjects.toStringHelper(this)
+            .add("finalReplies", finalReplies)
+            .add("interruption", interruption)
+            .add("sessionReusable", sessionReusable)
+            .toString();
+    }
+}

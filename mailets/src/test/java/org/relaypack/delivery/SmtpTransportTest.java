@@ -1,0 +1,625 @@
+package org.relaypack.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.relaypack.delivery.TestMails.address;
+import static org.relaypack.delivery.TestMails.hop;
+import static org.relaypack.delivery.TestMails.mail;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.james.core.MaybeSender;
+import org.apache.james.dnsservice.api.InMemoryDNSService;
+import org.apache.mailet.DsnParameters;
+import org.apache.mailet.Mail;
+import org.apache.mailet.base.test.FakeMail;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import com.google.common.collect.ImmutableList;
+
+/** Protocol, failover, pooling and resolution behaviour against scripted peers on 127.0.0.1. */
+class SmtpTransportTest {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    /** A clock the pooling tests move by hand. */
+    static final class MutableClock extends Clock {
+        private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        void advance(Duration duration) {
+            now = now.plus(duration);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    private final List<ScriptedSmtpPeer> peers = new ArrayList<>();
+    private InMemoryDNSService dns;
+    private MutableClock clock;
+    private SmtpTransport testee;
+
+    @BeforeEach
+    void setUp() {
+        dns = new InMemoryDNSService()
+            .registerRecord("localhost", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
+        clock = new MutableClock();
+        testee = new SmtpTransport(dns, clock, SmtpTransport.SMTP_PORT, false);
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        testee.close();
+        for (ScriptedSmtpPeer peer : peers) {
+            peer.close();
+        }
+    }
+
+    private ScriptedSmtpPeer start(ScriptedSmtpPeer.Builder builder) {
+        ScriptedSmtpPeer peer = builder.start();
+        peers.add(peer);
+        return peer;
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, LOOPBACK)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static RecipientOutcome.Status statusOf(DeliveryResult result, String recipient) {
+        return result.outcomes().stream()
+            .filter(outcome -> outcome.recipient().equals(address(recipient)))
+            .findFirst()
+            .orElseThrow()
+            .status();
+    }
+
+    @Nested
+    class Failover {
+        @Test
+        void deliverShouldFailOverWhenFirstHostRefusesConnections() throws Exception {
+            ScriptedSmtpPeer second = start(ScriptedSmtpPeer.builder());
+
+            DeliveryResult result = testee.deliver(hop("upstream", closedPort(), second.port()).build(), mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("rcpt@remote.test"));
+            assertThat(result.host()).contains("localhost[127.0.0.1]:" + second.port());
+            assertThat(second.messages()).hasSize(1);
+        }
+
+        @Test
+        void deliverShouldFailOverWhenFirstHostGreetsWith421() throws Exception {
+            ScriptedSmtpPeer first = start(ScriptedSmtpPeer.builder().greeting("421 4.3.2 shutting down"));
+            ScriptedSmtpPeer second = start(ScriptedSmtpPeer.builder());
+
+            DeliveryResult result = testee.deliver(hop("upstream", first.port(), second.port()).build(), mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("rcpt@remote.test"));
+            assertThat(second.messages()).hasSize(1);
+            assertThat(first.sessions()).isEqualTo(1);
+            assertThat(first.sawCommand("MAIL")).isFalse();
+            assertThat(first.messages()).isEmpty();
+        }
+
+        @Test
+        void deliverShouldFailOverWhenFirstHostGreetsWith554() throws Exception {
+            ScriptedSmtpPeer first = start(ScriptedSmtpPeer.builder().greeting("554 5.3.2 no service"));
+            ScriptedSmtpPeer second = start(ScriptedSmtpPeer.builder());
+
+            DeliveryResult result = testee.deliver(hop("upstream", first.port(), second.port()).build(), mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("rcpt@remote.test"));
+            assertThat(first.sawCommand("MAIL")).isFalse();
+        }
+
+        @Test
+        void deliverShouldRetryAcceptedRecipientsOnNextHostWhenFirstHostSends421AtRcpt() throws Exception {
+            ScriptedSmtpPeer first = start(ScriptedSmtpPeer.builder()
+                .reply("RCPT TO:<bad@", "550 5.1.1 no such user")
+                .replyAndClose("RCPT TO:<late@", "421 4.3.0 closing"));
+            ScriptedSmtpPeer second = start(ScriptedSmtpPeer.builder());
+
+            DeliveryResult result = testee.deliver(hop("upstream", first.port(), second.port()).build(),
+                mail("m1", "good@remote.test", "bad@remote.test", "late@remote.test"));
+
+            assertThat(statusOf(result, "good@remote.test")).isEqualTo(RecipientOutcome.Status.DELIVERED);
+            assertThat(statusOf(result, "late@remote.test")).isEqualTo(RecipientOutcome.Status.DELIVERED);
+            assertThat(statusOf(result, "bad@remote.test")).isEqualTo(RecipientOutcome.Status.PERMANENT_FAILURE);
+            assertThat(first.sawCommand("DATA")).isFalse();
+            assertThat(second.commands()).filteredOn(line -> line.startsWith("RCPT"))
+                .containsExactly("RCPT TO:<good@remote.test>", "RCPT TO:<late@remote.test>");
+        }
+
+        @Test
+        void deliverShouldRetryOnNextHostWhenTheFinalDataReplyIs421() throws Exception {
+            ScriptedSmtpPeer first = start(ScriptedSmtpPeer.builder().replyAndClose(".", "421 4.3.0 shutting down"));
+            ScriptedSmtpPeer second = start(ScriptedSmtpPeer.builder());
+
+            DeliveryResult result = testee.deliver(hop("upstream", first.port(), second.port()).build(), mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("rcpt@remote.test"));
+            assertThat(second.messages()).hasSize(1);
+        }
+
+        @Test
+        void deliverShouldFailOverWhenEhloIsRefusedAndTheTlsPolicyForbidsHelo() throws Exception {
+            ScriptedSmtpPeer first = start(ScriptedSmtpPeer.builder().reply("EHLO", "502 5.5.2 what?"));
+            ScriptedSmtpPeer second = start(ScriptedSmtpPeer.builder().extensions("STARTTLS"));
+
+            DeliveryResult result = testee.deliver(hop("upstream", first.port(), second.port())
+                .tls(TlsPolicy.of(TlsMode.STARTTLS_REQUIRED)).build(), mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
+            assertThat(first.sawCommand("HELO")).isFalse();
+            assertThat(first.sawCommand("MAIL")).isFalse();
+            assertThat(second.sawCommand("MAIL")).isFalse();
+        }
+
+        @Test
+        void deliverShouldFailOverWhenMailFromGetsTransientReply() throws Exception {
+            ScriptedSmtpPeer first = start(ScriptedSmtpPeer.builder().reply("MAIL", "451 4.3.0 try later"));
+            ScriptedSmtpPeer second = start(ScriptedSmtpPeer.builder());
+
+            DeliveryResult result = testee.deliver(hop("upstream", first.port(), second.port()).build(), mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("rcpt@remote.test"));
+            assertThat(first.messages()).isEmpty();
+            assertThat(second.messages()).hasSize(1);
+        }
+
+        @Test
+        void deliverShouldDeferEveryRecipientWithLastReasonWhenAllHostsFail() throws Exception {
+            ScriptedSmtpPeer second = start(ScriptedSmtpPeer.builder().greeting("421 4.3.2 overloaded"));
+
+            DeliveryResult result = testee.deliver(hop("upstream", closedPort(), second.port()).build(),
+                mail("m1", "one@remote.test", "two@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE))
+                .containsExactly(address("one@remote.test"), address("two@remote.test"));
+            assertThat(result.outcomes()).allSatisfy(outcome ->
+                assertThat(outcome.reply()).isEqualTo(SmtpReply.of(421, "4.3.2 overloaded")));
+        }
+
+        @Test
+        void deliverShouldBounceEveryRecipientAndStopWhenMailFromGetsPermanentReply() throws Exception {
+            ScriptedSmtpPeer first = start(ScriptedSmtpPeer.builder().reply("MAIL", "553 5.7.1 sender rejected"));
+            ScriptedSmtpPeer second = start(ScriptedSmtpPeer.builder());
+
+            DeliveryResult result = testee.deliver(hop("upstream", first.port(), second.port()).build(),
+                mail("m1", "one@remote.test", "two@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.PERMANENT_FAILURE))
+                .containsExactly(address("one@remote.test"), address("two@remote.test"));
+            assertThat(result.outcomes().get(0).reply()).isEqualTo(SmtpReply.of(553, "5.7.1 sender rejected"));
+            assertThat(second.sessions()).isZero();
+        }
+
+        @Test
+        void deliverShouldNotDeliverTwiceWhenTheConnectionDiesAfterTheFinalReply() throws Exception {
+            ScriptedSmtpPeer first = start(ScriptedSmtpPeer.builder().replyAndClose(".", "250 2.0.0 queued"));
+            ScriptedSmtpPeer second = start(ScriptedSmtpPeer.builder());
+
+            DeliveryResult result = testee.deliver(hop("upstream", first.port(), second.port()).maxMessagesPerConnection(1).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("rcpt@remote.test"));
+            assertThat(first.messages()).hasSize(1);
+            assertThat(second.sessions()).isZero();
+        }
+    }
+
+    @Nested
+    class Recipients {
+        @Test
+        void deliverShouldDeliverToAcceptedRecipientAndBounceRejectedOne() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder().reply("RCPT TO:<unknown@", "550 5.1.1 unknown user"));
+
+            DeliveryResult result = testee.deliver(hop("upstream", peer.port()).build(), mail("m1", "known@remote.test", "unknown@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("known@remote.test"));
+            assertThat(result.recipientsWith(RecipientOutcome.Status.PERMANENT_FAILURE)).containsExactly(address("unknown@remote.test"));
+            assertThat(result.outcomes().get(1).reply()).isEqualTo(SmtpReply.of(550, "5.1.1 unknown user"));
+            assertThat(peer.messages()).hasSize(1);
+        }
+
+        @Test
+        void deliverShouldDeferRecipientGettingTransientReply() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder().reply("RCPT TO:<full@", "452 4.2.2 mailbox full"));
+
+            DeliveryResult result = testee.deliver(hop("upstream", peer.port()).build(), mail("m1", "known@remote.test", "full@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("known@remote.test"));
+            assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).containsExactly(address("full@remote.test"));
+        }
+
+        @Test
+        void deliverShouldResetWithoutDataWhenNoRecipientIsAccepted() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder().reply("RCPT", "550 5.1.1 unknown user"));
+
+            DeliveryResult result = testee.deliver(hop("upstream", peer.port()).build(), mail("m1", "a@remote.test", "b@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.PERMANENT_FAILURE)).hasSize(2);
+            assertThat(peer.commands()).contains("RSET").doesNotContain("DATA");
+        }
+
+        @Test
+        void deliverShouldApplyTheFinalDataReplyToAcceptedRecipients() throws Exception {
+            ScriptedSmtpPeer rejecting = start(ScriptedSmtpPeer.builder().reply(".", "554 5.7.1 spam"));
+            ScriptedSmtpPeer deferring = start(ScriptedSmtpPeer.builder().reply(".", "451 4.7.1 greylisted"));
+
+            DeliveryResult rejected = testee.deliver(hop("rejecting", rejecting.port()).build(), mail("m1", "a@remote.test", "b@remote.test"));
+            DeliveryResult deferred = testee.deliver(hop("deferring", deferring.port()).build(), mail("m2", "a@remote.test"));
+
+            assertThat(rejected.recipientsWith(RecipientOutcome.Status.PERMANENT_FAILURE)).hasSize(2);
+            assertThat(deferred.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
+            assertThat(deferred.outcomes().get(0).reply()).isEqualTo(SmtpReply.of(451, "4.7.1 greylisted"));
+        }
+
+        @Test
+        void deliverShouldSendNullSenderAsEmptyPath() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder().extensions());
+            Mail bounce = FakeMail.builder().name("bounce").sender(MaybeSender.nullSender())
+                .recipient("rcpt@remote.test").mimeMessage(TestMails.message("bounce")).build();
+
+            testee.deliver(hop("upstream", peer.port()).build(), bounce);
+
+            assertThat(peer.commands()).contains("MAIL FROM:<>");
+        }
+
+        @Test
+        void deliverShouldSendSizeAndDsnParametersWhenOffered() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder().extensions("SIZE 1000000", "DSN"));
+            Mail mail = mail("m1", "rcpt@remote.test");
+            mail.setDsnParameters(DsnParameters.builder()
+                .envId(DsnParameters.EnvId.of("env+2B1"))
+                .ret(DsnParameters.Ret.HDRS)
+                .addRcptParameter(address("rcpt@remote.test"), DsnParameters.RecipientDsnParameters.of(
+                    EnumSet.of(DsnParameters.Notify.FAILURE, DsnParameters.Notify.DELAY), address("orig@remote.test")))
+                .build().orElseThrow());
+
+            testee.deliver(hop("upstream", peer.port()).build(), mail);
+
+            assertThat(peer.commands()).anySatisfy(line -> assertThat(line).matches("MAIL FROM:<sender@relaypack.test> SIZE=\\d+ RET=HDRS ENVID=env\\+2B1"));
+            assertThat(peer.commands()).contains("RCPT TO:<rcpt@remote.test> NOTIFY=FAILURE,DELAY ORCPT=rfc822;orig@remote.test");
+        }
+
+        @Test
+        void deliverShouldNotSendSizeNorDsnParametersWhenNotOffered() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder().extensions("8BITMIME"));
+            Mail mail = mail("m1", "rcpt@remote.test");
+            mail.setDsnParameters(DsnParameters.builder()
+                .ret(DsnParameters.Ret.HDRS)
+                .addRcptParameter(address("rcpt@remote.test"), DsnParameters.RecipientDsnParameters.of(EnumSet.of(DsnParameters.Notify.NEVER)))
+                .build().orElseThrow());
+
+            testee.deliver(hop("upstream", peer.port()).build(), mail);
+
+            assertThat(peer.commands()).contains("MAIL FROM:<sender@relaypack.test>", "RCPT TO:<rcpt@remote.test>");
+        }
+
+        @Test
+        void deliverShouldDotStuffAndNormaliseLineEnds() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder());
+
+            testee.deliver(hop("upstream", peer.port()).build(), mail("m1", "rcpt@remote.test"));
+
+            assertThat(peer.messages()).singleElement().satisfies(message -> assertThat(message)
+                .endsWith("\r\nHello,\r\n..leading dot survives\r\n...two dots survive\r\nbare LF line\r\nbye\r\n")
+                .doesNotContainPattern("[^\r]\n"));
+        }
+
+        @Test
+        void deliverShouldFallBackToHeloWhenEhloIsRefused() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder().reply("EHLO", "502 5.5.2 what?"));
+
+            DeliveryResult result = testee.deliver(hop("upstream", peer.port()).tls(TlsPolicy.of(TlsMode.NONE)).build(), mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
+            assertThat(peer.commands()).contains("HELO relay.relaypack.test");
+        }
+    }
+
+    @Nested
+    class Pipelining {
+        @Test
+        void deliverShouldPipelineMailRcptAndDataWhenOffered() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder().extensions("PIPELINING", "SIZE 1000000"));
+
+            DeliveryResult result = testee.deliver(hop("upstream", peer.port()).build(), mail("m1", "a@remote.test", "b@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(2);
+            assertThat(peer.reads()).anySatisfy(read -> assertThat(read).hasSize(4)
+                .satisfies(lines -> assertThat(lines.get(0)).startsWith("MAIL FROM:"))
+                .contains("RCPT TO:<a@remote.test>", "RCPT TO:<b@remote.test>")
+                .endsWith("DATA"));
+        }
+
+        @Test
+        void deliverShouldSendOneCommandAtATimeWhenPipeliningIsNotOffered() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder().extensions("SIZE 1000000"));
+
+            testee.deliver(hop("upstream", peer.port()).build(), mail("m1", "a@remote.test", "b@remote.test"));
+
+            assertThat(peer.reads()).allSatisfy(read -> assertThat(read).hasSize(1));
+            assertThat(peer.commands()).contains("DATA");
+        }
+
+        @Test
+        void deliverShouldHandlePipelinedRejectionsInOrder() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder().extensions("PIPELINING")
+                .reply("RCPT TO:<b@", "550 5.1.1 unknown"));
+
+            DeliveryResult result = testee.deliver(hop("upstream", peer.port()).build(),
+                mail("m1", "a@remote.test", "b@remote.test", "c@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("a@remote.test"), address("c@remote.test"));
+            assertThat(result.recipientsWith(RecipientOutcome.Status.PERMANENT_FAILURE)).containsExactly(address("b@remote.test"));
+            assertThat(peer.messages()).hasSize(1);
+        }
+
+        @Test
+        void deliverShouldEndPipelinedTransactionWithoutMessageWhenEveryRecipientIsRejected() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder().extensions("PIPELINING")
+                .reply("RCPT", "550 5.1.1 unknown").reply("DATA", "554 5.5.1 no valid recipients"));
+
+            DeliveryResult result = testee.deliver(hop("upstream", peer.port()).build(), mail("m1", "a@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.PERMANENT_FAILURE)).hasSize(1);
+            assertThat(peer.messages()).isEmpty();
+            assertThat(peer.commands()).contains("RSET");
+        }
+    }
+
+    @Nested
+    class Pooling {
+        @Test
+        void deliverShouldReuseConnectionsForSuccessiveMessages() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder());
+            NextHop hop = hop("upstream", peer.port()).build();
+
+            for (int i = 0; i < 10; i++) {
+                assertThat(testee.deliver(hop, mail("m" + i, "rcpt@remote.test")).recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
+            }
+
+            assertThat(peer.messages()).hasSize(10);
+            assertThat(peer.sessions()).isEqualTo(1);
+            assertThat(peer.commands()).filteredOn("RSET"::equals).hasSize(9);
+        }
+
+        @Test
+        void deliverShouldOpenNewConnectionAfterMaxMessagesPerConnection() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder());
+            NextHop hop = hop("upstream", peer.port()).maxMessagesPerConnection(3).build();
+
+            for (int i = 0; i < 10; i++) {
+                testee.deliver(hop, mail("m" + i, "rcpt@remote.test"));
+            }
+
+            assertThat(peer.messages()).hasSize(10);
+            assertThat(peer.sessions()).isEqualTo(4);
+        }
+
+        @Test
+        void deliverShouldReplaceAPooledConnectionThatDied() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder());
+            NextHop hop = hop("upstream", peer.port()).build();
+            testee.deliver(hop, mail("m1", "rcpt@remote.test"));
+
+            peer.dropConnections();
+            DeliveryResult result = testee.deliver(hop, mail("m2", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
+            assertThat(peer.messages()).hasSize(2);
+            assertThat(peer.sessions()).isEqualTo(2);
+        }
+
+        @Test
+        void closeIdleSessionsShouldQuitSessionsIdleForTheIdleTimeout() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder());
+            NextHop hop = hop("upstream", peer.port()).idleTimeout(Duration.ofSeconds(30)).build();
+            testee.deliver(hop, mail("m1", "rcpt@remote.test"));
+
+            clock.advance(Duration.ofSeconds(29));
+            testee.closeIdleSessions();
+            boolean quitBeforeTimeout = peer.sawCommand("QUIT");
+            clock.advance(Duration.ofSeconds(1));
+            testee.closeIdleSessions();
+
+            assertThat(quitBeforeTimeout).isFalse();
+            assertThat(peer.commands()).endsWith("QUIT");
+            assertThat(testee.openSessions()).isZero();
+            testee.deliver(hop, mail("m2", "rcpt@remote.test"));
+            assertThat(peer.sessions()).isEqualTo(2);
+        }
+
+        @Test
+        void hopsWithDifferentTlsPoliciesShouldNotShareSessions() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder());
+
+            testee.deliver(hop("upstream", peer.port()).tls(TlsPolicy.of(TlsMode.NONE)).build(), mail("m1", "rcpt@remote.test"));
+            testee.deliver(hop("upstream", peer.port()).tls(TlsPolicy.of(TlsMode.OPPORTUNISTIC)).build(), mail("m2", "rcpt@remote.test"));
+
+            assertThat(peer.sessions()).isEqualTo(2);
+        }
+
+        @Test
+        void concurrentDeliveriesShouldShareAtMostMaxConnections() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder().extensions("PIPELINING"));
+            NextHop hop = hop("upstream", peer.port()).maxConnections(2).build();
+            ExecutorService consumers = Executors.newFixedThreadPool(6);
+            List<Future<DeliveryResult>> results = new ArrayList<>();
+
+            try {
+                for (int i = 0; i < 30; i++) {
+                    Mail mail = mail("m" + i, "rcpt" + i + "@remote.test");
+                    results.add(consumers.submit(() -> testee.deliver(hop, mail)));
+                }
+                for (Future<DeliveryResult> result : results) {
+                    assertThat(result.get(30, TimeUnit.SECONDS).recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
+                }
+            } finally {
+                consumers.shutdownNow();
+            }
+
+            assertThat(peer.messages()).hasSize(30);
+            assertThat(peer.mostConcurrentSessions()).isLessThanOrEqualTo(2);
+            assertThat(peer.sessions()).isLessThanOrEqualTo(2);
+        }
+
+        @Test
+        void closeShouldQuitPooledSessions() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder());
+            testee.deliver(hop("upstream", peer.port()).build(), mail("m1", "rcpt@remote.test"));
+
+            testee.close();
+
+            assertThat(peer.commands()).endsWith("QUIT");
+        }
+    }
+
+    @Nested
+    class Resolution {
+        private ScriptedSmtpPeer peer;
+
+        @BeforeEach
+        void startPeer() {
+            peer = start(ScriptedSmtpPeer.builder().refuseFirstSessions(0));
+        }
+
+        @Test
+        void deliverShouldUseMxRecordsInTheOrderDnsServiceReturnsThem() throws Exception {
+            dns.registerRecord("example.test", ImmutableList.of(LOOPBACK), ImmutableList.of("mx-b.example.test", "mx-a.example.test"), ImmutableList.of());
+            dns.registerRecord("mx-b.example.test", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
+            dns.registerRecord("mx-a.example.test", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
+
+            DeliveryResult result = testee.deliver(NextHop.builder("upstream").host(HostSpec.parse("example.test:" + peer.port())).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.host()).contains("mx-b.example.test[127.0.0.1]:" + peer.port());
+        }
+
+        @Test
+        void deliverShouldTryTheNextMxWhenTheFirstFails() throws Exception {
+            ScriptedSmtpPeer busyOnce = start(ScriptedSmtpPeer.builder().refuseFirstSessions(1));
+            dns.registerRecord("example.test", ImmutableList.of(), ImmutableList.of("mx1.example.test", "mx2.example.test"), ImmutableList.of());
+            dns.registerRecord("mx1.example.test", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
+            dns.registerRecord("mx2.example.test", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
+
+            DeliveryResult result = testee.deliver(NextHop.builder("upstream").host(HostSpec.parse("example.test:" + busyOnce.port())).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.host()).contains("mx2.example.test[127.0.0.1]:" + busyOnce.port());
+            assertThat(busyOnce.sessions()).isEqualTo(2);
+        }
+
+        @Test
+        void deliverShouldUseTheAddressOfAHostWithoutMx() throws Exception {
+            dns.registerRecord("plain.test", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
+
+            DeliveryResult result = testee.deliver(NextHop.builder("upstream").host(HostSpec.parse("plain.test:" + peer.port())).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.host()).contains("plain.test[127.0.0.1]:" + peer.port());
+        }
+
+        @Test
+        void deliverShouldNotLookUpMxOfALiteralHost() throws Exception {
+            dns.registerRecord("relay.test", ImmutableList.of(LOOPBACK), ImmutableList.of("unresolvable.test"), ImmutableList.of());
+
+            DeliveryResult result = testee.deliver(NextHop.builder("upstream").host(HostSpec.parse("[relay.test]:" + peer.port())).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
+            assertThat(result.host()).contains("relay.test[127.0.0.1]:" + peer.port());
+        }
+
+        @Test
+        void deliverShouldDeferWhenTheHostIsUnknown() throws Exception {
+            DeliveryResult result = testee.deliver(NextHop.builder("upstream").host(HostSpec.parse("[nowhere.test]:2525")).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
+            assertThat(result.outcomes().get(0).reply().text()).startsWith("4.4.3");
+        }
+
+        @Test
+        void deliverShouldOpenOneTransactionPerRecipientDomainForRecipientMx() throws Exception {
+            SmtpTransport mxTestee = new SmtpTransport(dns, clock, peer.port(), false);
+            dns.registerRecord("one.test", ImmutableList.of(), ImmutableList.of("mx.one.test"), ImmutableList.of());
+            dns.registerRecord("mx.one.test", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
+            dns.registerRecord("two.test", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
+
+            DeliveryResult result;
+            try (mxTestee) {
+                result = mxTestee.deliver(NextHop.builder("internet").kind(NextHop.Kind.RECIPIENT_MX).build(),
+                    mail("m1", "a@one.test", "b@two.test", "c@one.test"));
+            }
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED))
+                .containsExactly(address("a@one.test"), address("b@two.test"), address("c@one.test"));
+            assertThat(peer.messages()).hasSize(2);
+            assertThat(peer.commands()).filteredOn(line -> line.startsWith("RCPT"))
+                .containsExactly("RCPT TO:<a@one.test>", "RCPT TO:<c@one.test>", "RCPT TO:<b@two.test>");
+        }
+    }
+
+    @Nested
+    class Logging {
+        @Test
+        void deliveryResultShouldNamePlaintextSessionsWithoutTlsFacts() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder());
+
+            DeliveryResult result = testee.deliver(hop("upstream", peer.port()).build(), mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.host()).contains("localhost[127.0.0.1]:" + peer.port());
+            assertThat(result.tlsProtocol()).isEmpty();
+            assertThat(result.tlsCipher()).isEmpty();
+            assertThat(result.outcomes().get(0).reply()).isEqualTo(SmtpReply.of(250, "2.0.0 queued as 1"));
+        }
+
+        @Test
+        void deliverShouldLogOneLinePerAttempt() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder());
+            int closedPort = closedPort();
+            Mail mail = mail("m1", "rcpt@remote.test");
+
+            List<String> lines = LogCapture.infoOf(SmtpTransport.class, () ->
+                testee.deliver(hop("upstream", closedPort, peer.port()).build(), mail));
+
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(0)).contains("mail=m1 hop=upstream host=localhost[127.0.0.1]:" + closedPort
+                + " tls=none reply=\"451 4.4.1 connect to localhost[127.0.0.1]:" + closedPort + " failed");
+            assertThat(lines.get(1)).contains("mail=m1 hop=upstream host=localhost[127.0.0.1]:" + peer.port()
+                + " tls=plaintext replies={rcpt@remote.test=\"250 2.0.0 queued as 1\"}");
+        }
+    }
+
+}

@@ -1,0 +1,448 @@
+package org.relaypack.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.relaypack.delivery.TestMails.address;
+import static org.relaypack.delivery.TestMails.hop;
+import static org.relaypack.delivery.TestMails.mail;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.net.ssl.SSLContext;
+
+import org.apache.james.dnsservice.api.InMemoryDNSService;
+import org.apache.mailet.Mail;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.subethamail.smtp.AuthenticationHandlerFactory;
+import org.subethamail.smtp.auth.EasyAuthenticationHandlerFactory;
+import org.subethamail.smtp.auth.LoginAuthenticationHandlerFactory;
+import org.subethamail.smtp.auth.LoginFailedException;
+import org.subethamail.smtp.auth.UsernamePasswordValidator;
+import org.subethamail.smtp.server.SMTPServer;
+import org.subethamail.smtp.server.Session;
+import org.subethamail.smtp.server.SessionHandler;
+
+import com.google.common.collect.ImmutableList;
+import com.icegreen.greenmail.util.DummySSLServerSocketFactory;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+
+/** TLS policies and AUTH against real peers: SubEthaSMTP (STARTTLS), GreenMail (implicit TLS), scripted peers. */
+class SmtpTransportTlsTest {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    private static final String USER = "relay";
+    private static final String PASSWORD = "s3cret";
+    private static final Credentials CREDENTIALS = new Credentials(USER, () -> PASSWORD, "inline");
+    private static final Credentials WRONG_CREDENTIALS = new Credentials(USER, () -> "wrong", "inline");
+
+    private final TestCertificates certificates = TestCertificates.get();
+    private final List<AutoCloseable> peers = new ArrayList<>();
+    private SmtpTransport testee;
+
+    @BeforeEach
+    void setUp() {
+        InMemoryDNSService dns = new InMemoryDNSService()
+            .registerRecord("localhost", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
+        testee = new SmtpTransport(dns, Clock.systemUTC(), SmtpTransport.SMTP_PORT, false);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        testee.close();
+        for (AutoCloseable peer : peers) {
+            peer.close();
+        }
+    }
+
+    /** A SubEthaSMTP peer offering STARTTLS with the given certificate, recording messages, logins and sessions. */
+    private final class StartTlsPeer implements AutoCloseable {
+        private final SMTPServer server;
+        private final List<String> messages = new CopyOnWriteArrayList<>();
+        private final List<String> logins = new CopyOnWriteArrayList<>();
+        private final AtomicInteger sessions = new AtomicInteger();
+
+        private StartTlsPeer(SSLContext tls, boolean requireTls, Optional<String> onlyMechanism, boolean withAuth) {
+            UsernamePasswordValidator validator = (user, password, context) -> {
+                logins.add(user + ":" + password);
+                if (!USER.equals(user) || !PASSWORD.equals(password)) {
+                    throw new LoginFailedException();
+                }
+            };
+            SMTPServer.Builder builder = SMTPServer.port(0)
+                .bindAddress(LOOPBACK)
+                .hostName("localhost")
+                .startTlsSocketFactory(tls)
+                .enableTLS()
+                .requireTLS(requireTls)
+                .sessionHandler(new SessionHandler() {
+                    @Override
+                    public SessionAcceptance accept(Session session) {
+                        sessions.incrementAndGet();
+                        return SessionAcceptance.success();
+                    }
+
+                    @Override
+                    public void onSessionEnd(Session session) {
+                    }
+                })
+                .messageHandler((context, from, to, data) -> messages.add(new String(data, StandardCharsets.UTF_8)));
+            if (withAuth) {
+                AuthenticationHandlerFactory auth = onlyMechanism.isPresent()
+                    ? new LoginAuthenticationHandlerFactory(validator)
+                    : new EasyAuthenticationHandlerFactory(validator);
+                builder.authenticationHandlerFactory(auth).requireAuth();
+            }
+            server = builder.build();
+            server.start();
+            peers.add(this);
+        }
+
+        int port() {
+            return server.getPortAllocated();
+        }
+
+        @Override
+        public void close() {
+            server.stop();
+        }
+    }
+
+    private StartTlsPeer startTlsPeerRequiringAuth() {
+        return new StartTlsPeer(certificates.goodServerContext(), true, Optional.empty(), true);
+    }
+
+    private ScriptedSmtpPeer scripted(ScriptedSmtpPeer.Builder builder) {
+        ScriptedSmtpPeer peer = builder.start();
+        peers.add(peer);
+        return peer;
+    }
+
+    @Nested
+    class StartTls {
+        @Test
+        void deliverShouldUseStartTlsAndAuthPlainWhenThePeerRequiresBoth() throws Exception {
+            StartTlsPeer peer = startTlsPeerRequiringAuth();
+
+            DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
+                    .tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).credentials(CREDENTIALS).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("rcpt@remote.test"));
+            assertThat(result.tlsProtocol()).hasValueSatisfying(protocol -> assertThat(protocol).isIn("TLSv1.2", "TLSv1.3"));
+            assertThat(result.tlsCipher()).isPresent();
+            assertThat(peer.logins).containsExactly(USER + ":" + PASSWORD);
+            assertThat(peer.messages).singleElement().satisfies(message -> assertThat(message)
+                .contains("Subject: m1\r\n")
+                .endsWith("\r\nHello,\r\n.leading dot survives\r\n..two dots survive\r\nbare LF line\r\nbye\r\n"));
+        }
+
+        @Test
+        void deliverShouldLogTheTlsProtocolAndCipherOfTheAttempt() throws Exception {
+            StartTlsPeer peer = startTlsPeerRequiringAuth();
+            NextHop hop = hop("smarthost", peer.port()).tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).credentials(CREDENTIALS).build();
+
+            Mail mail = mail("m1", "rcpt@remote.test");
+
+            List<String> lines = LogCapture.infoOf(SmtpTransport.class, () -> testee.deliver(hop, mail));
+
+            assertThat(lines).singleElement().satisfies(line -> assertThat(line)
+                .containsPattern("mail=m1 hop=smarthost host=localhost\\[127\\.0\\.0\\.1\\]:" + peer.port() + " tls=TLSv1\\.[23] TLS_\\w+ replies=\\{rcpt@remote.test=\"250 ")
+                .doesNotContain(PASSWORD));
+        }
+
+        @Test
+        void deliverShouldUseAuthLoginWhenOnlyLoginIsOffered() throws Exception {
+            StartTlsPeer peer = new StartTlsPeer(certificates.goodServerContext(), true, Optional.of("LOGIN"), true);
+
+            DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
+                    .tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).credentials(CREDENTIALS).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
+            assertThat(peer.logins).containsExactly(USER + ":" + PASSWORD);
+        }
+
+        @Test
+        void deliverShouldDeferWhenCredentialsAreRefused() throws Exception {
+            StartTlsPeer peer = startTlsPeerRequiringAuth();
+
+            DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
+                    .tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).credentials(WRONG_CREDENTIALS).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
+            assertThat(result.outcomes().get(0).reply().code()).isEqualTo(535);
+            assertThat(peer.messages).isEmpty();
+        }
+
+        @Test
+        void deliverShouldDeferWhenThePasswordCannotBeRead() throws Exception {
+            StartTlsPeer peer = startTlsPeerRequiringAuth();
+            Credentials unreadable = new Credentials(USER, () -> {
+                throw new IllegalStateException("password file /etc/relaypack/smarthost.secret is unreadable");
+            }, "file:/etc/relaypack/smarthost.secret");
+
+            DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
+                    .tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).credentials(unreadable).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
+            assertThat(result.outcomes().get(0).reply().text()).startsWith("4.3.0").contains("unreadable");
+            assertThat(peer.messages).isEmpty();
+        }
+
+        @Test
+        void deliverShouldDeferWhenTheServerOffersNoAuthWhileCredentialsAreConfigured() throws Exception {
+            StartTlsPeer peer = new StartTlsPeer(certificates.goodServerContext(), true, Optional.empty(), false);
+
+            DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
+                    .tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).credentials(CREDENTIALS).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
+            assertThat(result.outcomes().get(0).reply().text()).contains("offers no AUTH");
+            assertThat(peer.messages).isEmpty();
+        }
+
+        @Test
+        void deliverShouldRefuseACertificateNamingAnotherHostWhenVerifying() throws Exception {
+            StartTlsPeer peer = new StartTlsPeer(certificates.wrongNameServerContext(), true, Optional.empty(), false);
+
+            DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
+                    .tls(certificates.policy(TlsMode.STARTTLS_REQUIRED, true)).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
+            assertThat(result.outcomes().get(0).reply().text()).startsWith("4.7.5");
+            assertThat(peer.messages).isEmpty();
+        }
+
+        @Test
+        void deliverShouldAcceptACertificateNamingAnotherHostWhenNotVerifying() throws Exception {
+            StartTlsPeer peer = new StartTlsPeer(certificates.wrongNameServerContext(), true, Optional.empty(), false);
+
+            DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
+                    .tls(certificates.policy(TlsMode.STARTTLS_REQUIRED, false)).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
+            assertThat(result.tlsProtocol()).isPresent();
+            assertThat(peer.messages).hasSize(1);
+        }
+
+        @Test
+        void deliverShouldRefuseACertificateOutsideTheTrustStore() throws Exception {
+            StartTlsPeer peer = new StartTlsPeer(certificates.goodServerContext(), true, Optional.empty(), false);
+
+            DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
+                    .tls(TlsPolicy.of(TlsMode.STARTTLS_REQUIRED)).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
+            assertThat(peer.messages).isEmpty();
+        }
+
+        @Test
+        void opportunisticShouldUseStartTlsWhenOffered() throws Exception {
+            StartTlsPeer peer = new StartTlsPeer(certificates.wrongNameServerContext(), false, Optional.empty(), false);
+
+            DeliveryResult result = testee.deliver(hop("smarthost", peer.port()).tls(TlsPolicy.of(TlsMode.OPPORTUNISTIC)).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
+            assertThat(result.tlsProtocol()).isPresent();
+        }
+
+        @Test
+        void deliverShouldReuseTlsSessionsAcrossMessages() throws Exception {
+            StartTlsPeer peer = startTlsPeerRequiringAuth();
+            NextHop hop = hop("smarthost", peer.port()).tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).credentials(CREDENTIALS).build();
+
+            for (int i = 0; i < 10; i++) {
+                testee.deliver(hop, mail("m" + i, "rcpt@remote.test"));
+            }
+
+            assertThat(peer.messages).hasSize(10);
+            assertThat(peer.sessions.get()).isLessThan(10).isEqualTo(1);
+        }
+
+        @Test
+        void hopsWithDifferentCredentialsShouldNotShareSessions() throws Exception {
+            StartTlsPeer peer = startTlsPeerRequiringAuth();
+            Credentials sameUserOtherSource = new Credentials(USER, () -> PASSWORD, "env:OTHER");
+
+            testee.deliver(hop("smarthost", peer.port()).tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).credentials(CREDENTIALS).build(),
+                mail("m1", "rcpt@remote.test"));
+            testee.deliver(hop("smarthost", peer.port()).tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).credentials(sameUserOtherSource).build(),
+                mail("m2", "rcpt@remote.test"));
+
+            assertThat(peer.sessions.get()).isEqualTo(2);
+            assertThat(peer.logins).hasSize(2);
+        }
+    }
+
+    @Nested
+    class PolicyWithoutTls {
+        @Test
+        void starttlsRequiredShouldDeferWithoutMailFromWhenStartTlsIsNotOffered() throws Exception {
+            ScriptedSmtpPeer peer = scripted(ScriptedSmtpPeer.builder().extensions("PIPELINING", "SIZE 1000000"));
+
+            DeliveryResult result = testee.deliver(hop("smarthost", peer.port()).tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
+            assertThat(result.outcomes().get(0).reply().text()).startsWith("4.7.4 TLS is required, but was not offered");
+            assertThat(peer.sawCommand("EHLO")).isTrue();
+            assertThat(peer.sawCommand("MAIL")).isFalse();
+            assertThat(peer.commands()).endsWith("QUIT");
+        }
+
+        @Test
+        void credentialsShouldNeverBeSentWithoutTls() throws Exception {
+            ScriptedSmtpPeer peer = scripted(ScriptedSmtpPeer.builder().extensions("AUTH PLAIN LOGIN"));
+
+            DeliveryResult opportunistic = testee.deliver(hop("opportunistic", peer.port())
+                .tls(TlsPolicy.of(TlsMode.OPPORTUNISTIC)).credentials(CREDENTIALS).build(), mail("m1", "rcpt@remote.test"));
+            DeliveryResult none = testee.deliver(hop("none", peer.port())
+                .tls(TlsPolicy.of(TlsMode.NONE)).credentials(CREDENTIALS).build(), mail("m2", "rcpt@remote.test"));
+
+            assertThat(opportunistic.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
+            assertThat(none.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
+            assertThat(peer.sawCommand("AUTH")).isFalse();
+            assertThat(peer.sawCommand("MAIL")).isFalse();
+            assertThat(peer.commands()).noneSatisfy(line -> assertThat(line).contains(PASSWORD));
+        }
+
+        @Test
+        void noneShouldNeverStartTls() throws Exception {
+            ScriptedSmtpPeer peer = scripted(ScriptedSmtpPeer.builder().extensions("STARTTLS", "SIZE 1000000"));
+
+            DeliveryResult result = testee.deliver(hop("smarthost", peer.port()).tls(TlsPolicy.of(TlsMode.NONE)).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
+            assertThat(peer.sawCommand("STARTTLS")).isFalse();
+            assertThat(result.tlsProtocol()).isEmpty();
+        }
+
+        @Test
+        void opportunisticShouldDeliverInPlaintextWhenStartTlsIsNotOffered() throws Exception {
+            ScriptedSmtpPeer peer = scripted(ScriptedSmtpPeer.builder());
+
+            DeliveryResult result = testee.deliver(hop("smarthost", peer.port()).tls(TlsPolicy.of(TlsMode.OPPORTUNISTIC)).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
+            assertThat(result.tlsProtocol()).isEmpty();
+        }
+
+        @Test
+        void implicitShouldNeverFallBackToPlaintext() throws Exception {
+            ScriptedSmtpPeer peer = scripted(ScriptedSmtpPeer.builder());
+
+            DeliveryResult result = testee.deliver(hop("smarthost", peer.port()).tls(certificates.policy(TlsMode.IMPLICIT)).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
+            assertThat(result.outcomes().get(0).reply().text()).startsWith("4.7.5");
+            assertThat(peer.sessions()).isEqualTo(1);
+            assertThat(peer.sawCommand("MAIL")).isFalse();
+        }
+    }
+
+    @Nested
+    class ProtocolFloor {
+        @Test
+        void deliverShouldRefuseAPeerSpeakingOnlyTlsV11() throws Exception {
+            ScriptedSmtpPeer peer = scripted(ScriptedSmtpPeer.builder().implicitTls(certificates.goodServerContext(), "TLSv1.1"));
+
+            DeliveryResult result = testee.deliver(hop("smarthost", peer.port()).tls(certificates.policy(TlsMode.IMPLICIT)).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
+            assertThat(result.outcomes().get(0).reply().text()).startsWith("4.7.5");
+            assertThat(peer.sawCommand("EHLO")).isFalse();
+        }
+
+        /** The control of the test above: this JVM can reach the peer, so only the floor refused it. */
+        @Test
+        void deliverShouldReachTheTlsV11PeerWhenTheFloorIsLowered() throws Exception {
+            ScriptedSmtpPeer peer = scripted(ScriptedSmtpPeer.builder().implicitTls(certificates.goodServerContext(), "TLSv1.1"));
+            TlsPolicy lowFloor = new TlsPolicy(TlsMode.IMPLICIT, true, Optional.of(certificates.trustStore()), "TLSv1.1");
+
+            DeliveryResult result = testee.deliver(hop("smarthost", peer.port()).tls(lowFloor).build(), mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
+            assertThat(result.tlsProtocol()).contains("TLSv1.1");
+        }
+    }
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class ImplicitTls {
+        private GreenMail greenMail;
+        private int port;
+
+        @BeforeAll
+        void startGreenMail() throws IOException {
+            System.setProperty(DummySSLServerSocketFactory.GREENMAIL_KEYSTORE_FILE_PROPERTY, certificates.goodKeyStore().toString());
+            System.setProperty(DummySSLServerSocketFactory.GREENMAIL_KEYSTORE_PASSWORD_PROPERTY, TestCertificates.PASSWORD);
+            System.setProperty(DummySSLServerSocketFactory.GREENMAIL_KEY_PASSWORD_PROPERTY, TestCertificates.PASSWORD);
+            try (ServerSocket socket = new ServerSocket(0, 1, LOOPBACK)) {
+                port = socket.getLocalPort();
+            }
+            greenMail = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTPS));
+            greenMail.start();
+            greenMail.setUser("relay@localhost", USER, PASSWORD);
+        }
+
+        @AfterAll
+        void stopGreenMail() {
+            greenMail.stop();
+            System.clearProperty(DummySSLServerSocketFactory.GREENMAIL_KEYSTORE_FILE_PROPERTY);
+            System.clearProperty(DummySSLServerSocketFactory.GREENMAIL_KEYSTORE_PASSWORD_PROPERTY);
+            System.clearProperty(DummySSLServerSocketFactory.GREENMAIL_KEY_PASSWORD_PROPERTY);
+        }
+
+        @BeforeEach
+        void purge() throws Exception {
+            greenMail.purgeEmailFromAllMailboxes();
+        }
+
+        @Test
+        void deliverShouldSpeakTlsFromTheFirstByteAndAuthenticate() throws Exception {
+            DeliveryResult result = testee.deliver(hop("submission", port)
+                    .tls(certificates.policy(TlsMode.IMPLICIT)).credentials(CREDENTIALS).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
+            assertThat(result.tlsProtocol()).isPresent();
+            assertThat(greenMail.getReceivedMessages()).singleElement()
+                .satisfies(message -> assertThat(message.getSubject()).isEqualTo("m1"));
+        }
+
+        @Test
+        void deliverShouldDeferWhenImplicitTlsCredentialsAreRefused() throws Exception {
+            DeliveryResult result = testee.deliver(hop("submission", port)
+                    .tls(certificates.policy(TlsMode.IMPLICIT)).credentials(WRONG_CREDENTIALS).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
+            assertThat(greenMail.getReceivedMessages()).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package org.relaypack.delivery;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+import com.google.common.collect.ImmutableList;
+
+/**
+ * Self-signed server certificates made with the JDK's keytool, once per test JVM, in a temporary
+ * directory: "good" names localhost and 127.0.0.1, "wrong" names only wrong.example. The trust
+ * store holds both certificates (so a refusal of "wrong" can only come from the host-name check).
+ */
+final class TestCertificates {
+    static final String PASSWORD = "changeit";
+
+    private static TestCertificates instance;
+
+    static synchronized TestCertificates get() {
+        if (instance == null) {
+            instance = create();
+        }
+        return instance;
+    }
+
+    private final Path goodKeyStore;
+    private final Path wrongKeyStore;
+    private final Path trustStore;
+
+    private TestCertificates(Path goodKeyStore, Path wrongKeyStore, Path trustStore) {
+        this.goodKeyStore = goodKeyStore;
+        this.wrongKeyStore = wrongKeyStore;
+        this.trustStore = trustStore;
+    }
+
+    Path goodKeyStore() {
+        return goodKeyStore;
+    }
+
+    TlsPolicy.TrustStore trustStore() {
+        return new TlsPolicy.TrustStore(trustStore.toString(), "PKCS12", Optional.of(PASSWORD));
+    }
+
+    /** A policy trusting the test certificates, verification as the mode defaults it. */
+    TlsPolicy policy(TlsMode mode) {
+        return new TlsPolicy(mode, mode.requiresTls(), Optional.of(trustStore()), TlsPolicy.DEFAULT_MIN_PROTOCOL);
+    }
+
+    TlsPolicy policy(TlsMode mode, boolean verify) {
+        return new TlsPolicy(mode, verify, Optional.of(trustStore()), TlsPolicy.DEFAULT_MIN_PROTOCOL);
+    }
+
+    SSLContext goodServerContext() {
+        return serverContext(goodKeyStore);
+    }
+
+    SSLContext wrongNameServerContext() {
+        return serverContext(wrongKeyStore);
+    }
+
+    private static SSLContext serverContext(Path keyStorePath) {
+        try {
+            KeyStore keyStore = load(keyStorePath);
+            KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keyManagers.init(keyStore, PASSWORD.toCharArray());
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keyManagers.getKeyManagers(), null, null);
+            return context;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static TestCertificates create() {
+        try {
+            Path directory = Files.createTempDirectory("relaypack-certs");
+            directory.toFile().deleteOnExit();
+            Path good = directory.resolve("good.p12");
+            Path wrong = directory.resolve("wrong.p12");
+            Path trust = directory.resolve("trust.p12");
+            // two keytool runs at once: a JVM start each is most of the cost
+            CompletableFuture<Void> goodDone = CompletableFuture.runAsync(() -> generate(good, "good", "CN=localhost", "SAN=dns:localhost,ip:127.0.0.1"));
+            generate(wrong, "wrong", "CN=wrong.example", "SAN=dns:wrong.example");
+            goodDone.join();
+            writeTrustStore(trust, good, "good", wrong, "wrong");
+            return new TestCertificates(good, wrong, trust);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void generate(Path keyStore, String alias, String dname, String san) {
+        keytool("-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
+            "-dname", dname, "-ext", san, "-keystore", keyStore.toString(), "-storetype", "PKCS12",
+            "-storepass", PASSWORD, "-keypass", PASSWORD);
+    }
+
+    /** The certificates of both key stores as trusted entries, as "keytool -importcert" would store them. */
+    private static void writeTrustStore(Path trustStore, Path good, String goodAlias, Path wrong, String wrongAlias)
+            throws IOException, GeneralSecurityException {
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        trusted.load(null, PASSWORD.toCharArray());
+        trusted.setCertificateEntry(goodAlias, load(good).getCertificate(goodAlias));
+        trusted.setCertificateEntry(wrongAlias, load(wrong).getCertificate(wrongAlias));
+        try (OutputStream out = Files.newOutputStream(trustStore)) {
+            trusted.store(out, PASSWORD.toCharArray());
+        }
+    }
+
+    private static KeyStore load(Path path) throws IOException, GeneralSecurityException {
+        try (InputStream in = Files.newInputStream(path)) {
+            KeyStore keyStore = KeyStore.getInstance("PKCS12");
+            keyStore.load(in, PASSWORD.toCharArray());
+            return keyStore;
+        }
+    }
+
+    private static void keytool(String... arguments) {
+        List<String> command = ImmutableList.<String>builder()
+            .add(Paths.get(System.getProperty("java.home"), "bin", "keytool").toString())
+            .add(arguments)
+            .build();
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException("keytool failed: " + command + "\n" + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package org.relaypack.delivery;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Properties;
+
+import javax.mail.MessagingException;
+import javax.mail.Session;
+import javax.mail.internet.MimeMessage;
+
+import org.apache.james.core.MailAddress;
+import org.apache.mailet.Mail;
+import org.apache.mailet.base.test.FakeMail;
+
+/** Mails and next hops for the transport tests. */
+final class TestMails {
+    static final String SENDER = "sender@relaypack.test";
+    /** A body with a line that needs dot-stuffing and a bare LF line end. */
+    static final String BODY = "Hello,\r\n.leading dot survives\r\n..two dots survive\nbare LF line\r\nbye\r\n";
+
+    private TestMails() {
+    }
+
+    static MimeMessage message(String subject) throws MessagingException {
+        String raw = "From: " + SENDER + "\r\nTo: someone@relaypack.test\r\nSubject: " + subject
+            + "\r\nMessage-ID: <" + subject.replace(' ', '-') + "@relaypack.test>\r\n\r\n" + BODY;
+        return new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(raw.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    static Mail mail(String name, String... recipients) throws MessagingException {
+        return FakeMail.builder()
+            .name(name)
+            .sender(SENDER)
+            .recipients(Arrays.stream(recipients).map(TestMails::address).toArray(MailAddress[]::new))
+            .mimeMessage(message(name))
+            .build();
+    }
+
+    static MailAddress address(String address) {
+        try {
+            return new MailAddress(address);
+        } catch (javax.mail.internet.AddressException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** A hop to [localhost]:port for each port, short timeouts, EHLO name fixed. */
+    static NextHop.Builder hop(String name, int... ports) {
+        NextHop.Builder builder = NextHop.builder(name)
+            .connectTimeout(Duration.ofSeconds(5))
+            .readTimeout(Duration.ofSeconds(10))
+            .heloName("relay.relaypack.test");
+        Arrays.stream(ports).forEach(port -> builder.host(HostSpec.literal("localhost", port)));
+        return builder;
+    }
+}

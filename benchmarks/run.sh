@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# maven-shade re-shades its own previous output when dist/target is kept: the pack would be stale.
+rm -rf dist/target
 mvn_args=(-B -q -DskipTests -pl dist,runner,benchmarks -am package)
 if ! mvn -o "${mvn_args[@]}" >/tmp/relaypack-bench-build.$$ 2>&1; then
   # Something not in ~/.m2 yet: try once online.

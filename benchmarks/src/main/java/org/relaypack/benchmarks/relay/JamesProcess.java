@@ -25,7 +25,9 @@ import java.util.stream.Stream;
  * Reads the process's CPU time and peak RSS from {@code /proc}, and the spool queue's size from WebAdmin.
  */
 final class JamesProcess implements AutoCloseable {
+    /** The sink as the shipped configurations name it: RemoteDelivery's gateway, relaypack's next hop. */
     static final String SHIPPED_SINK = "127.0.0.1:10025";
+    static final String SHIPPED_SINK_BRACKETED = "[127.0.0.1]:10025";
     private static final String UP_LINE = "James 3.8.1 is up";
     private static final Pattern QUEUE_SIZE = Pattern.compile("\"size\"\\s*:\\s*(\\d+)");
     private static final long CLOCK_TICKS = clockTicks();
@@ -55,7 +57,9 @@ final class JamesProcess implements AutoCloseable {
         try (Stream<Path> files = Files.list(confSource)) {
             for (Path file : (Iterable<Path>) files::iterator) {
                 if (Files.isRegularFile(file)) {
-                    String content = Files.readString(file, StandardCharsets.UTF_8).replace(SHIPPED_SINK, "127.0.0.1:" + sinkPort);
+                    String content = Files.readString(file, StandardCharsets.UTF_8)
+                        .replace(SHIPPED_SINK_BRACKETED, "[127.0.0.1]:" + sinkPort)
+                        .replace(SHIPPED_SINK, "127.0.0.1:" + sinkPort);
                     Files.writeString(sample.resolve(file.getFileName().toString()), content, StandardCharsets.UTF_8);
                 }
             }

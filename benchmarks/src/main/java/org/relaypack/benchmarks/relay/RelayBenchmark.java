@@ -118,8 +118,12 @@ public final class RelayBenchmark {
         Files.createDirectories(options.results);
         Path file = options.results.resolve(started.substring(0, 10) + "-" + options.mode() + ".md");
         Files.writeString(file, text, StandardCharsets.UTF_8);
-        log("results written to " + file + (report.allCountsExact() ? "" : "; SOME COUNTS ARE WRONG: this run does not count"));
-        deleteRecursively(runDir);
+        if (report.allCountsExact()) {
+            log("results written to " + file);
+            deleteRecursively(runDir);
+        } else {
+            log("results written to " + file + "; SOME COUNTS ARE WRONG: this run does not count; James logs kept in " + runDir);
+        }
         return report;
     }
 

@@ -94,7 +94,13 @@ public final class RelayJames implements AutoCloseable {
             GuiceJamesServer server = MemoryJamesServerMain.createServer(configuration)
                 .overrideWith(binder -> binder.bind(DNSService.class).toInstance(dnsService))
                 .overrideWith(overrides);
-            server.start();
+            try {
+                server.start();
+            } catch (Exception e) {
+                // A failed boot must not leave its MBeans and threads to the next test's James.
+                server.stop();
+                throw e;
+            }
             return new RelayJames(server, workdir, ports, dnsService);
         }
     }

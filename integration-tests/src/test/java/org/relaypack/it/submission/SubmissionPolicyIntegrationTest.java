@@ -1,0 +1,379 @@
+package org.relaypack.it.submission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import javax.mail.internet.MimeMessage;
+import javax.net.ssl.SSLException;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.relaypack.it.harness.RelayJames;
+import org.relaypack.it.harness.SmtpPeer;
+import org.relaypack.it.harness.SmtpTestClient;
+
+/**
+ * Protocol transcripts against a real James 3.8.1 running conf-samples/submission as shipped
+ * (issue 5, "Done when"). What the test changes: ports (harness), the upstream provider
+ * (a local SMTP peer), and one recording mailet at the sample's "your own mailets" marker.
+ */
+class SubmissionPolicyIntegrationTest {
+    static final String PROVIDER = "smtp.provider.example:587";
+    static final String MAILET_MARKER = "<!-- relaypack: your own mailets over the relaypack.tls.* facts";
+
+    private static final String ALICE = "alice@example.org";
+    private static final String ALICE_ALIAS = "ali@example.org";
+    private static final String BOB = "bob@example.org";
+    private static final String PASSWORD = "alice-secret";
+    private static final String REMOTE = "carol@remote.example";
+    private static final String STARTTLS_FIRST = "530 5.7.0 Must issue a STARTTLS command first";
+    private static final String AUTH_REQUIRED = "530 5.7.0 Authentication required";
+    private static final String RELAYING_DENIED = "550 5.7.1 Requested action not taken: relaying denied";
+
+    private static SmtpPeer upstream;
+    private static RelayJames james;
+
+    @BeforeAll
+    static void startJames() throws Exception {
+        upstream = SmtpPeer.builder().start();
+        james = RelayJames.sample("submission")
+            .substitute(PROVIDER, "127.0.0.1:" + upstream.port())
+            .substitute(MAILET_MARKER, "<mailet match=\"All\" class=\"" + RecordTlsFacts.class.getName() + "\"/>\n" + MAILET_MARKER)
+            .start();
+        james.data()
+            .addUser(ALICE, PASSWORD)
+            .addUser(BOB, "bob-secret");
+        james.server().getProbe(org.apache.james.utils.DataProbeImpl.class).addUserAliasMapping("ali", "example.org", ALICE);
+    }
+
+    @AfterAll
+    static void stopJames() {
+        if (james != null) {
+            james.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    @BeforeEach
+    void resetUpstream() {
+        upstream.clear();
+    }
+
+    private static boolean advertises(SmtpTestClient.Reply ehlo, String keyword) {
+        return ehlo.lines().stream().skip(1)
+            .anyMatch(extension -> extension.equals(keyword) || extension.startsWith(keyword + " "));
+    }
+
+    private static SmtpTestClient startTlsSession(int port, String protocol) throws Exception {
+        SmtpTestClient client = SmtpTestClient.plain(port);
+        assertThat(client.greeting().code()).isEqualTo(220);
+        assertThat(client.ehlo("client.example").code()).isEqualTo(250);
+        assertThat(client.startTls(protocol).code()).isEqualTo(220);
+        assertThat(client.ehlo("client.example").code()).isEqualTo(250);
+        return client;
+    }
+
+    private static SmtpTestClient implicitTlsSession(String protocol) throws Exception {
+        SmtpTestClient client = SmtpTestClient.implicitTls(james.port(465), protocol);
+        assertThat(client.greeting().code()).isEqualTo(220);
+        assertThat(client.ehlo("client.example").code()).isEqualTo(250);
+        return client;
+    }
+
+    private static SmtpTestClient.Reply submit(SmtpTestClient client, String from, String to, String subject) throws IOException {
+        return client.send(from, List.of(to), SmtpTestClient.message(from, to, subject, "Hello."));
+    }
+
+    @Nested
+    class Port587 {
+        @Test
+        void ehloBeforeStartTlsShouldListStartTlsAndNotAuth() throws Exception {
+            try (SmtpTestClient client = SmtpTestClient.plain(james.port(587))) {
+                assertThat(client.greeting().code()).isEqualTo(220);
+
+                SmtpTestClient.Reply ehlo = client.ehlo("client.example");
+
+                assertThat(ehlo.code()).isEqualTo(250);
+                assertThat(advertises(ehlo, "STARTTLS")).as(ehlo.toString()).isTrue();
+                assertThat(advertises(ehlo, "AUTH")).as(ehlo.toString()).isFalse();
+            }
+        }
+
+        @Test
+        void ehloAfterStartTlsShouldListAuthAndNotStartTls() throws Exception {
+            try (SmtpTestClient client = SmtpTestClient.plain(james.port(587))) {
+                client.greeting();
+                client.ehlo("client.example");
+                client.startTls("TLSv1.3");
+
+                SmtpTestClient.Reply ehlo = client.ehlo("client.example");
+
+                assertThat(advertises(ehlo, "AUTH")).as(ehlo.toString()).isTrue();
+                assertThat(advertises(ehlo, "STARTTLS")).as(ehlo.toString()).isFalse();
+            }
+        }
+
+        @Test
+        void mailRcptAndDataBeforeStartTlsShouldBeRefused() throws Exception {
+            try (SmtpTestClient client = SmtpTestClient.plain(james.port(587))) {
+                client.greeting();
+                client.ehlo("client.example");
+
+                assertThat(client.command("MAIL FROM:<" + ALICE + ">").text()).isEqualTo(STARTTLS_FIRST);
+                assertThat(client.command("RCPT TO:<" + BOB + ">").text()).isEqualTo(STARTTLS_FIRST);
+                assertThat(client.command("DATA").text()).isEqualTo(STARTTLS_FIRST);
+            }
+        }
+
+        @Test
+        void authPlainBeforeStartTlsShouldGet538WithoutCheckingCredentials() throws Exception {
+            try (SmtpTestClient client = SmtpTestClient.plain(james.port(587))) {
+                client.greeting();
+                client.ehlo("client.example");
+
+                assertThat(client.authPlain(ALICE, PASSWORD).text())
+                    .isEqualTo("538 5.7.11 Encryption required for requested authentication mechanism");
+                // The same answer for a wrong password: the credentials were not looked at.
+                assertThat(client.authPlain(ALICE, "wrong").text())
+                    .isEqualTo("538 5.7.11 Encryption required for requested authentication mechanism");
+                // And the session is not authenticated: James refuses STARTTLS after a successful AUTH.
+                assertThat(client.startTls("TLSv1.3").code()).isEqualTo(220);
+            }
+        }
+
+        @Test
+        void submissionAfterStartTlsAndAuthShouldBeAcceptedAndRelayed() throws Exception {
+            try (SmtpTestClient client = startTlsSession(james.port(587), "TLSv1.3")) {
+                assertThat(client.authPlain(ALICE, PASSWORD).code()).isEqualTo(235);
+
+                assertThat(submit(client, ALICE, REMOTE, "relayed-587").code()).isEqualTo(250);
+            }
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> upstream.transactions().size() == 1);
+            SmtpPeer.Transaction relayed = upstream.transactions().get(0);
+            assertThat(relayed.sender()).isEqualTo(ALICE);
+            assertThat(relayed.recipients()).containsExactly(REMOTE);
+            MimeMessage message = relayed.message();
+            assertThat(message.getSubject()).isEqualTo("relayed-587");
+            // RFC 3848 / RFC 8314 section 4.3: the trace says TLS and AUTH were used.
+            assertThat(Arrays.asList(message.getHeader("Received"))).anyMatch(received -> received.contains("with ESMTPSA"));
+        }
+
+        @Test
+        void mailWithoutAuthFromAnAuthorizedAddressShouldBeRefused() throws Exception {
+            // 127.0.0.1 is in the listener's authorizedAddresses; RequireAuthentication overrides it.
+            try (SmtpTestClient client = startTlsSession(james.port(587), "TLSv1.3")) {
+                assertThat(client.command("MAIL FROM:<" + ALICE + ">").text()).isEqualTo(AUTH_REQUIRED);
+                assertThat(client.command("RCPT TO:<" + REMOTE + ">").code()).isEqualTo(503);
+            }
+            assertThat(upstream.transactions()).isEmpty();
+        }
+
+        @Test
+        void commandsSentInTheSamePacketAsStartTlsShouldBeDiscarded() throws Exception {
+            try (SmtpTestClient client = SmtpTestClient.plain(james.port(587))) {
+                client.greeting();
+                client.ehlo("client.example");
+
+                client.sendRaw("STARTTLS\r\nEHLO injected.example\r\n");
+
+                // James 3.8.1 detects the injection (CommandInjectionDetectedException): it answers
+                // 451, starts no TLS, runs nothing of the injected line and closes the connection.
+                assertThat(client.readReply().code()).isEqualTo(451);
+                assertThatThrownBy(client::readReply).isInstanceOf(IOException.class);
+            }
+        }
+
+        @Test
+        void startTlsShouldNegotiateTls12AndTls13() throws Exception {
+            for (String protocol : List.of("TLSv1.2", "TLSv1.3")) {
+                try (SmtpTestClient client = startTlsSession(james.port(587), protocol)) {
+                    assertThat(client.tlsProtocol()).isEqualTo(protocol);
+                }
+            }
+        }
+
+        @Test
+        void aMailetAfterTheHooksShouldSeeTheTlsFactsOfAStartTlsSession() throws Exception {
+            try (SmtpTestClient client = startTlsSession(james.port(587), "TLSv1.3")) {
+                client.authPlain(ALICE, PASSWORD);
+                assertThat(submit(client, ALICE, BOB, "facts-587").code()).isEqualTo(250);
+            }
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> RecordTlsFacts.SEEN.containsKey("facts-587"));
+            assertThat(RecordTlsFacts.SEEN.get("facts-587"))
+                .containsEntry("relaypack.tls.used", true)
+                .containsEntry("relaypack.tls.protocol", "TLSv1.3")
+                .containsEntry("relaypack.tls.listener", "submission")
+                .containsEntry("relaypack.tls.localPort", james.port(587))
+                .containsEntry("relaypack.tls.authUser", ALICE);
+        }
+    }
+
+    @Nested
+    class Port465 {
+        @Test
+        void aPlaintextClientShouldGetNoBanner() throws Exception {
+            try (SmtpTestClient client = SmtpTestClient.plain(james.port(465))) {
+                client.sendRaw("EHLO client.example\r\n");
+
+                // The TLS layer rejects the cleartext bytes and closes: no 220, no reply at all.
+                assertThatThrownBy(client::readReply).isInstanceOf(IOException.class);
+            }
+        }
+
+        @Test
+        void aClientLimitedToTls11ShouldFailTheHandshake() throws Exception {
+            Tls11ClientHello.ServerAnswer answer = Tls11ClientHello.send(james.port(465), 2);
+
+            assertThat(answer.contentType).isEqualTo(Tls11ClientHello.ALERT);
+            assertThat(answer.alertDescription).isEqualTo(Tls11ClientHello.ALERT_PROTOCOL_VERSION);
+        }
+
+        @Test
+        void theSameHandMadeHelloForTls12ShouldBeAnswered() throws Exception {
+            Tls11ClientHello.ServerAnswer answer = Tls11ClientHello.send(james.port(465), 3);
+
+            assertThat(answer.contentType).isEqualTo(Tls11ClientHello.HANDSHAKE);
+        }
+
+        @Test
+        void aTls11OnlyJsseClientShouldNotConnect() {
+            assertThatThrownBy(() -> SmtpTestClient.implicitTls(james.port(465), "TLSv1.1"))
+                .isInstanceOf(SSLException.class);
+        }
+
+        @Test
+        void tls12AndTls13ClientsShouldGetTheBanner() throws Exception {
+            for (String protocol : List.of("TLSv1.2", "TLSv1.3")) {
+                try (SmtpTestClient client = SmtpTestClient.implicitTls(james.port(465), protocol)) {
+                    assertThat(client.greeting().code()).isEqualTo(220);
+                    assertThat(client.tlsProtocol()).isEqualTo(protocol);
+                }
+            }
+        }
+
+        @Test
+        void mailWithoutAuthFromAnAuthorizedAddressShouldBeRefused() throws Exception {
+            try (SmtpTestClient client = implicitTlsSession("TLSv1.3")) {
+                assertThat(client.command("MAIL FROM:<" + ALICE + ">").text()).isEqualTo(AUTH_REQUIRED);
+            }
+        }
+
+        @Test
+        void aliceSendingAsBobShouldBeRefused() throws Exception {
+            try (SmtpTestClient client = implicitTlsSession("TLSv1.3")) {
+                assertThat(client.authPlain(ALICE, PASSWORD).code()).isEqualTo(235);
+
+                assertThat(client.command("MAIL FROM:<" + BOB + ">").text())
+                    .isEqualTo("550 5.7.1 Sender address <" + BOB + "> is not owned by user " + ALICE);
+            }
+            assertThat(upstream.transactions()).isEmpty();
+        }
+
+        @Test
+        void aliceSendingAsHerAliasShouldBeAcceptedAndRelayed() throws Exception {
+            try (SmtpTestClient client = implicitTlsSession("TLSv1.3")) {
+                assertThat(client.authPlain(ALICE, PASSWORD).code()).isEqualTo(235);
+
+                assertThat(submit(client, ALICE_ALIAS, REMOTE, "as-alias").code()).isEqualTo(250);
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> upstream.transactions().size() == 1);
+            assertThat(upstream.transactions().get(0).sender()).isEqualTo(ALICE_ALIAS);
+        }
+
+        @Test
+        void aMailetAfterTheHooksShouldSeeTheTlsFacts() throws Exception {
+            try (SmtpTestClient client = implicitTlsSession("TLSv1.2")) {
+                client.authPlain(ALICE, PASSWORD);
+                assertThat(submit(client, ALICE, BOB, "facts-465").code()).isEqualTo(250);
+            }
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> RecordTlsFacts.SEEN.containsKey("facts-465"));
+            Map<String, Object> facts = RecordTlsFacts.SEEN.get("facts-465");
+            assertThat(facts).containsEntry("relaypack.tls.used", true)
+                .containsEntry("relaypack.tls.protocol", "TLSv1.2")
+                .containsEntry("relaypack.tls.listener", "submissions")
+                .containsEntry("relaypack.tls.localPort", james.port(465))
+                .containsEntry("relaypack.tls.authUser", ALICE);
+            assertThat((String) facts.get("relaypack.tls.cipher")).startsWith("TLS_");
+        }
+    }
+
+    @Nested
+    class Port25 {
+        @Test
+        void ehloShouldOfferStartTlsAndNotAuth() throws Exception {
+            try (SmtpTestClient client = SmtpTestClient.plain(james.port(25))) {
+                client.greeting();
+
+                SmtpTestClient.Reply ehlo = client.ehlo("mx.remote.example");
+
+                assertThat(advertises(ehlo, "STARTTLS")).as(ehlo.toString()).isTrue();
+                assertThat(advertises(ehlo, "AUTH")).as(ehlo.toString()).isFalse();
+            }
+        }
+
+        @Test
+        void authShouldBeRefusedEvenOverTls() throws Exception {
+            try (SmtpTestClient client = startTlsSession(james.port(25), "TLSv1.3")) {
+                assertThat(client.authPlain(ALICE, PASSWORD).text()).isEqualTo("502 5.5.1 Authentication is not available on this service");
+                // still anonymous: no relaying
+                assertThat(client.command("MAIL FROM:<" + ALICE + ">").code()).isEqualTo(250);
+                assertThat(client.command("RCPT TO:<" + REMOTE + ">").text()).isEqualTo(RELAYING_DENIED);
+            }
+        }
+
+        @Test
+        void mailForALocalUserShouldBeAcceptedWithoutTls() throws Exception {
+            try (SmtpTestClient client = SmtpTestClient.plain(james.port(25))) {
+                client.greeting();
+                client.ehlo("mx.remote.example");
+
+                assertThat(submit(client, "dave@remote.example", BOB, "facts-25").code()).isEqualTo(250);
+            }
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> RecordTlsFacts.SEEN.containsKey("facts-25"));
+            assertThat(RecordTlsFacts.SEEN.get("facts-25"))
+                .containsEntry("relaypack.tls.used", false)
+                .containsEntry("relaypack.tls.listener", "mx")
+                .doesNotContainKeys("relaypack.tls.protocol", "relaypack.tls.cipher", "relaypack.tls.authUser");
+            assertThat(upstream.transactions()).isEmpty();
+        }
+
+        @Test
+        void relayingToAForeignDomainShouldBeRefusedEvenFromLoopback() throws Exception {
+            try (SmtpTestClient client = SmtpTestClient.plain(james.port(25))) {
+                client.greeting();
+                client.ehlo("mx.remote.example");
+
+                assertThat(client.command("MAIL FROM:<dave@remote.example>").code()).isEqualTo(250);
+                assertThat(client.command("RCPT TO:<" + REMOTE + ">").text()).isEqualTo(RELAYING_DENIED);
+            }
+            assertThat(upstream.transactions()).isEmpty();
+        }
+
+        @Test
+        void mailForAnUnknownLocalUserShouldBeRefusedAtRcpt() throws Exception {
+            try (SmtpTestClient client = SmtpTestClient.plain(james.port(25))) {
+                client.greeting();
+                client.ehlo("mx.remote.example");
+                client.command("MAIL FROM:<dave@remote.example>");
+
+                assertThat(client.command("RCPT TO:<nobody@example.org>").code()).isEqualTo(550);
+            }
+        }
+    }
+}

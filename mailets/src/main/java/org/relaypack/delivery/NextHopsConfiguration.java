@@ -1,0 +1,324 @@
+package org.relaypack.delivery;
+
+import java.io.File;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+import org.apache.commons.configuration2.HierarchicalConfiguration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.apache.james.filesystem.api.FileSystem;
+
+import com.google.common.base.MoreObjects;
+import com.google.common.base.Splitter;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSet;
+
+/**
+ * The {@code <nexthops>} section of relaypack.xml, parsed and checked once. See docs/relaypack-xml.md.
+ */
+public final class NextHopsConfiguration {
+    public static final String SECTION = "nexthops";
+
+    static final String NEXTHOP = "nexthop";
+    static final String RETRY = "retry";
+    static final String RETRY_DELAYS = "delays";
+    static final String RETRY_MAX_ATTEMPTS = "maxAttempts";
+
+    static final String NAME = "name";
+    static final String TYPE = "type";
+    static final String TYPE_HOSTS = "hosts";
+    static final String TYPE_MX = "mx";
+    static final String FALLBACK = "fallback";
+    static final String CONCURRENCY = "concurrency";
+    static final String HOST = "host";
+    static final String TLS = "tls";
+    static final String TLS_MODE = "mode";
+    static final String TLS_VERIFY = "verify";
+    static final String TLS_MIN_PROTOCOL = "minProtocol";
+    static final String TRUSTSTORE = "truststore";
+    static final String TRUSTSTORE_PATH = "path";
+    static final String TRUSTSTORE_TYPE = "type";
+    static final String AUTH = "auth";
+    static final String AUTH_USERNAME = "username";
+    static final String TIMEOUTS = "timeouts";
+    static final String TIMEOUT_CONNECT = "connect";
+    static final String TIMEOUT_READ = "read";
+    static final String POOL = "pool";
+    static final String POOL_MAX_CONNECTIONS = "maxConnections";
+    static final String POOL_IDLE_TIMEOUT = "idleTimeout";
+    static final String POOL_MAX_MESSAGES = "maxMessagesPerConnection";
+    static final String HELO_NAME = "heloName";
+
+    static final ImmutableSet<String> MIN_PROTOCOLS = ImmutableSet.of("TLSv1.2", "TLSv1.3");
+    static final ImmutableSet<String> TRUSTSTORE_TYPES = ImmutableSet.of("PKCS12", "JKS");
+    static final String DEFAULT_TRUSTSTORE_TYPE = "PKCS12";
+    /** A hop name becomes part of a queue name and of metric names. */
+    static final Pattern HOP_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    static final int MAX_CONCURRENCY = 64;
+    static final int MAX_ATTEMPTS_LIMIT = 1000;
+
+    public static NextHopsConfiguration empty() {
+        return new NextHopsConfiguration(ImmutableMap.of());
+    }
+
+    public static NextHopsConfiguration of(ConfiguredHop... hops) {
+        ImmutableMap.Builder<String, ConfiguredHop> builder = ImmutableMap.builder();
+        for (ConfiguredHop hop : hops) {
+            builder.put(hop.name(), hop);
+        }
+        return new NextHopsConfiguration(builder.build());
+    }
+
+    /** Reads {@code <nexthops>} from the root of relaypack.xml; absent section means no hops. */
+    public static NextHopsConfiguration from(HierarchicalConfiguration<ImmutableNode> relaypackXml, FileSystem fileSystem,
+                                             Function<String, String> environment) throws ConfigurationException {
+        Optional<ConfigElement> section = ConfigElement.root(relaypackXml).child(SECTION);
+        if (section.isEmpty()) {
+            return empty();
+        }
+        return new Parser(new Secrets(fileSystem, environment)).parse(section.get());
+    }
+
+    private static final class Parser {
+        private final Secrets secrets;
+
+        private Parser(Secrets secrets) {
+            this.secrets = secrets;
+        }
+
+        NextHopsConfiguration parse(ConfigElement section) throws ConfigurationException {
+            section.checkAllowed(ImmutableSet.of(), ImmutableSet.of(RETRY, NEXTHOP));
+            RetryPolicy defaultRetry = retry(section, RetryPolicy.defaults());
+            Map<String, ConfiguredHop> hops = new LinkedHashMap<>();
+            for (ConfigElement element : section.children(NEXTHOP)) {
+                ConfiguredHop hop = hop(element, defaultRetry);
+                if (hops.containsKey(hop.name())) {
+                    throw element.error(NAME, hop.name(), "is defined twice");
+                }
+                hops.put(hop.name(), hop);
+            }
+            checkFallbacks(section, hops);
+            return new NextHopsConfiguration(ImmutableMap.copyOf(hops));
+        }
+
+        private RetryPolicy retry(ConfigElement parent, RetryPolicy defaults) throws ConfigurationException {
+            Optional<ConfigElement> retry = parent.child(RETRY);
+            if (retry.isEmpty()) {
+                return defaults;
+            }
+            ConfigElement element = retry.get().checkAllowed(ImmutableSet.of(RETRY_DELAYS, RETRY_MAX_ATTEMPTS), ImmutableSet.of());
+            ImmutableList<Duration> delays = defaults.delays();
+            Optional<String> delaysText = element.attribute(RETRY_DELAYS);
+            if (delaysText.isPresent()) {
+                ImmutableList.Builder<Duration> parsed = ImmutableList.builder();
+                for (String delay : Splitter.on(',').trimResults().split(delaysText.get())) {
+                    if (delay.isEmpty()) {
+                        throw element.error(RETRY_DELAYS, delaysText.get(), "has an empty entry");
+                    }
+                    Duration duration = element.parseDuration(RETRY_DELAYS, delay);
+                    if (duration.isZero()) {
+                        throw element.error(RETRY_DELAYS, delaysText.get(), "has a zero delay");
+                    }
+                    parsed.add(duration);
+                }
+                delays = parsed.build();
+            }
+            int maxAttempts = element.intAttribute(RETRY_MAX_ATTEMPTS, 1, MAX_ATTEMPTS_LIMIT).orElse(defaults.maxAttempts());
+            return RetryPolicy.of(delays, maxAttempts);
+        }
+
+        private ConfiguredHop hop(ConfigElement element, RetryPolicy defaultRetry) throws ConfigurationException {
+            element.checkAllowed(ImmutableSet.of(NAME, TYPE, FALLBACK, CONCURRENCY),
+                ImmutableSet.of(HOST, TLS, AUTH, TIMEOUTS, POOL, HELO_NAME, RETRY));
+            String name = element.requiredAttribute(NAME);
+            if (!HOP_NAME.matcher(name).matches()) {
+                throw element.error(NAME, name, "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            }
+            NextHop.Builder builder = NextHop.builder(name);
+            String type = element.attribute(TYPE).orElse(TYPE_HOSTS);
+            ImmutableList<ConfigElement> hostElements = element.children(HOST);
+            switch (type) {
+                case TYPE_HOSTS:
+                    if (hostElements.isEmpty()) {
+                        throw element.error("needs at least one <host> (or type=\"mx\" to deliver to the recipient domain's MX)");
+                    }
+                    builder.kind(NextHop.Kind.HOSTS);
+                    break;
+                case TYPE_MX:
+                    if (!hostElements.isEmpty()) {
+                        throw element.error("type=\"mx\" delivers to each recipient domain's MX and takes no <host>");
+                    }
+                    builder.kind(NextHop.Kind.RECIPIENT_MX);
+                    break;
+                default:
+                    throw element.error(TYPE, type, "is not one of hosts, mx");
+            }
+            for (ConfigElement hostElement : hostElements) {
+                hostElement.checkAllowed(ImmutableSet.of(), ImmutableSet.of());
+                String text = hostElement.requiredText();
+                try {
+                    builder.host(HostSpec.parse(text));
+                } catch (IllegalArgumentException e) {
+                    throw hostElement.error(HOST, text, "is not [host]:port, host or host:port: " + e.getMessage());
+                }
+            }
+            TlsPolicy tls = tls(element);
+            builder.tls(tls);
+            Optional<Credentials> credentials = auth(element);
+            if (credentials.isPresent()) {
+                if (!tls.mode().requiresTls()) {
+                    throw element.error("<auth> needs <tls mode=\"starttls-required\"> or <tls mode=\"implicit\">: "
+                        + "credentials are never sent without TLS (tls mode is " + tls.mode().configValue() + ")");
+                }
+                builder.credentials(credentials.get());
+            }
+            timeouts(element, builder);
+            pool(element, builder);
+            Optional<ConfigElement> helo = element.child(HELO_NAME);
+            if (helo.isPresent()) {
+                helo.get().checkAllowed(ImmutableSet.of(), ImmutableSet.of());
+                builder.heloName(helo.get().requiredText());
+            }
+            int concurrency = element.intAttribute(CONCURRENCY, 1, MAX_CONCURRENCY).orElse(ConfiguredHop.DEFAULT_CONCURRENCY);
+            return ConfiguredHop.of(builder.build(), retry(element, defaultRetry), concurrency, element.attribute(FALLBACK));
+        }
+
+        private TlsPolicy tls(ConfigElement hop) throws ConfigurationException {
+            Optional<ConfigElement> tls = hop.child(TLS);
+            if (tls.isEmpty()) {
+                return TlsPolicy.of(TlsMode.OPPORTUNISTIC);
+            }
+            ConfigElement element = tls.get().checkAllowed(ImmutableSet.of(TLS_MODE, TLS_VERIFY, TLS_MIN_PROTOCOL), ImmutableSet.of(TRUSTSTORE));
+            String modeText = element.attribute(TLS_MODE).orElse(TlsMode.OPPORTUNISTIC.configValue());
+            TlsMode mode = TlsMode.parse(modeText)
+                .orElseThrow(() -> element.error(TLS_MODE, modeText, "is not one of none, opportunistic, starttls-required, implicit"));
+            boolean verify = element.booleanAttribute(TLS_VERIFY).orElse(mode.requiresTls());
+            String minProtocol = element.attribute(TLS_MIN_PROTOCOL).orElse(TlsPolicy.DEFAULT_MIN_PROTOCOL);
+            if (!MIN_PROTOCOLS.contains(minProtocol)) {
+                throw element.error(TLS_MIN_PROTOCOL, minProtocol, "is not one of TLSv1.2, TLSv1.3");
+            }
+            if (mode == TlsMode.NONE && element.child(TRUSTSTORE).isPresent()) {
+                throw element.error("mode none takes no <truststore>");
+            }
+            return new TlsPolicy(mode, verify, trustStore(element), minProtocol);
+        }
+
+        private Optional<TlsPolicy.TrustStore> trustStore(ConfigElement tls) throws ConfigurationException {
+            Optional<ConfigElement> truststore = tls.child(TRUSTSTORE);
+            if (truststore.isEmpty()) {
+                return Optional.empty();
+            }
+            ConfigElement element = truststore.get().checkAllowed(
+                ImmutableSet.<String>builder().add(TRUSTSTORE_PATH, TRUSTSTORE_TYPE).addAll(Secrets.ATTRIBUTES).build(),
+                ImmutableSet.of());
+            String path = element.requiredAttribute(TRUSTSTORE_PATH);
+            File file = secrets.readableFile(element, TRUSTSTORE_PATH, path);
+            String type = element.attribute(TRUSTSTORE_TYPE).orElse(DEFAULT_TRUSTSTORE_TYPE);
+            if (!TRUSTSTORE_TYPES.contains(type)) {
+                throw element.error(TRUSTSTORE_TYPE, type, "is not one of PKCS12, JKS");
+            }
+            Optional<String> password = secrets.read(element).map(Secrets.Secret::value);
+            return Optional.of(new TlsPolicy.TrustStore(file.getAbsolutePath(), type, password));
+        }
+
+        private Optional<Credentials> auth(ConfigElement hop) throws ConfigurationException {
+            Optional<ConfigElement> auth = hop.child(AUTH);
+            if (auth.isEmpty()) {
+                return Optional.empty();
+            }
+            ConfigElement element = auth.get().checkAllowed(
+                ImmutableSet.<String>builder().add(AUTH_USERNAME).addAll(Secrets.ATTRIBUTES).build(),
+                ImmutableSet.of());
+            String username = element.requiredAttribute(AUTH_USERNAME);
+            Secrets.Secret secret = secrets.read(element)
+                .orElseThrow(() -> element.error("needs one of passwordFile, passwordEnv, password"));
+            String password = secret.value();
+            return Optional.of(new Credentials(username, () -> password, secret.source()));
+        }
+
+        private void timeouts(ConfigElement hop, NextHop.Builder builder) throws ConfigurationException {
+            Optional<ConfigElement> timeouts = hop.child(TIMEOUTS);
+            if (timeouts.isPresent()) {
+                ConfigElement element = timeouts.get().checkAllowed(ImmutableSet.of(TIMEOUT_CONNECT, TIMEOUT_READ), ImmutableSet.of());
+                builder.connectTimeout(positive(element, TIMEOUT_CONNECT, NextHop.DEFAULT_CONNECT_TIMEOUT));
+                builder.readTimeout(positive(element, TIMEOUT_READ, NextHop.DEFAULT_READ_TIMEOUT));
+            }
+        }
+
+        private void pool(ConfigElement hop, NextHop.Builder builder) throws ConfigurationException {
+            Optional<ConfigElement> pool = hop.child(POOL);
+            if (pool.isPresent()) {
+                ConfigElement element = pool.get().checkAllowed(
+                    ImmutableSet.of(POOL_MAX_CONNECTIONS, POOL_IDLE_TIMEOUT, POOL_MAX_MESSAGES), ImmutableSet.of());
+                builder.maxConnections(element.intAttribute(POOL_MAX_CONNECTIONS, 1, 1000).orElse(NextHop.DEFAULT_MAX_CONNECTIONS));
+                builder.idleTimeout(element.durationAttribute(POOL_IDLE_TIMEOUT).orElse(NextHop.DEFAULT_IDLE_TIMEOUT));
+                builder.maxMessagesPerConnection(element.intAttribute(POOL_MAX_MESSAGES, 1, 100_000)
+                    .orElse(NextHop.DEFAULT_MAX_MESSAGES_PER_CONNECTION));
+            }
+        }
+
+        private Duration positive(ConfigElement element, String attribute, Duration defaultValue) throws ConfigurationException {
+            Optional<Duration> duration = element.durationAttribute(attribute);
+            if (duration.isPresent() && duration.get().isZero()) {
+                throw element.error(attribute, element.attribute(attribute).get(), "must be more than zero");
+            }
+            return duration.orElse(defaultValue);
+        }
+
+        private void checkFallbacks(ConfigElement section, Map<String, ConfiguredHop> hops) throws ConfigurationException {
+            for (ConfigElement element : section.children(NEXTHOP)) {
+                String name = element.requiredAttribute(NAME);
+                Set<String> seen = new HashSet<>();
+                seen.add(name);
+                Optional<String> next = hops.get(name).fallback();
+                while (next.isPresent()) {
+                    if (!hops.containsKey(next.get())) {
+                        throw element.error(FALLBACK, next.get(), "names no <nexthop> (defined: " + String.join(", ", hops.keySet()) + ")");
+                    }
+                    if (!seen.add(next.get())) {
+                        throw element.error(FALLBACK, hops.get(name).fallback().get(), "makes a loop of fallbacks through " + next.get());
+                    }
+                    next = hops.get(next.get()).fallback();
+                }
+            }
+        }
+    }
+
+    private final ImmutableMap<String, ConfiguredHop> hops;
+
+    private NextHopsConfiguration(ImmutableMap<String, ConfiguredHop> hops) {
+        this.hops = hops;
+    }
+
+    /** The hops in the order of the file. */
+    public ImmutableMap<String, ConfiguredHop> hops() {
+        return hops;
+    }
+
+    public Optional<ConfiguredHop> hop(String name) {
+        return Optional.ofNullable(hops.get(name));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof NextHopsConfiguration && hops.equals(((NextHopsConfiguration) o).hops);
+    }
+
+    @Override
+    public int hashCode() {
+        return hops.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return MoreObjects.toStringHelper(this).add("hops", hops.values()).toString();
+    }
+}

@@ -1,0 +1,118 @@
+package org.relaypack.delivery;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Optional;
+import java.util.function.Function;
+
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.filesystem.api.FileSystem;
+
+import com.google.common.collect.ImmutableList;
+
+/**
+ * Reads a secret given by one of three attributes of an element: {@code passwordFile} (a James
+ * file URL such as {@code file://conf/upstream.secret}, or an absolute path; trailing line breaks
+ * are dropped), {@code passwordEnv} (the name of an environment variable) or {@code password}
+ * (inline, discouraged). The secret is read once, at startup: a missing file, an empty secret or
+ * an unset variable fails startup.
+ */
+public final class Secrets {
+    public static final String PASSWORD = "password";
+    public static final String PASSWORD_FILE = "passwordFile";
+    public static final String PASSWORD_ENV = "passwordEnv";
+    public static final ImmutableList<String> ATTRIBUTES = ImmutableList.of(PASSWORD, PASSWORD_FILE, PASSWORD_ENV);
+
+    /** A secret and where it came from ("file:...", "env:NAME", "inline"), for logs. */
+    public static final class Secret {
+        private final String value;
+        private final String source;
+
+        private Secret(String value, String source) {
+            this.value = value;
+            this.source = source;
+        }
+
+        public String value() {
+            return value;
+        }
+
+        public String source() {
+            return source;
+        }
+    }
+
+    private final FileSystem fileSystem;
+    private final Function<String, String> environment;
+
+    public Secrets(FileSystem fileSystem, Function<String, String> environment) {
+        this.fileSystem = fileSystem;
+        this.environment = environment;
+    }
+
+    /** The secret of the element, or empty when it has none of the three attributes. */
+    public Optional<Secret> read(ConfigElement element) throws ConfigurationException {
+        long given = ATTRIBUTES.stream().filter(name -> element.attribute(name).isPresent()).count();
+        if (given > 1) {
+            throw element.error("give only one of password, passwordFile, passwordEnv");
+        }
+        Optional<String> file = element.attribute(PASSWORD_FILE);
+        if (file.isPresent()) {
+            return Optional.of(fromFile(element, file.get()));
+        }
+        Optional<String> variable = element.attribute(PASSWORD_ENV);
+        if (variable.isPresent()) {
+            return Optional.of(fromEnvironment(element, variable.get()));
+        }
+        Optional<String> inline = element.attribute(PASSWORD);
+        if (inline.isPresent()) {
+            if (inline.get().isEmpty()) {
+                throw element.error(PASSWORD, "", "is empty");
+            }
+            return Optional.of(new Secret(inline.get(), "inline"));
+        }
+        return Optional.empty();
+    }
+
+    /** Resolves a James file URL ("file://conf/x", "file:///abs") or an absolute path to a readable file. */
+    public File readableFile(ConfigElement element, String parameter, String location) throws ConfigurationException {
+        File file;
+        try {
+            file = location.startsWith("/") ? new File(location) : fileSystem.getFile(location);
+        } catch (IOException | RuntimeException e) {
+            throw element.error(parameter, location, "cannot be resolved: " + e.getMessage());
+        }
+        if (file == null || !file.isFile() || !Files.isReadable(file.toPath())) {
+            throw element.error(parameter, location, "is not a readable file" + (file == null ? "" : " (" + file.getAbsolutePath() + ")"));
+        }
+        return file;
+    }
+
+    private Secret fromFile(ConfigElement element, String location) throws ConfigurationException {
+        File file = readableFile(element, PASSWORD_FILE, location);
+        String content;
+        try {
+            content = Files.readString(file.toPath(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw element.error(PASSWORD_FILE, location, "cannot be read: " + e.getMessage());
+        }
+        String secret = content.replaceAll("[\\r\\n]+$", "");
+        if (secret.isEmpty()) {
+            throw element.error(PASSWORD_FILE, location, "is empty");
+        }
+        return new Secret(secret, "file:" + location);
+    }
+
+    private Secret fromEnvironment(ConfigElement element, String variable) throws ConfigurationException {
+        String value = environment.apply(variable);
+        if (value == null) {
+            throw element.error(PASSWORD_ENV, variable, "names an environment variable that is not set");
+        }
+        if (value.isEmpty()) {
+            throw element.error(PASSWORD_ENV, variable, "names an environment variable that is empty");
+        }
+        return new Secret(value, "env:" + variable);
+    }
+}

@@ -1,0 +1,154 @@
+package org.relaypack.smarthost;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import javax.inject.Inject;
+import javax.mail.MessagingException;
+
+import org.apache.commons.configuration2.HierarchicalConfiguration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.apache.james.core.MailAddress;
+import org.apache.james.lifecycle.api.LifecycleUtil;
+import org.apache.james.server.core.configuration.ConfigurationProvider;
+import org.apache.mailet.Mail;
+import org.apache.mailet.ProcessingState;
+import org.apache.mailet.base.GenericMailet;
+import org.relaypack.delivery.ConfiguredHop;
+import org.relaypack.delivery.DeliveryEngine;
+import org.relaypack.delivery.FailurePolicy;
+import org.relaypack.delivery.MailCopies;
+import org.relaypack.delivery.SmtpReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
+
+/**
+ * Forwards mail to smarthosts: resolves each recipient's next hop from the {@code <smarthost>}
+ * routes of relaypack.xml, queues one copy per next hop carrying exactly its recipients in the
+ * delivery engine, and ghosts the mail. Recipients without a next hop are bounced (or sent to the
+ * error processor). See docs/smarthost.md.
+ *
+ * <pre>
+ * &lt;mailet match="All" class="org.relaypack.smarthost.SmarthostDelivery"&gt;
+ *   &lt;bounceProcessor&gt;bounces&lt;/bounceProcessor&gt;
+ * &lt;/mailet&gt;
+ * </pre>
+ */
+public class SmarthostDelivery extends GenericMailet {
+    private static final Logger LOGGER = LoggerFactory.getLogger(SmarthostDelivery.class);
+
+    static final String BOUNCE_PROCESSOR = "bounceProcessor";
+    static final String ERROR_PROCESSOR = "errorProcessor";
+    static final ImmutableSet<String> PARAMETERS = ImmutableSet.of(BOUNCE_PROCESSOR, ERROR_PROCESSOR);
+    static final SmtpReply NO_ROUTE = SmtpReply.of(550, "5.4.4 No next hop is configured for this recipient");
+
+    private final DeliveryEngine engine;
+    private final ConfigurationProvider configurationProvider;
+    private SmarthostRoutes routes;
+    private FailurePolicy failurePolicy;
+    private boolean started;
+
+    @Inject
+    public SmarthostDelivery(DeliveryEngine engine, ConfigurationProvider configurationProvider) {
+        this.engine = engine;
+        this.configurationProvider = configurationProvider;
+    }
+
+    /** Test seam: the routes come from the given relaypack.xml. */
+    SmarthostDelivery(DeliveryEngine engine, HierarchicalConfiguration<ImmutableNode> relaypackXml) {
+        this(engine, (component, level) -> relaypackXml);
+    }
+
+    @Override
+    public void init() throws MessagingException {
+        checkInitParameters(PARAMETERS);
+        Optional<String> bounceProcessor = processorParameter(BOUNCE_PROCESSOR);
+        Optional<String> errorProcessor = processorParameter(ERROR_PROCESSOR);
+        if (bounceProcessor.isPresent() && errorProcessor.isPresent()) {
+            throw new MessagingException(String.format("%s: give %s ('%s') or %s ('%s'), not both",
+                getMailetName(), BOUNCE_PROCESSOR, bounceProcessor.get(), ERROR_PROCESSOR, errorProcessor.get()));
+        }
+        failurePolicy = errorProcessor.map(FailurePolicy::errorTo)
+            .orElse(FailurePolicy.bounceTo(bounceProcessor.orElse(FailurePolicy.DEFAULT_BOUNCE_PROCESSOR)));
+        try {
+            routes = SmarthostRoutes.from(configurationProvider.getConfiguration(DeliveryEngine.CONFIGURATION_COMPONENT),
+                engine.configuration());
+        } catch (ConfigurationException e) {
+            throw new MessagingException(getMailetName() + ": " + e.getMessage(), e);
+        }
+        engine.start();
+        started = true;
+        LOGGER.info("{} routes {}; failures go to {}", getMailetName(), routes, failurePolicy);
+    }
+
+    private Optional<String> processorParameter(String name) throws MessagingException {
+        String value = getInitParameter(name);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value.isBlank()) {
+            throw new MessagingException(String.format("%s: %s '%s' is empty", getMailetName(), name, value));
+        }
+        return Optional.of(value.trim());
+    }
+
+    @Override
+    public void service(Mail mail) throws MessagingException {
+        Map<ConfiguredHop, List<MailAddress>> byHop = new LinkedHashMap<>();
+        List<MailAddress> unrouted = new ArrayList<>();
+        for (MailAddress recipient : mail.getRecipients()) {
+            Optional<ConfiguredHop> hop = routes.resolve(mail.getMaybeSender(), recipient);
+            if (hop.isPresent()) {
+                byHop.computeIfAbsent(hop.get(), any -> new ArrayList<>()).add(recipient);
+            } else {
+                unrouted.add(recipient);
+            }
+        }
+        List<MailAddress> notQueued = new ArrayList<>(mail.getRecipients());
+        for (Map.Entry<ConfiguredHop, List<MailAddress>> entry : byHop.entrySet()) {
+            Mail copy = MailCopies.copy(mail, MailCopies.derivedName(mail, entry.getKey().name()), entry.getValue());
+            try {
+                engine.enqueue(copy, entry.getKey().hop(), failurePolicy);
+            } catch (MessagingException | RuntimeException e) {
+                // James hands the mail to its error processor: only with the recipients not queued yet.
+                mail.setRecipients(ImmutableList.copyOf(notQueued));
+                throw e;
+            } finally {
+                LifecycleUtil.dispose(copy);
+            }
+            notQueued.removeAll(entry.getValue());
+            LOGGER.info("Mail {} queued as {} for {} to next hop {}", mail.getName(), copy.getName(), entry.getValue(), entry.getKey().name());
+        }
+        if (!unrouted.isEmpty()) {
+            LOGGER.warn("Mail {}: no next hop for {} (no matching route, no default)", mail.getName(), unrouted);
+            engine.fail(mail, unrouted, NO_ROUTE, failurePolicy);
+        }
+        mail.setState(Mail.GHOST);
+    }
+
+    @Override
+    public void destroy() {
+        if (started) {
+            started = false;
+            engine.stop();
+        }
+    }
+
+    @Override
+    public Collection<ProcessingState> requiredProcessingState() {
+        return ImmutableList.of(new ProcessingState(failurePolicy.processor()));
+    }
+
+    @Override
+    public String getMailetInfo() {
+        return "relaypack smarthost delivery";
+    }
+}

@@ -1,0 +1,134 @@
+package org.relaypack.smarthost;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import javax.mail.internet.AddressException;
+
+import org.apache.commons.configuration2.HierarchicalConfiguration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.apache.james.core.Domain;
+import org.apache.james.core.MailAddress;
+import org.apache.james.core.MaybeSender;
+import org.relaypack.delivery.ConfigElement;
+import org.relaypack.delivery.ConfiguredHop;
+import org.relaypack.delivery.NextHopsConfiguration;
+
+import com.google.common.base.MoreObjects;
+import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSet;
+
+/**
+ * The {@code <smarthost>} section of relaypack.xml: which next hop each recipient goes to.
+ *
+ * Lookup order, as Postfix's: a recipient route (transport_maps: full address, then @domain) wins;
+ * then a sender route (sender_dependent_relayhost_maps: full address, then @domain); then the
+ * default (relayhost). Keys are compared without regard to case. The null sender matches no
+ * sender route.
+ */
+public final class SmarthostRoutes {
+    public static final String SECTION = "smarthost";
+    static final String ROUTE = "route";
+    static final String DEFAULT = "default";
+    static final String RECIPIENT = "recipient";
+    static final String SENDER = "sender";
+    static final String NEXTHOP = "nexthop";
+
+    public static SmarthostRoutes from(HierarchicalConfiguration<ImmutableNode> relaypackXml, NextHopsConfiguration hops)
+        throws ConfigurationException {
+        ConfigElement root = ConfigElement.root(relaypackXml);
+        ConfigElement section = root.child(SECTION)
+            .orElseThrow(() -> root.error("has no <smarthost> section: SmarthostDelivery needs its routes"));
+        section.checkAllowed(ImmutableSet.of(), ImmutableSet.of(ROUTE, DEFAULT));
+        Map<String, ConfiguredHop> recipientRoutes = new LinkedHashMap<>();
+        Map<String, ConfiguredHop> senderRoutes = new LinkedHashMap<>();
+        for (ConfigElement route : section.children(ROUTE)) {
+            route.checkAllowed(ImmutableSet.of(RECIPIENT, SENDER, NEXTHOP), ImmutableSet.of());
+            Optional<String> recipient = route.attribute(RECIPIENT);
+            Optional<String> sender = route.attribute(SENDER);
+            if (recipient.isPresent() == sender.isPresent()) {
+                throw route.error("needs exactly one of recipient=\"...\" or sender=\"...\"");
+            }
+            String attribute = recipient.isPresent() ? RECIPIENT : SENDER;
+            String value = recipient.or(() -> sender).get();
+            String key = key(route, attribute, value);
+            Map<String, ConfiguredHop> table = recipient.isPresent() ? recipientRoutes : senderRoutes;
+            if (table.containsKey(key)) {
+                throw route.error(attribute, value, "has a route already");
+            }
+            table.put(key, hop(route, hops));
+        }
+        Optional<ConfigElement> defaultRoute = section.child(DEFAULT);
+        Optional<ConfiguredHop> defaultHop = Optional.empty();
+        if (defaultRoute.isPresent()) {
+            defaultRoute.get().checkAllowed(ImmutableSet.of(NEXTHOP), ImmutableSet.of());
+            defaultHop = Optional.of(hop(defaultRoute.get(), hops));
+        }
+        if (recipientRoutes.isEmpty() && senderRoutes.isEmpty() && defaultHop.isEmpty()) {
+            throw section.error("has no <route> and no <default>: every mail would fail");
+        }
+        return new SmarthostRoutes(ImmutableMap.copyOf(recipientRoutes), ImmutableMap.copyOf(senderRoutes), defaultHop);
+    }
+
+    private static ConfiguredHop hop(ConfigElement element, NextHopsConfiguration hops) throws ConfigurationException {
+        String name = element.requiredAttribute(NEXTHOP);
+        return hops.hop(name)
+            .orElseThrow(() -> element.error(NEXTHOP, name, "names no <nexthop> in <nexthops> (defined: "
+                + (hops.hops().isEmpty() ? "none" : String.join(", ", hops.hops().keySet())) + ")"));
+    }
+
+    /** "@domain" or "local@domain", lower case. */
+    private static String key(ConfigElement route, String attribute, String value) throws ConfigurationException {
+        try {
+            if (value.startsWith("@")) {
+                return "@" + Domain.of(value.substring(1)).asString();
+            }
+            return addressKey(new MailAddress(value));
+        } catch (AddressException | IllegalArgumentException e) {
+            throw route.error(attribute, value, "is neither @domain nor a mail address: " + e.getMessage());
+        }
+    }
+
+    private static String addressKey(MailAddress address) {
+        return address.getLocalPart().toLowerCase(Locale.US) + "@" + address.getDomain().asString();
+    }
+
+    private static String domainKey(MailAddress address) {
+        return "@" + address.getDomain().asString();
+    }
+
+    private final ImmutableMap<String, ConfiguredHop> recipientRoutes;
+    private final ImmutableMap<String, ConfiguredHop> senderRoutes;
+    private final Optional<ConfiguredHop> defaultHop;
+
+    private SmarthostRoutes(ImmutableMap<String, ConfiguredHop> recipientRoutes, ImmutableMap<String, ConfiguredHop> senderRoutes,
+                            Optional<ConfiguredHop> defaultHop) {
+        this.recipientRoutes = recipientRoutes;
+        this.senderRoutes = senderRoutes;
+        this.defaultHop = defaultHop;
+    }
+
+    /** The next hop for one recipient of a mail from the sender; empty when no route and no default apply. */
+    public Optional<ConfiguredHop> resolve(MaybeSender sender, MailAddress recipient) {
+        return lookup(recipientRoutes, recipient)
+            .or(() -> sender.asOptional().flatMap(address -> lookup(senderRoutes, address)))
+            .or(() -> defaultHop);
+    }
+
+    private static Optional<ConfiguredHop> lookup(ImmutableMap<String, ConfiguredHop> table, MailAddress address) {
+        return Optional.ofNullable(table.get(addressKey(address)))
+            .or(() -> Optional.ofNullable(table.get(domainKey(address))));
+    }
+
+    @Override
+    public String toString() {
+        return MoreObjects.toStringHelper(this)
+            .add("recipientRoutes", recipientRoutes.keySet())
+            .add("senderRoutes", senderRoutes.keySet())
+            .add("default", defaultHop.map(ConfiguredHop::name))
+            .toString();
+    }
+}

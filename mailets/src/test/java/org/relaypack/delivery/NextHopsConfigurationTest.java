@@ -1,0 +1,376 @@
+package org.relaypack.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.relaypack.delivery.TestConfigurations.relaypackXml;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.server.core.JamesServerResourceLoader;
+import org.apache.james.server.core.filesystem.FileSystemImpl;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.google.common.collect.ImmutableList;
+
+class NextHopsConfigurationTest {
+    private static final Map<String, String> ENVIRONMENT = Map.of("RELAY_PASSWORD", "from-env", "EMPTY_VARIABLE", "");
+
+    @TempDir
+    Path jamesHome;
+    private FileSystemImpl fileSystem;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        Files.createDirectories(jamesHome.resolve("conf"));
+        Files.writeString(jamesHome.resolve("conf/upstream.secret"), "from-file\n", StandardCharsets.UTF_8);
+        Files.writeString(jamesHome.resolve("conf/empty.secret"), "\n", StandardCharsets.UTF_8);
+        Files.write(jamesHome.resolve("conf/upstream-ca.p12"), new byte[] {1, 2, 3});
+        fileSystem = new FileSystemImpl(new JamesServerResourceLoader(jamesHome.toString()));
+    }
+
+    private NextHopsConfiguration parse(String nexthops) throws ConfigurationException {
+        return NextHopsConfiguration.from(relaypackXml(nexthops), fileSystem, ENVIRONMENT::get);
+    }
+
+    private NextHop hop(String nexthops, String name) throws ConfigurationException {
+        return parse(nexthops).hop(name).orElseThrow().hop();
+    }
+
+    @Test
+    void fullExampleShouldParseIntoTheNextHops() throws Exception {
+        NextHopsConfiguration testee = parse(
+            "<nexthops>"
+                + "  <retry delays=\"1m, 5m, 1h\" maxAttempts=\"6\"/>"
+                + "  <nexthop name=\"upstream\" fallback=\"upstream-465\" concurrency=\"8\">"
+                + "    <host>[smtp1.provider.example]:587</host>"
+                + "    <host>smtp2.provider.example</host>"
+                + "    <tls mode=\"starttls-required\" verify=\"true\" minProtocol=\"TLSv1.3\">"
+                + "      <truststore path=\"file://conf/upstream-ca.p12\" type=\"PKCS12\" password=\"changeit\"/>"
+                + "    </tls>"
+                + "    <auth username=\"relay-user\" passwordFile=\"file://conf/upstream.secret\"/>"
+                + "    <timeouts connect=\"10s\" read=\"2m\"/>"
+                + "    <pool maxConnections=\"2\" idleTimeout=\"1m\" maxMessagesPerConnection=\"50\"/>"
+                + "    <heloName>relay.example.com</heloName>"
+                + "  </nexthop>"
+                + "  <nexthop name=\"upstream-465\">"
+                + "    <host>[smtp3.provider.example]:465</host>"
+                + "    <tls mode=\"implicit\"/>"
+                + "    <auth username=\"relay-user\" passwordEnv=\"RELAY_PASSWORD\"/>"
+                + "    <retry maxAttempts=\"2\"/>"
+                + "  </nexthop>"
+                + "  <nexthop name=\"internet\" type=\"mx\"/>"
+                + "</nexthops>");
+
+        ConfiguredHop upstream = testee.hop("upstream").orElseThrow();
+        assertThat(upstream.hop().kind()).isEqualTo(NextHop.Kind.HOSTS);
+        assertThat(upstream.hop().hosts()).containsExactly(
+            HostSpec.literal("smtp1.provider.example", 587), HostSpec.parse("smtp2.provider.example"));
+        assertThat(upstream.hop().tls()).isEqualTo(new TlsPolicy(TlsMode.STARTTLS_REQUIRED, true,
+            Optional.of(new TlsPolicy.TrustStore(jamesHome.resolve("conf/upstream-ca.p12").toString(), "PKCS12", Optional.of("changeit"))),
+            "TLSv1.3"));
+        assertThat(upstream.hop().credentials().orElseThrow().username()).isEqualTo("relay-user");
+        assertThat(upstream.hop().credentials().orElseThrow().password()).isEqualTo("from-file");
+        assertThat(upstream.hop().connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(upstream.hop().readTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(upstream.hop().maxConnections()).isEqualTo(2);
+        assertThat(upstream.hop().idleTimeout()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(upstream.hop().maxMessagesPerConnection()).isEqualTo(50);
+        assertThat(upstream.hop().heloName()).contains("relay.example.com");
+        assertThat(upstream.concurrency()).isEqualTo(8);
+        assertThat(upstream.fallback()).contains("upstream-465");
+        assertThat(upstream.retry()).isEqualTo(RetryPolicy.of(
+            ImmutableList.of(Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofHours(1)), 6));
+
+        ConfiguredHop fallback = testee.hop("upstream-465").orElseThrow();
+        assertThat(fallback.hop().tls()).isEqualTo(TlsPolicy.of(TlsMode.IMPLICIT));
+        assertThat(fallback.hop().credentials().orElseThrow().password()).isEqualTo("from-env");
+        assertThat(fallback.retry()).isEqualTo(RetryPolicy.of(
+            ImmutableList.of(Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofHours(1)), 2));
+
+        assertThat(testee.hop("internet").orElseThrow().hop().kind()).isEqualTo(NextHop.Kind.RECIPIENT_MX);
+        assertThat(testee.hops().keySet()).containsExactly("upstream", "upstream-465", "internet");
+    }
+
+    @Test
+    void defaultsShouldApplyWhenOnlyAHostIsGiven() throws Exception {
+        ConfiguredHop testee = parse("<nexthops><nexthop name=\"lan\"><host>[10.0.0.1]</host></nexthop></nexthops>")
+            .hop("lan").orElseThrow();
+
+        assertThat(testee.hop()).isEqualTo(NextHop.builder("lan").host(HostSpec.literal("10.0.0.1", 25)).build());
+        assertThat(testee.hop().tls()).isEqualTo(TlsPolicy.of(TlsMode.OPPORTUNISTIC));
+        assertThat(testee.retry()).isEqualTo(RetryPolicy.defaults());
+        assertThat(testee.concurrency()).isEqualTo(ConfiguredHop.DEFAULT_CONCURRENCY);
+        assertThat(testee.fallback()).isEmpty();
+    }
+
+    @Test
+    void missingSectionShouldMeanNoHops() throws Exception {
+        assertThat(parse("").hops()).isEmpty();
+    }
+
+    @Test
+    void verifyShouldDefaultToOffForOpportunisticTls() throws Exception {
+        assertThat(hop("<nexthops><nexthop name=\"a\"><host>[h]:25</host><tls mode=\"opportunistic\"/></nexthop></nexthops>", "a")
+            .tls().verify()).isFalse();
+    }
+
+    @Test
+    void verifyCanBeTurnedOffExplicitly() throws Exception {
+        assertThat(hop("<nexthops><nexthop name=\"a\"><host>[h]:465</host><tls mode=\"implicit\" verify=\"false\"/></nexthop></nexthops>", "a")
+            .tls().verify()).isFalse();
+    }
+
+    @Nested
+    class Passwords {
+        private String hopWithAuth(String passwordAttributes) {
+            return "<nexthops><nexthop name=\"upstream\"><host>[h]:587</host><tls mode=\"starttls-required\"/>"
+                + "<auth username=\"u\" " + passwordAttributes + "/></nexthop></nexthops>";
+        }
+
+        @Test
+        void passwordShouldBeReadFromAJamesFileUrlWithoutTheTrailingNewline() throws Exception {
+            Credentials credentials = hop(hopWithAuth("passwordFile=\"file://conf/upstream.secret\""), "upstream").credentials().orElseThrow();
+
+            assertThat(credentials.password()).isEqualTo("from-file");
+            assertThat(credentials.passwordSource()).isEqualTo("file:file://conf/upstream.secret");
+        }
+
+        @Test
+        void passwordShouldBeReadFromAnAbsolutePath() throws Exception {
+            String path = jamesHome.resolve("conf/upstream.secret").toString();
+
+            assertThat(hop(hopWithAuth("passwordFile=\"" + path + "\""), "upstream").credentials().orElseThrow().password())
+                .isEqualTo("from-file");
+        }
+
+        @Test
+        void passwordShouldBeReadFromTheEnvironment() throws Exception {
+            Credentials credentials = hop(hopWithAuth("passwordEnv=\"RELAY_PASSWORD\""), "upstream").credentials().orElseThrow();
+
+            assertThat(credentials.password()).isEqualTo("from-env");
+            assertThat(credentials.passwordSource()).isEqualTo("env:RELAY_PASSWORD");
+        }
+
+        @Test
+        void passwordShouldBeReadInline() throws Exception {
+            Credentials credentials = hop(hopWithAuth("password=\"in-the-xml\""), "upstream").credentials().orElseThrow();
+
+            assertThat(credentials.password()).isEqualTo("in-the-xml");
+            assertThat(credentials.toString()).doesNotContain("in-the-xml");
+        }
+
+        @Test
+        void unreadablePasswordFileShouldFailNamingHopParameterAndValue() {
+            assertThatThrownBy(() -> parse(hopWithAuth("passwordFile=\"file://conf/missing.secret\"")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("upstream", "passwordFile", "file://conf/missing.secret", "not a readable file");
+        }
+
+        @Test
+        void emptyPasswordFileShouldFail() {
+            assertThatThrownBy(() -> parse(hopWithAuth("passwordFile=\"file://conf/empty.secret\"")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("upstream", "passwordFile", "file://conf/empty.secret", "is empty");
+        }
+
+        @Test
+        void unsetVariableShouldFailNamingHopParameterAndValue() {
+            assertThatThrownBy(() -> parse(hopWithAuth("passwordEnv=\"NOT_SET\"")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("upstream", "passwordEnv", "NOT_SET", "not set");
+        }
+
+        @Test
+        void emptyVariableShouldFail() {
+            assertThatThrownBy(() -> parse(hopWithAuth("passwordEnv=\"EMPTY_VARIABLE\"")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("upstream", "passwordEnv", "EMPTY_VARIABLE", "empty");
+        }
+
+        @Test
+        void twoPasswordSourcesShouldFail() {
+            assertThatThrownBy(() -> parse(hopWithAuth("password=\"a\" passwordEnv=\"RELAY_PASSWORD\"")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("upstream", "only one of");
+        }
+
+        @Test
+        void noPasswordSourceShouldFail() {
+            assertThatThrownBy(() -> parse(hopWithAuth("")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("upstream", "<auth>", "passwordFile");
+        }
+
+        @Test
+        void authWithoutRequiredTlsShouldFail() {
+            assertThatThrownBy(() -> parse("<nexthops><nexthop name=\"upstream\"><host>[h]:25</host>"
+                + "<auth username=\"u\" password=\"p\"/></nexthop></nexthops>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("upstream", "<auth>", "never sent without TLS", "opportunistic");
+        }
+    }
+
+    @Nested
+    class Errors {
+        private void assertFails(String nexthops, String... messageParts) {
+            assertThatThrownBy(() -> parse("<nexthops>" + nexthops + "</nexthops>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll(messageParts);
+        }
+
+        @Test
+        void unknownTlsModeShouldFail() {
+            assertFails("<nexthop name=\"a\"><host>[h]:25</host><tls mode=\"startls\"/></nexthop>",
+                "relaypack.xml", "<nexthop name=\"a\">", "<tls>", "mode", "'startls'");
+        }
+
+        @Test
+        void portOutOfRangeShouldFail() {
+            assertFails("<nexthop name=\"a\"><host>[h]:70000</host></nexthop>", "<nexthop name=\"a\">", "host", "[h]:70000", "out of range");
+        }
+
+        @Test
+        void portNotANumberShouldFail() {
+            assertFails("<nexthop name=\"a\"><host>h:smtp</host></nexthop>", "<nexthop name=\"a\">", "host", "h:smtp");
+        }
+
+        @Test
+        void unknownElementShouldFail() {
+            assertFails("<nexthop name=\"a\"><host>[h]:25</host><hosts>x</hosts></nexthop>", "<nexthop name=\"a\">", "unknown element <hosts>");
+        }
+
+        @Test
+        void unknownElementInSectionShouldFail() {
+            assertFails("<relay name=\"a\"/>", "<nexthops>", "unknown element <relay>");
+        }
+
+        @Test
+        void unknownAttributeShouldFail() {
+            assertFails("<nexthop name=\"a\" port=\"25\"><host>[h]:25</host></nexthop>", "<nexthop name=\"a\">", "unknown attribute port='25'");
+        }
+
+        @Test
+        void unknownTlsAttributeShouldFail() {
+            assertFails("<nexthop name=\"a\"><host>[h]:25</host><tls mode=\"implicit\" verifyHostname=\"true\"/></nexthop>",
+                "<tls>", "unknown attribute verifyHostname='true'");
+        }
+
+        @Test
+        void badDurationShouldFail() {
+            assertFails("<nexthop name=\"a\"><host>[h]:25</host><timeouts connect=\"ten seconds\"/></nexthop>",
+                "<timeouts>", "connect", "'ten seconds'", "duration");
+        }
+
+        @Test
+        void durationWithoutUnitShouldFail() {
+            assertFails("<nexthop name=\"a\"><host>[h]:25</host><timeouts read=\"300\"/></nexthop>", "<timeouts>", "read", "'300'");
+        }
+
+        @Test
+        void zeroTimeoutShouldFail() {
+            assertFails("<nexthop name=\"a\"><host>[h]:25</host><timeouts read=\"0s\"/></nexthop>", "<timeouts>", "read", "'0s'", "more than zero");
+        }
+
+        @Test
+        void badRetryDelayShouldFail() {
+            assertFails("<retry delays=\"5m, soon\"/>", "<retry>", "delays", "'soon'");
+        }
+
+        @Test
+        void emptyRetryDelayShouldFail() {
+            assertFails("<retry delays=\"5m,,10m\"/>", "<retry>", "delays", "'5m,,10m'", "empty entry");
+        }
+
+        @Test
+        void maxAttemptsOutOfRangeShouldFail() {
+            assertFails("<nexthop name=\"a\"><host>[h]:25</host><retry maxAttempts=\"0\"/></nexthop>", "<retry>", "maxAttempts", "'0'", "out of range");
+        }
+
+        @Test
+        void badBooleanShouldFail() {
+            assertFails("<nexthop name=\"a\"><host>[h]:25</host><tls mode=\"implicit\" verify=\"yes\"/></nexthop>",
+                "<tls>", "verify", "'yes'", "true or false");
+        }
+
+        @Test
+        void unsupportedMinProtocolShouldFail() {
+            assertFails("<nexthop name=\"a\"><host>[h]:25</host><tls mode=\"implicit\" minProtocol=\"TLSv1.1\"/></nexthop>",
+                "<tls>", "minProtocol", "'TLSv1.1'");
+        }
+
+        @Test
+        void missingTruststoreShouldFail() {
+            assertFails("<nexthop name=\"a\"><host>[h]:25</host><tls mode=\"implicit\"><truststore path=\"file://conf/nope.p12\"/></tls></nexthop>",
+                "<truststore>", "path", "'file://conf/nope.p12'", "not a readable file");
+        }
+
+        @Test
+        void unknownTruststoreTypeShouldFail() {
+            assertFails("<nexthop name=\"a\"><host>[h]:25</host><tls mode=\"implicit\">"
+                + "<truststore path=\"file://conf/upstream-ca.p12\" type=\"PEM\"/></tls></nexthop>", "<truststore>", "type", "'PEM'");
+        }
+
+        @Test
+        void unknownTypeShouldFail() {
+            assertFails("<nexthop name=\"a\" type=\"lmtp\"><host>[h]:25</host></nexthop>", "<nexthop name=\"a\">", "type", "'lmtp'");
+        }
+
+        @Test
+        void hopWithoutHostShouldFail() {
+            assertFails("<nexthop name=\"a\"/>", "<nexthop name=\"a\">", "at least one <host>");
+        }
+
+        @Test
+        void mxHopWithHostShouldFail() {
+            assertFails("<nexthop name=\"a\" type=\"mx\"><host>[h]:25</host></nexthop>", "<nexthop name=\"a\">", "takes no <host>");
+        }
+
+        @Test
+        void hopWithoutNameShouldFail() {
+            assertFails("<nexthop><host>[h]:25</host></nexthop>", "<nexthop>", "name is required");
+        }
+
+        @Test
+        void badHopNameShouldFail() {
+            assertFails("<nexthop name=\"up stream\"><host>[h]:25</host></nexthop>", "name", "'up stream'");
+        }
+
+        @Test
+        void duplicateHopNameShouldFail() {
+            assertFails("<nexthop name=\"a\"><host>[h]:25</host></nexthop><nexthop name=\"a\"><host>[i]:25</host></nexthop>",
+                "name", "'a'", "defined twice");
+        }
+
+        @Test
+        void duplicateTlsElementShouldFail() {
+            assertFails("<nexthop name=\"a\"><host>[h]:25</host><tls mode=\"none\"/><tls mode=\"implicit\"/></nexthop>",
+                "<nexthop name=\"a\">", "<tls> is given 2 times");
+        }
+
+        @Test
+        void fallbackToUndefinedHopShouldFail() {
+            assertFails("<nexthop name=\"a\" fallback=\"b\"><host>[h]:25</host></nexthop>", "<nexthop name=\"a\">", "fallback", "'b'", "names no <nexthop>");
+        }
+
+        @Test
+        void fallbackLoopShouldFail() {
+            assertFails("<nexthop name=\"a\" fallback=\"b\"><host>[h]:25</host></nexthop>"
+                + "<nexthop name=\"b\" fallback=\"a\"><host>[i]:25</host></nexthop>", "fallback", "loop");
+        }
+
+        @Test
+        void concurrencyOutOfRangeShouldFail() {
+            assertFails("<nexthop name=\"a\" concurrency=\"0\"><host>[h]:25</host></nexthop>", "concurrency", "'0'", "out of range");
+        }
+    }
+}

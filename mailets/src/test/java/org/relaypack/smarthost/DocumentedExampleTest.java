@@ -1,0 +1,57 @@
+package org.relaypack.smarthost;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.apache.commons.configuration2.HierarchicalConfiguration;
+import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.apache.james.core.MailAddress;
+import org.apache.james.core.MaybeSender;
+import org.apache.james.server.core.JamesServerResourceLoader;
+import org.apache.james.server.core.configuration.FileConfigurationProvider;
+import org.apache.james.server.core.filesystem.FileSystemImpl;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.relaypack.delivery.ConfiguredHop;
+import org.relaypack.delivery.NextHopsConfiguration;
+import org.relaypack.delivery.TlsMode;
+
+/** The example of docs/relaypack-xml.md is a working configuration, routed as the page says. */
+class DocumentedExampleTest {
+    private static final Path PAGE = Path.of("..", "docs", "relaypack-xml.md");
+
+    @TempDir
+    Path jamesHome;
+
+    private static String firstXmlBlock(String markdown) {
+        int start = markdown.indexOf("```xml\n") + "```xml\n".length();
+        return markdown.substring(start, markdown.indexOf("```", start));
+    }
+
+    @Test
+    void exampleShouldParseAndRouteAsDocumented() throws Exception {
+        Files.createDirectories(jamesHome.resolve("conf"));
+        Files.write(jamesHome.resolve("conf/partner-ca.p12"), new byte[] {1});
+        HierarchicalConfiguration<ImmutableNode> xml = FileConfigurationProvider.getConfig(new ByteArrayInputStream(
+            firstXmlBlock(Files.readString(PAGE, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)));
+
+        NextHopsConfiguration hops = NextHopsConfiguration.from(xml, new FileSystemImpl(new JamesServerResourceLoader(jamesHome.toString())),
+            Map.of("RELAY_PASSWORD", "secret", "PARTNER_CA_PASSWORD", "changeit")::get);
+        SmarthostRoutes testee = SmarthostRoutes.from(xml, hops);
+
+        assertThat(hops.hops().keySet()).containsExactly("upstream", "upstream-465", "partner", "internet");
+        assertThat(hops.hop("upstream").orElseThrow().fallback()).contains("upstream-465");
+        assertThat(hops.hop("upstream-465").orElseThrow().hop().tls().mode()).isEqualTo(TlsMode.IMPLICIT);
+        MaybeSender alice = MaybeSender.of(new MailAddress("alice@lan.example"));
+        assertThat(testee.resolve(alice, new MailAddress("bob@partner.example")).map(ConfiguredHop::name)).contains("partner");
+        assertThat(testee.resolve(alice, new MailAddress("ceo@partner.example")).map(ConfiguredHop::name)).contains("upstream");
+        assertThat(testee.resolve(MaybeSender.of(new MailAddress("x@dept.example")), new MailAddress("bob@remote.example"))
+            .map(ConfiguredHop::name)).contains("internet");
+        assertThat(testee.resolve(alice, new MailAddress("bob@remote.example")).map(ConfiguredHop::name)).contains("upstream");
+    }
+}

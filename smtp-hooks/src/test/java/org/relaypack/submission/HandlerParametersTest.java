@@ -1,0 +1,46 @@
+package org.relaypack.submission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.junit.jupiter.api.Test;
+
+class HandlerParametersTest {
+    @Test
+    void boolShouldReadExactlyTrueAndFalse() throws Exception {
+        SenderBoundToLogin testee = new SenderBoundToLogin(null, null);
+
+        testee.init(Xml.handler(SenderBoundToLogin.class.getName(), "<checkFromHeader>true</checkFromHeader>"));
+
+        assertThat(testee.configuration().checkFromHeader()).isTrue();
+    }
+
+    @Test
+    void boolShouldDefaultWhenAbsent() throws Exception {
+        SenderBoundToLogin testee = new SenderBoundToLogin(null, null);
+
+        testee.init(Xml.handler(SenderBoundToLogin.class.getName(), ""));
+
+        assertThat(testee.configuration().checkFromHeader()).isFalse();
+    }
+
+    @Test
+    void boolShouldRejectAnythingElse() {
+        SenderBoundToLogin testee = new SenderBoundToLogin(null, null);
+
+        assertThatThrownBy(() -> testee.init(Xml.handler(SenderBoundToLogin.class.getName(), "<checkFromHeader>yes</checkFromHeader>")))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("SenderBoundToLogin")
+            .hasMessageContaining("checkFromHeader")
+            .hasMessageContaining("'yes'");
+    }
+
+    @Test
+    void noCleartextAuthShouldRejectAnyParameter() {
+        assertThatThrownBy(() -> new NoCleartextAuth().init(Xml.handler(NoCleartextAuth.class.getName(), "<requireSSL>true</requireSSL>")))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("NoCleartextAuth")
+            .hasMessageContaining("requireSSL");
+    }
+}

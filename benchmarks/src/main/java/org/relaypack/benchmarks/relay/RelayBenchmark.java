@@ -116,7 +116,11 @@ public final class RelayBenchmark {
         Report report = new Report(options, configurations, cold, warm, peakRss, notes, started, Machine.describe());
         String text = report.markdown();
         Files.createDirectories(options.results);
-        Path file = options.results.resolve(started.substring(0, 10) + "-" + options.mode() + ".md");
+        String base = started.substring(0, 10) + "-" + options.mode();
+        Path file = options.results.resolve(base + ".md");
+        for (int run = 2; Files.exists(file); run++) {
+            file = options.results.resolve(base + "-" + run + ".md");
+        }
         Files.writeString(file, text, StandardCharsets.UTF_8);
         if (report.allCountsExact()) {
             log("results written to " + file);

@@ -116,9 +116,14 @@ final class Report {
     }
 
     private static String ratio(String name, List<Measurement> x, List<Measurement> y, String aim) {
-        return String.format(Locale.ROOT, "- %s: end-to-end rate %.2fx, CPU per message %.2fx (%s)%n", name,
+        StringBuilder perRound = new StringBuilder();
+        for (int round = 0; round < Math.min(x.size(), y.size()); round++) {
+            perRound.append(round == 0 ? "" : "; ").append(String.format(Locale.ROOT, "%.2fx / %.2fx",
+                x.get(round).endToEndRate() / y.get(round).endToEndRate(), x.get(round).cpuPerThousand() / y.get(round).cpuPerThousand()));
+        }
+        return String.format(Locale.ROOT, "- %s: end-to-end rate %.2fx, CPU per message %.2fx (%s); round by round (rate / CPU): %s%n", name,
             RelayBenchmark.median(x, Measurement::endToEndRate) / RelayBenchmark.median(y, Measurement::endToEndRate),
-            RelayBenchmark.median(x, Measurement::cpuPerThousand) / RelayBenchmark.median(y, Measurement::cpuPerThousand), aim);
+            RelayBenchmark.median(x, Measurement::cpuPerThousand) / RelayBenchmark.median(y, Measurement::cpuPerThousand), aim, perRound);
     }
 
     private static List<Measurement> of(List<Measurement> measurements, String configuration) {

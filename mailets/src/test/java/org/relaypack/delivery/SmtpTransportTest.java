@@ -8,11 +8,8 @@ import static org.relaypack.delivery.TestMails.mail;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -37,30 +34,6 @@ import com.google.common.collect.ImmutableList;
 class SmtpTransportTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
-    /** A clock the pooling tests move by hand. */
-    static final class MutableClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     private final List<ScriptedSmtpPeer> peers = new ArrayList<>();
     private InMemoryDNSService dns;
     private MutableClock clock;
@@ -70,7 +43,7 @@ class SmtpTransportTest {
     void setUp() {
         dns = new InMemoryDNSService()
             .registerRecord("localhost", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
-        clock = new MutableClock();
+        clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         testee = new SmtpTransport(dns, clock, SmtpTransport.SMTP_PORT, false);
     }
 

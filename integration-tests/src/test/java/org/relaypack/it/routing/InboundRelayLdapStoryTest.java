@@ -1,0 +1,151 @@
+package org.relaypack.it.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.relaypack.it.harness.RelayJames;
+import org.relaypack.it.harness.SmtpPeer;
+import org.relaypack.it.harness.SmtpTestClient;
+
+import com.google.common.collect.ImmutableList;
+import com.unboundid.ldap.listener.InMemoryDirectoryServer;
+import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
+import com.unboundid.ldap.listener.InMemoryListenerConfig;
+
+/**
+ * The inbound-relay conf-sample with its {@code <file>} source replaced by an {@code <ldap>} source
+ * (inetLocalMailRecipient entries in an UnboundID in-memory directory), on a real James 3.8.1.
+ */
+class InboundRelayLdapStoryTest {
+    private static final Duration DELIVERY = Duration.ofSeconds(30);
+    private static final String FILE_SOURCE = "            <file>\n"
+        + "                <path>file://conf/routes.txt</path>\n"
+        + "                <reloadInterval>1s</reloadInterval>\n"
+        + "            </file>\n";
+    private static final String BASE_DN = "dc=example,dc=com";
+
+    private static InMemoryDirectoryServer ldap;
+    private static SmtpPeer server1;
+    private static SmtpPeer server2;
+    private static RelayJames james;
+
+    @BeforeAll
+    static void start() throws Exception {
+        InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig(BASE_DN);
+        config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("default", InetAddress.getLoopbackAddress(),
+            RelayJames.freePort(), null));
+        config.setSchema(null);
+        ldap = new InMemoryDirectoryServer(config);
+        ldap.add("dn: " + BASE_DN, "objectClass: domain", "dc: example");
+        ldap.add("dn: ou=people," + BASE_DN, "objectClass: organizationalUnit", "ou: people");
+        ldap.add("dn: cn=relay," + BASE_DN, "objectClass: person", "cn: relay", "sn: relay", "userPassword: relay-secret");
+        person("alice", "mailHost: server1");
+        person("bob", "mailHost: server1");
+        person("carol", "mailHost: server2");
+        ldap.startListening();
+
+        server1 = SmtpPeer.builder().start();
+        server2 = SmtpPeer.builder().start();
+        james = RelayJames.sample("inbound-relay")
+            .substitute("[127.0.0.1]:11025", "[127.0.0.1]:" + server1.port())
+            .substitute("[127.0.0.1]:12025", "[127.0.0.1]:" + server2.port())
+            .substitute(FILE_SOURCE, "            <ldap>\n"
+                + "                <url>ldap://127.0.0.1:" + ldap.getListenPort() + "</url>\n"
+                + "                <baseDN>ou=people," + BASE_DN + "</baseDN>\n"
+                + "                <bindDN>cn=relay," + BASE_DN + "</bindDN>\n"
+                + "                <bindPassword>relay-secret</bindPassword>\n"
+                + "                <connectTimeout>2s</connectTimeout>\n"
+                + "                <responseTimeout>2s</responseTimeout>\n"
+                + "            </ldap>\n")
+            .start();
+        assertThat(Files.readString(james.confDir().resolve("relaypack.xml"))).contains("<ldap>").doesNotContain("<file>");
+    }
+
+    private static void person(String uid, String... attributes) throws Exception {
+        String[] lines = new String[4 + attributes.length];
+        lines[0] = "dn: uid=" + uid + ",ou=people," + BASE_DN;
+        lines[1] = "objectClass: inetLocalMailRecipient";
+        lines[2] = "uid: " + uid;
+        lines[3] = "mail: " + uid + "@example.com";
+        System.arraycopy(attributes, 0, lines, 4, attributes.length);
+        ldap.add(lines);
+    }
+
+    @AfterAll
+    static void stop() {
+        james.close();
+        server1.close();
+        server2.close();
+        ldap.shutDown(true);
+    }
+
+    @BeforeEach
+    void purge() throws Exception {
+        server1.clear();
+        server2.clear();
+        if (ldap.getListenPort() <= 0) {
+            ldap.startListening();
+        }
+    }
+
+    private static SmtpTestClient fromTheInternet() throws Exception {
+        SmtpTestClient client = SmtpTestClient.plainFrom(InetAddress.getByName("127.0.0.2"), james.port(25));
+        client.greeting();
+        client.ehlo("mta.sender.example.org");
+        return client;
+    }
+
+    @Test
+    void mailHostShouldSplitTheMessageBetweenTheMailboxServers() throws Exception {
+        try (SmtpTestClient client = fromTheInternet()) {
+            assertThat(client.send("sender@sender.example.org", ImmutableList.of("alice@example.com", "carol@example.com"),
+                "Subject: ldap\r\n\r\nHello\r\n").code()).isEqualTo(250);
+        }
+
+        await().atMost(DELIVERY).until(() -> server1.transactions().size() == 1 && server2.transactions().size() == 1);
+        assertThat(server1.transactions().get(0).recipients()).containsExactly("alice@example.com");
+        assertThat(server2.transactions().get(0).recipients()).containsExactly("carol@example.com");
+    }
+
+    @Test
+    void aUserWithoutEntryShouldBeRefusedAtRcpt() throws Exception {
+        try (SmtpTestClient client = fromTheInternet()) {
+            client.command("MAIL FROM:<sender@sender.example.org>");
+
+            assertThat(client.command("RCPT TO:<mallory@example.com>").text())
+                .isEqualTo("550 5.1.1 <mallory@example.com>: Recipient address rejected: User unknown");
+        }
+    }
+
+    @Test
+    void ldapDownShouldGive451ForAnUncachedUserWhileACachedRouteStillAnswers() throws Exception {
+        try (SmtpTestClient client = fromTheInternet()) {
+            client.command("MAIL FROM:<sender@sender.example.org>");
+            assertThat(client.command("RCPT TO:<alice@example.com>").code()).isEqualTo(250);
+        }
+
+        ldap.shutDown(true);
+
+        try (SmtpTestClient client = fromTheInternet()) {
+            client.command("MAIL FROM:<sender@sender.example.org>");
+            assertThat(client.command("RCPT TO:<bob@example.com>").text())
+                .isEqualTo("451 4.3.0 <bob@example.com>: Temporary failure of the routing directory, try again later");
+            assertThat(client.command("RCPT TO:<alice@example.com>").code()).isEqualTo(250);
+        }
+
+        ldap.startListening();
+
+        try (SmtpTestClient client = fromTheInternet()) {
+            client.command("MAIL FROM:<sender@sender.example.org>");
+            assertThat(client.command("RCPT TO:<bob@example.com>").code()).isEqualTo(250);
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package org.relaypack.it.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.relaypack.it.harness.RelayJames;
+import org.relaypack.it.harness.SmtpPeer;
+import org.relaypack.it.harness.SmtpTestClient;
+
+import com.google.common.collect.ImmutableList;
+
+/**
+ * The inbound-relay conf-sample as shipped, on a real James 3.8.1, with two real SMTP servers
+ * standing for the mailbox servers; the internet is a client on 127.0.0.2.
+ */
+class InboundRelayStoryTest {
+    private static final Duration DELIVERY = Duration.ofSeconds(30);
+    private static SmtpPeer server1;
+    private static SmtpPeer server2;
+    private static RelayJames james;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        server1 = SmtpPeer.builder().start();
+        server2 = SmtpPeer.builder().start();
+        james = RelayJames.sample("inbound-relay")
+            .substitute("[127.0.0.1]:11025", "[127.0.0.1]:" + server1.port())
+            .substitute("[127.0.0.1]:12025", "[127.0.0.1]:" + server2.port())
+            .start();
+        assertThat(Files.readString(james.confDir().resolve("relaypack.xml")))
+            .contains("[127.0.0.1]:" + server1.port(), "[127.0.0.1]:" + server2.port());
+    }
+
+    @AfterAll
+    static void stop() {
+        james.close();
+        server1.close();
+        server2.close();
+    }
+
+    @BeforeEach
+    void purge() {
+        server1.clear();
+        server2.clear();
+    }
+
+    private static SmtpTestClient fromTheInternet() throws Exception {
+        SmtpTestClient client = SmtpTestClient.plainFrom(InetAddress.getByName("127.0.0.2"), james.port(25));
+        client.greeting();
+        client.ehlo("mta.sender.example.org");
+        return client;
+    }
+
+    private static String message(String subject) {
+        return "From: sender@sender.example.org\r\nTo: team@example.com\r\nSubject: " + subject + "\r\n\r\nHello\r\n";
+    }
+
+    @Test
+    void oneMessageToThreeUsersShouldGiveEachMailboxServerOneCopyWithExactlyItsRecipients() throws Exception {
+        try (SmtpTestClient client = fromTheInternet()) {
+            assertThat(client.send("sender@sender.example.org",
+                ImmutableList.of("alice@example.com", "carol@example.com", "bob@example.com"), message("split")).code())
+                .isEqualTo(250);
+        }
+
+        await().atMost(DELIVERY).until(() -> server1.transactions().size() == 1 && server2.transactions().size() == 1);
+        assertThat(server1.transactions().get(0).recipients()).containsExactlyInAnyOrder("alice@example.com", "bob@example.com");
+        assertThat(server2.transactions().get(0).recipients()).containsExactly("carol@example.com");
+        assertThat(server1.transactions().get(0).message().getSubject()).isEqualTo("split");
+        assertThat(server2.transactions().get(0).message().getSubject()).isEqualTo("split");
+    }
+
+    @Test
+    void anUnknownUserShouldBeRefusedAtRcptAndTheOthersStillDelivered() throws Exception {
+        try (SmtpTestClient client = fromTheInternet()) {
+            assertThat(client.command("MAIL FROM:<sender@sender.example.org>").code()).isEqualTo(250);
+            assertThat(client.command("RCPT TO:<mallory@example.com>").text())
+                .isEqualTo("550 5.1.1 <mallory@example.com>: Recipient address rejected: User unknown");
+            assertThat(client.command("RCPT TO:<carol@example.com>").text())
+                .isEqualTo("250 2.1.5 Recipient <carol@example.com> OK");
+            assertThat(client.command("DATA").code()).isEqualTo(354);
+            client.sendRaw(message("known only") + ".\r\n");
+            assertThat(client.readReply().code()).isEqualTo(250);
+        }
+
+        await().atMost(DELIVERY).until(() -> server2.transactions().size() == 1);
+        assertThat(server2.transactions().get(0).recipients()).containsExactly("carol@example.com");
+        assertThat(server1.transactions()).isEmpty();
+    }
+
+    @Test
+    void theRelayShouldStayClosedForOtherDomains() throws Exception {
+        try (SmtpTestClient client = fromTheInternet()) {
+            assertThat(client.command("MAIL FROM:<spammer@sender.example.org>").code()).isEqualTo(250);
+
+            assertThat(client.command("RCPT TO:<victim@elsewhere.example.net>").code()).isEqualTo(550);
+        }
+    }
+
+    @Test
+    void anEditedRoutesFileShouldBeUsedWithoutRestart() throws Exception {
+        Path routes = james.confDir().resolve("routes.txt");
+        Path next = james.confDir().resolve("routes.txt.new");
+        Files.writeString(next, Files.readString(routes, StandardCharsets.UTF_8) + "dave@example.com server2\n", StandardCharsets.UTF_8);
+        Files.move(next, routes, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+
+        await().atMost(DELIVERY).untilAsserted(() -> {
+            try (SmtpTestClient client = fromTheInternet()) {
+                client.command("MAIL FROM:<sender@sender.example.org>");
+                assertThat(client.command("RCPT TO:<dave@example.com>").code()).isEqualTo(250);
+            }
+        });
+        try (SmtpTestClient client = fromTheInternet()) {
+            assertThat(client.send("sender@sender.example.org", List.of("dave@example.com"), message("new route")).code()).isEqualTo(250);
+        }
+
+        await().atMost(DELIVERY).until(() -> server2.transactions().size() == 1);
+        assertThat(server2.transactions().get(0).recipients()).containsExactly("dave@example.com");
+        assertThat(server1.transactions()).isEmpty();
+    }
+
+    @Test
+    void aRouteSetThroughWebAdminShouldBeFollowedAtOnce() throws Exception {
+        HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + james.webAdminPort() + "/relaypack/routes/erin@example.com"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"hop\":\"server1\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).isEqualTo(204);
+
+        try (SmtpTestClient client = fromTheInternet()) {
+            assertThat(client.send("sender@sender.example.org", List.of("erin@example.com"), message("webadmin")).code()).isEqualTo(250);
+        }
+
+        await().atMost(DELIVERY).until(() -> server1.transactions().size() == 1);
+        assertThat(server1.transactions().get(0).recipients()).containsExactly("erin@example.com");
+        assertThat(server2.transactions()).isEmpty();
+        assertThat(Files.readAllLines(james.confDir().resolve("routes.txt"))).contains("erin@example.com server1");
+    }
+
+    @Test
+    void aRewrittenRecipientShouldReachItsServerUnderItsNewAddress() throws Exception {
+        try (SmtpTestClient client = fromTheInternet()) {
+            assertThat(client.send("sender@sender.example.org", List.of("dan@example.com", "alice@example.com"), message("rewrite")).code())
+                .isEqualTo(250);
+        }
+
+        await().atMost(DELIVERY).until(() -> server1.transactions().size() == 1 && server2.transactions().size() == 1);
+        assertThat(server2.transactions().get(0).recipients()).containsExactly("daniel@mbox2.example.com");
+        assertThat(server1.transactions().get(0).recipients()).containsExactly("alice@example.com");
+    }
+
+    @Test
+    void aServerThatIsDownShouldDelayOnlyItsOwnRecipientsAndGetItsCopyOnceBack() throws Exception {
+        int port = server2.port();
+        server2.close();
+        try (SmtpTestClient client = fromTheInternet()) {
+            assertThat(client.send("sender@sender.example.org", List.of("alice@example.com", "carol@example.com"), message("down")).code())
+                .isEqualTo(250);
+        }
+
+        await().atMost(DELIVERY).until(() -> server1.transactions().size() == 1);
+        assertThat(server1.transactions().get(0).recipients()).containsExactly("alice@example.com");
+
+        server2 = SmtpPeer.builder().start(port);
+
+        await().atMost(DELIVERY).until(() -> server2.transactions().size() == 1);
+        assertThat(server2.transactions().get(0).recipients()).containsExactly("carol@example.com");
+        assertThat(server2.transactions().get(0).message().getSubject()).isEqualTo("down");
+        assertThat(server1.transactions()).hasSize(1);
+    }
+
+    @Test
+    void webAdminShouldTellWhereAnAddressGoes() throws Exception {
+        HttpResponse<String> lookup = HTTP.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + james.webAdminPort() + "/relaypack/routes/lookup/carol@example.com"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+        assertThat(lookup.statusCode()).isEqualTo(200);
+        assertThat(lookup.body()).isEqualTo("{\"address\":\"carol@example.com\",\"status\":\"found\",\"source\":\"file\","
+            + "\"hop\":\"server2\",\"recipient\":\"carol@example.com\",\"reason\":null}");
+    }
+}

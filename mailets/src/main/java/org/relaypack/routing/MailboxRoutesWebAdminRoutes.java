@@ -1,0 +1,272 @@
+package org.relaypack.routing;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+import javax.inject.Inject;
+import javax.mail.internet.AddressException;
+
+import org.apache.james.core.MailAddress;
+import org.apache.james.webadmin.Routes;
+import org.apache.james.webadmin.utils.ErrorResponder;
+import org.apache.james.webadmin.utils.JsonExtractException;
+import org.apache.james.webadmin.utils.JsonExtractor;
+import org.apache.james.webadmin.utils.JsonTransformer;
+import org.apache.james.webadmin.utils.Responses;
+import org.eclipse.jetty.http.HttpStatus;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.google.common.collect.ImmutableList;
+
+import spark.Request;
+import spark.Response;
+import spark.Service;
+
+/**
+ * WebAdmin routes of the mailbox-server routing (list them in {@code webadmin.properties}
+ * {@code extensions.routes=org.relaypack.routing.MailboxRoutesWebAdminRoutes}):
+ * <ul>
+ *     <li>{@code GET /relaypack/routes}: the routes of the routes file;</li>
+ *     <li>{@code GET|PUT|DELETE /relaypack/routes/{key}}: one route of the routes file
+ *     ({@code user@domain}, {@code @domain} or {@code *}); PUT takes {@code {"hop": "server1", "rewrittenRecipient": "..."}},
+ *     writes the file atomically and swaps the table;</li>
+ *     <li>{@code GET /relaypack/routes/lookup/{address}}: where the whole directory sends that address.</li>
+ * </ul>
+ */
+public class MailboxRoutesWebAdminRoutes implements Routes {
+    public static final String BASE_PATH = "/relaypack/routes";
+    public static final String ROUTE_PATH = BASE_PATH + "/:key";
+    public static final String LOOKUP_PATH = BASE_PATH + "/lookup/:address";
+
+    /** One route, as listed and read. */
+    public static class RouteDto {
+        private final String key;
+        private final String hop;
+        private final Optional<String> rewrittenRecipient;
+
+        RouteDto(RouteEntry entry) {
+            this.key = entry.key();
+            this.hop = entry.route().hop();
+            this.rewrittenRecipient = entry.route().rewrittenRecipient().map(MailAddress::asString);
+        }
+
+        public String getKey() {
+            return key;
+        }
+
+        public String getHop() {
+            return hop;
+        }
+
+        public Optional<String> getRewrittenRecipient() {
+            return rewrittenRecipient;
+        }
+    }
+
+    /** The body of PUT. */
+    public static class RouteRequest {
+        private final String hop;
+        private final Optional<String> rewrittenRecipient;
+
+        @JsonCreator
+        public RouteRequest(@JsonProperty("hop") String hop, @JsonProperty("rewrittenRecipient") Optional<String> rewrittenRecipient) {
+            this.hop = hop;
+            this.rewrittenRecipient = Optional.ofNullable(rewrittenRecipient).flatMap(value -> value);
+        }
+    }
+
+    /** The answer of the lookup endpoint. */
+    public static class LookupDto {
+        private final String address;
+        private final String status;
+        private final Optional<String> source;
+        private final Optional<String> hop;
+        private final Optional<String> recipient;
+        private final Optional<String> reason;
+
+        LookupDto(MailAddress address, RouteDirectory.Answer answer) {
+            RouteLookup lookup = answer.lookup();
+            this.address = address.asString();
+            this.status = status(lookup.status());
+            this.source = answer.source();
+            this.hop = lookup.route().map(Route::hop);
+            this.recipient = lookup.route().map(route -> route.recipientFor(address).asString());
+            this.reason = lookup.failureReason();
+        }
+
+        private static String status(RouteLookup.Status status) {
+            switch (status) {
+                case FOUND:
+                    return "found";
+                case NO_ROUTE:
+                    return "noRoute";
+                default:
+                    return "temporaryFailure";
+            }
+        }
+
+        public String getAddress() {
+            return address;
+        }
+
+        public String getStatus() {
+            return status;
+        }
+
+        public Optional<String> getSource() {
+            return source;
+        }
+
+        public Optional<String> getHop() {
+            return hop;
+        }
+
+        public Optional<String> getRecipient() {
+            return recipient;
+        }
+
+        public Optional<String> getReason() {
+            return reason;
+        }
+    }
+
+    private final RouteDirectory directory;
+    private final JsonTransformer jsonTransformer;
+    private final JsonExtractor<RouteRequest> jsonExtractor;
+
+    @Inject
+    public MailboxRoutesWebAdminRoutes(RouteDirectory directory, JsonTransformer jsonTransformer) {
+        this.directory = directory;
+        this.jsonTransformer = jsonTransformer;
+        this.jsonExtractor = new JsonExtractor<>(RouteRequest.class, new com.fasterxml.jackson.datatype.jdk8.Jdk8Module());
+    }
+
+    @Override
+    public String getBasePath() {
+        return BASE_PATH;
+    }
+
+    @Override
+    public void define(Service service) {
+        service.get(BASE_PATH, this::list, jsonTransformer);
+        service.get(LOOKUP_PATH, this::lookup, jsonTransformer);
+        service.get(ROUTE_PATH, this::get, jsonTransformer);
+        service.put(ROUTE_PATH, this::set);
+        service.delete(ROUTE_PATH, this::delete);
+    }
+
+    private List<RouteDto> list(Request request, Response response) {
+        return fileSource().table().entries()
+            .map(RouteDto::new)
+            .collect(ImmutableList.toImmutableList());
+    }
+
+    private RouteDto get(Request request, Response response) {
+        String key = key(request);
+        return fileSource().table().get(key)
+            .map(route -> new RouteDto(RouteEntry.of(key, route)))
+            .orElseThrow(() -> ErrorResponder.builder()
+                .statusCode(HttpStatus.NOT_FOUND_404)
+                .type(ErrorResponder.ErrorType.NOT_FOUND)
+                .message("No route for '%s' in the routes file", key)
+                .haltError());
+    }
+
+    private String set(Request request, Response response) {
+        FileRouteSource file = fileSource();
+        String key = key(request);
+        RouteRequest body = parse(request.body());
+        Route route;
+        try {
+            route = Route.to(body.hop, body.rewrittenRecipient.map(MailboxRoutesWebAdminRoutes::address));
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage());
+        }
+        if (directory.isLocalName(route.hop())) {
+            throw invalid("next hop '" + route.hop() + "' is a name of this relay: mail would loop");
+        }
+        try {
+            file.setRoute(RouteEntry.of(key, route));
+        } catch (IOException | RoutesFileException e) {
+            throw serverError("Cannot write the routes file " + file.file(), e);
+        }
+        return Responses.returnNoContent(response);
+    }
+
+    private String delete(Request request, Response response) {
+        FileRouteSource file = fileSource();
+        String key = key(request);
+        try {
+            file.deleteRoute(key);
+        } catch (IOException | RoutesFileException e) {
+            throw serverError("Cannot write the routes file " + file.file(), e);
+        }
+        return Responses.returnNoContent(response);
+    }
+
+    private LookupDto lookup(Request request, Response response) {
+        MailAddress address;
+        try {
+            address = new MailAddress(request.params("address"));
+        } catch (AddressException e) {
+            throw invalid("'" + request.params("address") + "' is not an address: " + e.getMessage());
+        }
+        return new LookupDto(address, directory.explain(address));
+    }
+
+    private FileRouteSource fileSource() {
+        return directory.fileSource()
+            .orElseThrow(() -> ErrorResponder.builder()
+                .statusCode(HttpStatus.CONFLICT_409)
+                .type(ErrorResponder.ErrorType.WRONG_STATE)
+                .message("No <file> source in relaypack.xml <routing><sources>: routes are managed in the directory itself")
+                .haltError());
+    }
+
+    private String key(Request request) {
+        try {
+            return RouteKey.normalize(request.params("key"));
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage());
+        }
+    }
+
+    private RouteRequest parse(String body) {
+        try {
+            RouteRequest parsed = jsonExtractor.parse(body);
+            if (parsed.hop == null) {
+                throw invalid("missing 'hop' in " + body);
+            }
+            return parsed;
+        } catch (JsonExtractException e) {
+            throw invalid("body is not a route ({\"hop\": \"server1\", \"rewrittenRecipient\": optional}): " + e.getMessage());
+        }
+    }
+
+    private static MailAddress address(String value) {
+        try {
+            return new MailAddress(value);
+        } catch (AddressException e) {
+            throw new IllegalArgumentException("'" + value + "' is not an address: " + e.getMessage(), e);
+        }
+    }
+
+    private static spark.HaltException invalid(String message) {
+        return ErrorResponder.builder()
+            .statusCode(HttpStatus.BAD_REQUEST_400)
+            .type(ErrorResponder.ErrorType.INVALID_ARGUMENT)
+            .message(message)
+            .haltError();
+    }
+
+    private static spark.HaltException serverError(String message, Exception cause) {
+        return ErrorResponder.builder()
+            .statusCode(HttpStatus.INTERNAL_SERVER_ERROR_500)
+            .type(ErrorResponder.ErrorType.SERVER_ERROR)
+            .message(message)
+            .cause(cause)
+            .haltError();
+    }
+}

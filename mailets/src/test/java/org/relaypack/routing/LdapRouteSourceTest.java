@@ -1,0 +1,426 @@
+package org.relaypack.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.core.Domain;
+import org.apache.james.core.MailAddress;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import com.unboundid.ldap.listener.InMemoryDirectoryServer;
+import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
+import com.unboundid.ldap.listener.InMemoryListenerConfig;
+import com.unboundid.ldap.sdk.LDAPURL;
+
+class LdapRouteSourceTest {
+    static final String BASE_DN = "dc=example,dc=com";
+    static final String BIND_DN = "cn=relay,dc=example,dc=com";
+    static final String BIND_PASSWORD = "secret";
+    static final Duration POSITIVE_TTL = Duration.ofMinutes(5);
+    static final Duration NEGATIVE_TTL = Duration.ofMinutes(1);
+
+    static InMemoryDirectoryServer ldap;
+    static int port;
+
+    ManualTicker ticker;
+    LdapRouteSource testee;
+    final AtomicInteger entries = new AtomicInteger();
+
+    @BeforeAll
+    static void startLdap() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig(BASE_DN);
+        config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("default", InetAddress.getLoopbackAddress(), port, null));
+        config.setSchema(null);
+        ldap = new InMemoryDirectoryServer(config);
+        ldap.startListening();
+    }
+
+    @AfterAll
+    static void stopLdap() {
+        ldap.shutDown(true);
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        ldap.clear();
+        ldap.add("dn: " + BASE_DN, "objectClass: top", "objectClass: domain", "dc: example");
+        ldap.add("dn: ou=people," + BASE_DN, "objectClass: top", "objectClass: organizationalUnit", "ou: people");
+        ldap.add("dn: " + BIND_DN, "objectClass: top", "objectClass: person", "cn: relay", "sn: relay", "userPassword: " + BIND_PASSWORD);
+        ticker = new ManualTicker();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (testee != null) {
+            testee.close();
+            testee = null;
+        }
+        if (!isListening()) {
+            ldap.startListening();
+        }
+    }
+
+    private static boolean isListening() {
+        return ldap.getListenPort() > 0;
+    }
+
+    static LdapRouteSourceConfiguration.Builder configuration() throws Exception {
+        return LdapRouteSourceConfiguration.builder()
+            .url(new LDAPURL("ldap://127.0.0.1:" + port))
+            .baseDN(BASE_DN)
+            .bind(BIND_DN, BIND_PASSWORD)
+            .connectTimeout(Duration.ofSeconds(2))
+            .responseTimeout(Duration.ofSeconds(2))
+            .positiveCacheTtl(POSITIVE_TTL)
+            .negativeCacheTtl(NEGATIVE_TTL);
+    }
+
+    LdapRouteSource source(LdapRouteSourceConfiguration configuration) throws Exception {
+        testee = new LdapRouteSource(configuration, ticker);
+        return testee;
+    }
+
+    LdapRouteSource source() throws Exception {
+        return source(configuration().build());
+    }
+
+    void addEntry(String mail, String... attributes) throws Exception {
+        String[] lines = new String[5 + attributes.length];
+        lines[0] = "dn: uid=u" + entries.incrementAndGet() + ",ou=people," + BASE_DN;
+        lines[1] = "objectClass: top";
+        lines[2] = "objectClass: inetLocalMailRecipient";
+        lines[3] = "uid: u" + entries.get();
+        lines[4] = "mail: " + mail;
+        System.arraycopy(attributes, 0, lines, 5, attributes.length);
+        ldap.add(lines);
+    }
+
+    static MailAddress address(String value) {
+        return RouteSourceContract.address(value);
+    }
+
+    @Nested
+    class Contract implements RouteSourceContract {
+        @Override
+        public void givenRoute(MailAddress recipient, String hop) throws Exception {
+            addEntry(recipient.asString(), "mailHost: " + hop);
+        }
+
+        @Override
+        public void givenRewrittenRoute(MailAddress recipient, String hop, MailAddress rewritten) throws Exception {
+            addEntry(recipient.asString(), "mailHost: " + hop, "mailRoutingAddress: " + rewritten.asString());
+        }
+
+        @Override
+        public void givenDomainRoute(Domain domain, String hop) throws Exception {
+            addEntry("@" + domain.asString(), "mailHost: " + hop);
+        }
+
+        @Override
+        public RouteSource testee() throws Exception {
+            return testee == null ? source() : testee;
+        }
+    }
+
+    @Nested
+    class InetLocalMailRecipient {
+        @Test
+        void mailRoutingAddressWithoutMailHostShouldRouteTheRewrittenAddress() throws Exception {
+            addEntry("alice@example.com", "mailRoutingAddress: alice@mbox2.example.net");
+            addEntry("@mbox2.example.net", "mailHost: server2");
+
+            assertThat(source().lookup(address("alice@example.com")).route())
+                .contains(Route.to("server2", address("alice@mbox2.example.net")));
+        }
+
+        @Test
+        void mailRoutingAddressWithoutAnyRouteForItShouldGiveNoRoute() throws Exception {
+            addEntry("alice@example.com", "mailRoutingAddress: alice@nowhere.example.net");
+
+            assertThat(source().lookup(address("alice@example.com"))).isEqualTo(RouteLookup.noRoute());
+        }
+
+        @Test
+        void aRewriteLoopShouldBeATemporaryFailure() throws Exception {
+            addEntry("alice@example.com", "mailRoutingAddress: bob@example.com");
+            addEntry("bob@example.com", "mailRoutingAddress: alice@example.com");
+
+            RouteLookup lookup = source().lookup(address("alice@example.com"));
+
+            assertThat(lookup.isTemporaryFailure()).isTrue();
+            assertThat(lookup.failureReason().get()).contains("rewrites");
+        }
+
+        @Test
+        void mailHostShouldBeMappedThroughTheHostMap() throws Exception {
+            addEntry("alice@example.com", "mailHost: MBOX1.internal.example.com");
+            addEntry("bob@example.com", "mailHost: server2");
+
+            LdapRouteSource source = source(configuration().mapHost("mbox1.internal.example.com", "server1").build());
+
+            assertThat(source.lookup(address("alice@example.com")).route()).contains(Route.to("server1"));
+            assertThat(source.lookup(address("bob@example.com")).route()).contains(Route.to("server2"));
+        }
+
+        @Test
+        void anEntryWithoutRoutingAttributesShouldFallBackToTheDomainEntry() throws Exception {
+            addEntry("alice@example.com");
+            addEntry("@example.com", "mailHost: server3");
+
+            assertThat(source().lookup(address("alice@example.com")).route()).contains(Route.to("server3"));
+        }
+
+        @Test
+        void domainLookupOffShouldIgnoreTheDomainEntry() throws Exception {
+            addEntry("@example.com", "mailHost: server3");
+
+            assertThat(source(configuration().domainLookup(false).build()).lookup(address("alice@example.com")))
+                .isEqualTo(RouteLookup.noRoute());
+        }
+
+        @Test
+        void twoEntriesForOneAddressShouldBeATemporaryFailureNotAGuess() throws Exception {
+            addEntry("alice@example.com", "mailHost: server1");
+            addEntry("alice@example.com", "mailHost: server2");
+
+            assertThat(source().lookup(address("alice@example.com")).isTemporaryFailure()).isTrue();
+        }
+
+        @Test
+        void twoMailHostValuesShouldBeATemporaryFailure() throws Exception {
+            addEntry("alice@example.com", "mailHost: server1", "mailHost: server2");
+
+            assertThat(source().lookup(address("alice@example.com")).isTemporaryFailure()).isTrue();
+        }
+
+        @Test
+        void aMailHostThatIsNoHopNameShouldBeATemporaryFailure() throws Exception {
+            addEntry("alice@example.com", "mailHost: [10.0.0.1]");
+
+            assertThat(source().lookup(address("alice@example.com")).failureReason().get()).contains("[10.0.0.1]");
+        }
+
+        @Test
+        void filterSpecialCharactersInTheAddressShouldBeEscaped() throws Exception {
+            addEntry("alice@example.com", "mailHost: server1");
+
+            assertThat(source().lookup(address("\"*)(mail=*\"@example.com"))).isEqualTo(RouteLookup.noRoute());
+        }
+
+        @Test
+        void aCustomFilterAndAttributesShouldBeUsed() throws Exception {
+            addEntry("alice@example.com", "mailLocalAddress: a@example.com", "host: server4");
+
+            LdapRouteSource source = source(configuration()
+                .filter("(mailLocalAddress=%s)")
+                .mailHostAttribute("host")
+                .build());
+
+            assertThat(source.lookup(address("a@example.com")).route()).contains(Route.to("server4"));
+        }
+    }
+
+    @Nested
+    class Cache {
+        @Test
+        void aCachedRouteShouldBeAnsweredWithoutAskingLdap() throws Exception {
+            addEntry("alice@example.com", "mailHost: server1");
+            source().lookup(address("alice@example.com"));
+
+            ldap.shutDown(true);
+
+            assertThat(testee.lookup(address("alice@example.com")).route()).contains(Route.to("server1"));
+        }
+
+        @Test
+        void anExpiredRouteShouldBeAskedAgain() throws Exception {
+            addEntry("alice@example.com", "mailHost: server1");
+            source().lookup(address("alice@example.com"));
+
+            ldap.shutDown(true);
+            ticker.advance(POSITIVE_TTL.plusSeconds(1));
+
+            assertThat(testee.lookup(address("alice@example.com")).isTemporaryFailure()).isTrue();
+        }
+
+        @Test
+        void anUnknownRecipientShouldStayUnknownUntilTheNegativeTtlExpires() throws Exception {
+            source().lookup(address("alice@example.com"));
+            addEntry("alice@example.com", "mailHost: server1");
+
+            assertThat(testee.lookup(address("alice@example.com"))).isEqualTo(RouteLookup.noRoute());
+
+            ticker.advance(NEGATIVE_TTL.plusSeconds(1));
+
+            assertThat(testee.lookup(address("alice@example.com")).route()).contains(Route.to("server1"));
+        }
+
+        @Test
+        void aZeroTtlShouldDisableTheCache() throws Exception {
+            addEntry("alice@example.com", "mailHost: server1");
+            source(configuration().positiveCacheTtl(Duration.ZERO).build()).lookup(address("alice@example.com"));
+
+            ldap.shutDown(true);
+
+            assertThat(testee.lookup(address("alice@example.com")).isTemporaryFailure()).isTrue();
+        }
+
+        @Test
+        void aFailureShouldNotBeCached() throws Exception {
+            addEntry("alice@example.com", "mailHost: server1");
+            ldap.shutDown(true);
+            assertThat(source().lookup(address("alice@example.com")).isTemporaryFailure()).isTrue();
+
+            ldap.startListening();
+
+            assertThat(testee.lookup(address("alice@example.com")).route()).contains(Route.to("server1"));
+        }
+    }
+
+    @Nested
+    class Failures {
+        @Test
+        void lookupShouldFailTemporarilyWhenLdapIsDown() throws Exception {
+            addEntry("alice@example.com", "mailHost: server1");
+            ldap.shutDown(true);
+
+            RouteLookup lookup = source().lookup(address("alice@example.com"));
+
+            assertThat(lookup.isTemporaryFailure()).isTrue();
+            assertThat(lookup.failureReason().get()).startsWith("LDAP:");
+        }
+
+        @Test
+        void lookupShouldFailTemporarilyWhenTheBindIsRefused() throws Exception {
+            addEntry("alice@example.com", "mailHost: server1");
+
+            LdapRouteSource source = source(configuration().bind(BIND_DN, "wrong").build());
+
+            assertThat(source.lookup(address("alice@example.com")).isTemporaryFailure()).isTrue();
+        }
+
+        @Test
+        void lookupShouldFailTemporarilyWhenTheBaseDnDoesNotExist() throws Exception {
+            LdapRouteSource source = source(configuration().baseDN("ou=absent," + BASE_DN).build());
+
+            assertThat(source.lookup(address("alice@example.com")).isTemporaryFailure()).isTrue();
+        }
+    }
+
+    @Nested
+    class Configuration {
+        @Test
+        void fromShouldReadEveryParameter() throws Exception {
+            LdapRouteSourceConfiguration parsed = LdapRouteSourceConfiguration.from("routing.ldap", XmlConfigurations.parse(
+                "<ldap>"
+                    + "<url>ldap://127.0.0.1:" + port + "</url>"
+                    + "<baseDN>" + BASE_DN + "</baseDN>"
+                    + "<filter>(mailLocalAddress=%s)</filter>"
+                    + "<bindDN>" + BIND_DN + "</bindDN><bindPassword>" + BIND_PASSWORD + "</bindPassword>"
+                    + "<poolSize>2</poolSize><connectTimeout>3s</connectTimeout><responseTimeout>4s</responseTimeout>"
+                    + "<positiveCacheTtl>10m</positiveCacheTtl><negativeCacheTtl>0s</negativeCacheTtl><cacheSize>10</cacheSize>"
+                    + "<mailHostAttribute>host</mailHostAttribute><mailRoutingAddressAttribute>target</mailRoutingAddressAttribute>"
+                    + "<domainLookup>false</domainLookup>"
+                    + "<hostMap><host name=\"mbox1.example.com\" hop=\"server1\"/></hostMap>"
+                    + "</ldap>"));
+
+            assertThat(parsed).isEqualTo(LdapRouteSourceConfiguration.builder()
+                .url(new LDAPURL("ldap://127.0.0.1:" + port))
+                .baseDN(BASE_DN)
+                .filter("(mailLocalAddress=%s)")
+                .bind(BIND_DN, BIND_PASSWORD)
+                .poolSize(2)
+                .connectTimeout(Duration.ofSeconds(3))
+                .responseTimeout(Duration.ofSeconds(4))
+                .positiveCacheTtl(Duration.ofMinutes(10))
+                .negativeCacheTtl(Duration.ZERO)
+                .cacheSize(10)
+                .mailHostAttribute("host")
+                .mailRoutingAddressAttribute("target")
+                .domainLookup(false)
+                .mapHost("mbox1.example.com", "server1")
+                .build());
+        }
+
+        @Test
+        void fromShouldApplyDefaults() throws Exception {
+            LdapRouteSourceConfiguration parsed = LdapRouteSourceConfiguration.from("routing.ldap", XmlConfigurations.parse(
+                "<ldap><url>ldap://ldap.example.com</url><baseDN>" + BASE_DN + "</baseDN></ldap>"));
+
+            assertThat(parsed.filter()).isEqualTo("(mail=%s)");
+            assertThat(parsed.bindDN()).isEmpty();
+            assertThat(parsed.poolSize()).isEqualTo(4);
+            assertThat(parsed.positiveCacheTtl()).isEqualTo(Duration.ofMinutes(5));
+            assertThat(parsed.negativeCacheTtl()).isEqualTo(Duration.ofMinutes(1));
+            assertThat(parsed.domainLookup()).isTrue();
+        }
+
+        private void assertRejected(String body, String... fragments) {
+            assertThatThrownBy(() -> LdapRouteSourceConfiguration.from("routing.ldap", XmlConfigurations.parse("<ldap>" + body + "</ldap>")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("routing.ldap")
+                .hasMessageContainingAll(fragments);
+        }
+
+        @Test
+        void fromShouldRejectAMissingUrl() {
+            assertRejected("<baseDN>" + BASE_DN + "</baseDN>", "missing parameter 'url'");
+        }
+
+        @Test
+        void fromShouldRejectABadUrl() {
+            assertRejected("<url>http://ldap.example.com</url><baseDN>" + BASE_DN + "</baseDN>", "'url'", "http://ldap.example.com");
+        }
+
+        @Test
+        void fromShouldRejectAMissingBaseDn() {
+            assertRejected("<url>ldap://ldap.example.com</url>", "missing parameter 'baseDN'");
+        }
+
+        @Test
+        void fromShouldRejectAFilterWithoutPlaceholder() {
+            assertRejected("<url>ldap://ldap.example.com</url><baseDN>" + BASE_DN + "</baseDN><filter>(mail=x)</filter>", "'filter'", "(mail=x)");
+        }
+
+        @Test
+        void fromShouldRejectABindDnWithoutPassword() {
+            assertRejected("<url>ldap://ldap.example.com</url><baseDN>" + BASE_DN + "</baseDN><bindDN>" + BIND_DN + "</bindDN>", "bindPassword");
+        }
+
+        @Test
+        void fromShouldRejectABadDuration() {
+            assertRejected("<url>ldap://ldap.example.com</url><baseDN>" + BASE_DN + "</baseDN><positiveCacheTtl>soon</positiveCacheTtl>",
+                "'positiveCacheTtl'", "soon");
+        }
+
+        @Test
+        void fromShouldRejectABadBoolean() {
+            assertRejected("<url>ldap://ldap.example.com</url><baseDN>" + BASE_DN + "</baseDN><domainLookup>yes</domainLookup>",
+                "'domainLookup'", "yes");
+        }
+
+        @Test
+        void fromShouldRejectAnUnknownParameter() {
+            assertRejected("<url>ldap://ldap.example.com</url><baseDN>" + BASE_DN + "</baseDN><poolsize>3</poolsize>", "unknown parameter 'poolsize'");
+        }
+
+        @Test
+        void fromShouldRejectAZeroPoolSize() {
+            assertRejected("<url>ldap://ldap.example.com</url><baseDN>" + BASE_DN + "</baseDN><poolSize>0</poolSize>", "'poolSize'", "'0'");
+        }
+    }
+}

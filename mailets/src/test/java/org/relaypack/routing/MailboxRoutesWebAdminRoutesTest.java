@@ -1,0 +1,254 @@
+package org.relaypack.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.james.core.Domain;
+import org.apache.james.core.MailAddress;
+import org.apache.james.metrics.tests.RecordingMetricFactory;
+import org.apache.james.webadmin.utils.JsonTransformer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import spark.Service;
+
+class MailboxRoutesWebAdminRoutesTest {
+    static final MailAddress ALICE = RouteSourceContract.address("alice@example.com");
+    static final MailAddress ERIN = RouteSourceContract.address("erin@example.com");
+
+    /** Ahead of the file, fails on demand like an unreachable LDAP. */
+    static class SwitchableFailure implements RouteSource {
+        final AtomicBoolean down = new AtomicBoolean();
+
+        @Override
+        public RouteLookup lookup(MailAddress recipient) {
+            return down.get() ? RouteLookup.temporaryFailure("LDAP: connect error") : RouteLookup.noRoute();
+        }
+
+        @Override
+        public String name() {
+            return "ldap";
+        }
+    }
+
+    @TempDir
+    static Path folder;
+    static Path routes;
+    static FileRouteSource file;
+    static SwitchableFailure ldap;
+    static RouteDirectory directory;
+    static Service service;
+    static HttpClient http;
+
+    static Service start(RouteDirectory directory) {
+        Service spark = Service.ignite().ipAddress("127.0.0.1").port(0);
+        new MailboxRoutesWebAdminRoutes(directory, new JsonTransformer()).define(spark);
+        spark.init();
+        spark.awaitInitialization();
+        return spark;
+    }
+
+    @BeforeAll
+    static void startWebAdmin() throws Exception {
+        routes = folder.resolve("routes.txt");
+        Files.write(routes, List.of());
+        file = FileRouteSource.load(routes, Duration.ZERO);
+        ldap = new SwitchableFailure();
+        directory = RouteDirectory.of(List.of(Domain.of("example.com")), List.of("mx1.example.com"), List.of(ldap, file),
+            new RecordingMetricFactory());
+        service = start(directory);
+        http = HttpClient.newHttpClient();
+    }
+
+    @AfterAll
+    static void stopWebAdmin() {
+        service.stop();
+        service.awaitStop();
+        file.close();
+    }
+
+    @BeforeEach
+    void resetRoutes() throws Exception {
+        ldap.down.set(false);
+        FileTime previous = Files.getLastModifiedTime(routes);
+        Files.write(routes, List.of("# routes", "alice@example.com server1", "@example.com server2"));
+        Files.setLastModifiedTime(routes, FileTime.from(previous.toInstant().plusSeconds(1)));
+        assertThat(file.reloadIfChanged()).isTrue();
+    }
+
+    static HttpResponse<String> send(Service spark, String method, String path, String body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + spark.port() + path))
+            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+            .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> send(String method, String path, String body) throws Exception {
+        return send(service, method, path, body);
+    }
+
+    @Nested
+    class FileRoutes {
+        @Test
+        void listShouldReturnTheRoutesOfTheFile() throws Exception {
+            HttpResponse<String> response = send("GET", "/relaypack/routes", null);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("[{\"key\":\"@example.com\",\"hop\":\"server2\",\"rewrittenRecipient\":null},"
+                + "{\"key\":\"alice@example.com\",\"hop\":\"server1\",\"rewrittenRecipient\":null}]");
+        }
+
+        @Test
+        void getShouldReturnOneRoute() throws Exception {
+            HttpResponse<String> response = send("GET", "/relaypack/routes/Alice@example.com", null);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("{\"key\":\"alice@example.com\",\"hop\":\"server1\",\"rewrittenRecipient\":null}");
+        }
+
+        @Test
+        void getShouldAnswer404ForAKeyWithoutRoute() throws Exception {
+            HttpResponse<String> response = send("GET", "/relaypack/routes/bob@example.com", null);
+
+            assertThat(response.statusCode()).isEqualTo(404);
+            assertThat(response.body()).contains("\"type\":\"notFound\"").contains("bob@example.com");
+        }
+
+        @Test
+        void putShouldAddTheRouteToTheFileAndToTheLiveTable() throws Exception {
+            HttpResponse<String> response = send("PUT", "/relaypack/routes/erin@example.com",
+                "{\"hop\":\"server3\",\"rewrittenRecipient\":\"erin@mbox3.example.com\"}");
+
+            assertThat(response.statusCode()).isEqualTo(204);
+            assertThat(directory.lookup(ERIN).route())
+                .contains(Route.to("server3", RouteSourceContract.address("erin@mbox3.example.com")));
+            assertThat(Files.readAllLines(routes)).containsExactly("# routes", "alice@example.com server1", "@example.com server2",
+                "erin@example.com server3 erin@mbox3.example.com");
+        }
+
+        @Test
+        void putShouldReplaceAnExistingRoute() throws Exception {
+            assertThat(send("PUT", "/relaypack/routes/alice@example.com", "{\"hop\":\"server4\"}").statusCode()).isEqualTo(204);
+
+            assertThat(directory.lookup(ALICE).route()).contains(Route.to("server4"));
+        }
+
+        @Test
+        void putShouldAcceptTheDefaultKey() throws Exception {
+            assertThat(send("PUT", "/relaypack/routes/*", "{\"hop\":\"server5\"}").statusCode()).isEqualTo(204);
+
+            assertThat(file.table().get("*")).contains(Route.to("server5"));
+        }
+
+        @Test
+        void putShouldRejectABadHopAndLeaveTheFileAlone() throws Exception {
+            HttpResponse<String> response = send("PUT", "/relaypack/routes/erin@example.com", "{\"hop\":\"server 3\"}");
+
+            assertThat(response.statusCode()).isEqualTo(400);
+            assertThat(response.body()).contains("InvalidArgument").contains("server 3");
+            assertThat(Files.readAllLines(routes)).hasSize(3);
+        }
+
+        @Test
+        void putShouldRejectABadKey() throws Exception {
+            assertThat(send("PUT", "/relaypack/routes/erin@", "{\"hop\":\"server3\"}").statusCode()).isEqualTo(400);
+        }
+
+        @Test
+        void putShouldRejectABodyWithoutHop() throws Exception {
+            assertThat(send("PUT", "/relaypack/routes/erin@example.com", "{\"rewrittenRecipient\":\"e@example.net\"}").statusCode())
+                .isEqualTo(400);
+            assertThat(send("PUT", "/relaypack/routes/erin@example.com", "not json").statusCode()).isEqualTo(400);
+        }
+
+        @Test
+        void putShouldRefuseARouteBackToThisRelay() throws Exception {
+            HttpResponse<String> response = send("PUT", "/relaypack/routes/erin@example.com", "{\"hop\":\"MX1.example.com\"}");
+
+            assertThat(response.statusCode()).isEqualTo(400);
+            assertThat(response.body()).contains("loop");
+            assertThat(directory.lookup(ERIN).route()).contains(Route.to("server2"));
+        }
+
+        @Test
+        void deleteShouldRemoveTheRoute() throws Exception {
+            assertThat(send("DELETE", "/relaypack/routes/alice@example.com", null).statusCode()).isEqualTo(204);
+
+            assertThat(directory.lookup(ALICE).route()).contains(Route.to("server2"));
+            assertThat(Files.readAllLines(routes)).containsExactly("# routes", "@example.com server2");
+        }
+
+        @Test
+        void deleteShouldBeIdempotent() throws Exception {
+            assertThat(send("DELETE", "/relaypack/routes/nobody@example.com", null).statusCode()).isEqualTo(204);
+            assertThat(Files.readAllLines(routes)).hasSize(3);
+        }
+    }
+
+    @Nested
+    class Lookup {
+        @Test
+        void lookupShouldTellWhereAnAddressGoesAndWhichSourceSaidSo() throws Exception {
+            HttpResponse<String> response = send("GET", "/relaypack/routes/lookup/alice@example.com", null);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("{\"address\":\"alice@example.com\",\"status\":\"found\",\"source\":\"file\","
+                + "\"hop\":\"server1\",\"recipient\":\"alice@example.com\",\"reason\":null}");
+        }
+
+        @Test
+        void lookupShouldAnswerNoRouteForAnotherDomain() throws Exception {
+            HttpResponse<String> response = send("GET", "/relaypack/routes/lookup/dave@other.org", null);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).contains("\"status\":\"noRoute\"").contains("\"hop\":null");
+        }
+
+        @Test
+        void lookupShouldReportADirectoryFailure() throws Exception {
+            ldap.down.set(true);
+
+            HttpResponse<String> response = send("GET", "/relaypack/routes/lookup/alice@example.com", null);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).contains("\"status\":\"temporaryFailure\"").contains("\"source\":\"ldap\"")
+                .contains("LDAP: connect error");
+        }
+
+        @Test
+        void lookupShouldRejectABadAddress() throws Exception {
+            assertThat(send("GET", "/relaypack/routes/lookup/not-an-address", null).statusCode()).isEqualTo(400);
+        }
+    }
+
+    @Test
+    void fileRoutesShouldAnswer409WhenThereIsNoFileSource() throws Exception {
+        RouteDirectory withoutFile = RouteDirectory.of(List.of(Domain.of("example.com")), List.of(),
+            List.of(new RendezvousPlacement(List.of("server1"))), new RecordingMetricFactory());
+        Service other = start(withoutFile);
+        try {
+            HttpResponse<String> response = send(other, "GET", "/relaypack/routes", null);
+
+            assertThat(response.statusCode()).isEqualTo(409);
+            assertThat(send(other, "GET", "/relaypack/routes/lookup/alice@example.com", null).body()).contains("\"hop\":\"server1\"");
+        } finally {
+            other.stop();
+            other.awaitStop();
+        }
+    }
+}

@@ -1,0 +1,372 @@
+package org.relaypack.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.core.Domain;
+import org.apache.james.core.MailAddress;
+import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.metrics.tests.RecordingMetricFactory;
+import org.apache.james.rrt.api.RecipientRewriteTableConfiguration;
+import org.apache.james.rrt.memory.MemoryRecipientRewriteTable;
+import org.apache.james.server.core.configuration.ConfigurationProvider;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.relaypack.delivery.HostSpec;
+import org.relaypack.delivery.NextHop;
+
+class RouteDirectoryTest {
+    static final MailAddress ALICE = RouteSourceContract.address("alice@example.com");
+    static final MailAddress BOB = RouteSourceContract.address("bob@example.com");
+    static final MailAddress OUTSIDER = RouteSourceContract.address("dave@other.org");
+
+    /** James's FileSystem over a temporary James home: file://conf/x is HOME/conf/x. */
+    static FileSystem fileSystem(Path home) {
+        return new FileSystem() {
+            @Override
+            public InputStream getResource(String url) throws java.io.IOException {
+                return new FileInputStream(getFile(url));
+            }
+
+            @Override
+            public File getFile(String fileURL) {
+                if (fileURL.startsWith(FILE_PROTOCOL_ABSOLUTE)) {
+                    return new File(fileURL.substring(FILE_PROTOCOL_ABSOLUTE.length() - 1));
+                }
+                return home.resolve(fileURL.substring(FILE_PROTOCOL.length())).toFile();
+            }
+
+            @Override
+            public File getBasedir() {
+                return home.toFile();
+            }
+        };
+    }
+
+    static RouteSource fixed(String name, RouteLookup lookup) {
+        return new RouteSource() {
+            @Override
+            public RouteLookup lookup(MailAddress recipient) {
+                return lookup;
+            }
+
+            @Override
+            public String name() {
+                return name;
+            }
+        };
+    }
+
+    @TempDir
+    Path home;
+    RecordingMetricFactory metricFactory;
+    MemoryRecipientRewriteTable rrt;
+    RouteDirectory testee;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Files.createDirectories(home.resolve("conf"));
+        metricFactory = new RecordingMetricFactory();
+        rrt = new MemoryRecipientRewriteTable();
+        rrt.setConfiguration(RecipientRewriteTableConfiguration.DEFAULT_ENABLED);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (testee != null) {
+            testee.close();
+        }
+    }
+
+    RouteDirectory fromXml(String routing) throws Exception {
+        ConfigurationProvider provider = (component, level) -> {
+            assertThat(component).isEqualTo("relaypack");
+            return XmlConfigurations.parse("<relaypack><nexthops><nexthop name=\"ignored\"/></nexthops>" + routing + "</relaypack>");
+        };
+        testee = new RouteDirectory(provider, fileSystem(home), rrt, metricFactory);
+        return testee;
+    }
+
+    void routesFile(String... lines) throws Exception {
+        Files.write(home.resolve("conf/routes.txt"), List.of(lines));
+    }
+
+    static String routing(String sources) {
+        return "<routing><domains><domain>example.com</domain></domains>"
+            + "<localNames><name>mx1.example.com</name></localNames>"
+            + "<sources>" + sources + "</sources></routing>";
+    }
+
+    static final String FILE_SOURCE = "<file><path>file://conf/routes.txt</path><reloadInterval>0s</reloadInterval></file>";
+
+    @Nested
+    class Configuration {
+        @Test
+        void sourcesShouldBeAskedInTheConfiguredOrder() throws Exception {
+            routesFile("alice@example.com server1");
+
+            fromXml(routing(FILE_SOURCE
+                + "<rrt><domain name=\"example.com\" hop=\"server2\"/></rrt>"
+                + "<placement><hop>server3</hop></placement>"));
+
+            assertThat(testee.explain(ALICE)).satisfies(answer -> {
+                assertThat(answer.lookup().route()).contains(Route.to("server1"));
+                assertThat(answer.source()).contains("file");
+            });
+            assertThat(testee.explain(BOB)).satisfies(answer -> {
+                assertThat(answer.lookup().route()).contains(Route.to("server2"));
+                assertThat(answer.source()).contains("rrt");
+            });
+            assertThat(testee.sources()).extracting(RouteSource::name).containsExactly("file", "rrt", "placement");
+        }
+
+        @Test
+        void theRoutedDomainsShouldBeRead() throws Exception {
+            routesFile();
+
+            fromXml("<routing><domains><domain>example.com</domain><domain>Example.ORG</domain></domains>"
+                + "<sources>" + FILE_SOURCE + "</sources></routing>");
+
+            assertThat(testee.routedDomains()).containsExactlyInAnyOrder(Domain.of("example.com"), Domain.of("example.org"));
+            assertThat(testee.fileSource()).isPresent();
+        }
+
+        @Test
+        void aMissingRoutingSectionShouldFailNamingIt() {
+            assertThatThrownBy(() -> fromXml(""))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("<routing>");
+        }
+
+        @Test
+        void anEmptyRoutingSectionShouldFailNamingTheFirstMissingParameter() {
+            assertThatThrownBy(() -> fromXml("<routing/>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("'domains'");
+        }
+
+        @Test
+        void missingDomainsShouldFail() {
+            assertThatThrownBy(() -> fromXml("<routing><sources>" + FILE_SOURCE + "</sources></routing>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("'domains'");
+        }
+
+        @Test
+        void aBadDomainShouldFailNamingIt() {
+            assertThatThrownBy(() -> fromXml("<routing><domains><domain>exa mple.com</domain></domains><sources>" + FILE_SOURCE + "</sources></routing>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("exa mple.com");
+        }
+
+        @Test
+        void anUnknownParameterShouldFailNamingIt() {
+            assertThatThrownBy(() -> fromXml("<routing><domains><domain>example.com</domain></domains><domain>x</domain>"
+                + "<sources>" + FILE_SOURCE + "</sources></routing>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("unknown parameter 'domain'");
+        }
+
+        @Test
+        void noSourceShouldFail() {
+            assertThatThrownBy(() -> fromXml(routing("")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("'sources'");
+        }
+
+        @Test
+        void anUnknownSourceShouldFailNamingIt() {
+            assertThatThrownBy(() -> fromXml(routing("<sql/>")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("unknown source <sql>");
+        }
+
+        @Test
+        void aSourceGivenTwiceShouldFail() throws Exception {
+            routesFile();
+
+            assertThatThrownBy(() -> fromXml(routing(FILE_SOURCE + FILE_SOURCE)))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("<file> given twice");
+        }
+
+        @Test
+        void placementBeforeAnotherSourceShouldFail() throws Exception {
+            routesFile();
+
+            assertThatThrownBy(() -> fromXml(routing("<placement><hop>server1</hop></placement>" + FILE_SOURCE)))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("last source");
+        }
+
+        @Test
+        void aMissingRoutesFileShouldFailStartupNamingThePath() {
+            assertThatThrownBy(() -> fromXml(routing(FILE_SOURCE)))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("'path'")
+                .hasMessageContaining("file://conf/routes.txt")
+                .hasMessageContaining("file not found");
+        }
+
+        @Test
+        void aMalformedRoutesFileShouldFailStartupNamingTheLine() throws Exception {
+            routesFile("alice@example.com server1", "bob@example.com");
+
+            assertThatThrownBy(() -> fromXml(routing(FILE_SOURCE)))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("routes.txt:2");
+        }
+
+        @Test
+        void aBadReloadIntervalShouldFailNamingIt() throws Exception {
+            routesFile();
+
+            assertThatThrownBy(() -> fromXml(routing("<file><path>file://conf/routes.txt</path><reloadInterval>often</reloadInterval></file>")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("<file>")
+                .hasMessageContaining("'reloadInterval'")
+                .hasMessageContaining("often");
+        }
+
+        @Test
+        void anRrtDomainWithoutHopShouldFail() {
+            assertThatThrownBy(() -> fromXml(routing("<rrt><domain name=\"mbox1.example.com\"/></rrt>")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("<rrt>")
+                .hasMessageContaining("mbox1.example.com");
+        }
+
+        @Test
+        void aBadPlacementHopShouldFail() {
+            assertThatThrownBy(() -> fromXml(routing("<placement><hop>server 1</hop></placement>")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("<placement>")
+                .hasMessageContaining("server 1");
+        }
+
+        @Test
+        void aBadLdapParameterShouldFailNamingTheSource() {
+            assertThatThrownBy(() -> fromXml(routing("<ldap><url>ldap://127.0.0.1:1</url></ldap>")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("<routing><sources><ldap>")
+                .hasMessageContaining("baseDN");
+        }
+
+        @Test
+        void aStaticRouteToThisRelayShouldFailStartup() throws Exception {
+            routesFile("alice@example.com server1", "bob@example.com MX1.example.com");
+
+            assertThatThrownBy(() -> fromXml(routing(FILE_SOURCE)))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("'MX1.example.com'")
+                .hasMessageContaining("loop");
+        }
+    }
+
+    @Nested
+    class Lookup {
+        @Test
+        void aRecipientOfAnotherDomainShouldHaveNoRouteEvenWithADefaultRoute() {
+            testee = RouteDirectory.of(List.of(Domain.of("example.com")), List.of(),
+                List.of(fixed("everything", RouteLookup.found(Route.to("server1")))), metricFactory);
+
+            assertThat(testee.lookup(OUTSIDER)).isEqualTo(RouteLookup.noRoute());
+            assertThat(testee.lookup(ALICE).route()).contains(Route.to("server1"));
+        }
+
+        @Test
+        void theFirstSourceWithARouteShouldWin() {
+            testee = RouteDirectory.of(List.of(Domain.of("example.com")), List.of(),
+                List.of(fixed("empty", RouteLookup.noRoute()),
+                    fixed("first", RouteLookup.found(Route.to("server1"))),
+                    fixed("second", RouteLookup.found(Route.to("server2")))), metricFactory);
+
+            assertThat(testee.explain(ALICE).source()).contains("first");
+            assertThat(testee.lookup(ALICE).route()).contains(Route.to("server1"));
+        }
+
+        @Test
+        void aFailingSourceShouldStopTheLookupRatherThanLetALaterSourceGuess() {
+            testee = RouteDirectory.of(List.of(Domain.of("example.com")), List.of(),
+                List.of(fixed("ldap", RouteLookup.temporaryFailure("LDAP: connect error")),
+                    fixed("placement", RouteLookup.found(Route.to("server2")))), metricFactory);
+
+            assertThat(testee.explain(ALICE)).satisfies(answer -> {
+                assertThat(answer.lookup()).isEqualTo(RouteLookup.temporaryFailure("LDAP: connect error"));
+                assertThat(answer.source()).contains("ldap");
+            });
+        }
+
+        @Test
+        void noSourceWithARouteShouldGiveNoRoute() {
+            testee = RouteDirectory.of(List.of(Domain.of("example.com")), List.of(),
+                List.of(fixed("empty", RouteLookup.noRoute())), metricFactory);
+
+            assertThat(testee.explain(ALICE)).satisfies(answer -> {
+                assertThat(answer.lookup()).isEqualTo(RouteLookup.noRoute());
+                assertThat(answer.source()).isEmpty();
+            });
+        }
+
+        @Test
+        void aRouteBackToThisRelayShouldBeRefused() {
+            testee = RouteDirectory.of(List.of(Domain.of("example.com")), List.of("MX1.example.com"),
+                List.of(fixed("ldap", RouteLookup.found(Route.to("mx1.example.com")))), metricFactory);
+
+            RouteLookup lookup = testee.lookup(ALICE);
+
+            assertThat(lookup.isTemporaryFailure()).isTrue();
+            assertThat(lookup.failureReason().get()).contains("points back at this relay");
+        }
+
+        @Test
+        void checkNotThisRelayShouldRefuseAHopWhoseHostIsThisRelay() {
+            testee = RouteDirectory.of(List.of(Domain.of("example.com")), List.of("mx1.example.com"), List.of(), metricFactory);
+
+            assertThatThrownBy(() -> testee.checkNotThisRelay(NextHop.builder("server1")
+                    .host(HostSpec.parse("[mbox1.example.com]:25"))
+                    .host(HostSpec.parse("[MX1.example.com]:2525"))
+                    .build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'server1'")
+                .hasMessageContaining("[MX1.example.com]:2525")
+                .hasMessageContaining("loop");
+            assertThatThrownBy(() -> testee.checkNotThisRelay(NextHop.builder("mx1.example.com").host(HostSpec.parse("[10.0.0.1]")).build()))
+                .isInstanceOf(IllegalArgumentException.class);
+        }
+
+        @Test
+        void checkNotThisRelayShouldAcceptAnotherServer() {
+            testee = RouteDirectory.of(List.of(Domain.of("example.com")), List.of("mx1.example.com"), List.of(), metricFactory);
+
+            testee.checkNotThisRelay(NextHop.builder("server1").host(HostSpec.parse("[mbox1.example.com]:25")).build());
+        }
+
+        @Test
+        void lookupsShouldBeCountedByOutcome() {
+            testee = RouteDirectory.of(List.of(Domain.of("example.com")), List.of(),
+                List.of(new RendezvousPlacement(List.of("server1"))), metricFactory);
+
+            testee.lookup(ALICE);
+            testee.lookup(BOB);
+            testee.lookup(OUTSIDER);
+
+            assertThat(metricFactory.countFor("relaypack_routing_found")).isEqualTo(2);
+            assertThat(metricFactory.countFor("relaypack_routing_no_route")).isEqualTo(1);
+            assertThat(metricFactory.countFor("relaypack_routing_temporary_failure")).isEqualTo(0);
+            assertThat(Optional.of(metricFactory.executionTimesFor("relaypack_routing_lookup").size())).contains(3);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package org.relaypack.routing;
+
+import java.util.Iterator;
+
+import javax.inject.Inject;
+
+import org.apache.commons.configuration2.Configuration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.core.MailAddress;
+import org.apache.james.core.MaybeSender;
+import org.apache.james.protocols.smtp.SMTPRetCode;
+import org.apache.james.protocols.smtp.SMTPSession;
+import org.apache.james.protocols.smtp.dsn.DSNStatus;
+import org.apache.james.protocols.smtp.hook.HookResult;
+import org.apache.james.protocols.smtp.hook.HookReturnCode;
+import org.apache.james.protocols.smtp.hook.RcptHook;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * RCPT-time validation for the routed domains of the inbound relay ({@code <routing><domains>}):
+ * a recipient with a route is accepted for relaying, an unknown one is refused with
+ * {@code 550 5.1.1} (no backscatter later), and a directory that cannot answer gives
+ * {@code 451 4.3.0} so that the sender retries. Other domains are none of its business: it
+ * answers DECLINED and James's relay rules apply to them unchanged.
+ */
+public class RoutingRcptHook implements RcptHook {
+    private static final Logger LOGGER = LoggerFactory.getLogger(RoutingRcptHook.class);
+    private static final String CLASS_ATTRIBUTE = "[@class]";
+
+    private final RouteDirectory directory;
+
+    @Inject
+    public RoutingRcptHook(RouteDirectory directory) {
+        this.directory = directory;
+    }
+
+    @Override
+    public void init(Configuration config) throws ConfigurationException {
+        Iterator<String> keys = config.getKeys();
+        while (keys.hasNext()) {
+            String key = keys.next();
+            if (!key.equals(CLASS_ATTRIBUTE)) {
+                throw new ConfigurationException(getClass().getName() + ": unknown parameter '" + key + "' with value '"
+                    + config.getString(key) + "' (this handler takes no parameter; routing is configured in relaypack.xml <routing>)");
+            }
+        }
+    }
+
+    @Override
+    public HookResult doRcpt(SMTPSession session, MaybeSender sender, MailAddress rcpt) {
+        if (!directory.isRoutedDomain(rcpt.getDomain())) {
+            return HookResult.DECLINED;
+        }
+        RouteLookup lookup = directory.lookup(rcpt);
+        switch (lookup.status()) {
+            case FOUND:
+                LOGGER.debug("RCPT {} accepted: route {}", rcpt.asString(), lookup.route().orElseThrow());
+                return HookResult.builder()
+                    .hookReturnCode(HookReturnCode.ok())
+                    .smtpReturnCode(SMTPRetCode.MAIL_OK)
+                    .smtpDescription(DSNStatus.getStatus(DSNStatus.SUCCESS, DSNStatus.ADDRESS_VALID) + " Recipient <" + rcpt.asString() + "> OK")
+                    .build();
+            case NO_ROUTE:
+                LOGGER.info("RCPT {} refused: no route (unknown recipient)", rcpt.asString());
+                return HookResult.builder()
+                    .hookReturnCode(HookReturnCode.deny())
+                    .smtpReturnCode(SMTPRetCode.MAILBOX_PERM_UNAVAILABLE)
+                    .smtpDescription(DSNStatus.getStatus(DSNStatus.PERMANENT, DSNStatus.ADDRESS_MAILBOX) + " <" + rcpt.asString()
+                        + ">: Recipient address rejected: User unknown")
+                    .build();
+            default:
+                LOGGER.warn("RCPT {} deferred: route directory failure: {}", rcpt.asString(), lookup.failureReason().orElse(""));
+                return HookResult.builder()
+                    .hookReturnCode(HookReturnCode.denySoft())
+                    .smtpReturnCode(SMTPRetCode.LOCAL_ERROR)
+                    .smtpDescription(DSNStatus.getStatus(DSNStatus.TRANSIENT, DSNStatus.SYSTEM_OTHER) + " <" + rcpt.asString()
+                        + ">: Temporary failure of the routing directory, try again later")
+                    .build();
+        }
+    }
+}

@@ -8,7 +8,7 @@ import java.util.List;
 /** The command line of {@code benchmarks/run.sh}: what load, how many rounds, which configurations. */
 final class BenchmarkOptions {
     static final String USAGE = "usage: benchmarks/run.sh [--quick] [-n MESSAGES] [-c SESSIONS] [-s BYTES] [--warmup MESSAGES]"
-        + " [--rounds R] [--configs null,remote-delivery,smarthost] [--idle-wait SECONDS] [--heap SIZE] [--results DIR] [--pack JAR]";
+        + " [--rounds R] [--configs null,remote-delivery,smarthost] [--idle-wait SECONDS] [--heap SIZE] [--results DIR] [--pack JAR] [--fanout M]";
     static final List<String> ALL_CONFIGURATIONS = Arrays.asList("null", "remote-delivery", "smarthost");
     static final int DEFAULT_MESSAGES = 10_000;
     static final int DEFAULT_CONCURRENCY = 20;
@@ -19,6 +19,8 @@ final class BenchmarkOptions {
     static final int QUICK_MESSAGES = 300;
     static final int QUICK_WARMUP = 200;
     static final int QUICK_ROUNDS = 1;
+    static final int DEFAULT_FANOUT = 50;
+    static final int QUICK_FANOUT = 5;
 
     final boolean quick;
     final int messages;
@@ -33,10 +35,12 @@ final class BenchmarkOptions {
     final Path results;
     /** The pack jar James loads; empty: dist/target/relaypack-*.jar. */
     final java.util.Optional<Path> pack;
+    /** Fan-out messages (each to 100 recipients on 10 servers), after as many warm-up ones; 0: no fan-out case. */
+    final int fanout;
 
     private BenchmarkOptions(boolean quick, int messages, int concurrency, int size, int warmup, int rounds,
                              List<String> configurations, int idleWaitSeconds, String heap, Path root, Path results,
-                             java.util.Optional<Path> pack) {
+                             java.util.Optional<Path> pack, int fanout) {
         this.quick = quick;
         this.messages = messages;
         this.concurrency = concurrency;
@@ -49,6 +53,7 @@ final class BenchmarkOptions {
         this.root = root;
         this.results = results;
         this.pack = pack;
+        this.fanout = fanout;
     }
 
     String mode() {
@@ -61,6 +66,7 @@ final class BenchmarkOptions {
         Integer warmup = null;
         Integer rounds = null;
         Integer idleWait = null;
+        Integer fanout = null;
         int concurrency = DEFAULT_CONCURRENCY;
         int size = DEFAULT_SIZE;
         List<String> configurations = ALL_CONFIGURATIONS;
@@ -103,6 +109,9 @@ final class BenchmarkOptions {
                         }
                     }
                     break;
+                case "--fanout":
+                    fanout = atLeastZero(args, ++i);
+                    break;
                 case "--pack":
                     pack = java.util.Optional.of(Paths.get(value(args, ++i)).toAbsolutePath());
                     break;
@@ -120,7 +129,8 @@ final class BenchmarkOptions {
             rounds != null ? rounds : quick ? QUICK_ROUNDS : DEFAULT_ROUNDS,
             configurations,
             idleWait != null ? idleWait : quick ? 0 : DEFAULT_IDLE_WAIT_SECONDS,
-            heap, root, results, pack);
+            heap, root, results, pack,
+            fanout != null ? fanout : quick ? QUICK_FANOUT : DEFAULT_FANOUT);
     }
 
     private static String value(String[] args, int index) {

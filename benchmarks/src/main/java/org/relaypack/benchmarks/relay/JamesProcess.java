@@ -13,6 +13,7 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -26,8 +27,7 @@ import java.util.stream.Stream;
  */
 final class JamesProcess implements AutoCloseable {
     /** The sink as the shipped configurations name it: RemoteDelivery's gateway, relaypack's next hop. */
-    static final String SHIPPED_SINK = "127.0.0.1:10025";
-    static final String SHIPPED_SINK_BRACKETED = "[127.0.0.1]:10025";
+    static final int SHIPPED_SINK_PORT = 10025;
     private static final String UP_LINE = "James 3.8.1 is up";
     private static final Pattern QUEUE_SIZE = Pattern.compile("\"size\"\\s*:\\s*(\\d+)");
     private static final long CLOCK_TICKS = clockTicks();
@@ -48,18 +48,21 @@ final class JamesProcess implements AutoCloseable {
     }
 
     /**
-     * Copies {@code confSource} to {@code workdir/sample} with the sink's port in place of the shipped
-     * 10025, then starts the runner on it and waits until James says it is up.
+     * Copies {@code confSource} to {@code workdir/sample} with the sinks' ports in place of the shipped
+     * ones ({@code 127.0.0.1:10025} or {@code [127.0.0.1]:10025} ...), then starts the runner on it and
+     * waits until James says it is up.
      */
-    static JamesProcess start(String name, Path confSource, Path workdir, int sinkPort, Launch launch) throws IOException, InterruptedException {
+    static JamesProcess start(String name, Path confSource, Path workdir, Map<Integer, Integer> sinkPorts, Launch launch) throws IOException, InterruptedException {
         Path sample = workdir.resolve("sample");
         Files.createDirectories(sample);
         try (Stream<Path> files = Files.list(confSource)) {
             for (Path file : (Iterable<Path>) files::iterator) {
                 if (Files.isRegularFile(file)) {
-                    String content = Files.readString(file, StandardCharsets.UTF_8)
-                        .replace(SHIPPED_SINK_BRACKETED, "[127.0.0.1]:" + sinkPort)
-                        .replace(SHIPPED_SINK, "127.0.0.1:" + sinkPort);
+                    String content = Files.readString(file, StandardCharsets.UTF_8);
+                    for (Map.Entry<Integer, Integer> port : sinkPorts.entrySet()) {
+                        content = content.replace("[127.0.0.1]:" + port.getKey(), "[127.0.0.1]:" + port.getValue())
+                            .replace("127.0.0.1:" + port.getKey(), "127.0.0.1:" + port.getValue());
+                    }
                     Files.writeString(sample.resolve(file.getFileName().toString()), content, StandardCharsets.UTF_8);
                 }
             }

@@ -28,11 +28,17 @@ final class LoadGenerator {
     private final int port;
     private final int concurrency;
     private final int size;
+    private final List<String> recipients;
 
     LoadGenerator(int port, int concurrency, int size) {
+        this(port, concurrency, size, java.util.Collections.singletonList(RECIPIENT));
+    }
+
+    LoadGenerator(int port, int concurrency, int size, List<String> recipients) {
         this.port = port;
         this.concurrency = concurrency;
         this.size = size;
+        this.recipients = recipients;
     }
 
     /** Sends {@code messages} messages tagged {@code phase}; returns when every session is done. */
@@ -67,6 +73,18 @@ final class LoadGenerator {
         return new Result(accepted.get(), failed.get(), System.nanoTime() - start, new ArrayList<>(errors));
     }
 
+    /** Sends the one message {@code sequence} of {@code phase}, on the calling thread. */
+    Result sendSequence(String phase, int sequence) {
+        byte[] body = body(size);
+        long start = System.nanoTime();
+        try {
+            sendOne(phase, sequence, body);
+            return new Result(1, 0, System.nanoTime() - start, java.util.Collections.emptyList());
+        } catch (IOException | RuntimeException e) {
+            return new Result(0, 1, System.nanoTime() - start, java.util.Collections.singletonList(phase + "." + sequence + ": " + e.getMessage()));
+        }
+    }
+
     private void sendOne(String phase, int sequence, byte[] body) throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setTcpNoDelay(true);
@@ -76,7 +94,9 @@ final class LoadGenerator {
             expect(in, 220, "greeting");
             command(out, in, "EHLO load.lan.example", 250);
             command(out, in, "MAIL FROM:<" + SENDER + ">", 250);
-            command(out, in, "RCPT TO:<" + RECIPIENT + ">", 250);
+            for (String recipient : recipients) {
+                command(out, in, "RCPT TO:<" + recipient + ">", 250);
+            }
             command(out, in, "DATA", 354);
             out.write(("From: <" + SENDER + ">\r\nTo: <" + RECIPIENT + ">\r\nSubject: relaypack benchmark " + sequence
                 + "\r\nMessage-ID: <" + phase + "." + sequence + SmtpSink.MESSAGE_ID_DOMAIN + ">\r\n\r\n").getBytes(StandardCharsets.US_ASCII));

@@ -29,6 +29,7 @@ import java.util.stream.Stream;
 public final class RelayBenchmark {
     static final Map<String, String> LABELS = labels();
     private static final String SMARTHOST_CLASS = "org/relaypack/smarthost/SmarthostDelivery.class";
+    private static final String ROUTER_CLASS = "org/relaypack/routing/MailboxRouter.class";
 
     private final BenchmarkOptions options;
     private final List<String> notes = new ArrayList<>();
@@ -76,12 +77,33 @@ public final class RelayBenchmark {
         List<Measurement> cold = new ArrayList<>();
         List<Measurement> warm = new ArrayList<>();
         Map<String, Double> peakRss = new LinkedHashMap<>();
+        FanOut.Result fanOut = null;
         try (SmtpSink sink = SmtpSink.start()) {
             try {
-                for (String configuration : configurations) {
-                    log("starting James '" + configuration + "'");
-                    james.put(configuration, JamesProcess.start(configuration, root.resolve("benchmarks").resolve("conf").resolve(configuration),
-                        Files.createDirectories(runDir.resolve(configuration)), sink.port(), launch));
+                // Started side by side: booting is what takes longest in quick mode.
+                log("starting James " + configurations);
+                java.util.concurrent.ExecutorService starter = java.util.concurrent.Executors.newFixedThreadPool(configurations.size());
+                try {
+                    Map<String, java.util.concurrent.Future<JamesProcess>> starting = new LinkedHashMap<>();
+                    for (String configuration : configurations) {
+                        Path workdir = Files.createDirectories(runDir.resolve(configuration));
+                        starting.put(configuration, starter.submit(() -> JamesProcess.start(configuration,
+                            root.resolve("benchmarks").resolve("conf").resolve(configuration), workdir,
+                            java.util.Collections.singletonMap(JamesProcess.SHIPPED_SINK_PORT, sink.port()), launch)));
+                    }
+                    java.util.concurrent.ExecutionException failure = null;
+                    for (Map.Entry<String, java.util.concurrent.Future<JamesProcess>> entry : starting.entrySet()) {
+                        try {
+                            james.put(entry.getKey(), entry.getValue().get());
+                        } catch (java.util.concurrent.ExecutionException e) {
+                            failure = failure == null ? e : failure;
+                        }
+                    }
+                    if (failure != null) {
+                        throw new IOException(failure.getCause().getMessage(), failure.getCause());
+                    }
+                } finally {
+                    starter.shutdown();
                 }
                 for (String configuration : configurations) {
                     if (options.warmup > 0) {
@@ -109,11 +131,23 @@ public final class RelayBenchmark {
                 measurement.received = count.distinct();
                 measurement.duplicates = count.duplicates();
             }
+            if (options.fanout > 0) {
+                if (contains(pack, ROUTER_CLASS)) {
+                    log("fan-out: " + options.fanout + " warm-up then " + options.fanout + " measured messages, each to "
+                        + FanOut.RECIPIENTS + " recipients on " + FanOut.SERVERS + " servers");
+                    fanOut = FanOut.run(root.resolve("benchmarks").resolve("conf").resolve(FanOut.CONFIGURATION),
+                        Files.createDirectories(runDir.resolve(FanOut.CONFIGURATION)), launch, options.fanout, options.fanout, options.size);
+                    log(String.format(Locale.ROOT, "fan-out: median %.0f ms, max %.0f ms, %d transactions", fanOut.medianMillis(),
+                        fanOut.maxMillis(), fanOut.transactions));
+                } else {
+                    notes.add("Fan-out skipped: the pack " + pack.getFileName() + " has no MailboxRouter.");
+                }
+            }
             if (sink.withoutBenchmarkId() > 0) {
                 notes.add("The sink got " + sink.withoutBenchmarkId() + " messages without a benchmark Message-ID (bounces?).");
             }
         }
-        Report report = new Report(options, configurations, cold, warm, peakRss, notes, started, Machine.describe());
+        Report report = new Report(options, configurations, cold, warm, peakRss, java.util.Optional.ofNullable(fanOut), notes, started, Machine.describe());
         String text = report.markdown();
         Files.createDirectories(options.results);
         String base = started.substring(0, 10) + "-" + options.mode();

@@ -12,17 +12,19 @@ final class Report {
     private final List<Measurement> cold;
     private final List<Measurement> warm;
     private final Map<String, Double> peakRss;
+    private final java.util.Optional<FanOut.Result> fanOut;
     private final List<String> notes;
     private final String started;
     private final String machine;
 
     Report(BenchmarkOptions options, List<String> configurations, List<Measurement> cold, List<Measurement> warm,
-           Map<String, Double> peakRss, List<String> notes, String started, String machine) {
+           Map<String, Double> peakRss, java.util.Optional<FanOut.Result> fanOut, List<String> notes, String started, String machine) {
         this.options = options;
         this.configurations = configurations;
         this.cold = cold;
         this.warm = warm;
         this.peakRss = peakRss;
+        this.fanOut = fanOut;
         this.notes = notes;
         this.started = started;
         this.machine = machine;
@@ -36,8 +38,12 @@ final class Report {
         return java.util.stream.Stream.concat(cold.stream(), warm.stream()).collect(Collectors.toList());
     }
 
+    java.util.Optional<FanOut.Result> fanOut() {
+        return fanOut;
+    }
+
     boolean allCountsExact() {
-        return measurements().stream().allMatch(Measurement::counts);
+        return measurements().stream().allMatch(Measurement::counts) && fanOut.map(FanOut.Result::counts).orElse(true);
     }
 
     String markdown() {
@@ -64,11 +70,17 @@ final class Report {
             out.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.2f | %d | %.1f | %s |%n", m.phase, m.intakeRate(),
                 m.endToEndRate(), m.cpuPerThousand(), m.sinkConnections, m.loadAverage, m.countsText()));
         }
-        out.append("\nFan-out (one message to 100 recipients across 10 mailbox servers): not measured yet, the mailbox router is not in main.\n");
+        if (fanOut.isPresent()) {
+            out.append("\n## Fan-out (messages sent one at a time, after as many warm-up ones; time from the first connection until all servers hold it)\n\n")
+                .append("| case | messages | median time to deliver | max | James CPU ms per message | transactions at the servers | counts |\n")
+                .append("|---|---:|---:|---:|---:|---:|---|\n")
+                .append(fanOut.get().markdown());
+        }
         for (String note : notes) {
             out.append("\n").append(note).append('\n');
         }
-        out.append(allCountsExact() ? "\nCounts: every pass exact (James accepted N; the sink received exactly N, no duplicates; none from the null baseline).\n"
+        out.append(allCountsExact() ? "\nCounts: every pass exact (James accepted N; the sink received exactly N, no duplicates; none from the null baseline"
+            + (fanOut.isPresent() ? "; fan-out: each server got each message once" : "") + ").\n"
             : "\nCounts: SOME PASSES ARE WRONG (see above): this run does not count.\n");
         return out.toString();
     }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code benchmarks/run.sh --quick} end to end: every configuration the pack supports starts, takes
- * the load, and the sink counts exactly N for each relaying pass and nothing for the null baseline.
+ * the load, and the sink counts exactly N for each relaying pass and nothing for the null baseline;
+ * in the fan-out case each of the 10 mailbox servers gets each message once, with its 10 recipients.
  * Counts only, never speeds. Needs the packaged runner and pack jars (runs in {@code mvn verify}).
  */
 class RelayBenchmarkSmokeTest {
@@ -39,6 +40,13 @@ class RelayBenchmarkSmokeTest {
             assertThat(measurement.received).as(measurement.phase)
                 .isEqualTo(measurement.deliversToSink() ? measurement.messages : 0);
         }
+        assertThat(report.fanOut()).as("fan-out case (the pack has the MailboxRouter)").hasValueSatisfying(fanOut -> {
+            assertThat(fanOut.failed).isZero();
+            assertThat(fanOut.perSink).as("messages each of the 10 servers got").containsOnly((long) fanOut.messages).hasSize(FanOut.SERVERS);
+            assertThat(fanOut.transactions).isEqualTo((long) fanOut.messages * FanOut.SERVERS);
+            assertThat(fanOut.recipients).isEqualTo((long) fanOut.messages * FanOut.RECIPIENTS);
+            assertThat(fanOut.duplicates).isZero();
+        });
         assertThat(report.allCountsExact()).isTrue();
         List<Path> written;
         try (Stream<Path> files = Files.list(results)) {

@@ -188,7 +188,7 @@ public final class RelayBenchmark {
     private boolean waitForEndToEnd(JamesProcess james, SmtpSink sink, String phase, long accepted, int messages) throws Exception {
         long deadline = System.nanoTime() + (60L + messages / 20) * 1_000_000_000L;
         if (james.name().equals("null")) {
-            while (james.spoolSize() > 0) {
+            while (spoolSize(james) != 0) {
                 if (System.nanoTime() > deadline) {
                     return false;
                 }
@@ -205,6 +205,16 @@ public final class RelayBenchmark {
             Thread.sleep(5);
         }
         return true;
+    }
+
+    /** The spool's size, or -1 when WebAdmin did not answer in time (a loaded machine, a cold James): ask again. */
+    private static long spoolSize(JamesProcess james) throws IOException, InterruptedException {
+        try {
+            return james.spoolSize();
+        } catch (java.net.http.HttpTimeoutException e) {
+            log("WebAdmin of James '" + james.name() + "' did not answer in time; asking again");
+            return -1;
+        }
     }
 
     /** Up to --idle-wait seconds for the 1-minute load average to drop below the number of cores. */

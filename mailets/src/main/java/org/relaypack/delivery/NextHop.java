@@ -42,6 +42,7 @@ public final class NextHop {
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private int maxMessagesPerConnection = DEFAULT_MAX_MESSAGES_PER_CONNECTION;
         private Optional<String> heloName = Optional.empty();
+        private Optional<Integer> mxPort = Optional.empty();
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name);
@@ -102,6 +103,12 @@ public final class NextHop {
             return this;
         }
 
+        /** For {@link Kind#RECIPIENT_MX}: the port of the MX hosts, instead of 25 (Postfix's smtp_tcp_port). */
+        public Builder mxPort(int mxPort) {
+            this.mxPort = Optional.of(mxPort);
+            return this;
+        }
+
         public NextHop build() {
             ImmutableList<HostSpec> hostList = hosts.build();
             if (kind == Kind.HOSTS && hostList.isEmpty()) {
@@ -110,8 +117,11 @@ public final class NextHop {
             if (kind == Kind.RECIPIENT_MX && !hostList.isEmpty()) {
                 throw new IllegalArgumentException("next hop '" + name + "' of type mx takes no host");
             }
+            if (kind == Kind.HOSTS && mxPort.isPresent()) {
+                throw new IllegalArgumentException("next hop '" + name + "' lists its hosts: a port goes with each host");
+            }
             return new NextHop(name, kind, hostList, tls, credentials, connectTimeout, readTimeout,
-                maxConnections, idleTimeout, maxMessagesPerConnection, heloName);
+                maxConnections, idleTimeout, maxMessagesPerConnection, heloName, mxPort);
         }
     }
 
@@ -126,10 +136,12 @@ public final class NextHop {
     private final Duration idleTimeout;
     private final int maxMessagesPerConnection;
     private final Optional<String> heloName;
+    private final Optional<Integer> mxPort;
 
     private NextHop(String name, Kind kind, ImmutableList<HostSpec> hosts, TlsPolicy tls, Optional<Credentials> credentials,
                     Duration connectTimeout, Duration readTimeout, int maxConnections, Duration idleTimeout,
-                    int maxMessagesPerConnection, Optional<String> heloName) {
+                    int maxMessagesPerConnection, Optional<String> heloName,
+                    Optional<Integer> mxPort) {
         this.name = name;
         this.kind = kind;
         this.hosts = hosts;
@@ -141,6 +153,7 @@ public final class NextHop {
         this.idleTimeout = idleTimeout;
         this.maxMessagesPerConnection = maxMessagesPerConnection;
         this.heloName = heloName;
+        this.mxPort = mxPort;
     }
 
     public String name() {
@@ -190,6 +203,11 @@ public final class NextHop {
         return heloName;
     }
 
+    /** For {@link Kind#RECIPIENT_MX}: the port of the MX hosts; absent means 25. */
+    public Optional<Integer> mxPort() {
+        return mxPort;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (o instanceof NextHop) {
@@ -198,7 +216,7 @@ public final class NextHop {
                 && credentials.equals(that.credentials) && connectTimeout.equals(that.connectTimeout)
                 && readTimeout.equals(that.readTimeout) && maxConnections == that.maxConnections
                 && idleTimeout.equals(that.idleTimeout) && maxMessagesPerConnection == that.maxMessagesPerConnection
-                && heloName.equals(that.heloName);
+                && heloName.equals(that.heloName) && mxPort.equals(that.mxPort);
         }
         return false;
     }
@@ -206,7 +224,7 @@ public final class NextHop {
     @Override
     public int hashCode() {
         return Objects.hash(name, kind, hosts, tls, credentials, connectTimeout, readTimeout, maxConnections,
-            idleTimeout, maxMessagesPerConnection, heloName);
+            idleTimeout, maxMessagesPerConnection, heloName, mxPort);
     }
 
     @Override
@@ -217,6 +235,7 @@ public final class NextHop {
             .add("hosts", hosts)
             .add("tls", tls)
             .add("credentials", credentials)
+            .add("mxPort", mxPort)
             .toString();
     }
 }

@@ -37,6 +37,7 @@ public final class NextHopsConfiguration {
     static final String TYPE_HOSTS = "hosts";
     static final String TYPE_MX = "mx";
     static final String FALLBACK = "fallback";
+    static final String PORT = "port";
     static final String CONCURRENCY = "concurrency";
     static final String HOST = "host";
     static final String TLS = "tls";
@@ -136,7 +137,7 @@ public final class NextHopsConfiguration {
         }
 
         private ConfiguredHop hop(ConfigElement element, RetryPolicy defaultRetry) throws ConfigurationException {
-            element.checkAllowed(ImmutableSet.of(NAME, TYPE, FALLBACK, CONCURRENCY),
+            element.checkAllowed(ImmutableSet.of(NAME, TYPE, FALLBACK, CONCURRENCY, PORT),
                 ImmutableSet.of(HOST, TLS, AUTH, TIMEOUTS, POOL, HELO_NAME, RETRY));
             String name = element.requiredAttribute(NAME);
             if (!HOP_NAME.matcher(name).matches()) {
@@ -150,6 +151,10 @@ public final class NextHopsConfiguration {
                     if (hostElements.isEmpty()) {
                         throw element.error("needs at least one <host> (or type=\"mx\" to deliver to the recipient domain's MX)");
                     }
+                    if (element.attribute(PORT).isPresent()) {
+                        throw element.error(PORT, element.attribute(PORT).get(),
+                            "is only for type=\"mx\": write the port of each <host> as [host]:port");
+                    }
                     builder.kind(NextHop.Kind.HOSTS);
                     break;
                 case TYPE_MX:
@@ -157,6 +162,10 @@ public final class NextHopsConfiguration {
                         throw element.error("type=\"mx\" delivers to each recipient domain's MX and takes no <host>");
                     }
                     builder.kind(NextHop.Kind.RECIPIENT_MX);
+                    Optional<Integer> mxPort = element.intAttribute(PORT, 1, 65535);
+                    if (mxPort.isPresent()) {
+                        builder.mxPort(mxPort.get());
+                    }
                     break;
                 default:
                     throw element.error(TYPE, type, "is not one of hosts, mx");

@@ -132,7 +132,7 @@ public class SmtpTransport implements HopTransport {
         recipients.forEach(recipient -> byDomain.computeIfAbsent(recipient.getDomain().asString(), domain -> new ArrayList<>()).add(recipient));
         Attempts attempts = new Attempts();
         byDomain.forEach((domain, domainRecipients) ->
-            attempts.merge(deliverToHosts(hop, mail, domainRecipients, content, resolver.resolveMx(domain, recipientMxPort))));
+            attempts.merge(deliverToHosts(hop, mail, domainRecipients, content, resolver.resolveMx(domain, hop.mxPort().orElse(recipientMxPort)))));
         return attempts.toResult(recipients);
     }
 

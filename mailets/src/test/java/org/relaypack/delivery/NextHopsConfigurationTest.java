@@ -69,6 +69,7 @@ class NextHopsConfigurationTest {
                 + "    <retry maxAttempts=\"2\"/>"
                 + "  </nexthop>"
                 + "  <nexthop name=\"internet\" type=\"mx\"/>"
+                + "  <nexthop name=\"internet-2525\" type=\"mx\" port=\"2525\"/>"
                 + "</nexthops>");
 
         ConfiguredHop upstream = testee.hop("upstream").orElseThrow();
@@ -98,7 +99,9 @@ class NextHopsConfigurationTest {
             ImmutableList.of(Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofHours(1)), 2));
 
         assertThat(testee.hop("internet").orElseThrow().hop().kind()).isEqualTo(NextHop.Kind.RECIPIENT_MX);
-        assertThat(testee.hops().keySet()).containsExactly("upstream", "upstream-465", "internet");
+        assertThat(testee.hop("internet").orElseThrow().hop().mxPort()).isEmpty();
+        assertThat(testee.hop("internet-2525").orElseThrow().hop().mxPort()).contains(2525);
+        assertThat(testee.hops().keySet()).containsExactly("upstream", "upstream-465", "internet", "internet-2525");
     }
 
     @Test
@@ -256,7 +259,7 @@ class NextHopsConfigurationTest {
 
         @Test
         void unknownAttributeShouldFail() {
-            assertFails("<nexthop name=\"a\" port=\"25\"><host>[h]:25</host></nexthop>", "<nexthop name=\"a\">", "unknown attribute port='25'");
+            assertFails("<nexthop name=\"a\" priority=\"25\"><host>[h]:25</host></nexthop>", "<nexthop name=\"a\">", "unknown attribute priority='25'");
         }
 
         @Test
@@ -333,6 +336,16 @@ class NextHopsConfigurationTest {
         @Test
         void mxHopWithHostShouldFail() {
             assertFails("<nexthop name=\"a\" type=\"mx\"><host>[h]:25</host></nexthop>", "<nexthop name=\"a\">", "takes no <host>");
+        }
+
+        @Test
+        void mxPortOutOfRangeShouldFail() {
+            assertFails("<nexthop name=\"a\" type=\"mx\" port=\"70000\"/>", "<nexthop name=\"a\">", "port", "'70000'", "out of range");
+        }
+
+        @Test
+        void portOnAHostsHopShouldFail() {
+            assertFails("<nexthop name=\"a\" port=\"2525\"><host>[h]:25</host></nexthop>", "<nexthop name=\"a\">", "port", "'2525'", "only for type=\"mx\"");
         }
 
         @Test

@@ -562,6 +562,18 @@ class SmtpTransportTest {
             assertThat(peer.commands()).filteredOn(line -> line.startsWith("RCPT"))
                 .containsExactly("RCPT TO:<a@one.test>", "RCPT TO:<c@one.test>", "RCPT TO:<b@two.test>");
         }
+
+        @Test
+        void deliverShouldUseThePortOfTheHopForRecipientMx() throws Exception {
+            dns.registerRecord("one.test", ImmutableList.of(), ImmutableList.of("mx.one.test"), ImmutableList.of());
+            dns.registerRecord("mx.one.test", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
+
+            DeliveryResult result = testee.deliver(NextHop.builder("internet").kind(NextHop.Kind.RECIPIENT_MX).mxPort(peer.port()).build(),
+                mail("m1", "a@one.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("a@one.test"));
+            assertThat(result.host()).contains("mx.one.test[127.0.0.1]:" + peer.port());
+        }
     }
 
     @Nested

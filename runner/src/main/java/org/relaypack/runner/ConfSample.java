@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.IntUnaryOperator;
@@ -13,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 
 /**
@@ -47,17 +49,30 @@ public final class ConfSample {
      * @return shipped port => port actually bound, for every listener of the sample
      */
     public Map<Integer, Integer> writeTo(Path confDir, IntUnaryOperator ports) {
+        return writeTo(confDir, List.of(), ports);
+    }
+
+    /**
+     * As {@link #writeTo(Path, IntUnaryOperator)}, with the files of {@code overlays} (in order)
+     * replacing or adding to the sample's before the rewrite: test-only configuration.
+     */
+    public Map<Integer, Integer> writeTo(Path confDir, List<Path> overlays, IntUnaryOperator ports) {
         Map<Integer, Integer> mapped = new LinkedHashMap<>();
         IntUnaryOperator remember = shipped -> mapped.computeIfAbsent(shipped, ports::applyAsInt);
         try {
             Files.createDirectories(confDir);
-            try (Stream<Path> files = Files.list(sampleDir)) {
-                for (Path file : (Iterable<Path>) files::iterator) {
-                    if (Files.isRegularFile(file)) {
-                        Files.writeString(confDir.resolve(file.getFileName().toString()),
-                            rewrite(file, remember), StandardCharsets.UTF_8);
+            Map<String, Path> sources = new LinkedHashMap<>();
+            for (Path folder : ImmutableList.<Path>builder().add(sampleDir).addAll(overlays).build()) {
+                try (Stream<Path> files = Files.list(folder)) {
+                    for (Path file : (Iterable<Path>) files::iterator) {
+                        if (Files.isRegularFile(file)) {
+                            sources.put(file.getFileName().toString(), file);
+                        }
                     }
                 }
+            }
+            for (Map.Entry<String, Path> source : sources.entrySet()) {
+                Files.writeString(confDir.resolve(source.getKey()), rewrite(source.getValue(), remember), StandardCharsets.UTF_8);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -56,7 +56,11 @@ public final class RelaypackRun {
 
         List<RunningStandIn> standIns = startStandIns(sampleDir, ports);
         ConfSample sample = new ConfSample(sampleDir);
-        standIns.forEach(standIn -> sample.substitute("127.0.0.1:" + standIn.shippedSmtpPort, "127.0.0.1:" + standIn.standIn.smtpPort()));
+        // Stand-ins are named as RemoteDelivery gateways (127.0.0.1:port) or as relaypack hosts ([127.0.0.1]:port).
+        standIns.forEach(standIn -> {
+            sample.substitute("127.0.0.1:" + standIn.shippedSmtpPort, "127.0.0.1:" + standIn.standIn.smtpPort());
+            sample.substitute("[127.0.0.1]:" + standIn.shippedSmtpPort, "[127.0.0.1]:" + standIn.standIn.smtpPort());
+        });
         Map<Integer, Integer> listeners = prepareWorkdir(sample, workdir, pack, ports);
         writePorts(workdir, listeners, standIns);
 

@@ -32,7 +32,7 @@ class DemoRelayTest {
     static void startRelay() throws Exception {
         upstream = SmtpPeer.builder().start();
         james = RelayJames.sample("demo")
-            .substitute("127.0.0.1:10025", "127.0.0.1:" + upstream.port())
+            .substitute("[127.0.0.1]:10025", "[127.0.0.1]:" + upstream.port())
             .start();
     }
 

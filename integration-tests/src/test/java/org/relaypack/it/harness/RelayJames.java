@@ -44,6 +44,7 @@ public final class RelayJames implements AutoCloseable {
         private final List<Module> overrides = new ArrayList<>();
         private InMemoryDNSService dns = new TestDns();
         private Optional<Path> extraConf = Optional.empty();
+        private final List<Path> overlays = new ArrayList<>();
 
         private Builder(Path sampleDir) {
             this.sample = new ConfSample(sampleDir);
@@ -65,16 +66,33 @@ public final class RelayJames implements AutoCloseable {
             return this;
         }
 
-        /** Files copied into conf/ after the sample (secrets, trust stores a test made). */
+        /**
+         * Files copied into conf/ after the sample: secrets and trust stores a test made, replacing
+         * the placeholders a sample ships (as its docs tell a postmaster to).
+         */
         public Builder extraConf(Path folder) {
             this.extraConf = Optional.of(folder);
+            return this;
+        }
+
+        /**
+         * Test-only configuration files (a test resource folder) laid over the sample before the
+         * substitutions, for a story that needs what no shipped sample may contain (probe
+         * components, several mailets on one engine).
+         */
+        public Builder overlay(String resourceFolder) {
+            try {
+                overlays.add(Paths.get(RelayJames.class.getResource("/" + resourceFolder).toURI()));
+            } catch (java.net.URISyntaxException | NullPointerException e) {
+                throw new IllegalArgumentException("No test resource folder " + resourceFolder, e);
+            }
             return this;
         }
 
         public RelayJames start() throws Exception {
             Path workdir = Files.createTempDirectory("relaypack-james-");
             Path conf = workdir.resolve("conf");
-            Map<Integer, Integer> ports = sample.writeTo(conf, shipped -> freePort());
+            Map<Integer, Integer> ports = sample.writeTo(conf, overlays, shipped -> freePort());
             Optional<String> secret = ConfSample.keystoreSecret(conf);
             if (secret.isPresent()) {
                 Certificates.selfSigned(conf.resolve("keystore"), secret.get(), "localhost",
@@ -83,7 +101,7 @@ public final class RelayJames implements AutoCloseable {
             if (extraConf.isPresent()) {
                 try (java.util.stream.Stream<Path> files = Files.list(extraConf.get())) {
                     for (Path file : (Iterable<Path>) files::iterator) {
-                        Files.copy(file, conf.resolve(file.getFileName().toString()));
+                        Files.copy(file, conf.resolve(file.getFileName().toString()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                     }
                 }
             }

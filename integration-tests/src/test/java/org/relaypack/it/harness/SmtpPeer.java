@@ -34,7 +34,8 @@ import com.google.common.io.ByteStreams;
 /**
  * A real SMTP server (SubEthaSMTP) on a loopback port, standing for a relay or a mailbox server in
  * tests. It records every transaction with its envelope, accepts the null sender, and counts the
- * SMTP sessions it served. Optional: STARTTLS (offered or required), AUTH, recipients it rejects.
+ * SMTP sessions it served. Optional: STARTTLS (offered or required) or implicit TLS, AUTH,
+ * recipients it rejects (550) or defers (451).
  */
 public final class SmtpPeer implements AutoCloseable {
     /** One accepted transaction: envelope and content. */
@@ -88,6 +89,7 @@ public final class SmtpPeer implements AutoCloseable {
 
     public static final class Builder {
         private boolean startTls;
+        private boolean implicitTls;
         private boolean requireTls;
         private boolean requireAuth;
         private String username;
@@ -95,10 +97,19 @@ public final class SmtpPeer implements AutoCloseable {
         private Path keystore;
         private String keystorePassword;
         private Predicate<String> rejectRecipient = recipient -> false;
+        private Predicate<String> deferRecipient = recipient -> false;
 
         /** Offers STARTTLS with the key in this PKCS12 keystore. */
         public Builder startTls(Path keystore, String password) {
             this.startTls = true;
+            this.keystore = keystore;
+            this.keystorePassword = password;
+            return this;
+        }
+
+        /** TLS from the first byte (port 465 style) with the key in this PKCS12 keystore. */
+        public Builder implicitTls(Path keystore, String password) {
+            this.implicitTls = true;
             this.keystore = keystore;
             this.keystorePassword = password;
             return this;
@@ -123,6 +134,12 @@ public final class SmtpPeer implements AutoCloseable {
             return this;
         }
 
+        /** RCPT for these addresses gets 451 (try again later). */
+        public Builder deferRecipients(Predicate<String> defer) {
+            this.deferRecipient = defer;
+            return this;
+        }
+
         public SmtpPeer start() {
             return start(RelayJames.freePort());
         }
@@ -132,9 +149,12 @@ public final class SmtpPeer implements AutoCloseable {
             SMTPServer.Builder server = SMTPServer.port(port)
                 .bindAddress(InetAddress.getLoopbackAddress())
                 .hostName("peer.relaypack.test")
-                .messageHandlerFactory(context -> peer.new Recorder(context, rejectRecipient));
+                .messageHandlerFactory(context -> peer.new Recorder(context, rejectRecipient, deferRecipient));
             if (startTls) {
                 server.enableTLS().startTlsSocketFactory(sslContext(keystore, keystorePassword));
+            }
+            if (implicitTls) {
+                server.serverSocketFactory(sslContext(keystore, keystorePassword));
             }
             if (requireTls) {
                 server.requireTLS();
@@ -181,12 +201,14 @@ public final class SmtpPeer implements AutoCloseable {
     private final class Recorder implements MessageHandler {
         private final MessageContext context;
         private final Predicate<String> rejectRecipient;
+        private final Predicate<String> deferRecipient;
         private String sender;
         private final List<String> recipients = new ArrayList<>();
 
-        private Recorder(MessageContext context, Predicate<String> rejectRecipient) {
+        private Recorder(MessageContext context, Predicate<String> rejectRecipient, Predicate<String> deferRecipient) {
             this.context = context;
             this.rejectRecipient = rejectRecipient;
+            this.deferRecipient = deferRecipient;
             sessions.add(context.getSessionId());
         }
 
@@ -199,6 +221,9 @@ public final class SmtpPeer implements AutoCloseable {
         public void recipient(String recipient) throws RejectException {
             if (rejectRecipient.test(recipient)) {
                 throw new RejectException(550, "5.1.1 <" + recipient + ">: no such user here");
+            }
+            if (deferRecipient.test(recipient)) {
+                throw new RejectException(451, "4.2.1 <" + recipient + ">: mailbox busy, try again later");
             }
             recipients.add(recipient);
         }

@@ -43,7 +43,7 @@ class SmarthostEngineStoryTest {
         partner = SmtpPeer.builder().start();
         backup = SmtpPeer.builder().start();
         laterPort = RelayJames.freePort();
-        james = StorySample.demoWith("smarthost-engine")
+        james = RelayJames.sample("demo").overlay("smarthost-engine")
             .substitute("[smtp.provider.example]:25", "[127.0.0.1]:" + upstream.port())
             .substitute("[mx.partner.example]:25", "[127.0.0.1]:" + partner.port())
             .substitute("[down.example]:25", "[127.0.0.1]:" + RelayJames.freePort())

@@ -26,14 +26,15 @@ class SubmissionOptionsIntegrationTest {
     private static final String PASSWORD = "alice-secret";
     private static final String REMOTE = "carol@remote.example";
 
+    private static ProviderRelay provider;
     private static SmtpPeer upstream;
     private static RelayJames james;
 
     @BeforeAll
     static void startJames() throws Exception {
-        upstream = SmtpPeer.builder().start();
-        james = RelayJames.sample("submission")
-            .substitute(SubmissionPolicyIntegrationTest.PROVIDER, "127.0.0.1:" + upstream.port())
+        provider = ProviderRelay.start();
+        upstream = provider.peer();
+        james = provider.applyTo(RelayJames.sample("submission"))
             .substitute("<checkFromHeader>false</checkFromHeader>", "<checkFromHeader>true</checkFromHeader>")
             .substitute("<minimumProtocol>TLSv1.2</minimumProtocol>", "<minimumProtocol>TLSv1.3</minimumProtocol>")
             .substitute("<handler class=\"org.relaypack.submission.RequireAuthentication\"/>",
@@ -48,8 +49,8 @@ class SubmissionOptionsIntegrationTest {
         if (james != null) {
             james.close();
         }
-        if (upstream != null) {
-            upstream.close();
+        if (provider != null) {
+            provider.close();
         }
     }
 

@@ -28,7 +28,6 @@ import org.relaypack.it.harness.SmtpTestClient;
  * (a local SMTP peer), and one recording mailet at the sample's "your own mailets" marker.
  */
 class SubmissionPolicyIntegrationTest {
-    static final String PROVIDER = "smtp.provider.example:587";
     static final String MAILET_MARKER = "<!-- relaypack: your own mailets over the relaypack.tls.* facts";
 
     private static final String ALICE = "alice@example.org";
@@ -40,14 +39,15 @@ class SubmissionPolicyIntegrationTest {
     private static final String AUTH_REQUIRED = "530 5.7.0 Authentication required";
     private static final String RELAYING_DENIED = "550 5.7.1 Requested action not taken: relaying denied";
 
+    private static ProviderRelay provider;
     private static SmtpPeer upstream;
     private static RelayJames james;
 
     @BeforeAll
     static void startJames() throws Exception {
-        upstream = SmtpPeer.builder().start();
-        james = RelayJames.sample("submission")
-            .substitute(PROVIDER, "127.0.0.1:" + upstream.port())
+        provider = ProviderRelay.start();
+        upstream = provider.peer();
+        james = provider.applyTo(RelayJames.sample("submission"))
             .substitute(MAILET_MARKER, "<mailet match=\"All\" class=\"" + RecordTlsFacts.class.getName() + "\"/>\n" + MAILET_MARKER)
             .start();
         james.data()
@@ -61,8 +61,8 @@ class SubmissionPolicyIntegrationTest {
         if (james != null) {
             james.close();
         }
-        if (upstream != null) {
-            upstream.close();
+        if (provider != null) {
+            provider.close();
         }
     }
 
@@ -165,6 +165,8 @@ class SubmissionPolicyIntegrationTest {
             SmtpPeer.Transaction relayed = upstream.transactions().get(0);
             assertThat(relayed.sender()).isEqualTo(ALICE);
             assertThat(relayed.recipients()).containsExactly(REMOTE);
+            // Handed on by the relaypack smarthost: STARTTLS (required by the peer) and AUTH as the sample's user.
+            assertThat(upstream.authenticatedUsers()).containsExactly(ProviderRelay.USERNAME);
             MimeMessage message = relayed.message();
             assertThat(message.getSubject()).isEqualTo("relayed-587");
             // RFC 3848 / RFC 8314 section 4.3: the trace says TLS and AUTH were used.

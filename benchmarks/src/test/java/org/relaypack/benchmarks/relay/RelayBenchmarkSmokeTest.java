@@ -1,0 +1,64 @@
+package org.relaypack.benchmarks.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code benchmarks/run.sh --quick} end to end: every configuration the pack supports starts, takes
+ * the load, and the sink counts exactly N for each relaying pass and nothing for the null baseline;
+ * in the fan-out case each of the 10 mailbox servers gets each message once, with its 10 recipients.
+ * Counts only, never speeds. Needs the packaged runner and pack jars, and 1 to 2 minutes on 2 cores
+ * (7 when other builds load them): so it runs in {@code mvn verify} only with {@code -Dbenchmarks.smoke=true}.
+ */
+@EnabledIfSystemProperty(named = "benchmarks.smoke", matches = "true")
+class RelayBenchmarkSmokeTest {
+    @TempDir
+    Path results;
+
+    @Test
+    void quickModeShouldRunEveryConfigurationAndCountExactlyNAtTheSink() throws Exception {
+        Path root = Paths.get(System.getProperty("relaypack.root", "..")).toAbsolutePath().normalize();
+        BenchmarkOptions options = BenchmarkOptions.parse(new String[] {"--quick", "--results", results.toString()}, root);
+
+        Report report = new RelayBenchmark(options).run();
+
+        assertThat(report.configurations()).contains("null", "remote-delivery");
+        List<Measurement> measurements = report.measurements();
+        assertThat(measurements).hasSize(report.configurations().size() * 2);
+        for (Measurement measurement : measurements) {
+            assertThat(measurement.accepted).as(measurement.phase).isEqualTo(measurement.messages);
+            assertThat(measurement.failed).as(measurement.phase).isZero();
+            assertThat(measurement.duplicates).as(measurement.phase).isZero();
+            assertThat(measurement.received).as(measurement.phase)
+                .isEqualTo(measurement.deliversToSink() ? measurement.messages : 0);
+        }
+        assertThat(report.fanOut()).as("fan-out case (the pack has the MailboxRouter)").hasValueSatisfying(fanOut -> {
+            assertThat(fanOut.failed).isZero();
+            assertThat(fanOut.perSink).as("messages each of the 10 servers got").containsOnly((long) fanOut.messages).hasSize(FanOut.SERVERS);
+            assertThat(fanOut.transactions).isEqualTo((long) fanOut.messages * FanOut.SERVERS);
+            assertThat(fanOut.recipients).isEqualTo((long) fanOut.messages * FanOut.RECIPIENTS);
+            assertThat(fanOut.duplicates).isZero();
+        });
+        assertThat(report.allCountsExact()).isTrue();
+        List<Path> written;
+        try (Stream<Path> files = Files.list(results)) {
+            written = files.collect(Collectors.toList());
+        }
+        assertThat(written).singleElement().satisfies(file -> {
+            assertThat(file.getFileName().toString()).endsWith("-quick.md");
+            assertThat(Files.readString(file, StandardCharsets.UTF_8))
+                .contains("(a) James, transport ends in Null", "(b) James, stock RemoteDelivery", "no duplicates");
+        });
+    }
+}

@@ -8,8 +8,10 @@ import java.util.List;
 /** The command line of {@code benchmarks/run.sh}: what load, how many rounds, which configurations. */
 final class BenchmarkOptions {
     static final String USAGE = "usage: benchmarks/run.sh [--quick] [-n MESSAGES] [-c SESSIONS] [-s BYTES] [--warmup MESSAGES]"
-        + " [--rounds R] [--configs null,remote-delivery,smarthost] [--idle-wait SECONDS] [--heap SIZE] [--results DIR] [--pack JAR]";
+        + " [--rounds R] [--configs null,remote-delivery,smarthost] [--idle-wait SECONDS] [--heap SIZE] [--results DIR] [--pack JAR] [--baseline-pack JAR]";
     static final List<String> ALL_CONFIGURATIONS = Arrays.asList("null", "remote-delivery", "smarthost");
+    /** (c) again, from the pack given with --baseline-pack: a change measured against its baseline in one run. */
+    static final String SMARTHOST_BASELINE = "smarthost-baseline";
     static final int DEFAULT_MESSAGES = 10_000;
     static final int DEFAULT_CONCURRENCY = 20;
     static final int DEFAULT_SIZE = 4096;
@@ -33,10 +35,12 @@ final class BenchmarkOptions {
     final Path results;
     /** The pack jar James loads; empty: dist/target/relaypack-*.jar. */
     final java.util.Optional<Path> pack;
+    /** The pack jar of (c0), the baseline of (c); empty: no (c0). */
+    final java.util.Optional<Path> baselinePack;
 
     private BenchmarkOptions(boolean quick, int messages, int concurrency, int size, int warmup, int rounds,
                              List<String> configurations, int idleWaitSeconds, String heap, Path root, Path results,
-                             java.util.Optional<Path> pack) {
+                             java.util.Optional<Path> pack, java.util.Optional<Path> baselinePack) {
         this.quick = quick;
         this.messages = messages;
         this.concurrency = concurrency;
@@ -49,6 +53,7 @@ final class BenchmarkOptions {
         this.root = root;
         this.results = results;
         this.pack = pack;
+        this.baselinePack = baselinePack;
     }
 
     String mode() {
@@ -67,6 +72,7 @@ final class BenchmarkOptions {
         String heap = "1g";
         Path results = root.resolve("benchmarks").resolve("results");
         java.util.Optional<Path> pack = java.util.Optional.empty();
+        java.util.Optional<Path> baselinePack = java.util.Optional.empty();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick":
@@ -106,12 +112,28 @@ final class BenchmarkOptions {
                 case "--pack":
                     pack = java.util.Optional.of(Paths.get(value(args, ++i)).toAbsolutePath());
                     break;
+                case "--baseline-pack":
+                    baselinePack = java.util.Optional.of(Paths.get(value(args, ++i)).toAbsolutePath());
+                    break;
                 case "--results":
                     results = Paths.get(value(args, ++i)).toAbsolutePath();
                     break;
                 default:
                     throw new IllegalArgumentException("unknown option '" + args[i] + "'\n" + USAGE);
             }
+        }
+        if (baselinePack.isPresent()) {
+            if (!configurations.contains("smarthost")) {
+                throw new IllegalArgumentException("--baseline-pack needs the smarthost configuration");
+            }
+            List<String> withBaseline = new java.util.ArrayList<>();
+            for (String configuration : configurations) {
+                if (configuration.equals("smarthost")) {
+                    withBaseline.add(SMARTHOST_BASELINE);
+                }
+                withBaseline.add(configuration);
+            }
+            configurations = withBaseline;
         }
         return new BenchmarkOptions(quick,
             messages != null ? messages : quick ? QUICK_MESSAGES : DEFAULT_MESSAGES,
@@ -120,7 +142,7 @@ final class BenchmarkOptions {
             rounds != null ? rounds : quick ? QUICK_ROUNDS : DEFAULT_ROUNDS,
             configurations,
             idleWait != null ? idleWait : quick ? 0 : DEFAULT_IDLE_WAIT_SECONDS,
-            heap, root, results, pack);
+            heap, root, results, pack, baselinePack);
     }
 
     private static String value(String[] args, int index) {

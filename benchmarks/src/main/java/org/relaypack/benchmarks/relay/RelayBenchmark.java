@@ -80,8 +80,13 @@ public final class RelayBenchmark {
             try {
                 for (String configuration : configurations) {
                     log("starting James '" + configuration + "'");
-                    james.put(configuration, JamesProcess.start(configuration, root.resolve("benchmarks").resolve("conf").resolve(configuration),
-                        Files.createDirectories(runDir.resolve(configuration)), sink.port(), launch));
+                    boolean baseline = configuration.equals(BenchmarkOptions.SMARTHOST_BASELINE);
+                    String folder = baseline ? "smarthost" : configuration;
+                    JamesProcess.Launch configurationLaunch = baseline
+                        ? new JamesProcess.Launch(root, classpath, options.baselinePack.get(), launch.jvmOptions)
+                        : launch;
+                    james.put(configuration, JamesProcess.start(configuration, root.resolve("benchmarks").resolve("conf").resolve(folder),
+                        Files.createDirectories(runDir.resolve(configuration)), sink.port(), configurationLaunch));
                 }
                 for (String configuration : configurations) {
                     if (options.warmup > 0) {
@@ -230,6 +235,7 @@ public final class RelayBenchmark {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("null", "(a) James, transport ends in Null");
         labels.put("remote-delivery", "(b) James, stock RemoteDelivery, gateway = sink");
+        labels.put(BenchmarkOptions.SMARTHOST_BASELINE, "(c0) the same as (c), pack from --baseline-pack");
         labels.put("smarthost", "(c) James, relaypack SmarthostDelivery, next hop = sink");
         return labels;
     }

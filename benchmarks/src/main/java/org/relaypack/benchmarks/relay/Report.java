@@ -103,7 +103,14 @@ final class Report {
         List<Measurement> a = of(measurements, "null");
         List<Measurement> b = of(measurements, "remote-delivery");
         List<Measurement> c = of(measurements, "smarthost");
+        List<Measurement> c0 = of(measurements, BenchmarkOptions.SMARTHOST_BASELINE);
         out.append('\n');
+        if (!c.isEmpty() && !c0.isEmpty()) {
+            out.append(ratio("(c)/(c0)", c, c0, "the pack against its baseline"));
+        }
+        if (!c0.isEmpty() && !a.isEmpty()) {
+            out.append(ratio("(c0)/(a)", c0, a, "the baseline pack"));
+        }
         if (!c.isEmpty() && !b.isEmpty()) {
             out.append(ratio("(c)/(b)", c, b, "aim: end to end at least 2x"));
         }

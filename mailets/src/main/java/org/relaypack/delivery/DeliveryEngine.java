@@ -372,6 +372,8 @@ public class DeliveryEngine {
             last.outcomes().forEach(outcome -> outcomes.put(outcome.recipient(), outcome));
             if (!delivered.isEmpty()) {
                 metricFactory.generate(deliveredMetric(current.name())).add(delivered.size());
+            }
+            if (!delivered.isEmpty() && LOGGER.isInfoEnabled()) {
                 LOGGER.info("Mail {} delivered to {} via next hop {} ({}{})", mail.getName(), recipients(delivered), current.name(),
                     last.host().orElse("no host"), last.tlsProtocol().map(protocol -> ", " + protocol).orElse(", no TLS"));
             }

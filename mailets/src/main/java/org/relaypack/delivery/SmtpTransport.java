@@ -1,6 +1,5 @@
 package org.relaypack.delivery;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -120,7 +119,7 @@ public class SmtpTransport implements HopTransport {
         ImmutableList<MailAddress> recipients = ImmutableList.copyOf(mail.getRecipients());
         MessageContent content;
         try {
-            content = MessageContent.of(messageBytes(mail));
+            content = MessageContent.of(mail.getMessage());
         } catch (IOException | MessagingException e) {
             LOGGER.error("Cannot read mail {} for delivery to next hop {}", mail.getName(), hop.name(), e);
             return DeliveryResult.allTemporary(recipients, HostFailure.localReply("4.3.0", "cannot read the message: " + e), Optional.empty());
@@ -134,12 +133,6 @@ public class SmtpTransport implements HopTransport {
         byDomain.forEach((domain, domainRecipients) ->
             attempts.merge(deliverToHosts(hop, mail, domainRecipients, content, resolver.resolveMx(domain, hop.mxPort().orElse(recipientMxPort)))));
         return attempts.toResult(recipients);
-    }
-
-    private static byte[] messageBytes(Mail mail) throws IOException, MessagingException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        mail.getMessage().writeTo(out);
-        return out.toByteArray();
     }
 
     /** Ordered failover: the recipients without a final reply go to the next host. */
@@ -196,15 +189,23 @@ public class SmtpTransport implements HopTransport {
         attempts.tlsProtocol = session.tlsProtocol();
         attempts.tlsCipher = session.tlsCipher();
 
-        String tls = session.tlsProtocol().map(protocol -> protocol + " " + session.tlsCipher().orElse("")).orElse("plaintext");
         if (result.interruption().isPresent()) {
-            LOGGER.info("Delivery attempt interrupted: mail={} hop={} host={} tls={} reply=\"{}\" final={}, {} recipient(s) to the next host",
-                mail.getName(), hop.name(), session.describe(), tls, result.interruption().get().asString(), describe(result), pending.size());
+            if (LOGGER.isInfoEnabled()) {
+                LOGGER.info("Delivery attempt interrupted: mail={} hop={} host={} tls={} reply=\"{}\" final={}, {} recipient(s) to the next host",
+                    mail.getName(), hop.name(), session.describe(), describeTls(session), result.interruption().get().asString(),
+                    describe(result), pending.size());
+            }
             return result.interruption();
         }
-        LOGGER.info("Delivery attempt: mail={} hop={} host={} tls={} replies={}",
-            mail.getName(), hop.name(), session.describe(), tls, describe(result));
+        if (LOGGER.isInfoEnabled()) {
+            LOGGER.info("Delivery attempt: mail={} hop={} host={} tls={} replies={}",
+                mail.getName(), hop.name(), session.describe(), describeTls(session), describe(result));
+        }
         return Optional.empty();
+    }
+
+    private static String describeTls(SmtpSession session) {
+        return session.tlsProtocol().map(protocol -> protocol + " " + session.tlsCipher().orElse("")).orElse("plaintext");
     }
 
     private static String describe(TransactionResult result) {

@@ -115,18 +115,19 @@ public class MailboxRouter extends GenericMailet {
         List<MailAddress> notQueued = new ArrayList<>(mail.getRecipients());
         for (ConfiguredHop hop : hops) {
             ImmutableSet<MailAddress> recipients = plan.recipientsByHop().get(hop.name());
-            Mail copy = MailCopies.copy(mail, MailCopies.derivedName(mail, hop.name()), recipients);
+            // The queue keeps its own copy of the message: ours need not be one.
+            MailCopies.QueueCopy copy = MailCopies.forQueue(mail, MailCopies.derivedName(mail, hop.name()), recipients);
             try {
-                engine.enqueue(copy, hop.hop(), configuration.failurePolicy());
+                engine.enqueue(copy.mail(), hop.hop(), configuration.failurePolicy());
             } catch (MessagingException | RuntimeException e) {
                 // James hands the mail to its error processor: only with what is not queued yet.
                 mail.setRecipients(ImmutableList.copyOf(notQueued));
                 throw e;
             } finally {
-                LifecycleUtil.dispose(copy);
+                copy.close();
             }
             notQueued.removeAll(plan.originalRecipientsByHop().get(hop.name()));
-            LOGGER.info("Mail {} queued as {} for {} to mailbox server {}", mail.getName(), copy.getName(), recipients, hop.name());
+            LOGGER.info("Mail {} queued as {} for {} to mailbox server {}", mail.getName(), copy.mail().getName(), recipients, hop.name());
         }
         if (!plan.unrouted().isEmpty()) {
             LOGGER.info("Mail {}: no mailbox server for {}", mail.getName(), plan.unrouted());

@@ -14,7 +14,6 @@ import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.core.MailAddress;
-import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.server.core.configuration.ConfigurationProvider;
 import org.apache.mailet.Mail;
 import org.apache.mailet.ProcessingState;
@@ -114,18 +113,19 @@ public class SmarthostDelivery extends GenericMailet {
         }
         List<MailAddress> notQueued = new ArrayList<>(mail.getRecipients());
         for (Map.Entry<ConfiguredHop, List<MailAddress>> entry : byHop.entrySet()) {
-            Mail copy = MailCopies.copy(mail, MailCopies.derivedName(mail, entry.getKey().name()), entry.getValue());
+            // The queue keeps its own copy of the message: ours need not be one.
+            MailCopies.QueueCopy copy = MailCopies.forQueue(mail, MailCopies.derivedName(mail, entry.getKey().name()), entry.getValue());
             try {
-                engine.enqueue(copy, entry.getKey().hop(), failurePolicy);
+                engine.enqueue(copy.mail(), entry.getKey().hop(), failurePolicy);
             } catch (MessagingException | RuntimeException e) {
                 // James hands the mail to its error processor: only with the recipients not queued yet.
                 mail.setRecipients(ImmutableList.copyOf(notQueued));
                 throw e;
             } finally {
-                LifecycleUtil.dispose(copy);
+                copy.close();
             }
             notQueued.removeAll(entry.getValue());
-            LOGGER.info("Mail {} queued as {} for {} to next hop {}", mail.getName(), copy.getName(), entry.getValue(), entry.getKey().name());
+            LOGGER.info("Mail {} queued as {} for {} to next hop {}", mail.getName(), copy.mail().getName(), entry.getValue(), entry.getKey().name());
         }
         if (!unrouted.isEmpty()) {
             LOGGER.warn("Mail {}: no next hop for {} (no matching route, no default)", mail.getName(), unrouted);

@@ -92,6 +92,12 @@ final class SmtpConnection implements Closeable {
         out.flush();
     }
 
+    /** The message after the 354 reply, terminator included. */
+    void sendContent(MessageContent content) throws IOException {
+        content.writeTo(out);
+        out.flush();
+    }
+
     private void writeLine(String line) throws IOException {
         out.write(line.getBytes(StandardCharsets.UTF_8));
         out.write(CRLF);

@@ -44,6 +44,7 @@ public final class SmtpSession {
         private final String heloName;
         private final Duration connectTimeout;
         private final Duration readTimeout;
+        private String description;
 
         public Target(String hostName, InetSocketAddress address, TlsPolicy tls, Optional<Credentials> credentials,
                       String heloName, Duration connectTimeout, Duration readTimeout) {
@@ -58,7 +59,13 @@ public final class SmtpSession {
 
         /** "mx.example.com[192.0.2.1]:25", the way Postfix names a relay in its logs. */
         public String describe() {
-            return hostName + "[" + address.getAddress().getHostAddress() + "]:" + address.getPort();
+            String description = this.description;
+            if (description == null) {
+                // Racy but safe: every thread computes the same immutable String.
+                description = hostName + "[" + address.getAddress().getHostAddress() + "]:" + address.getPort();
+                this.description = description;
+            }
+            return description;
         }
     }
 
@@ -327,7 +334,7 @@ public final class SmtpSession {
             accepted.forEach(recipient -> finalReplies.put(recipient, dataReply.asSmtpReply()));
             return TransactionResult.completed(finalReplies, reset());
         }
-        connection.sendRaw(content.wireBytes());
+        connection.sendContent(content);
         ServerReply finalReply = connection.readReply();
         if (finalReply.isServiceClosing()) {
             return closedByServer(finalReply, finalReplies);

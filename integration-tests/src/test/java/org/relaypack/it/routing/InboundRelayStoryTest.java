@@ -137,6 +137,33 @@ class InboundRelayStoryTest {
     }
 
     @Test
+    void aBrokenRoutesFileShouldLeaveTheLastGoodTableInPlace() throws Exception {
+        Path routes = james.confDir().resolve("routes.txt");
+        String good = Files.readString(routes, StandardCharsets.UTF_8);
+        try {
+            // A valid new line, and a line without a next hop: the whole file must be refused.
+            replace(routes, good + "frank@example.com server2\nerin@example.com\n");
+
+            // Three reload intervals of the sample (1s): had the file been taken, frank would be accepted.
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                try (SmtpTestClient client = fromTheInternet()) {
+                    client.command("MAIL FROM:<sender@sender.example.org>");
+                    assertThat(client.command("RCPT TO:<alice@example.com>").code()).isEqualTo(250);
+                    assertThat(client.command("RCPT TO:<frank@example.com>").code()).isEqualTo(550);
+                }
+            });
+        } finally {
+            replace(routes, good);
+        }
+    }
+
+    private static void replace(Path file, String content) throws Exception {
+        Path next = file.resolveSibling(file.getFileName() + ".new");
+        Files.writeString(next, content, StandardCharsets.UTF_8);
+        Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
     void aRouteSetThroughWebAdminShouldBeFollowedAtOnce() throws Exception {
         HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + james.webAdminPort() + "/relaypack/routes/erin@example.com"))

@@ -165,8 +165,8 @@ class SubmissionPolicyIntegrationTest {
             SmtpPeer.Transaction relayed = upstream.transactions().get(0);
             assertThat(relayed.sender()).isEqualTo(ALICE);
             assertThat(relayed.recipients()).containsExactly(REMOTE);
-            // Handed on by the relaypack smarthost: STARTTLS (required by the peer) and AUTH as the sample's user.
-            assertThat(upstream.authenticatedUsers()).containsExactly(ProviderRelay.USERNAME);
+            // Handed on by the relaypack smarthost: the provider peer refuses MAIL before STARTTLS and
+            // before AUTH as the sample's user (a pooled session may have authenticated in an earlier test).
             MimeMessage message = relayed.message();
             assertThat(message.getSubject()).isEqualTo("relayed-587");
             // RFC 3848 / RFC 8314 section 4.3: the trace says TLS and AUTH were used.

@@ -208,6 +208,43 @@ public class DeliveryEngine {
         LOGGER.debug("Mail {} queued for {} to next hop {}", mail.getName(), mail.getRecipients(), hop.name());
     }
 
+    /** One next hop's share of a mail: the recipients its copy carries, and the mail's recipients they stand for. */
+    public static final class HopShare {
+        private final ConfiguredHop hop;
+        private final ImmutableList<MailAddress> recipients;
+        private final ImmutableList<MailAddress> originals;
+
+        /** {@code originals} differ from {@code recipients} only where a route rewrote an address. */
+        public HopShare(ConfiguredHop hop, Collection<MailAddress> recipients, Collection<MailAddress> originals) {
+            this.hop = hop;
+            this.recipients = ImmutableList.copyOf(recipients);
+            this.originals = ImmutableList.copyOf(originals);
+        }
+    }
+
+    /**
+     * Queues one copy of the mail per share, named after the hop. If queueing fails part way, the
+     * mail is left carrying only the recipients not queued yet and the exception propagates, so that
+     * James's error processor keeps exactly what is still to do: nothing lost, nothing queued twice.
+     */
+    public void enqueueShares(Mail mail, List<HopShare> shares, FailurePolicy failurePolicy) throws MessagingException {
+        List<MailAddress> notQueued = new ArrayList<>(mail.getRecipients());
+        for (HopShare share : shares) {
+            // The queue keeps its own copy of the message: ours need not be one.
+            MailCopies.QueueCopy copy = MailCopies.forQueue(mail, MailCopies.derivedName(mail, share.hop.name()), share.recipients);
+            try {
+                enqueue(copy.mail(), share.hop.hop(), failurePolicy);
+            } catch (MessagingException | RuntimeException e) {
+                mail.setRecipients(ImmutableList.copyOf(notQueued));
+                throw e;
+            } finally {
+                copy.close();
+            }
+            notQueued.removeAll(share.originals);
+            LOGGER.info("Mail {} queued as {} for {} to next hop {}", mail.getName(), copy.mail().getName(), share.recipients, share.hop.name());
+        }
+    }
+
     /** Queues the mail for the hop; its failures follow the policy it carries (default: bounce to "bounces"). */
     public void enqueue(Mail mail, NextHop hop) throws MessagingException {
         enqueue(mail, hop, FailurePolicy.of(mail));

@@ -8,7 +8,6 @@ import java.util.Optional;
 import javax.inject.Inject;
 import javax.mail.MessagingException;
 
-import org.apache.james.core.MailAddress;
 import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
@@ -27,7 +26,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.google.common.collect.ImmutableList;
-import com.google.common.collect.ImmutableSet;
 
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -112,23 +110,9 @@ public class MailboxRouter extends GenericMailet {
             defer(mail, problems);
             return;
         }
-        List<MailAddress> notQueued = new ArrayList<>(mail.getRecipients());
-        for (ConfiguredHop hop : hops) {
-            ImmutableSet<MailAddress> recipients = plan.recipientsByHop().get(hop.name());
-            // The queue keeps its own copy of the message: ours need not be one.
-            MailCopies.QueueCopy copy = MailCopies.forQueue(mail, MailCopies.derivedName(mail, hop.name()), recipients);
-            try {
-                engine.enqueue(copy.mail(), hop.hop(), configuration.failurePolicy());
-            } catch (MessagingException | RuntimeException e) {
-                // James hands the mail to its error processor: only with what is not queued yet.
-                mail.setRecipients(ImmutableList.copyOf(notQueued));
-                throw e;
-            } finally {
-                copy.close();
-            }
-            notQueued.removeAll(plan.originalRecipientsByHop().get(hop.name()));
-            LOGGER.info("Mail {} queued as {} for {} to mailbox server {}", mail.getName(), copy.mail().getName(), recipients, hop.name());
-        }
+        engine.enqueueShares(mail, hops.stream()
+            .map(hop -> new DeliveryEngine.HopShare(hop, plan.recipientsByHop().get(hop.name()), plan.originalRecipientsByHop().get(hop.name())))
+            .collect(ImmutableList.toImmutableList()), configuration.failurePolicy());
         if (!plan.unrouted().isEmpty()) {
             LOGGER.info("Mail {}: no mailbox server for {}", mail.getName(), plan.unrouted());
             engine.fail(mail, plan.unrouted(), NO_ROUTE, configuration.failurePolicy());

@@ -21,7 +21,6 @@ import org.apache.mailet.base.GenericMailet;
 import org.relaypack.delivery.ConfiguredHop;
 import org.relaypack.delivery.DeliveryEngine;
 import org.relaypack.delivery.FailurePolicy;
-import org.relaypack.delivery.MailCopies;
 import org.relaypack.delivery.SmtpReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,22 +110,9 @@ public class SmarthostDelivery extends GenericMailet {
                 unrouted.add(recipient);
             }
         }
-        List<MailAddress> notQueued = new ArrayList<>(mail.getRecipients());
-        for (Map.Entry<ConfiguredHop, List<MailAddress>> entry : byHop.entrySet()) {
-            // The queue keeps its own copy of the message: ours need not be one.
-            MailCopies.QueueCopy copy = MailCopies.forQueue(mail, MailCopies.derivedName(mail, entry.getKey().name()), entry.getValue());
-            try {
-                engine.enqueue(copy.mail(), entry.getKey().hop(), failurePolicy);
-            } catch (MessagingException | RuntimeException e) {
-                // James hands the mail to its error processor: only with the recipients not queued yet.
-                mail.setRecipients(ImmutableList.copyOf(notQueued));
-                throw e;
-            } finally {
-                copy.close();
-            }
-            notQueued.removeAll(entry.getValue());
-            LOGGER.info("Mail {} queued as {} for {} to next hop {}", mail.getName(), copy.mail().getName(), entry.getValue(), entry.getKey().name());
-        }
+        engine.enqueueShares(mail, byHop.entrySet().stream()
+            .map(entry -> new DeliveryEngine.HopShare(entry.getKey(), entry.getValue(), entry.getValue()))
+            .collect(ImmutableList.toImmutableList()), failurePolicy);
         if (!unrouted.isEmpty()) {
             LOGGER.warn("Mail {}: no next hop for {} (no matching route, no default)", mail.getName(), unrouted);
             engine.fail(mail, unrouted, NO_ROUTE, failurePolicy);

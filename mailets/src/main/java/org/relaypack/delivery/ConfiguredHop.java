@@ -8,31 +8,64 @@ import com.google.common.base.Preconditions;
 
 /**
  * A next hop as the delivery engine runs it: the hop itself, its retry schedule, how many
- * deliveries run at once from its queue, and the hop that takes over its temporarily failed
- * recipients (Postfix's smtp_fallback_relay).
+ * deliveries run at once from its queue, the hop that takes over its temporarily failed
+ * recipients (Postfix's smtp_fallback_relay), and where the first attempt of a mail is made.
  */
 public final class ConfiguredHop {
     public static final int DEFAULT_CONCURRENCY = 4;
 
+    /** Where a mail handed to the engine gets its first delivery attempt. */
+    public enum FirstAttempt {
+        /**
+         * At once, in the thread that hands the mail over (a James spool thread), when one of the
+         * hop's pooled connections is free and the hop has not just failed; otherwise, and for
+         * whatever fails temporarily, the hop's queue.
+         */
+        INLINE("inline"),
+        /** Always from the hop's queue. */
+        QUEUE("queue");
+
+        private final String configValue;
+
+        FirstAttempt(String configValue) {
+            this.configValue = configValue;
+        }
+
+        public String configValue() {
+            return configValue;
+        }
+
+        /** Inline for the fixed relays of a smarthost or mailbox server; queued for delivery to recipient domains' MX hosts. */
+        public static FirstAttempt defaultFor(NextHop hop) {
+            return hop.kind() == NextHop.Kind.HOSTS ? INLINE : QUEUE;
+        }
+    }
+
     public static ConfiguredHop of(NextHop hop) {
-        return new ConfiguredHop(hop, RetryPolicy.defaults(), DEFAULT_CONCURRENCY, Optional.empty());
+        return new ConfiguredHop(hop, RetryPolicy.defaults(), DEFAULT_CONCURRENCY, Optional.empty(), FirstAttempt.defaultFor(hop));
     }
 
     public static ConfiguredHop of(NextHop hop, RetryPolicy retry, int concurrency, Optional<String> fallback) {
+        return of(hop, retry, concurrency, fallback, FirstAttempt.defaultFor(hop));
+    }
+
+    public static ConfiguredHop of(NextHop hop, RetryPolicy retry, int concurrency, Optional<String> fallback, FirstAttempt firstAttempt) {
         Preconditions.checkArgument(concurrency >= 1, "concurrency must be at least 1");
-        return new ConfiguredHop(hop, retry, concurrency, fallback);
+        return new ConfiguredHop(hop, retry, concurrency, fallback, firstAttempt);
     }
 
     private final NextHop hop;
     private final RetryPolicy retry;
     private final int concurrency;
     private final Optional<String> fallback;
+    private final FirstAttempt firstAttempt;
 
-    private ConfiguredHop(NextHop hop, RetryPolicy retry, int concurrency, Optional<String> fallback) {
+    private ConfiguredHop(NextHop hop, RetryPolicy retry, int concurrency, Optional<String> fallback, FirstAttempt firstAttempt) {
         this.hop = Objects.requireNonNull(hop);
         this.retry = Objects.requireNonNull(retry);
         this.concurrency = concurrency;
         this.fallback = Objects.requireNonNull(fallback);
+        this.firstAttempt = Objects.requireNonNull(firstAttempt);
     }
 
     public String name() {
@@ -57,26 +90,35 @@ public final class ConfiguredHop {
         return fallback;
     }
 
+    public FirstAttempt firstAttempt() {
+        return firstAttempt;
+    }
+
     public ConfiguredHop withRetry(RetryPolicy retry) {
-        return new ConfiguredHop(hop, retry, concurrency, fallback);
+        return new ConfiguredHop(hop, retry, concurrency, fallback, firstAttempt);
     }
 
     public ConfiguredHop withFallback(String fallback) {
-        return new ConfiguredHop(hop, retry, concurrency, Optional.of(fallback));
+        return new ConfiguredHop(hop, retry, concurrency, Optional.of(fallback), firstAttempt);
+    }
+
+    public ConfiguredHop withFirstAttempt(FirstAttempt firstAttempt) {
+        return new ConfiguredHop(hop, retry, concurrency, fallback, firstAttempt);
     }
 
     @Override
     public boolean equals(Object o) {
         if (o instanceof ConfiguredHop) {
             ConfiguredHop that = (ConfiguredHop) o;
-            return concurrency == that.concurrency && hop.equals(that.hop) && retry.equals(that.retry) && fallback.equals(that.fallback);
+            return concurrency == that.concurrency && hop.equals(that.hop) && retry.equals(that.retry) && fallback.equals(that.fallback)
+                && firstAttempt == that.firstAttempt;
         }
         return false;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(hop, retry, concurrency, fallback);
+        return Objects.hash(hop, retry, concurrency, fallback, firstAttempt);
     }
 
     @Override
@@ -86,6 +128,7 @@ public final class ConfiguredHop {
             .add("retry", retry)
             .add("concurrency", concurrency)
             .add("fallback", fallback)
+            .add("firstAttempt", firstAttempt)
             .toString();
     }
 }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 
 import javax.inject.Inject;
 import javax.inject.Singleton;
@@ -100,6 +101,15 @@ public class DeliveryEngine {
         return METRIC_PREFIX + hop + ".deliveryTime";
     }
 
+    /** Counters of the mails (one per hop share) whose first attempt was made inline, and of those queued for it. */
+    public static String inlineFirstMetric(String hop) {
+        return METRIC_PREFIX + hop + ".firstAttempt.inline";
+    }
+
+    public static String queuedFirstMetric(String hop) {
+        return METRIC_PREFIX + hop + ".firstAttempt.queued";
+    }
+
     private final MailQueueFactory<?> queueFactory;
     private final MetricFactory metricFactory;
     private final HopTransport transport;
@@ -108,6 +118,8 @@ public class DeliveryEngine {
     private final Clock clock;
     private final Duration maxHold;
     private final Set<String> warnedIgnoredDelays = ConcurrentHashMap.newKeySet();
+    /** Hops whose first attempt is inline. */
+    private final ImmutableMap<String, InlineGate> gates;
 
     private int users;
     private ImmutableMap<String, MailQueue> queues = ImmutableMap.of();
@@ -138,6 +150,9 @@ public class DeliveryEngine {
         this.configuration = configuration;
         this.clock = clock;
         this.maxHold = maxHold;
+        this.gates = configuration.hops().values().stream()
+            .filter(hop -> hop.firstAttempt() == ConfiguredHop.FirstAttempt.INLINE)
+            .collect(ImmutableMap.toImmutableMap(ConfiguredHop::name, hop -> new InlineGate(hop.hop().maxConnections())));
     }
 
     public NextHopsConfiguration configuration() {
@@ -223,25 +238,114 @@ public class DeliveryEngine {
     }
 
     /**
-     * Queues one copy of the mail per share, named after the hop. If queueing fails part way, the
-     * mail is left carrying only the recipients not queued yet and the exception propagates, so that
-     * James's error processor keeps exactly what is still to do: nothing lost, nothing queued twice.
+     * Hands the engine one copy of the mail per share, named after the hop. A hop whose first
+     * attempt is {@link ConfiguredHop.FirstAttempt#INLINE inline} gets it now, in this thread, when
+     * one of its connections is free and it has not just failed; then only what failed
+     * temporarily is queued for the retry, and what failed for good is bounced, as from the queue.
+     * Every other share is queued.
+     *
+     * If handing over fails part way, the mail is left carrying only the recipients not handed over
+     * yet and the exception propagates, so that James's error processor keeps exactly what is still
+     * to do: nothing lost, nothing queued twice. (Where a route rewrote addresses and an inline
+     * attempt had delivered some of them, the mail keeps every recipient of that share: they may be
+     * delivered twice, never lost.)
      */
-    public void enqueueShares(Mail mail, List<HopShare> shares, FailurePolicy failurePolicy) throws MessagingException {
-        List<MailAddress> notQueued = new ArrayList<>(mail.getRecipients());
+    public void deliverShares(Mail mail, List<HopShare> shares, FailurePolicy failurePolicy) throws MessagingException {
+        List<MailAddress> notHandedOver = new ArrayList<>(mail.getRecipients());
         for (HopShare share : shares) {
-            // The queue keeps its own copy of the message: ours need not be one.
-            MailCopies.QueueCopy copy = MailCopies.forQueue(mail, MailCopies.derivedName(mail, share.hop.name()), share.recipients);
+            String name = MailCopies.derivedName(mail, share.hop.name());
+            InlineGate gate = gates.get(share.hop.name());
+            boolean inline = gate != null && gate.tryEnter(clock.instant());
+            // The queue keeps its own copy of the message, and an inline attempt only reads it: ours need not be one.
+            MailCopies.QueueCopy copy = MailCopies.forQueue(mail, name, share.recipients);
             try {
-                enqueue(copy.mail(), share.hop.hop(), failurePolicy);
+                if (inline) {
+                    deliverNow(share.hop, copy.mail(), failurePolicy, gate);
+                } else {
+                    enqueue(copy.mail(), share.hop.hop(), failurePolicy);
+                    metricFactory.generate(queuedFirstMetric(share.hop.name())).increment();
+                    LOGGER.info("Mail {} queued as {} for {} to next hop {}", mail.getName(), name, share.recipients, share.hop.name());
+                }
+            } catch (StillPending e) {
+                notHandedOver.removeAll(share.originals);
+                notHandedOver.addAll(share.recipients.equals(share.originals) ? e.recipients : share.originals);
+                mail.setRecipients(ImmutableList.copyOf(notHandedOver));
+                throw e;
             } catch (MessagingException | RuntimeException e) {
-                mail.setRecipients(ImmutableList.copyOf(notQueued));
+                mail.setRecipients(ImmutableList.copyOf(notHandedOver));
                 throw e;
             } finally {
                 copy.close();
+                if (inline) {
+                    gate.exit();
+                }
             }
-            notQueued.removeAll(share.originals);
-            LOGGER.info("Mail {} queued as {} for {} to next hop {}", mail.getName(), copy.mail().getName(), share.recipients, share.hop.name());
+            notHandedOver.removeAll(share.originals);
+        }
+    }
+
+    /** The first attempt, made in the caller's thread; then bounces and the queued retry, as for a queued attempt. */
+    private void deliverNow(ConfiguredHop hop, Mail share, FailurePolicy failurePolicy, InlineGate gate) throws MessagingException {
+        failurePolicy.writeTo(share);
+        metricFactory.generate(inlineFirstMetric(hop.name())).increment();
+        TimeMetric timer = metricFactory.timer(deliveryTimeMetric(hop.name()));
+        Attempt result = deliverThroughFallbacks(hop, share);
+        timer.stopAndPublish();
+        if (result.with(RecipientOutcome.Status.DELIVERED).isEmpty() && !result.with(RecipientOutcome.Status.TEMPORARY_FAILURE).isEmpty()) {
+            Instant until = gate.pause(clock.instant(), hop.retry().delayAfter(1));
+            LOGGER.info("Next hop {} failed the first attempt of mail {}: first attempts are queued until {}", hop.name(), share.getName(), until);
+        }
+        List<MailAddress> pending = new ArrayList<>();
+        try {
+            settle(hop, share, 1, result, pending);
+        } catch (Exception e) {
+            throw new StillPending(String.format("Mail %s: could not queue the retry or the bounce of %s for next hop %s",
+                share.getName(), pending, hop.name()), ImmutableList.copyOf(pending), e);
+        }
+    }
+
+    /** Handing a share over failed after its inline attempt: these of its recipients are still to do. */
+    private static final class StillPending extends MessagingException {
+        private static final long serialVersionUID = 1L;
+        private final transient ImmutableList<MailAddress> recipients;
+
+        private StillPending(String message, ImmutableList<MailAddress> recipients, Exception cause) {
+            super(message, cause);
+            this.recipients = recipients;
+        }
+    }
+
+    /**
+     * Bounds the inline first attempts of a hop to its pool's connections, and queues them for a
+     * while after the hop failed one, so that James's spool threads do not wait on a hop that is down.
+     */
+    private static final class InlineGate {
+        /** Longest pause of inline attempts after a failure; a delivery from the queue ends it sooner. */
+        static final Duration MAX_PAUSE = Duration.ofMinutes(1);
+
+        private final Semaphore permits;
+        private volatile Instant pausedUntil = Instant.MIN;
+
+        private InlineGate(int permits) {
+            this.permits = new Semaphore(permits);
+        }
+
+        boolean tryEnter(Instant now) {
+            return now.isAfter(pausedUntil) && permits.tryAcquire();
+        }
+
+        void exit() {
+            permits.release();
+        }
+
+        Instant pause(Instant now, Duration retryDelay) {
+            Instant until = now.plus(retryDelay.compareTo(MAX_PAUSE) < 0 ? retryDelay : MAX_PAUSE);
+            pausedUntil = until;
+            return until;
+        }
+
+        void resume() {
+            pausedUntil = Instant.MIN;
         }
     }
 
@@ -335,10 +439,31 @@ public class DeliveryEngine {
         TimeMetric timer = metricFactory.timer(deliveryTimeMetric(hop.name()));
         Attempt result = deliverThroughFallbacks(hop, mail);
         timer.stopAndPublish();
+        if (!result.with(RecipientOutcome.Status.DELIVERED).isEmpty()) {
+            Optional.ofNullable(gates.get(hop.name())).ifPresent(InlineGate::resume);
+        }
+        List<MailAddress> pending = new ArrayList<>();
+        try {
+            settle(hop, mail, attempt, result, pending);
+            item.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+            LifecycleUtil.dispose(mail);
+        } catch (Exception e) {
+            LOGGER.error("Mail {} for next hop {}: could not queue the retry or the bounce of {}; will be retried",
+                mail.getName(), hop.name(), pending, e);
+            retryWhole(mail, pending, item);
+        }
+    }
 
+    /**
+     * After an attempt: bounces the recipients that failed for good or ran out of attempts, then
+     * queues the retry of those that failed temporarily. Bounce first, then queue the retry: whatever
+     * fails, {@code pending} holds exactly the recipients left to do.
+     */
+    private void settle(ConfiguredHop hop, Mail mail, int attempt, Attempt result, List<MailAddress> pending)
+        throws MessagingException {
         List<RecipientOutcome> temporary = result.with(RecipientOutcome.Status.TEMPORARY_FAILURE);
         List<RecipientOutcome> toFail = new ArrayList<>(result.with(RecipientOutcome.Status.PERMANENT_FAILURE));
-        List<MailAddress> pending = new ArrayList<>(recipients(temporary));
+        pending.addAll(recipients(temporary));
         pending.addAll(recipients(toFail));
         boolean retry = !temporary.isEmpty() && hop.retry().mayRetryAfter(attempt);
         if (!temporary.isEmpty() && !retry) {
@@ -346,31 +471,22 @@ public class DeliveryEngine {
                 mail.getName(), recipients(temporary), hop.name(), attempt);
             toFail.addAll(temporary);
         }
-        try {
-            // Bounce first, then queue the retry: whatever fails, the queue item keeps only what is left to do.
-            if (!toFail.isEmpty()) {
-                failureHandler.handle(mail, toFail, Optional.of(hop.name()), attempt, Optional.of(result.last));
-                metricFactory.generate(bouncedMetric(hop.name())).add(toFail.size());
-                pending.removeAll(recipients(toFail));
-            }
-            if (retry) {
-                Duration delay = hop.retry().delayAfter(attempt);
-                // The queue keeps its own copy (memory) or a serialized one (RabbitMQ): the dequeued mail is ours to change.
-                mail.setRecipients(recipients(temporary));
-                mail.setAttribute(new Attribute(DeliveryAttributes.ATTEMPTS, AttributeValue.of(attempt)));
-                mail.setAttribute(new Attribute(DeliveryAttributes.NOT_BEFORE, AttributeValue.of(clock.instant().plus(delay).toString())));
-                queue.enQueue(mail, delay);
-                pending.clear();
-                metricFactory.generate(deferredMetric(hop.name())).add(temporary.size());
-                LOGGER.info("Mail {} deferred for {} at next hop {} after attempt {}: {}; next attempt in {}",
-                    mail.getName(), recipients(temporary), hop.name(), attempt, temporary.get(0).reply().asString(), delay);
-            }
-            item.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
-            LifecycleUtil.dispose(mail);
-        } catch (Exception e) {
-            LOGGER.error("Mail {} for next hop {}: could not queue the retry or the bounce of {}; will be retried",
-                mail.getName(), hop.name(), pending, e);
-            retryWhole(mail, pending, item);
+        if (!toFail.isEmpty()) {
+            failureHandler.handle(mail, toFail, Optional.of(hop.name()), attempt, Optional.of(result.last));
+            metricFactory.generate(bouncedMetric(hop.name())).add(toFail.size());
+            pending.removeAll(recipients(toFail));
+        }
+        if (retry) {
+            Duration delay = hop.retry().delayAfter(attempt);
+            // The queue keeps its own copy (memory) or a serialized one (RabbitMQ): the mail is ours to change.
+            mail.setRecipients(recipients(temporary));
+            mail.setAttribute(new Attribute(DeliveryAttributes.ATTEMPTS, AttributeValue.of(attempt)));
+            mail.setAttribute(new Attribute(DeliveryAttributes.NOT_BEFORE, AttributeValue.of(clock.instant().plus(delay).toString())));
+            queue(hop.name()).enQueue(mail, delay);
+            pending.clear();
+            metricFactory.generate(deferredMetric(hop.name())).add(temporary.size());
+            LOGGER.info("Mail {} deferred for {} at next hop {} after attempt {}: {}; next attempt in {}",
+                mail.getName(), recipients(temporary), hop.name(), attempt, temporary.get(0).reply().asString(), delay);
         }
     }
 

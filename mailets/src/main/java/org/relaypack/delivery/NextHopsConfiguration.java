@@ -39,6 +39,7 @@ public final class NextHopsConfiguration {
     static final String FALLBACK = "fallback";
     static final String PORT = "port";
     static final String CONCURRENCY = "concurrency";
+    static final String FIRST_ATTEMPT = "firstAttempt";
     static final String HOST = "host";
     static final String TLS = "tls";
     static final String TLS_MODE = "mode";
@@ -137,7 +138,7 @@ public final class NextHopsConfiguration {
         }
 
         private ConfiguredHop hop(ConfigElement element, RetryPolicy defaultRetry) throws ConfigurationException {
-            element.checkAllowed(ImmutableSet.of(NAME, TYPE, FALLBACK, CONCURRENCY, PORT),
+            element.checkAllowed(ImmutableSet.of(NAME, TYPE, FALLBACK, CONCURRENCY, PORT, FIRST_ATTEMPT),
                 ImmutableSet.of(HOST, TLS, AUTH, TIMEOUTS, POOL, HELO_NAME, RETRY));
             String name = element.requiredAttribute(NAME);
             if (!HOP_NAME.matcher(name).matches()) {
@@ -197,7 +198,21 @@ public final class NextHopsConfiguration {
                 builder.heloName(helo.get().requiredText());
             }
             int concurrency = element.intAttribute(CONCURRENCY, 1, MAX_CONCURRENCY).orElse(ConfiguredHop.DEFAULT_CONCURRENCY);
-            return ConfiguredHop.of(builder.build(), retry(element, defaultRetry), concurrency, element.attribute(FALLBACK));
+            NextHop hop = builder.build();
+            return ConfiguredHop.of(hop, retry(element, defaultRetry), concurrency, element.attribute(FALLBACK), firstAttempt(element, hop));
+        }
+
+        private ConfiguredHop.FirstAttempt firstAttempt(ConfigElement element, NextHop hop) throws ConfigurationException {
+            Optional<String> text = element.attribute(FIRST_ATTEMPT);
+            if (text.isEmpty()) {
+                return ConfiguredHop.FirstAttempt.defaultFor(hop);
+            }
+            for (ConfiguredHop.FirstAttempt value : ConfiguredHop.FirstAttempt.values()) {
+                if (value.configValue().equals(text.get())) {
+                    return value;
+                }
+            }
+            throw element.error(FIRST_ATTEMPT, text.get(), "is not one of inline, queue");
         }
 
         private TlsPolicy tls(ConfigElement hop) throws ConfigurationException {

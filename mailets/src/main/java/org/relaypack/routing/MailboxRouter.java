@@ -110,7 +110,7 @@ public class MailboxRouter extends GenericMailet {
             defer(mail, problems);
             return;
         }
-        engine.enqueueShares(mail, hops.stream()
+        engine.deliverShares(mail, hops.stream()
             .map(hop -> new DeliveryEngine.HopShare(hop, plan.recipientsByHop().get(hop.name()), plan.originalRecipientsByHop().get(hop.name())))
             .collect(ImmutableList.toImmutableList()), configuration.failurePolicy());
         if (!plan.unrouted().isEmpty()) {

@@ -110,7 +110,7 @@ public class SmarthostDelivery extends GenericMailet {
                 unrouted.add(recipient);
             }
         }
-        engine.enqueueShares(mail, byHop.entrySet().stream()
+        engine.deliverShares(mail, byHop.entrySet().stream()
             .map(entry -> new DeliveryEngine.HopShare(entry.getKey(), entry.getValue(), entry.getValue()))
             .collect(ImmutableList.toImmutableList()), failurePolicy);
         if (!unrouted.isEmpty()) {

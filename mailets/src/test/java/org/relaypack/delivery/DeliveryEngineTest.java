@@ -16,6 +16,12 @@ import java.time.ZonedDateTime;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.mail.MessagingException;
@@ -81,7 +87,7 @@ class DeliveryEngineTest {
         testee = new DeliveryEngine(queueFactory, metricFactory, transport, mailetContext, NextHopsConfiguration.of(
             ConfiguredHop.of(UPSTREAM_HOP, upstreamRetry, 2, Optional.empty()),
             ConfiguredHop.of(UPSTREAM_465_HOP, FAST_RETRY, 2, Optional.empty()),
-            ConfiguredHop.of(OTHER_HOP, FAST_RETRY, 2, Optional.empty())));
+            ConfiguredHop.of(OTHER_HOP, FAST_RETRY, 2, Optional.empty()).withFirstAttempt(ConfiguredHop.FirstAttempt.QUEUE)));
         testee.start();
     }
 
@@ -472,6 +478,145 @@ class DeliveryEngineTest {
             awaitSettled(UPSTREAM, 2);
             assertThat(transport.attemptsAt(UPSTREAM).get(1).recipients()).containsExactly(CAROL);
             assertThat(failingOnce.getSentMails()).extracting(FakeMailContext.SentMail::getRecipients).containsExactly(List.of(CAROL));
+        }
+    }
+
+    @Nested
+    class InlineFirstAttempt {
+        private List<DeliveryEngine.HopShare> sharesFor(String hop, MailAddress... recipients) {
+            return List.of(new DeliveryEngine.HopShare(testee.configuration().hop(hop).orElseThrow(), List.of(recipients), List.of(recipients)));
+        }
+
+        @Test
+        void shouldDeliverBeforeReturningAndQueueNothing() throws Exception {
+            testee.deliverShares(mail(BOB, CAROL), sharesFor(UPSTREAM, BOB, CAROL), FailurePolicy.defaults());
+
+            assertThat(transport.attemptsAt(UPSTREAM)).hasSize(1);
+            assertThat(transport.attemptsAt(UPSTREAM).get(0).recipients()).containsExactly(BOB, CAROL);
+            assertThat(transport.attemptsAt(UPSTREAM).get(0).mailName()).startsWith("mail1-upstream-");
+            assertThat(queue(UPSTREAM).getSize()).isZero();
+            assertThat(metricFactory.countFor(DeliveryEngine.inlineFirstMetric(UPSTREAM))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryEngine.queuedFirstMetric(UPSTREAM))).isZero();
+            assertThat(metricFactory.countFor(DeliveryEngine.deliveredMetric(UPSTREAM))).isEqualTo(2);
+            assertThat(transport.attemptsAt(OTHER)).isEmpty();
+        }
+
+        @Test
+        void hopWithQueuedFirstAttemptShouldGetTheMailFromItsQueue() throws Exception {
+            testee.deliverShares(mail(BOB), sharesFor(OTHER, BOB), FailurePolicy.defaults());
+
+            awaitSettled(OTHER, 1);
+            assertThat(metricFactory.countFor(DeliveryEngine.queuedFirstMetric(OTHER))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryEngine.inlineFirstMetric(OTHER))).isZero();
+            assertThat(metricFactory.countFor(DeliveryEngine.deliveredMetric(OTHER))).isEqualTo(1);
+        }
+
+        @Test
+        void permanentFailureShouldBounceAtOnceAndQueueNothing() throws Exception {
+            transport.then(UPSTREAM, replying(UNKNOWN_USER, CAROL));
+
+            testee.deliverShares(mail(BOB, CAROL), sharesFor(UPSTREAM, BOB, CAROL), FailurePolicy.defaults());
+
+            assertThat(mailetContext.getSentMails()).hasSize(1);
+            FakeMailContext.SentMail bounce = mailetContext.getSentMails().get(0);
+            assertThat(bounce.getState()).isEqualTo("bounces");
+            assertThat(bounce.getRecipients()).containsExactly(CAROL);
+            assertThat(attribute(bounce, DeliveryAttributes.DELIVERY_ERROR)).isEqualTo(UNKNOWN_USER.asString());
+            assertThat(attribute(bounce, DeliveryAttributes.ATTEMPTS)).isEqualTo(1);
+            assertThat(queue(UPSTREAM).getSize()).isZero();
+            assertThat(transport.attemptsAt(UPSTREAM)).hasSize(1);
+        }
+
+        @Test
+        void temporaryFailureShouldBeRetriedFromTheQueueForThoseRecipientsOnly() throws Exception {
+            transport.then(UPSTREAM, replying(GREYLISTED, CAROL));
+
+            testee.deliverShares(mail(BOB, CAROL), sharesFor(UPSTREAM, BOB, CAROL), FailurePolicy.defaults());
+
+            awaitSettled(UPSTREAM, 2);
+            assertThat(transport.attemptsAt(UPSTREAM).get(1).recipients()).containsExactly(CAROL);
+            assertThat(metricFactory.countFor(DeliveryEngine.deliveredMetric(UPSTREAM))).isEqualTo(2);
+            assertThat(metricFactory.countFor(DeliveryEngine.deferredMetric(UPSTREAM))).isEqualTo(1);
+            assertThat(mailetContext.getSentMails()).isEmpty();
+        }
+
+        @Test
+        void failedHopShouldHaveTheNextMailsQueuedWithTheAttemptCounted() throws Exception {
+            testee.stop();
+            Clock frozen = Clock.fixed(Instant.parse("2026-01-01T10:00:00Z"), ZoneOffset.UTC);
+            startEngine(frozen, RetryPolicy.of(ImmutableList.of(Duration.ofMinutes(5), Duration.ofMinutes(10)), 5));
+            transport.always(UPSTREAM, failAllTemporarily());
+
+            testee.deliverShares(mail(BOB), sharesFor(UPSTREAM, BOB), FailurePolicy.defaults());
+            testee.deliverShares(mail("mail2", MaybeSender.of(SENDER), CAROL), sharesFor(UPSTREAM, CAROL), FailurePolicy.defaults());
+
+            // The first mail's attempt counts: it waits its first retry delay. The second is queued, its attempt not made yet.
+            assertThat(transport.attemptsAt(UPSTREAM)).extracting(ScriptedTransport.Attempt::recipients).containsExactly(List.of(BOB));
+            assertThat(metricFactory.countFor(DeliveryEngine.inlineFirstMetric(UPSTREAM))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryEngine.queuedFirstMetric(UPSTREAM))).isEqualTo(1);
+            ImmutableList<ManageableMailQueue.MailQueueItemView> waiting = ImmutableList.copyOf(queue(UPSTREAM).browse());
+            ManageableMailQueue.MailQueueItemView retry = waiting.stream()
+                .filter(item -> item.getMail().getRecipients().contains(BOB)).findFirst().orElseThrow();
+            assertThat(retry.getNextDelivery()).contains(ZonedDateTime.parse("2026-01-01T10:05:00Z"));
+            assertThat(retry.getMail().getAttribute(DeliveryAttributes.ATTEMPTS))
+                .contains(new Attribute(DeliveryAttributes.ATTEMPTS, AttributeValue.of(1)));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(transport.attemptsAt(UPSTREAM)).extracting(ScriptedTransport.Attempt::recipients).contains(List.of(CAROL)));
+        }
+
+        @Test
+        void busyHopShouldHaveTheMailQueuedInsteadOfWaiting() throws Exception {
+            testee.stop();
+            CountDownLatch firstAttemptStarted = new CountDownLatch(1);
+            CountDownLatch releaseFirstAttempt = new CountDownLatch(1);
+            List<List<MailAddress>> delivered = new CopyOnWriteArrayList<>();
+            HopTransport firstBlocks = new HopTransport() {
+                private final AtomicInteger calls = new AtomicInteger();
+
+                @Override
+                public DeliveryResult deliver(NextHop hop, Mail mail) {
+                    if (calls.incrementAndGet() == 1) {
+                        firstAttemptStarted.countDown();
+                        try {
+                            releaseFirstAttempt.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    delivered.add(ImmutableList.copyOf(mail.getRecipients()));
+                    return DeliveryResult.of(mail.getRecipients().stream().map(deliverAll()).collect(ImmutableList.toImmutableList()),
+                        Optional.of("upstream.example:25"), Optional.empty(), Optional.empty());
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            NextHop oneConnection = NextHop.builder(UPSTREAM).host(HostSpec.literal("smtp1.provider.example", 587)).maxConnections(1).build();
+            metricFactory = new RecordingMetricFactory();
+            testee = new DeliveryEngine(queueFactory, metricFactory, firstBlocks, mailetContext,
+                NextHopsConfiguration.of(ConfiguredHop.of(oneConnection, FAST_RETRY, 1, Optional.empty())));
+            testee.start();
+            ExecutorService spoolThread = Executors.newSingleThreadExecutor();
+            try {
+                Future<?> first = spoolThread.submit(() -> {
+                    testee.deliverShares(mail(BOB), sharesFor(UPSTREAM, BOB), FailurePolicy.defaults());
+                    return null;
+                });
+                assertThat(firstAttemptStarted.await(10, TimeUnit.SECONDS)).isTrue();
+
+                testee.deliverShares(mail("mail2", MaybeSender.of(SENDER), CAROL), sharesFor(UPSTREAM, CAROL), FailurePolicy.defaults());
+
+                assertThat(metricFactory.countFor(DeliveryEngine.queuedFirstMetric(UPSTREAM))).isEqualTo(1);
+                releaseFirstAttempt.countDown();
+                first.get(10, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(delivered).containsExactlyInAnyOrder(List.of(BOB), List.of(CAROL)));
+                assertThat(metricFactory.countFor(DeliveryEngine.inlineFirstMetric(UPSTREAM))).isEqualTo(1);
+            } finally {
+                releaseFirstAttempt.countDown();
+                spoolThread.shutdownNow();
+            }
         }
     }
 

@@ -114,6 +114,20 @@ class NextHopsConfigurationTest {
         assertThat(testee.retry()).isEqualTo(RetryPolicy.defaults());
         assertThat(testee.concurrency()).isEqualTo(ConfiguredHop.DEFAULT_CONCURRENCY);
         assertThat(testee.fallback()).isEmpty();
+        assertThat(testee.firstAttempt()).isEqualTo(ConfiguredHop.FirstAttempt.INLINE);
+    }
+
+    @Test
+    void firstAttemptShouldDefaultToTheQueueForMxHopsAndBeSettable() throws Exception {
+        NextHopsConfiguration testee = parse("<nexthops>"
+            + "<nexthop name=\"internet\" type=\"mx\"/>"
+            + "<nexthop name=\"internet-now\" type=\"mx\" firstAttempt=\"inline\"/>"
+            + "<nexthop name=\"lan\" firstAttempt=\"queue\"><host>[10.0.0.1]</host></nexthop>"
+            + "</nexthops>");
+
+        assertThat(testee.hop("internet").orElseThrow().firstAttempt()).isEqualTo(ConfiguredHop.FirstAttempt.QUEUE);
+        assertThat(testee.hop("internet-now").orElseThrow().firstAttempt()).isEqualTo(ConfiguredHop.FirstAttempt.INLINE);
+        assertThat(testee.hop("lan").orElseThrow().firstAttempt()).isEqualTo(ConfiguredHop.FirstAttempt.QUEUE);
     }
 
     @Test
@@ -379,6 +393,12 @@ class NextHopsConfigurationTest {
         void fallbackLoopShouldFail() {
             assertFails("<nexthop name=\"a\" fallback=\"b\"><host>[h]:25</host></nexthop>"
                 + "<nexthop name=\"b\" fallback=\"a\"><host>[i]:25</host></nexthop>", "fallback", "loop");
+        }
+
+        @Test
+        void unknownFirstAttemptShouldFail() {
+            assertFails("<nexthop name=\"a\" firstAttempt=\"Inline\"><host>[h]:25</host></nexthop>",
+                "<nexthop name=\"a\">", "firstAttempt", "'Inline'", "not one of inline, queue");
         }
 
         @Test

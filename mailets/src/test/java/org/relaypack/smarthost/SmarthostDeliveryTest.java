@@ -281,8 +281,8 @@ class SmarthostDeliveryTest {
         }
     }
 
-    @Test
-    void queueFailureShouldLeaveOnlyTheRecipientsNotQueuedOnTheMail() throws Exception {
+    /** An engine whose queue of the partner hop refuses every mail. */
+    private DeliveryEngine engineFailingToQueueForPartner(ConfiguredHop.FirstAttempt firstAttempt) {
         MemoryMailQueueFactory memory = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory());
         MailQueueFactory<?> failingForPartner = (MailQueueFactory<?>) Proxy.newProxyInstance(getClass().getClassLoader(),
             new Class<?>[] {MailQueueFactory.class}, (proxy, method, args) -> {
@@ -292,8 +292,14 @@ class SmarthostDeliveryTest {
                 }
                 return result;
             });
-        engine = new DeliveryEngine(failingForPartner, new RecordingMetricFactory(), transport, mailetContext,
-            NextHopsConfiguration.of(hop(UPSTREAM), hop(PARTNER), hop(DEPT_RELAY)));
+        return new DeliveryEngine(failingForPartner, new RecordingMetricFactory(), transport, mailetContext,
+            NextHopsConfiguration.of(hop(UPSTREAM).withFirstAttempt(firstAttempt), hop(PARTNER).withFirstAttempt(firstAttempt),
+                hop(DEPT_RELAY).withFirstAttempt(firstAttempt)));
+    }
+
+    @Test
+    void queueFailureShouldLeaveOnlyTheRecipientsNotQueuedOnTheMail() throws Exception {
+        engine = engineFailingToQueueForPartner(ConfiguredHop.FirstAttempt.QUEUE);
         testee = init(ROUTES);
         Mail mail = mail(ALICE, BOB, PARTNER_USER);
 
@@ -302,6 +308,22 @@ class SmarthostDeliveryTest {
         assertThat(mail.getRecipients()).containsExactly(PARTNER_USER);
         awaitAttempts(1);
         assertThat(transport.attemptsAt(UPSTREAM)).extracting(ScriptedTransport.Attempt::recipients).containsExactly(List.of(BOB));
+    }
+
+    @Test
+    void retryThatCannotBeQueuedAfterAnInlineAttemptShouldStayOnTheMailAlone() throws Exception {
+        engine = engineFailingToQueueForPartner(ConfiguredHop.FirstAttempt.INLINE);
+        transport.then(PARTNER, ScriptedTransport.failAllTemporarily());
+        testee = init(ROUTES);
+        Mail mail = mail(ALICE, BOB, PARTNER_USER);
+
+        assertThatThrownBy(() -> testee.service(mail)).isInstanceOf(MessagingException.class)
+            .hasMessageContainingAll("could not queue the retry", "user@partner.example", "partner");
+
+        // BOB went upstream inline; the partner took nothing: its recipient stays on the mail for James's error processor.
+        assertThat(mail.getRecipients()).containsExactly(PARTNER_USER);
+        assertThat(transport.attemptsAt(UPSTREAM)).extracting(ScriptedTransport.Attempt::recipients).containsExactly(List.of(BOB));
+        assertThat(transport.attemptsAt(PARTNER)).extracting(ScriptedTransport.Attempt::recipients).containsExactly(List.of(PARTNER_USER));
     }
 
     private static MailQueue failingEnqueues(MailQueue queue) {

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # relaypack relay benchmark, one command (see docs/benchmarks.md):
 #   benchmarks/run.sh [--quick] [-n N] [-c C] [-s BYTES] [--warmup N] [--rounds R]
-#                     [--configs null,remote-delivery,smarthost] [--idle-wait SECONDS] [--heap SIZE] [--results DIR]
+#                     [--configs null,remote-delivery,smarthost] [--inbound new|reused|both]
+#                     [--idle-wait SECONDS] [--heap SIZE] [--results DIR] [--pack JAR] [--fanout M]
 # Builds the pack, the runner and the benchmark (offline when ~/.m2 has everything), then starts
-# James 3.8.1 once per configuration in benchmarks/conf/ and drives them in one run, alternating.
+# James 3.8.1 once per configuration in benchmarks/conf/ and drives them in one run, alternating,
+# with a new inbound connection per message and (--inbound both, the default) with inbound
+# connections reused (smtp-source -d): one warm table per inbound mode.
 # Writes benchmarks/results/<date>-<mode>.md. Exit status 1 when a count is wrong.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -8,8 +8,10 @@ import java.util.List;
 /** The command line of {@code benchmarks/run.sh}: what load, how many rounds, which configurations. */
 final class BenchmarkOptions {
     static final String USAGE = "usage: benchmarks/run.sh [--quick] [-n MESSAGES] [-c SESSIONS] [-s BYTES] [--warmup MESSAGES]"
-        + " [--rounds R] [--configs null,remote-delivery,smarthost] [--idle-wait SECONDS] [--heap SIZE] [--results DIR] [--pack JAR] [--fanout M]";
+        + " [--rounds R] [--configs null,remote-delivery,smarthost] [--inbound new|reused|both] [--idle-wait SECONDS] [--heap SIZE]"
+        + " [--results DIR] [--pack JAR] [--fanout M]";
     static final List<String> ALL_CONFIGURATIONS = Arrays.asList("null", "remote-delivery", "smarthost");
+    static final String INBOUND_BOTH = "both";
     static final int DEFAULT_MESSAGES = 10_000;
     static final int DEFAULT_CONCURRENCY = 20;
     static final int DEFAULT_SIZE = 4096;
@@ -29,6 +31,8 @@ final class BenchmarkOptions {
     final int warmup;
     final int rounds;
     final List<String> configurations;
+    /** The inbound modes each round runs, in this order in the first round. */
+    final List<InboundMode> inbound;
     final int idleWaitSeconds;
     final String heap;
     final Path root;
@@ -39,7 +43,7 @@ final class BenchmarkOptions {
     final int fanout;
 
     private BenchmarkOptions(boolean quick, int messages, int concurrency, int size, int warmup, int rounds,
-                             List<String> configurations, int idleWaitSeconds, String heap, Path root, Path results,
+                             List<String> configurations, List<InboundMode> inbound, int idleWaitSeconds, String heap, Path root, Path results,
                              java.util.Optional<Path> pack, int fanout) {
         this.quick = quick;
         this.messages = messages;
@@ -48,6 +52,7 @@ final class BenchmarkOptions {
         this.warmup = warmup;
         this.rounds = rounds;
         this.configurations = configurations;
+        this.inbound = inbound;
         this.idleWaitSeconds = idleWaitSeconds;
         this.heap = heap;
         this.root = root;
@@ -70,6 +75,7 @@ final class BenchmarkOptions {
         int concurrency = DEFAULT_CONCURRENCY;
         int size = DEFAULT_SIZE;
         List<String> configurations = ALL_CONFIGURATIONS;
+        List<InboundMode> inbound = Arrays.asList(InboundMode.values());
         String heap = "1g";
         Path results = root.resolve("benchmarks").resolve("results");
         java.util.Optional<Path> pack = java.util.Optional.empty();
@@ -109,6 +115,11 @@ final class BenchmarkOptions {
                         }
                     }
                     break;
+                case "--inbound":
+                    String mode = value(args, ++i);
+                    inbound = mode.equals(INBOUND_BOTH) ? Arrays.asList(InboundMode.values())
+                        : java.util.Collections.singletonList(InboundMode.fromOption(mode));
+                    break;
                 case "--fanout":
                     fanout = atLeastZero(args, ++i);
                     break;
@@ -127,7 +138,7 @@ final class BenchmarkOptions {
             concurrency, size,
             warmup != null ? warmup : quick ? QUICK_WARMUP : DEFAULT_WARMUP,
             rounds != null ? rounds : quick ? QUICK_ROUNDS : DEFAULT_ROUNDS,
-            configurations,
+            configurations, inbound,
             idleWait != null ? idleWait : quick ? 0 : DEFAULT_IDLE_WAIT_SECONDS,
             heap, root, results, pack,
             fanout != null ? fanout : quick ? QUICK_FANOUT : DEFAULT_FANOUT);

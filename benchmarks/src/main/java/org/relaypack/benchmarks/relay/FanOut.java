@@ -37,7 +37,7 @@ final class FanOut {
                 recipients.add(String.format(Locale.ROOT, "user%02d@fanout.example", n));
             }
             try (JamesProcess james = JamesProcess.start(CONFIGURATION, confSource, workdir, ports, launch)) {
-                LoadGenerator load = new LoadGenerator(james.smtpPort(), 1, size, recipients);
+                LoadGenerator load = new LoadGenerator(james.smtpPort(), 1, size, recipients, InboundMode.NEW_PER_MESSAGE);
                 sendOneByOne(load, sinks, "fanout-warmup", warmup, new ArrayList<>());
                 long transactionsBefore = transactions(sinks);
                 long recipientsBefore = sinks.stream().mapToLong(SmtpSink::recipients).sum();

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,8 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The load of the benchmark, as Postfix's {@code smtp-source -s C -l S -m N} makes it: N messages of
- * S bytes over C concurrent sessions, a new connection per message (EHLO, MAIL, RCPT, DATA, QUIT, each
- * command waiting for its reply). Each message carries the Message-ID
+ * S bytes over C concurrent sessions, each command waiting for its reply (no pipelining). With
+ * {@link InboundMode#NEW_PER_MESSAGE} each message has its own connection (EHLO, MAIL, RCPT, DATA,
+ * QUIT); with {@link InboundMode#REUSED} ({@code smtp-source -d}) each session opens one connection,
+ * says EHLO once, sends its messages one after another over it (MAIL, RCPT, DATA) and QUITs at the
+ * end; after a failed message it reconnects for the next. Each message carries the Message-ID
  * {@code <PHASE.SEQUENCE@relaypack.bench>} the {@link SmtpSink} counts.
  */
 final class LoadGenerator {
@@ -29,39 +33,31 @@ final class LoadGenerator {
     private final int concurrency;
     private final int size;
     private final List<String> recipients;
+    private final InboundMode inbound;
 
-    LoadGenerator(int port, int concurrency, int size) {
-        this(port, concurrency, size, java.util.Collections.singletonList(RECIPIENT));
+    LoadGenerator(int port, int concurrency, int size, InboundMode inbound) {
+        this(port, concurrency, size, Collections.singletonList(RECIPIENT), inbound);
     }
 
-    LoadGenerator(int port, int concurrency, int size, List<String> recipients) {
+    LoadGenerator(int port, int concurrency, int size, List<String> recipients, InboundMode inbound) {
         this.port = port;
         this.concurrency = concurrency;
         this.size = size;
         this.recipients = recipients;
+        this.inbound = inbound;
     }
 
     /** Sends {@code messages} messages tagged {@code phase}; returns when every session is done. */
     Result send(String phase, int messages) throws InterruptedException {
-        AtomicInteger next = new AtomicInteger();
-        AtomicLong accepted = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
-        ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
-        byte[] body = body(size);
+        Pass pass = new Pass(phase, messages, body(size));
         List<Thread> sessions = new ArrayList<>();
         long start = System.nanoTime();
         for (int i = 0; i < Math.min(concurrency, messages); i++) {
             Thread session = new Thread(() -> {
-                for (int sequence = next.getAndIncrement(); sequence < messages; sequence = next.getAndIncrement()) {
-                    try {
-                        sendOne(phase, sequence, body);
-                        accepted.incrementAndGet();
-                    } catch (IOException | RuntimeException e) {
-                        failed.incrementAndGet();
-                        if (errors.size() < MAX_ERRORS_KEPT) {
-                            errors.add(phase + "." + sequence + ": " + e.getMessage());
-                        }
-                    }
+                if (inbound == InboundMode.REUSED) {
+                    reusingSession(pass);
+                } else {
+                    newConnectionSession(pass);
                 }
             }, "load-" + i);
             session.start();
@@ -70,48 +66,143 @@ final class LoadGenerator {
         for (Thread session : sessions) {
             session.join();
         }
-        return new Result(accepted.get(), failed.get(), System.nanoTime() - start, new ArrayList<>(errors));
+        return new Result(pass.accepted.get(), pass.failed.get(), System.nanoTime() - start, new ArrayList<>(pass.errors));
     }
 
-    /** Sends the one message {@code sequence} of {@code phase}, on the calling thread. */
+    /** Sends the one message {@code sequence} of {@code phase} on a connection of its own, on the calling thread. */
     Result sendSequence(String phase, int sequence) {
         byte[] body = body(size);
         long start = System.nanoTime();
         try {
             sendOne(phase, sequence, body);
-            return new Result(1, 0, System.nanoTime() - start, java.util.Collections.emptyList());
+            return new Result(1, 0, System.nanoTime() - start, Collections.emptyList());
         } catch (IOException | RuntimeException e) {
-            return new Result(0, 1, System.nanoTime() - start, java.util.Collections.singletonList(phase + "." + sequence + ": " + e.getMessage()));
+            return new Result(0, 1, System.nanoTime() - start, Collections.singletonList(phase + "." + sequence + ": " + e.getMessage()));
+        }
+    }
+
+    private void newConnectionSession(Pass pass) {
+        for (int sequence = pass.next(); sequence >= 0; sequence = pass.next()) {
+            try {
+                sendOne(pass.phase, sequence, pass.body);
+                pass.accepted.incrementAndGet();
+            } catch (IOException | RuntimeException e) {
+                pass.failed(sequence, e);
+            }
+        }
+    }
+
+    /**
+     * One connection for all the messages this session takes, opened before the first one (as
+     * smtp-source -d does: C sessions, C connections); a failed message closes it, and the next
+     * message opens a new one.
+     */
+    private void reusingSession(Pass pass) {
+        Connection connection = null;
+        try {
+            connection = open();
+        } catch (IOException | RuntimeException e) {
+            // No message lost yet: the first message tries again, and counts as failed if that fails too.
+            pass.error("connect: " + e.getMessage());
+        }
+        for (int sequence = pass.next(); sequence >= 0; sequence = pass.next()) {
+            try {
+                if (connection == null) {
+                    connection = open();
+                }
+                connection.transaction(pass.phase, sequence, pass.body);
+                pass.accepted.incrementAndGet();
+            } catch (IOException | RuntimeException e) {
+                pass.failed(sequence, e);
+                if (connection != null) {
+                    connection.closeQuietly();
+                    connection = null;
+                }
+            }
+        }
+        if (connection != null) {
+            try (Connection last = connection) {
+                last.quit();
+            } catch (IOException e) {
+                // Every message of the connection already got its 250: none failed.
+                pass.error("QUIT: " + e.getMessage());
+            }
         }
     }
 
     private void sendOne(String phase, int sequence, byte[] body) throws IOException {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(120_000);
-            InputStream in = new BufferedInputStream(socket.getInputStream());
-            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
-            expect(in, 220, "greeting");
-            command(out, in, "EHLO load.lan.example", 250);
-            command(out, in, "MAIL FROM:<" + SENDER + ">", 250);
-            for (String recipient : recipients) {
-                command(out, in, "RCPT TO:<" + recipient + ">", 250);
-            }
-            command(out, in, "DATA", 354);
-            out.write(("From: <" + SENDER + ">\r\nTo: <" + RECIPIENT + ">\r\nSubject: relaypack benchmark " + sequence
-                + "\r\nMessage-ID: <" + phase + "." + sequence + SmtpSink.MESSAGE_ID_DOMAIN + ">\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
-            command(out, in, ".", 250);
-            command(out, in, "QUIT", 221);
+        try (Connection connection = open()) {
+            connection.transaction(phase, sequence, body);
+            connection.quit();
         }
     }
 
-    private static void command(OutputStream out, InputStream in, String line, int expected) throws IOException {
-        out.write(line.getBytes(StandardCharsets.US_ASCII));
-        out.write('\r');
-        out.write('\n');
-        out.flush();
-        expect(in, expected, line);
+    /** Connects, reads the greeting and says EHLO. */
+    private Connection open() throws IOException {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        try {
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(120_000);
+            Connection connection = new Connection(socket);
+            expect(connection.in, 220, "greeting");
+            connection.command("EHLO load.lan.example", 250);
+            return connection;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** An SMTP client connection past EHLO. */
+    private final class Connection implements AutoCloseable {
+        private final Socket socket;
+        private final InputStream in;
+        private final OutputStream out;
+
+        private Connection(Socket socket) throws IOException {
+            this.socket = socket;
+            this.in = new BufferedInputStream(socket.getInputStream());
+            this.out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
+        }
+
+        /** MAIL, RCPT, DATA, the message, "."; returns when the message got its 250. */
+        void transaction(String phase, int sequence, byte[] body) throws IOException {
+            command("MAIL FROM:<" + SENDER + ">", 250);
+            for (String recipient : recipients) {
+                command("RCPT TO:<" + recipient + ">", 250);
+            }
+            command("DATA", 354);
+            out.write(("From: <" + SENDER + ">\r\nTo: <" + RECIPIENT + ">\r\nSubject: relaypack benchmark " + sequence
+                + "\r\nMessage-ID: <" + phase + "." + sequence + SmtpSink.MESSAGE_ID_DOMAIN + ">\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            command(".", 250);
+        }
+
+        void quit() throws IOException {
+            command("QUIT", 221);
+        }
+
+        private void command(String line, int expected) throws IOException {
+            out.write(line.getBytes(StandardCharsets.US_ASCII));
+            out.write('\r');
+            out.write('\n');
+            out.flush();
+            expect(in, expected, line);
+        }
+
+        /** After a failure: the connection is in an unknown state and is dropped without QUIT. */
+        void closeQuietly() {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // Already broken: that is why it is closed.
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 
     /** Reads a (multi-line) reply and checks its code. */
@@ -153,7 +244,41 @@ final class LoadGenerator {
         return body.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** How a load pass went. */
+    /** One call of {@link #send}: the messages still to take, and what happened to those taken. */
+    private static final class Pass {
+        private final String phase;
+        private final int messages;
+        private final byte[] body;
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicLong accepted = new AtomicLong();
+        private final AtomicLong failed = new AtomicLong();
+        private final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
+
+        private Pass(String phase, int messages, byte[] body) {
+            this.phase = phase;
+            this.messages = messages;
+            this.body = body;
+        }
+
+        /** The next message's sequence number, -1 when all are taken. */
+        int next() {
+            int sequence = next.getAndIncrement();
+            return sequence < messages ? sequence : -1;
+        }
+
+        void failed(int sequence, Exception e) {
+            failed.incrementAndGet();
+            error(phase + "." + sequence + ": " + e.getMessage());
+        }
+
+        void error(String error) {
+            if (errors.size() < MAX_ERRORS_KEPT) {
+                errors.add(error);
+            }
+        }
+    }
+
+    /** How a load pass went; {@code errors} also holds failures that lost no message (a QUIT, a connect retried). */
     static final class Result {
         final long accepted;
         final long failed;

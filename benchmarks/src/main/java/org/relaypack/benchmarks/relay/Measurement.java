@@ -4,6 +4,7 @@ package org.relaypack.benchmarks.relay;
 final class Measurement {
     final String configuration;
     final String phase;
+    final InboundMode inbound;
     final int messages;
     final long accepted;
     final long failed;
@@ -17,10 +18,11 @@ final class Measurement {
     long received;
     long duplicates;
 
-    Measurement(String configuration, String phase, int messages, long accepted, long failed, double intakeSeconds,
+    Measurement(String configuration, String phase, InboundMode inbound, int messages, long accepted, long failed, double intakeSeconds,
                 double endToEndSeconds, double cpuSeconds, long sinkConnections, double loadAverage, boolean drained) {
         this.configuration = configuration;
         this.phase = phase;
+        this.inbound = inbound;
         this.messages = messages;
         this.accepted = accepted;
         this.failed = failed;

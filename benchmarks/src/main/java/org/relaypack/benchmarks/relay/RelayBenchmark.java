@@ -22,7 +22,8 @@ import java.util.stream.Stream;
 /**
  * The relay benchmark of {@code benchmarks/run.sh}: James 3.8.1 in three configurations (null
  * baseline, stock RemoteDelivery to the sink, relaypack SmarthostDelivery to the same sink), each in
- * its own JVM, driven in one run with the same load, alternating; measures intake and end-to-end
+ * its own JVM, driven in one run with the same load, alternating, with a new inbound connection per
+ * message and with inbound connections reused; measures intake and end-to-end
  * rates, James's CPU per message, peak RSS and connections to the sink, and checks that the sink got
  * every message exactly once.
  */
@@ -72,7 +73,8 @@ public final class RelayBenchmark {
         String started = now();
         Path runDir = Files.createTempDirectory("relaypack-bench-");
         log("run directory " + runDir + "; " + configurations + ", N=" + options.messages + ", C=" + options.concurrency
-            + ", S=" + options.size + ", warm-up " + options.warmup + ", rounds " + options.rounds);
+            + ", S=" + options.size + ", warm-up " + options.warmup + ", rounds " + options.rounds + ", inbound "
+            + options.inbound.stream().map(InboundMode::option).collect(Collectors.joining(", ")));
         Map<String, JamesProcess> james = new LinkedHashMap<>();
         List<Measurement> cold = new ArrayList<>();
         List<Measurement> warm = new ArrayList<>();
@@ -107,15 +109,20 @@ public final class RelayBenchmark {
                 }
                 for (String configuration : configurations) {
                     if (options.warmup > 0) {
-                        cold.add(measure(james.get(configuration), sink, "warmup-" + configuration, options.warmup));
+                        cold.add(measure(james.get(configuration), sink, "warmup-" + configuration, InboundMode.NEW_PER_MESSAGE, options.warmup));
                     }
                 }
                 for (int round = 0; round < options.rounds; round++) {
-                    for (int i = 0; i < configurations.size(); i++) {
-                        // Alternate: each round starts with the next configuration.
-                        String configuration = configurations.get((i + round) % configurations.size());
-                        waitForIdleMachine();
-                        warm.add(measure(james.get(configuration), sink, "r" + (round + 1) + "-" + configuration, options.messages));
+                    for (int m = 0; m < options.inbound.size(); m++) {
+                        // Each round starts with the next inbound mode, and within a mode with the next configuration,
+                        // so that a burst of load from elsewhere on the machine does not fall on one of them only.
+                        InboundMode inbound = options.inbound.get((m + round) % options.inbound.size());
+                        for (int i = 0; i < configurations.size(); i++) {
+                            String configuration = configurations.get((i + round) % configurations.size());
+                            waitForIdleMachine();
+                            warm.add(measure(james.get(configuration), sink, "r" + (round + 1) + "-" + configuration + inbound.phaseSuffix(),
+                                inbound, options.messages));
+                        }
                     }
                 }
                 for (String configuration : configurations) {
@@ -165,8 +172,8 @@ public final class RelayBenchmark {
         return report;
     }
 
-    private Measurement measure(JamesProcess james, SmtpSink sink, String phase, int messages) throws Exception {
-        LoadGenerator load = new LoadGenerator(james.smtpPort(), options.concurrency, options.size);
+    private Measurement measure(JamesProcess james, SmtpSink sink, String phase, InboundMode inbound, int messages) throws Exception {
+        LoadGenerator load = new LoadGenerator(james.smtpPort(), options.concurrency, options.size, inbound);
         double loadAverage = Machine.loadAverage();
         long connectionsBefore = sink.connections();
         double cpuBefore = james.cpuSeconds();
@@ -176,11 +183,12 @@ public final class RelayBenchmark {
         boolean drained = waitForEndToEnd(james, sink, phase, result.accepted, messages);
         long endToEndDone = System.nanoTime();
         double cpu = james.cpuSeconds() - cpuBefore;
-        Measurement measurement = new Measurement(james.name(), phase, messages, result.accepted, result.failed,
+        Measurement measurement = new Measurement(james.name(), phase, inbound, messages, result.accepted, result.failed,
             (intakeDone - start) / 1e9, (endToEndDone - start) / 1e9, cpu, sink.connections() - connectionsBefore, loadAverage, drained);
-        log(String.format(Locale.ROOT, "%-22s intake %8.1f msg/s, end to end %8.1f msg/s, CPU %.2f s/1000, sink connections %d, load %.1f%s",
+        log(String.format(Locale.ROOT, "%-26s intake %8.1f msg/s, end to end %8.1f msg/s, CPU %.2f s/1000, sink connections %d, load %.1f%s",
             phase, measurement.intakeRate(), measurement.endToEndRate(), measurement.cpuPerThousand(), measurement.sinkConnections, loadAverage,
-            result.failed > 0 ? ", " + result.failed + " FAILED: " + result.errors : ""));
+            result.failed > 0 ? ", " + result.failed + " FAILED: " + result.errors
+                : result.errors.isEmpty() ? "" : ", no message lost but: " + result.errors));
         return measurement;
     }
 

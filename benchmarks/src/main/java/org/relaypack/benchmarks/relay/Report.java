@@ -49,25 +49,33 @@ final class Report {
     String markdown() {
         StringBuilder out = new StringBuilder();
         out.append("# relaypack relay benchmark, ").append(options.mode()).append(" mode, ").append(started).append("\n\n")
-            .append(String.format(Locale.ROOT, "Load: %,d messages of %,d bytes per pass, %d concurrent sessions, a new inbound connection "
-                + "per message (Java load generator, smtp-source style). Warm-up: %,d messages per configuration (the \"cold\" pass), "
-                + "then %d round(s) of every configuration, alternating; warm figures are medians of the rounds. "
-                + "James 3.8.1 memory server in its own JVM (-Xms%s -Xmx%s), logging at WARN, pack loaded from extensions-jars.%n%n",
-                options.messages, options.size, options.concurrency, options.warmup, options.rounds, options.heap, options.heap))
+            .append(String.format(Locale.ROOT, "Load: %,d messages of %,d bytes per pass, %d concurrent sessions, one command at a time "
+                + "(Java load generator, smtp-source style), inbound: %s. Warm-up: %,d messages per configuration, a new inbound connection "
+                + "per message (the \"cold\" pass), then %d round(s) of every configuration%s, alternating; warm figures are medians "
+                + "of the rounds. James 3.8.1 memory server in its own JVM (-Xms%s -Xmx%s), logging at WARN, pack loaded from extensions-jars.%n%n",
+                options.messages, options.size, options.concurrency,
+                options.inbound.stream().map(InboundMode::description).collect(Collectors.joining("; ")), options.warmup, options.rounds,
+                options.inbound.size() > 1 ? " in each inbound mode" : "", options.heap, options.heap))
             .append("Machine: ").append(machine).append(".\n")
             .append("The machine is shared with other agents running builds: absolute rates drift between runs; quote the ratios.\n\n");
-        out.append("## Warm (median of ").append(options.rounds).append(" rounds)\n\n");
-        table(out, warm, true);
-        ratios(out, warm);
-        if (!cold.isEmpty()) {
-            out.append("\n## Cold (the warm-up pass, ").append(String.format(Locale.ROOT, "%,d", options.warmup)).append(" messages)\n\n");
-            table(out, cold, false);
+        for (InboundMode inbound : options.inbound) {
+            List<Measurement> ofMode = warm.stream().filter(m -> m.inbound == inbound).collect(Collectors.toList());
+            out.append("## Warm, ").append(inbound.description()).append(" (median of ").append(options.rounds).append(" rounds)\n\n");
+            table(out, ofMode, true);
+            ratios(out, ofMode);
+            out.append('\n');
         }
-        out.append("\n## Every pass\n\n")
-            .append("| pass | intake msg/s | end to end msg/s | CPU s / 1,000 | sink connections | load avg | counts |\n")
-            .append("|---|---:|---:|---:|---:|---:|---|\n");
+        if (!cold.isEmpty()) {
+            out.append("## Cold (the warm-up pass, ").append(String.format(Locale.ROOT, "%,d", options.warmup))
+                .append(" messages, a new inbound connection per message)\n\n");
+            table(out, cold, false);
+            out.append('\n');
+        }
+        out.append("## Every pass\n\n")
+            .append("| pass | inbound | intake msg/s | end to end msg/s | CPU s / 1,000 | sink connections | load avg | counts |\n")
+            .append("|---|---|---:|---:|---:|---:|---:|---|\n");
         for (Measurement m : measurements()) {
-            out.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.2f | %d | %.1f | %s |%n", m.phase, m.intakeRate(),
+            out.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.2f | %d | %.1f | %s |%n", m.phase, m.inbound.option(), m.intakeRate(),
                 m.endToEndRate(), m.cpuPerThousand(), m.sinkConnections, m.loadAverage, m.countsText()));
         }
         if (fanOut.isPresent()) {

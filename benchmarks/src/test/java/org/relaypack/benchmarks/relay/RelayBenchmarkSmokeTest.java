@@ -1,6 +1,7 @@
 package org.relaypack.benchmarks.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code benchmarks/run.sh --quick} end to end: every configuration the pack supports starts, takes
- * the load, and the sink counts exactly N for each relaying pass and nothing for the null baseline;
+ * the load with a new inbound connection per message and with inbound connections reused, and the
+ * sink counts exactly N for each relaying pass and nothing for the null baseline;
  * in the fan-out case each of the 10 mailbox servers gets each message once, with its 10 recipients.
  * Counts only, never speeds. Needs the packaged runner and pack jars, and 1 to 2 minutes on 2 cores
  * (7 when other builds load them): so it runs in {@code mvn verify} only with {@code -Dbenchmarks.smoke=true}.
@@ -35,7 +37,16 @@ class RelayBenchmarkSmokeTest {
 
         assertThat(report.configurations()).contains("null", "remote-delivery");
         List<Measurement> measurements = report.measurements();
-        assertThat(measurements).hasSize(report.configurations().size() * 2);
+        // Per configuration: the warm-up pass (new connection per message), then one round in each inbound mode.
+        assertThat(measurements).hasSize(report.configurations().size() * 3);
+        for (String configuration : report.configurations()) {
+            assertThat(measurements).filteredOn(m -> m.configuration.equals(configuration))
+                .extracting(m -> m.phase, m -> m.inbound)
+                .containsExactlyInAnyOrder(
+                    tuple("warmup-" + configuration, InboundMode.NEW_PER_MESSAGE),
+                    tuple("r1-" + configuration, InboundMode.NEW_PER_MESSAGE),
+                    tuple("r1-" + configuration + "-reused", InboundMode.REUSED));
+        }
         for (Measurement measurement : measurements) {
             assertThat(measurement.accepted).as(measurement.phase).isEqualTo(measurement.messages);
             assertThat(measurement.failed).as(measurement.phase).isZero();
@@ -58,7 +69,8 @@ class RelayBenchmarkSmokeTest {
         assertThat(written).singleElement().satisfies(file -> {
             assertThat(file.getFileName().toString()).endsWith("-quick.md");
             assertThat(Files.readString(file, StandardCharsets.UTF_8))
-                .contains("(a) James, transport ends in Null", "(b) James, stock RemoteDelivery", "no duplicates");
+                .contains("(a) James, transport ends in Null", "(b) James, stock RemoteDelivery", "no duplicates",
+                    "## Warm, a new inbound connection per message", "## Warm, inbound connections reused (smtp-source -d style)");
         });
     }
 }

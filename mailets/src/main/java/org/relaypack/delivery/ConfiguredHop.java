@@ -59,6 +59,8 @@ public final class ConfiguredHop {
     private final int concurrency;
     private final Optional<String> fallback;
     private final FirstAttempt firstAttempt;
+    /** Immutable, and a map key per mail (routes group recipients by hop): hashed once. */
+    private final int hash;
 
     private ConfiguredHop(NextHop hop, RetryPolicy retry, int concurrency, Optional<String> fallback, FirstAttempt firstAttempt) {
         this.hop = Objects.requireNonNull(hop);
@@ -66,6 +68,7 @@ public final class ConfiguredHop {
         this.concurrency = concurrency;
         this.fallback = Objects.requireNonNull(fallback);
         this.firstAttempt = Objects.requireNonNull(firstAttempt);
+        this.hash = Objects.hash(hop, retry, concurrency, fallback, firstAttempt);
     }
 
     public String name() {
@@ -118,7 +121,7 @@ public final class ConfiguredHop {
 
     @Override
     public int hashCode() {
-        return Objects.hash(hop, retry, concurrency, fallback, firstAttempt);
+        return hash;
     }
 
     @Override

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableList;
+import com.google.common.net.InetAddresses;
 
 /**
  * Turns host specs into the ordered list of addresses to try, through James's DNSService only
@@ -117,6 +118,11 @@ final class HostResolver {
     }
 
     private void resolveAddresses(String name, int port, ImmutableList.Builder<ResolvedHost> hosts, List<SmtpReply> problems) {
+        if (InetAddresses.isInetAddress(name)) {
+            // An address literal ([192.0.2.1]) names its address: nothing to look up.
+            hosts.add(new ResolvedHost(name, new InetSocketAddress(InetAddresses.forString(name), port)));
+            return;
+        }
         try {
             Collection<InetAddress> addresses = dns.getAllByName(name);
             if (addresses.isEmpty()) {

@@ -22,7 +22,7 @@ public final class NextHop {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofMinutes(5);
-    public static final int DEFAULT_MAX_CONNECTIONS = 4;
+    public static final int DEFAULT_MAX_CONNECTIONS = 10;
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_MAX_MESSAGES_PER_CONNECTION = 100;
 
@@ -137,6 +137,8 @@ public final class NextHop {
     private final int maxMessagesPerConnection;
     private final Optional<String> heloName;
     private final Optional<Integer> mxPort;
+    /** Immutable, and a key of the transport's session pools: hashed once. */
+    private final int hash;
 
     private NextHop(String name, Kind kind, ImmutableList<HostSpec> hosts, TlsPolicy tls, Optional<Credentials> credentials,
                     Duration connectTimeout, Duration readTimeout, int maxConnections, Duration idleTimeout,
@@ -154,6 +156,8 @@ public final class NextHop {
         this.maxMessagesPerConnection = maxMessagesPerConnection;
         this.heloName = heloName;
         this.mxPort = mxPort;
+        this.hash = Objects.hash(name, kind, hosts, tls, credentials, connectTimeout, readTimeout, maxConnections,
+            idleTimeout, maxMessagesPerConnection, heloName, mxPort);
     }
 
     public String name() {
@@ -223,8 +227,7 @@ public final class NextHop {
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, kind, hosts, tls, credentials, connectTimeout, readTimeout, maxConnections,
-            idleTimeout, maxMessagesPerConnection, heloName, mxPort);
+        return hash;
     }
 
     @Override

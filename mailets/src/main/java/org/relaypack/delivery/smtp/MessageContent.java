@@ -83,8 +83,23 @@ public final class MessageContent {
             // At most two bytes out per byte in ("." -> "..", CR or LF -> CRLF).
             ensureRoom(2 * length + 3);
             int end = offset + length;
-            for (int i = offset; i < end; i++) {
-                put(bytes[i]);
+            int i = offset;
+            while (i < end) {
+                if (lineStart || afterCr) {
+                    put(bytes[i++]);
+                    continue;
+                }
+                // Inside a line: everything up to the next CR or LF goes out as it is.
+                int lineEnd = i;
+                while (lineEnd < end && bytes[lineEnd] != '\r' && bytes[lineEnd] != '\n') {
+                    lineEnd++;
+                }
+                System.arraycopy(bytes, i, buffer, count, lineEnd - i);
+                count += lineEnd - i;
+                i = lineEnd;
+                if (i < end) {
+                    put(bytes[i++]);
+                }
             }
         }
 

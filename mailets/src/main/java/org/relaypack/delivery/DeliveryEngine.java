@@ -506,6 +506,10 @@ public class DeliveryEngine {
             item.done(pending.isEmpty() ? MailQueue.MailQueueItem.CompletionStatus.SUCCESS : MailQueue.MailQueueItem.CompletionStatus.RETRY);
         } catch (Exception e) {
             LOGGER.error("Mail {}: could not hand the queue item back", mail.getName(), e);
+        } finally {
+            // The queue redelivers its own copy (the memory queue clones the mail again on RETRY, RabbitMQ keeps
+            // the message): this one is ours to release, as after a delivery.
+            LifecycleUtil.dispose(mail);
         }
     }
 

@@ -163,23 +163,35 @@ public class SmtpTransport implements HopTransport {
                                         MessageContent content, Attempts attempts) {
         SmtpSession.Target target = new SmtpSession.Target(host.name(), host.address(), hop.tls(), hop.credentials(),
             hop.heloName().orElse(localHostName), hop.connectTimeout(), hop.readTimeout());
-        PooledSession pooled;
-        try {
-            pooled = obtain(hop, host, target);
-        } catch (HostFailure e) {
-            LOGGER.info("Delivery attempt failed: mail={} hop={} host={} tls=none reply=\"{}\", trying the next host",
-                mail.getName(), hop.name(), target.describe(), e.reason().asString());
-            return Optional.of(e.reason());
-        }
-        SmtpSession session = pooled.session;
         Envelope envelope = Envelope.of(mail.getMaybeSender(), pending, mail.dsnParameters());
+        PooledSession pooled;
+        SmtpSession session;
         TransactionResult result;
-        try {
-            result = session.send(envelope, content);
-        } catch (RuntimeException e) {
-            LOGGER.error("Unexpected failure delivering mail {} to next hop {} at {}", mail.getName(), hop.name(), session.describe(), e);
+        boolean checkBeforeUse = false;
+        while (true) {
+            try {
+                pooled = obtain(hop, host, target, checkBeforeUse);
+            } catch (HostFailure e) {
+                LOGGER.info("Delivery attempt failed: mail={} hop={} host={} tls=none reply=\"{}\", trying the next host",
+                    mail.getName(), hop.name(), target.describe(), e.reason().asString());
+                return Optional.of(e.reason());
+            }
+            session = pooled.session;
+            try {
+                result = session.send(envelope, content);
+            } catch (RuntimeException e) {
+                LOGGER.error("Unexpected failure delivering mail {} to next hop {} at {}", mail.getName(), hop.name(), session.describe(), e);
+                pooled.abandon();
+                return Optional.of(HostFailure.localReply("4.3.0", "local error during the transaction with " + session.describe() + ": " + e));
+            }
+            if (!result.staleSession()) {
+                break;
+            }
+            // Nothing took place on it: run the transaction on another session, checking pooled ones first from now on.
+            LOGGER.debug("Pooled session to {} for next hop {} is stale ({}), taking another one", target.describe(), hop.name(),
+                result.interruption().map(SmtpReply::asString).orElse(""));
             pooled.abandon();
-            return Optional.of(HostFailure.localReply("4.3.0", "local error during the transaction with " + session.describe() + ": " + e));
+            checkBeforeUse = true;
         }
         pooled.giveBack(result.sessionReusable() && session.transactions() < hop.maxMessagesPerConnection());
 
@@ -254,7 +266,12 @@ public class SmtpTransport implements HopTransport {
         }
     }
 
-    private PooledSession obtain(NextHop hop, ResolvedHost host, SmtpSession.Target target) throws HostFailure {
+    /**
+     * A session to the host: an idle pooled one, or a new one. A pooled session is checked with
+     * RSET: sent with the next transaction to a server that offers PIPELINING (the transaction then
+     * reports a stale session), else, or when {@code checkBeforeUse}, as a round trip of its own here.
+     */
+    private PooledSession obtain(NextHop hop, ResolvedHost host, SmtpSession.Target target, boolean checkBeforeUse) throws HostFailure {
         PoolKey key = new PoolKey(hop, host);
         while (true) {
             SessionPool pool = pools.computeIfAbsent(key, any -> new SessionPool(hop.maxConnections(), hop.idleTimeout()));
@@ -266,8 +283,14 @@ public class SmtpTransport implements HopTransport {
             Optional<SmtpSession> idle = lease.get().idleSession();
             if (idle.isPresent()) {
                 SmtpSession session = idle.get();
-                if (!pool.isExpired(session, clock.instant()) && session.reset()) {
-                    return new PooledSession(pool, session);
+                if (!pool.isExpired(session, clock.instant())) {
+                    if (!checkBeforeUse && session.capabilities().pipelining()) {
+                        session.resetWithNextTransaction();
+                        return new PooledSession(pool, session);
+                    }
+                    if (session.reset()) {
+                        return new PooledSession(pool, session);
+                    }
                 }
                 LOGGER.debug("Pooled session to {} for next hop {} is stale, opening a new one", target.describe(), hop.name());
                 pool.discard();

@@ -415,6 +415,50 @@ class SmtpTransportTest {
         }
 
         @Test
+        void pooledSessionCheckShouldTravelWithTheNextEnvelopeToAPipeliningServer() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder().extensions("PIPELINING"));
+            NextHop hop = hop("upstream", peer.port()).build();
+
+            for (int i = 0; i < 3; i++) {
+                assertThat(testee.deliver(hop, mail("m" + i, "rcpt@remote.test")).recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
+            }
+
+            assertThat(peer.messages()).hasSize(3);
+            assertThat(peer.sessions()).isEqualTo(1);
+            assertThat(peer.reads()).filteredOn(read -> read.contains("RSET"))
+                .hasSize(2)
+                .allSatisfy(read -> assertThat(read).containsExactly("RSET", "MAIL FROM:<sender@relaypack.test>", "RCPT TO:<rcpt@remote.test>", "DATA"));
+        }
+
+        @Test
+        void deadPooledSessionToAPipeliningServerShouldBeReplacedWithoutLosingTheMail() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder().extensions("PIPELINING"));
+            NextHop hop = hop("upstream", peer.port()).build();
+            testee.deliver(hop, mail("m1", "rcpt@remote.test"));
+
+            peer.dropConnections();
+            DeliveryResult result = testee.deliver(hop, mail("m2", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
+            assertThat(peer.messages()).hasSize(2);
+            assertThat(peer.sessions()).isEqualTo(2);
+            assertThat(testee.openSessions()).isEqualTo(1);
+        }
+
+        @Test
+        void pooledSessionWhoseRsetIsRefusedShouldBeDroppedBeforeAnyContentIsSent() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder().extensions("PIPELINING").reply("RSET", "500 5.5.1 what?"));
+            NextHop hop = hop("upstream", peer.port()).build();
+            testee.deliver(hop, mail("m1", "rcpt@remote.test"));
+
+            DeliveryResult result = testee.deliver(hop, mail("m2", "rcpt@remote.test"));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
+            assertThat(peer.messages()).hasSize(2);
+            assertThat(peer.sessions()).isEqualTo(2);
+        }
+
+        @Test
         void closeIdleSessionsShouldQuitSessionsIdleForTheIdleTimeout() throws Exception {
             ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder());
             NextHop hop = hop("upstream", peer.port()).idleTimeout(Duration.ofSeconds(30)).build();
@@ -521,6 +565,16 @@ class SmtpTransportTest {
                 mail("m1", "rcpt@remote.test"));
 
             assertThat(result.host()).contains("plain.test[127.0.0.1]:" + peer.port());
+        }
+
+        @Test
+        void addressLiteralShouldBeUsedWithoutAskingDns() throws Exception {
+            // InMemoryDNSService knows no 127.0.0.1: a lookup would fail the delivery.
+            DeliveryResult result = testee.deliver(NextHop.builder("upstream").host(HostSpec.parse("[127.0.0.1]:" + peer.port())).build(),
+                mail("m1", "rcpt@remote.test"));
+
+            assertThat(statusOf(result, "rcpt@remote.test")).isEqualTo(RecipientOutcome.Status.DELIVERED);
+            assertThat(result.host()).contains("127.0.0.1[127.0.0.1]:" + peer.port());
         }
 
         @Test

@@ -16,21 +16,34 @@ import com.google.common.collect.ImmutableMap;
  */
 public final class TransactionResult {
     static TransactionResult completed(Map<MailAddress, SmtpReply> finalReplies, boolean sessionReusable) {
-        return new TransactionResult(ImmutableMap.copyOf(finalReplies), Optional.empty(), sessionReusable);
+        return new TransactionResult(ImmutableMap.copyOf(finalReplies), Optional.empty(), sessionReusable, false);
     }
 
     static TransactionResult interrupted(Map<MailAddress, SmtpReply> finalReplies, SmtpReply reason) {
-        return new TransactionResult(ImmutableMap.copyOf(finalReplies), Optional.of(reason), false);
+        return new TransactionResult(ImmutableMap.copyOf(finalReplies), Optional.of(reason), false, false);
+    }
+
+    /** The pooled session failed its RSET: nothing of the transaction took place; run it on another session. */
+    static TransactionResult staleSession(SmtpReply reason) {
+        return new TransactionResult(ImmutableMap.of(), Optional.of(reason), false, true);
     }
 
     private final ImmutableMap<MailAddress, SmtpReply> finalReplies;
     private final Optional<SmtpReply> interruption;
     private final boolean sessionReusable;
+    private final boolean staleSession;
 
-    private TransactionResult(ImmutableMap<MailAddress, SmtpReply> finalReplies, Optional<SmtpReply> interruption, boolean sessionReusable) {
+    private TransactionResult(ImmutableMap<MailAddress, SmtpReply> finalReplies, Optional<SmtpReply> interruption, boolean sessionReusable,
+                              boolean staleSession) {
         this.finalReplies = finalReplies;
         this.interruption = interruption;
         this.sessionReusable = sessionReusable;
+        this.staleSession = staleSession;
+    }
+
+    /** True when the session, taken from the pool, turned out to be closed before the transaction began. */
+    public boolean staleSession() {
+        return staleSession;
     }
 
     public ImmutableMap<MailAddress, SmtpReply> finalReplies() {
@@ -51,6 +64,7 @@ public final class TransactionResult {
             .add("finalReplies", finalReplies)
             .add("interruption", interruption)
             .add("sessionReusable", sessionReusable)
+            .add("staleSession", staleSession)
             .toString();
     }
 }

@@ -109,7 +109,11 @@ public final class RelayBenchmark {
                 }
                 for (String configuration : configurations) {
                     if (options.warmup > 0) {
-                        cold.add(measure(james.get(configuration), sink, "warmup-" + configuration, InboundMode.NEW_PER_MESSAGE, options.warmup));
+                        // One warm-up pass per inbound mode measured: each mode runs other code at another rate.
+                        for (InboundMode inbound : options.inbound) {
+                            cold.add(measure(james.get(configuration), sink, "warmup-" + configuration + inbound.phaseSuffix(), inbound,
+                                options.warmup));
+                        }
                     }
                 }
                 for (int round = 0; round < options.rounds; round++) {

@@ -50,11 +50,11 @@ final class Report {
         StringBuilder out = new StringBuilder();
         out.append("# relaypack relay benchmark, ").append(options.mode()).append(" mode, ").append(started).append("\n\n")
             .append(String.format(Locale.ROOT, "Load: %,d messages of %,d bytes per pass, %d concurrent sessions, one command at a time "
-                + "(Java load generator, smtp-source style), inbound: %s. Warm-up: %,d messages per configuration, a new inbound connection "
-                + "per message (the \"cold\" pass), then %d round(s) of every configuration%s, alternating; warm figures are medians "
+                + "(Java load generator, smtp-source style), inbound: %s. Warm-up: %,d messages per configuration%s (the \"cold\" pass), then %d round(s) of every configuration%s, alternating; warm figures are medians "
                 + "of the rounds. James 3.8.1 memory server in its own JVM (-Xms%s -Xmx%s), logging at WARN, pack loaded from extensions-jars.%n%n",
                 options.messages, options.size, options.concurrency,
-                options.inbound.stream().map(InboundMode::description).collect(Collectors.joining("; ")), options.warmup, options.rounds,
+                options.inbound.stream().map(InboundMode::description).collect(Collectors.joining("; ")), options.warmup,
+                options.inbound.size() > 1 ? " in each inbound mode" : ", " + options.inbound.get(0).description(), options.rounds,
                 options.inbound.size() > 1 ? " in each inbound mode" : "", options.heap, options.heap))
             .append("Machine: ").append(machine).append(".\n")
             .append("The machine is shared with other agents running builds: absolute rates drift between runs; quote the ratios.\n\n");
@@ -65,11 +65,14 @@ final class Report {
             ratios(out, ofMode);
             out.append('\n');
         }
-        if (!cold.isEmpty()) {
-            out.append("## Cold (the warm-up pass, ").append(String.format(Locale.ROOT, "%,d", options.warmup))
-                .append(" messages, a new inbound connection per message)\n\n");
-            table(out, cold, false);
-            out.append('\n');
+        for (InboundMode inbound : options.inbound) {
+            List<Measurement> ofMode = cold.stream().filter(m -> m.inbound == inbound).collect(Collectors.toList());
+            if (!ofMode.isEmpty()) {
+                out.append("## Cold (the warm-up pass, ").append(String.format(Locale.ROOT, "%,d", options.warmup))
+                    .append(" messages, ").append(inbound.description()).append(")\n\n");
+                table(out, ofMode, false);
+                out.append('\n');
+            }
         }
         out.append("## Every pass\n\n")
             .append("| pass | inbound | intake msg/s | end to end msg/s | CPU s / 1,000 | sink connections | load avg | counts |\n")

@@ -37,13 +37,14 @@ class RelayBenchmarkSmokeTest {
 
         assertThat(report.configurations()).contains("null", "remote-delivery");
         List<Measurement> measurements = report.measurements();
-        // Per configuration: the warm-up pass (new connection per message), then one round in each inbound mode.
-        assertThat(measurements).hasSize(report.configurations().size() * 3);
+        // Per configuration: a warm-up pass in each inbound mode, then one round in each inbound mode.
+        assertThat(measurements).hasSize(report.configurations().size() * 4);
         for (String configuration : report.configurations()) {
             assertThat(measurements).filteredOn(m -> m.configuration.equals(configuration))
                 .extracting(m -> m.phase, m -> m.inbound)
                 .containsExactlyInAnyOrder(
                     tuple("warmup-" + configuration, InboundMode.NEW_PER_MESSAGE),
+                    tuple("warmup-" + configuration + "-reused", InboundMode.REUSED),
                     tuple("r1-" + configuration, InboundMode.NEW_PER_MESSAGE),
                     tuple("r1-" + configuration + "-reused", InboundMode.REUSED));
         }

@@ -47,6 +47,9 @@ class DocumentedExampleTest {
         assertThat(hops.hops().keySet()).containsExactly("upstream", "upstream-465", "partner", "internet");
         assertThat(hops.hop("upstream").orElseThrow().fallback()).contains("upstream-465");
         assertThat(hops.hop("upstream-465").orElseThrow().hop().tls().mode()).isEqualTo(TlsMode.IMPLICIT);
+        assertThat(hops.hop("upstream").orElseThrow().firstAttempt()).isEqualTo(ConfiguredHop.FirstAttempt.INLINE);
+        assertThat(hops.hop("partner").orElseThrow().firstAttempt()).isEqualTo(ConfiguredHop.FirstAttempt.QUEUE);
+        assertThat(hops.hop("internet").orElseThrow().firstAttempt()).isEqualTo(ConfiguredHop.FirstAttempt.QUEUE);
         MaybeSender alice = MaybeSender.of(new MailAddress("alice@lan.example"));
         assertThat(testee.resolve(alice, new MailAddress("bob@partner.example")).map(ConfiguredHop::name)).contains("partner");
         assertThat(testee.resolve(alice, new MailAddress("ceo@partner.example")).map(ConfiguredHop::name)).contains("upstream");

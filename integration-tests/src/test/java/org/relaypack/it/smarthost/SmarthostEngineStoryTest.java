@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,6 +94,34 @@ class SmarthostEngineStoryTest {
         assertThat(upstream.transactions().get(0).sender()).isEqualTo("alice@lan.example");
         assertThat(partner.transactions().get(0).message().getSubject()).isEqualTo("split");
         assertThat(backup.transactions()).isEmpty();
+    }
+
+    private List<String> engineLines(String recipient) {
+        List<ILoggingEvent> events;
+        synchronized (ENGINE_LOG) {
+            // The appender adds under its own lock.
+            events = ImmutableList.copyOf(ENGINE_LOG.list);
+        }
+        return events.stream()
+            .map(ILoggingEvent::getFormattedMessage)
+            .filter(line -> line.contains(recipient))
+            .collect(ImmutableList.toImmutableList());
+    }
+
+    @Test
+    void aHopWithTheFirstAttemptInlineShouldDeliverWithoutItsQueueAndAQueueHopThroughIt() throws Exception {
+        send("alice@lan.example", ImmutableList.of("gina@remote.example", "hank@partner.example"), "inline and queued");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> upstream.transactions().size() == 1 && partner.transactions().size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> engineLines("hank@partner.example").stream().anyMatch(line -> line.contains("delivered")));
+        assertThat(engineLines("gina@remote.example"))
+            .anySatisfy(line -> assertThat(line).contains("delivered to [gina@remote.example] via next hop upstream"))
+            .noneSatisfy(line -> assertThat(line).contains("queued as"));
+        assertThat(engineLines("hank@partner.example"))
+            .anySatisfy(line -> assertThat(line).contains("queued as").contains("to next hop partner"))
+            .anySatisfy(line -> assertThat(line).contains("delivered to [hank@partner.example] via next hop partner"));
+        assertThat(upstream.transactions().get(0).recipients()).containsExactly("gina@remote.example");
+        assertThat(partner.transactions().get(0).recipients()).containsExactly("hank@partner.example");
     }
 
     @Test

@@ -253,18 +253,13 @@ public class DeliveryEngine {
     public void deliverShares(Mail mail, List<HopShare> shares, FailurePolicy failurePolicy) throws MessagingException {
         List<MailAddress> notHandedOver = new ArrayList<>(mail.getRecipients());
         for (HopShare share : shares) {
-            String name = MailCopies.derivedName(mail, share.hop.name());
             InlineGate gate = gates.get(share.hop.name());
             boolean inline = gate != null && gate.tryEnter(clock.instant());
-            // The queue keeps its own copy of the message, and an inline attempt only reads it: ours need not be one.
-            MailCopies.QueueCopy copy = MailCopies.forQueue(mail, name, share.recipients);
             try {
                 if (inline) {
-                    deliverNow(share.hop, copy.mail(), failurePolicy, gate);
+                    deliverNow(mail, share, failurePolicy, gate);
                 } else {
-                    enqueue(copy.mail(), share.hop.hop(), failurePolicy);
-                    metricFactory.generate(queuedFirstMetric(share.hop.name())).increment();
-                    LOGGER.info("Mail {} queued as {} for {} to next hop {}", mail.getName(), name, share.recipients, share.hop.name());
+                    queueShare(mail, share, failurePolicy);
                 }
             } catch (StillPending e) {
                 notHandedOver.removeAll(share.originals);
@@ -275,7 +270,6 @@ public class DeliveryEngine {
                 mail.setRecipients(ImmutableList.copyOf(notHandedOver));
                 throw e;
             } finally {
-                copy.close();
                 if (inline) {
                     gate.exit();
                 }
@@ -284,23 +278,52 @@ public class DeliveryEngine {
         }
     }
 
-    /** The first attempt, made in the caller's thread; then bounces and the queued retry, as for a queued attempt. */
-    private void deliverNow(ConfiguredHop hop, Mail share, FailurePolicy failurePolicy, InlineGate gate) throws MessagingException {
-        failurePolicy.writeTo(share);
-        metricFactory.generate(inlineFirstMetric(hop.name())).increment();
-        TimeMetric timer = metricFactory.timer(deliveryTimeMetric(hop.name()));
-        Attempt result = deliverThroughFallbacks(hop, share);
-        timer.stopAndPublish();
-        if (result.with(RecipientOutcome.Status.DELIVERED).isEmpty() && !result.with(RecipientOutcome.Status.TEMPORARY_FAILURE).isEmpty()) {
-            Instant until = gate.pause(clock.instant(), hop.retry().delayAfter(1));
-            LOGGER.info("Next hop {} failed the first attempt of mail {}: first attempts are queued until {}", hop.name(), share.getName(), until);
+    private void queueShare(Mail mail, HopShare share, FailurePolicy failurePolicy) throws MessagingException {
+        // The queue keeps its own copy of the message: ours need not be one.
+        try (MailCopies.QueueCopy copy = MailCopies.forQueue(mail, MailCopies.derivedName(mail, share.hop.name()), share.recipients)) {
+            enqueue(copy.mail(), share.hop.hop(), failurePolicy);
+            metricFactory.generate(queuedFirstMetric(share.hop.name())).increment();
+            LOGGER.info("Mail {} queued as {} for {} to next hop {}", mail.getName(), copy.mail().getName(), share.recipients, share.hop.name());
         }
-        List<MailAddress> pending = new ArrayList<>();
+    }
+
+    /**
+     * The first attempt, made in the caller's thread; then bounces and the queued retry, as for a
+     * queued attempt. The attempt only reads the mail: a share carrying all of the mail's recipients
+     * is sent from the mail itself, and a copy is made only for what is left to bounce or retry.
+     */
+    private void deliverNow(Mail mail, HopShare share, FailurePolicy failurePolicy, InlineGate gate) throws MessagingException {
+        ConfiguredHop hop = share.hop;
+        boolean whole = share.recipients.equals(ImmutableList.copyOf(mail.getRecipients()));
+        Optional<MailCopies.QueueCopy> partial = whole ? Optional.empty()
+            : Optional.of(MailCopies.forQueue(mail, MailCopies.derivedName(mail, hop.name()), share.recipients));
         try {
-            settle(hop, share, 1, result, pending);
-        } catch (Exception e) {
-            throw new StillPending(String.format("Mail %s: could not queue the retry or the bounce of %s for next hop %s",
-                share.getName(), pending, hop.name()), ImmutableList.copyOf(pending), e);
+            Mail toSend = partial.map(MailCopies.QueueCopy::mail).orElse(mail);
+            metricFactory.generate(inlineFirstMetric(hop.name())).increment();
+            TimeMetric timer = metricFactory.timer(deliveryTimeMetric(hop.name()));
+            Attempt result = deliverThroughFallbacks(hop, toSend);
+            timer.stopAndPublish();
+            if (result.with(RecipientOutcome.Status.DELIVERED).size() == share.recipients.size()) {
+                return;
+            }
+            if (result.with(RecipientOutcome.Status.DELIVERED).isEmpty() && !result.with(RecipientOutcome.Status.TEMPORARY_FAILURE).isEmpty()) {
+                Instant until = gate.pause(clock.instant(), hop.retry().delayAfter(1));
+                LOGGER.info("Next hop {} failed the first attempt of mail {}: first attempts are queued until {}", hop.name(), toSend.getName(), until);
+            }
+            try (MailCopies.QueueCopy rest = partial.isPresent() ? null
+                : MailCopies.forQueue(mail, MailCopies.derivedName(mail, hop.name()), share.recipients)) {
+                Mail toSettle = rest != null ? rest.mail() : toSend;
+                failurePolicy.writeTo(toSettle);
+                List<MailAddress> pending = new ArrayList<>();
+                try {
+                    settle(hop, toSettle, 1, result, pending);
+                } catch (Exception e) {
+                    throw new StillPending(String.format("Mail %s: could not queue the retry or the bounce of %s for next hop %s",
+                        toSettle.getName(), pending, hop.name()), ImmutableList.copyOf(pending), e);
+                }
+            }
+        } finally {
+            partial.ifPresent(MailCopies.QueueCopy::close);
         }
     }
 

@@ -82,6 +82,8 @@ final class HostResolver {
         for (HostSpec spec : specs) {
             if (spec.mxLookup()) {
                 resolveMx(spec.host(), spec.port(), hosts, problems);
+            } else if (spec.addressLiteral().isPresent()) {
+                hosts.add(new ResolvedHost(spec.host(), new InetSocketAddress(spec.addressLiteral().get(), spec.port())));
             } else {
                 resolveAddresses(spec.host(), spec.port(), hosts, problems);
             }

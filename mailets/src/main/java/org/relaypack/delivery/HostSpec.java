@@ -1,10 +1,12 @@
 package org.relaypack.delivery;
 
+import java.net.InetAddress;
 import java.util.Objects;
 import java.util.Optional;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.base.Preconditions;
+import com.google.common.net.InetAddresses;
 
 /**
  * One entry of a next hop's host list, written as Postfix writes a relayhost:
@@ -62,11 +64,19 @@ public final class HostSpec {
     private final String host;
     private final int port;
     private final boolean mxLookup;
+    /** {@code [192.0.2.1]}: the address itself, found once, not per delivery. */
+    private final Optional<InetAddress> addressLiteral;
 
     private HostSpec(String host, int port, boolean mxLookup) {
         this.host = host;
         this.port = port;
         this.mxLookup = mxLookup;
+        this.addressLiteral = !mxLookup && InetAddresses.isInetAddress(host) ? Optional.of(InetAddresses.forString(host)) : Optional.empty();
+    }
+
+    /** The address of a {@code [address]} host: nothing to look up. */
+    public Optional<InetAddress> addressLiteral() {
+        return addressLiteral;
     }
 
     public String host() {

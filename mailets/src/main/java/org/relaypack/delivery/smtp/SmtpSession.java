@@ -252,7 +252,7 @@ public final class SmtpSession {
 
     /**
      * A pooled session about to be reused: its check, RSET, goes in the same write as the next
-     * transaction's envelope (RFC 2920 allows RSET anywhere in a group but last), instead of a
+     * transaction's envelope (RFC 2920 3.1 lets RSET stand anywhere in a group), instead of a
      * round trip of its own. Only for a server that offers PIPELINING; if the RSET fails, the
      * transaction is reported {@link TransactionResult#staleSession() stale}: nothing took place.
      */

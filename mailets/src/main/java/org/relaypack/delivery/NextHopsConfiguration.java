@@ -14,6 +14,7 @@ import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.filesystem.api.FileSystem;
+import org.relaypack.tls.TlsProtocolVersion;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.base.Splitter;
@@ -59,7 +60,7 @@ public final class NextHopsConfiguration {
     static final String POOL_MAX_MESSAGES = "maxMessagesPerConnection";
     static final String HELO_NAME = "heloName";
 
-    static final ImmutableSet<String> MIN_PROTOCOLS = ImmutableSet.of("TLSv1.2", "TLSv1.3");
+    static final ImmutableSet<TlsProtocolVersion> MIN_PROTOCOLS = ImmutableSet.of(TlsProtocolVersion.TLS_V1_2, TlsProtocolVersion.TLS_V1_3);
     static final ImmutableSet<String> TRUSTSTORE_TYPES = ImmutableSet.of("PKCS12", "JKS");
     static final String DEFAULT_TRUSTSTORE_TYPE = "PKCS12";
     /** A hop name becomes part of a queue name and of metric names. */
@@ -225,9 +226,12 @@ public final class NextHopsConfiguration {
             TlsMode mode = TlsMode.parse(modeText)
                 .orElseThrow(() -> element.error(TLS_MODE, modeText, "is not one of none, opportunistic, starttls-required, implicit"));
             boolean verify = element.booleanAttribute(TLS_VERIFY).orElse(mode.requiresTls());
-            String minProtocol = element.attribute(TLS_MIN_PROTOCOL).orElse(TlsPolicy.DEFAULT_MIN_PROTOCOL);
-            if (!MIN_PROTOCOLS.contains(minProtocol)) {
-                throw element.error(TLS_MIN_PROTOCOL, minProtocol, "is not one of TLSv1.2, TLSv1.3");
+            Optional<String> minProtocolText = element.attribute(TLS_MIN_PROTOCOL);
+            TlsProtocolVersion minProtocol = TlsPolicy.DEFAULT_MIN_PROTOCOL;
+            if (minProtocolText.isPresent()) {
+                minProtocol = TlsProtocolVersion.fromJsseName(minProtocolText.get())
+                    .filter(MIN_PROTOCOLS::contains)
+                    .orElseThrow(() -> element.error(TLS_MIN_PROTOCOL, minProtocolText.get(), "is not one of TLSv1.2, TLSv1.3"));
             }
             if (mode == TlsMode.NONE && element.child(TRUSTSTORE).isPresent()) {
                 throw element.error("mode none takes no <truststore>");

@@ -3,6 +3,8 @@ package org.relaypack.delivery;
 import java.util.Objects;
 import java.util.Optional;
 
+import org.relaypack.tls.TlsProtocolVersion;
+
 import com.google.common.base.MoreObjects;
 
 /**
@@ -10,7 +12,7 @@ import com.google.common.base.MoreObjects;
  * verification default to on, and the protocol floor is TLSv1.2.
  */
 public final class TlsPolicy {
-    public static final String DEFAULT_MIN_PROTOCOL = "TLSv1.2";
+    public static final TlsProtocolVersion DEFAULT_MIN_PROTOCOL = TlsProtocolVersion.DEFAULT_MINIMUM;
 
     /** A trust store file (JKS or PKCS12) and its password; absent means the JVM's default trust. */
     public static final class TrustStore {
@@ -63,9 +65,9 @@ public final class TlsPolicy {
     private final TlsMode mode;
     private final boolean verify;
     private final Optional<TrustStore> trustStore;
-    private final String minProtocol;
+    private final TlsProtocolVersion minProtocol;
 
-    public TlsPolicy(TlsMode mode, boolean verify, Optional<TrustStore> trustStore, String minProtocol) {
+    public TlsPolicy(TlsMode mode, boolean verify, Optional<TrustStore> trustStore, TlsProtocolVersion minProtocol) {
         this.mode = Objects.requireNonNull(mode);
         this.verify = verify;
         this.trustStore = Objects.requireNonNull(trustStore);
@@ -86,7 +88,7 @@ public final class TlsPolicy {
     }
 
     /** The lowest protocol accepted, "TLSv1.2" or "TLSv1.3". */
-    public String minProtocol() {
+    public TlsProtocolVersion minProtocol() {
         return minProtocol;
     }
 
@@ -94,7 +96,7 @@ public final class TlsPolicy {
     public boolean equals(Object o) {
         if (o instanceof TlsPolicy) {
             TlsPolicy that = (TlsPolicy) o;
-            return mode == that.mode && verify == that.verify && trustStore.equals(that.trustStore) && minProtocol.equals(that.minProtocol);
+            return mode == that.mode && verify == that.verify && trustStore.equals(that.trustStore) && minProtocol == that.minProtocol;
         }
         return false;
     }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.relaypack.tls.TlsProtocolVersion;
 
 import com.google.common.collect.ImmutableList;
 
@@ -78,7 +79,7 @@ class NextHopsConfigurationTest {
             HostSpec.literal("smtp1.provider.example", 587), HostSpec.parse("smtp2.provider.example"));
         assertThat(upstream.hop().tls()).isEqualTo(new TlsPolicy(TlsMode.STARTTLS_REQUIRED, true,
             Optional.of(new TlsPolicy.TrustStore(jamesHome.resolve("conf/upstream-ca.p12").toString(), "PKCS12", Optional.of("changeit"))),
-            "TLSv1.3"));
+            TlsProtocolVersion.TLS_V1_3));
         assertThat(upstream.hop().credentials().orElseThrow().username()).isEqualTo("relay-user");
         assertThat(upstream.hop().credentials().orElseThrow().password()).isEqualTo("from-file");
         assertThat(upstream.hop().connectTimeout()).isEqualTo(Duration.ofSeconds(10));

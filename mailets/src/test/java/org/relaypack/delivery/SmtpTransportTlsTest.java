@@ -35,6 +35,7 @@ import org.subethamail.smtp.auth.UsernamePasswordValidator;
 import org.subethamail.smtp.server.SMTPServer;
 import org.subethamail.smtp.server.Session;
 import org.subethamail.smtp.server.SessionHandler;
+import org.relaypack.tls.TlsProtocolVersion;
 
 import com.google.common.collect.ImmutableList;
 import com.icegreen.greenmail.util.DummySSLServerSocketFactory;
@@ -382,7 +383,7 @@ class SmtpTransportTlsTest {
         @Test
         void deliverShouldReachTheTlsV11PeerWhenTheFloorIsLowered() throws Exception {
             ScriptedSmtpPeer peer = scripted(ScriptedSmtpPeer.builder().implicitTls(certificates.goodServerContext(), "TLSv1.1"));
-            TlsPolicy lowFloor = new TlsPolicy(TlsMode.IMPLICIT, true, Optional.of(certificates.trustStore()), "TLSv1.1");
+            TlsPolicy lowFloor = new TlsPolicy(TlsMode.IMPLICIT, true, Optional.of(certificates.trustStore()), TlsProtocolVersion.TLS_V1_1);
 
             DeliveryResult result = testee.deliver(hop("smarthost", peer.port()).tls(lowFloor).build(), mail("m1", "rcpt@remote.test"));
 

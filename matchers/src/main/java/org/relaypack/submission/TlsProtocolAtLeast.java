@@ -3,6 +3,7 @@ package org.relaypack.submission;
 import javax.mail.MessagingException;
 
 import org.apache.mailet.Mail;
+import org.relaypack.tls.TlsProtocolVersion;
 
 /**
  * Matches mail received over TLS whose protocol ({@code relaypack.tls.protocol}) is the given

@@ -14,6 +14,7 @@ import org.apache.james.protocols.api.handler.CommandHandler;
 import org.apache.james.protocols.smtp.SMTPResponse;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.server.core.configuration.ConfigurationProvider;
+import org.relaypack.tls.TlsProtocolVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

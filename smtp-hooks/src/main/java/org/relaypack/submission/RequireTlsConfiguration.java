@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.relaypack.tls.TlsProtocolVersion;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableSet;

@@ -9,6 +9,7 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.protocols.api.Response;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.relaypack.tls.TlsProtocolVersion;
 
 class RequireTlsTest {
     private static final String HANDLER = RequireTls.class.getName();

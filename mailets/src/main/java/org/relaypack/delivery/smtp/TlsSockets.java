@@ -9,7 +9,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -23,6 +22,7 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 import org.relaypack.delivery.TlsPolicy;
+import org.relaypack.tls.TlsProtocolVersion;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.net.InetAddresses;
@@ -35,7 +35,6 @@ import com.google.common.net.InetAddresses;
  */
 public final class TlsSockets {
     /** Known protocol names, oldest first; anything else is never enabled. */
-    private static final List<String> PROTOCOL_ORDER = ImmutableList.of("SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
 
     private final Map<TlsPolicy, SSLContext> contexts = new ConcurrentHashMap<>();
 
@@ -60,13 +59,9 @@ public final class TlsSockets {
         return socket;
     }
 
-    static String[] enabledProtocols(String[] supported, String minProtocol) {
-        int floor = PROTOCOL_ORDER.indexOf(minProtocol);
-        if (floor < 0) {
-            throw new IllegalArgumentException("unknown TLS protocol '" + minProtocol + "'");
-        }
+    static String[] enabledProtocols(String[] supported, TlsProtocolVersion minProtocol) {
         String[] enabled = Arrays.stream(supported)
-            .filter(protocol -> PROTOCOL_ORDER.indexOf(protocol) >= floor)
+            .filter(protocol -> TlsProtocolVersion.fromJsseName(protocol).map(version -> version.isAtLeast(minProtocol)).orElse(false))
             .toArray(String[]::new);
         if (enabled.length == 0) {
             throw new IllegalArgumentException("this JVM supports no TLS protocol at or above " + minProtocol);

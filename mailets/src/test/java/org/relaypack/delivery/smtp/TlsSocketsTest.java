@@ -4,24 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import org.relaypack.tls.TlsProtocolVersion;
 
 class TlsSocketsTest {
     private static final String[] SUPPORTED = {"TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1", "SSLv3", "SSLv2Hello"};
 
     @Test
     void enabledProtocolsShouldKeepOnlyThoseAtOrAboveTheFloor() {
-        assertThat(TlsSockets.enabledProtocols(SUPPORTED, "TLSv1.2")).containsExactly("TLSv1.3", "TLSv1.2");
+        assertThat(TlsSockets.enabledProtocols(SUPPORTED, TlsProtocolVersion.TLS_V1_2)).containsExactly("TLSv1.3", "TLSv1.2");
     }
 
     @Test
     void enabledProtocolsShouldAllowATls13Floor() {
-        assertThat(TlsSockets.enabledProtocols(SUPPORTED, "TLSv1.3")).containsExactly("TLSv1.3");
+        assertThat(TlsSockets.enabledProtocols(SUPPORTED, TlsProtocolVersion.TLS_V1_3)).containsExactly("TLSv1.3");
     }
 
     @Test
-    void enabledProtocolsShouldRejectAnUnknownFloor() {
-        assertThatThrownBy(() -> TlsSockets.enabledProtocols(SUPPORTED, "TLSv9"))
+    void enabledProtocolsShouldRefuseAFloorAboveEverySupportedProtocol() {
+        assertThatThrownBy(() -> TlsSockets.enabledProtocols(new String[] {"TLSv1.2", "TLSv1.1"}, TlsProtocolVersion.TLS_V1_3))
             .isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("TLSv9");
+            .hasMessageContaining("TLSv1.3");
     }
 }

@@ -1,4 +1,4 @@
-package org.relaypack.submission;
+package org.relaypack.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,12 +1,12 @@
-package org.relaypack.submission;
+package org.relaypack.tls;
 
 import java.util.Arrays;
 import java.util.Optional;
 
 /**
  * The TLS protocol versions a JSSE {@code SSLSession.getProtocol()} reports, in the order of their
- * strength. Shared by the submission hooks (minimum protocol of a listener) and the
- * {@code TlsProtocolAtLeast} matcher.
+ * strength. Shared by the submission hooks (minimum protocol of a listener), the
+ * {@code TlsProtocolAtLeast} matcher and the delivery engine (minimum protocol of a next hop).
  */
 public enum TlsProtocolVersion {
     SSL_V3("SSLv3"),

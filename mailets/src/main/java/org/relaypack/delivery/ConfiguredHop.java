@@ -1,5 +1,6 @@
 package org.relaypack.delivery;
 
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -33,6 +34,11 @@ public final class ConfiguredHop {
 
         public String configValue() {
             return configValue;
+        }
+
+        /** The value written exactly as in relaypack.xml ({@code inline}, {@code queue}). */
+        public static Optional<FirstAttempt> parse(String value) {
+            return Arrays.stream(values()).filter(firstAttempt -> firstAttempt.configValue.equals(value)).findFirst();
         }
 
         /** Inline for the fixed relays of a smarthost or mailbox server; queued for delivery to recipient domains' MX hosts. */

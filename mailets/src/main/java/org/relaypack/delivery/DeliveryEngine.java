@@ -279,51 +279,57 @@ public class DeliveryEngine {
     }
 
     private void queueShare(Mail mail, HopShare share, FailurePolicy failurePolicy) throws MessagingException {
-        // The queue keeps its own copy of the message: ours need not be one.
-        try (MailCopies.QueueCopy copy = MailCopies.forQueue(mail, MailCopies.derivedName(mail, share.hop.name()), share.recipients)) {
+        try (MailCopies.QueueCopy copy = shareCopy(mail, share)) {
             enqueue(copy.mail(), share.hop.hop(), failurePolicy);
             metricFactory.generate(queuedFirstMetric(share.hop.name())).increment();
             LOGGER.info("Mail {} queued as {} for {} to next hop {}", mail.getName(), copy.mail().getName(), share.recipients, share.hop.name());
         }
     }
 
+    /** The share's copy of the mail, named after its hop. It shares the mail's message: the queue keeps its own copy anyway. */
+    private static MailCopies.QueueCopy shareCopy(Mail mail, HopShare share) throws MessagingException {
+        return MailCopies.forQueue(mail, MailCopies.derivedName(mail, share.hop.name()), share.recipients);
+    }
+
     /**
      * The first attempt, made in the caller's thread; then bounces and the queued retry, as for a
      * queued attempt. The attempt only reads the mail: a share carrying all of the mail's recipients
-     * is sent from the mail itself, and a copy is made only for what is left to bounce or retry.
+     * is sent from the mail itself, and copied only if something is left to bounce or retry.
      */
     private void deliverNow(Mail mail, HopShare share, FailurePolicy failurePolicy, InlineGate gate) throws MessagingException {
         ConfiguredHop hop = share.hop;
-        boolean whole = share.recipients.equals(ImmutableList.copyOf(mail.getRecipients()));
-        Optional<MailCopies.QueueCopy> partial = whole ? Optional.empty()
-            : Optional.of(MailCopies.forQueue(mail, MailCopies.derivedName(mail, hop.name()), share.recipients));
+        MailCopies.QueueCopy copy = null;
         try {
-            Mail toSend = partial.map(MailCopies.QueueCopy::mail).orElse(mail);
+            if (!share.recipients.equals(ImmutableList.copyOf(mail.getRecipients()))) {
+                copy = shareCopy(mail, share);
+            }
+            Mail toSend = copy != null ? copy.mail() : mail;
             metricFactory.generate(inlineFirstMetric(hop.name())).increment();
             TimeMetric timer = metricFactory.timer(deliveryTimeMetric(hop.name()));
             Attempt result = deliverThroughFallbacks(hop, toSend);
             timer.stopAndPublish();
-            if (result.with(RecipientOutcome.Status.DELIVERED).size() == share.recipients.size()) {
-                return;
-            }
-            if (result.with(RecipientOutcome.Status.DELIVERED).isEmpty() && !result.with(RecipientOutcome.Status.TEMPORARY_FAILURE).isEmpty()) {
+            if (result.hopFailedTemporarily()) {
                 Instant until = gate.pause(clock.instant(), hop.retry().delayAfter(1));
                 LOGGER.info("Next hop {} failed the first attempt of mail {}: first attempts are queued until {}", hop.name(), toSend.getName(), until);
             }
-            try (MailCopies.QueueCopy rest = partial.isPresent() ? null
-                : MailCopies.forQueue(mail, MailCopies.derivedName(mail, hop.name()), share.recipients)) {
-                Mail toSettle = rest != null ? rest.mail() : toSend;
-                failurePolicy.writeTo(toSettle);
-                List<MailAddress> pending = new ArrayList<>();
-                try {
-                    settle(hop, toSettle, 1, result, pending);
-                } catch (Exception e) {
-                    throw new StillPending(String.format("Mail %s: could not queue the retry or the bounce of %s for next hop %s",
-                        toSettle.getName(), pending, hop.name()), ImmutableList.copyOf(pending), e);
-                }
+            if (result.with(RecipientOutcome.Status.DELIVERED).size() == share.recipients.size()) {
+                return;
+            }
+            if (copy == null) {
+                copy = shareCopy(mail, share);
+            }
+            failurePolicy.writeTo(copy.mail());
+            List<MailAddress> pending = new ArrayList<>();
+            try {
+                settle(hop, copy.mail(), 1, result, pending);
+            } catch (Exception e) {
+                throw new StillPending(String.format("Mail %s: could not queue the retry or the bounce of %s for next hop %s",
+                    copy.mail().getName(), pending, hop.name()), ImmutableList.copyOf(pending), e);
             }
         } finally {
-            partial.ifPresent(MailCopies.QueueCopy::close);
+            if (copy != null) {
+                copy.close();
+            }
         }
     }
 
@@ -462,7 +468,7 @@ public class DeliveryEngine {
         TimeMetric timer = metricFactory.timer(deliveryTimeMetric(hop.name()));
         Attempt result = deliverThroughFallbacks(hop, mail);
         timer.stopAndPublish();
-        if (!result.with(RecipientOutcome.Status.DELIVERED).isEmpty()) {
+        if (result.hopDelivered()) {
             Optional.ofNullable(gates.get(hop.name())).ifPresent(InlineGate::resume);
         }
         List<MailAddress> pending = new ArrayList<>();
@@ -540,9 +546,13 @@ public class DeliveryEngine {
         Map<MailAddress, RecipientOutcome> outcomes = new LinkedHashMap<>();
         ConfiguredHop current = hop;
         Mail toSend = mail;
+        DeliveryResult first = null;
         DeliveryResult last;
         while (true) {
             last = deliver(current, toSend);
+            if (first == null) {
+                first = last;
+            }
             if (toSend != mail) {
                 LifecycleUtil.dispose(toSend);
             }
@@ -571,7 +581,7 @@ public class DeliveryEngine {
             }
             current = fallback;
         }
-        return new Attempt(ImmutableList.copyOf(outcomes.values()), last);
+        return new Attempt(ImmutableList.copyOf(outcomes.values()), first, last);
     }
 
     /** The transport never throws for a delivery failure; anything else is a temporary failure of every recipient. */
@@ -611,15 +621,27 @@ public class DeliveryEngine {
 
     private static final class Attempt {
         private final ImmutableList<RecipientOutcome> outcomes;
+        private final DeliveryResult first;
         private final DeliveryResult last;
 
-        private Attempt(ImmutableList<RecipientOutcome> outcomes, DeliveryResult last) {
+        private Attempt(ImmutableList<RecipientOutcome> outcomes, DeliveryResult first, DeliveryResult last) {
             this.outcomes = outcomes;
+            this.first = first;
             this.last = last;
         }
 
         List<RecipientOutcome> with(RecipientOutcome.Status status) {
             return outcomes.stream().filter(outcome -> outcome.status() == status).collect(ImmutableList.toImmutableList());
+        }
+
+        /** The hop itself, its fallbacks apart, delivered to at least one recipient. */
+        boolean hopDelivered() {
+            return !first.recipientsWith(RecipientOutcome.Status.DELIVERED).isEmpty();
+        }
+
+        /** The hop itself, its fallbacks apart, delivered nothing and failed temporarily: it looks down. */
+        boolean hopFailedTemporarily() {
+            return !hopDelivered() && !first.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE).isEmpty();
         }
     }
 }

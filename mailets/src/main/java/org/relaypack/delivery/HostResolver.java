@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableList;
-import com.google.common.net.InetAddresses;
 
 /**
  * Turns host specs into the ordered list of addresses to try, through James's DNSService only
@@ -120,11 +119,6 @@ final class HostResolver {
     }
 
     private void resolveAddresses(String name, int port, ImmutableList.Builder<ResolvedHost> hosts, List<SmtpReply> problems) {
-        if (InetAddresses.isInetAddress(name)) {
-            // An address literal ([192.0.2.1]) names its address: nothing to look up.
-            hosts.add(new ResolvedHost(name, new InetSocketAddress(InetAddresses.forString(name), port)));
-            return;
-        }
         try {
             Collection<InetAddress> addresses = dns.getAllByName(name);
             if (addresses.isEmpty()) {

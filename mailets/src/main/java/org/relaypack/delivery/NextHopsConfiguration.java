@@ -208,12 +208,8 @@ public final class NextHopsConfiguration {
             if (text.isEmpty()) {
                 return ConfiguredHop.FirstAttempt.defaultFor(hop);
             }
-            for (ConfiguredHop.FirstAttempt value : ConfiguredHop.FirstAttempt.values()) {
-                if (value.configValue().equals(text.get())) {
-                    return value;
-                }
-            }
-            throw element.error(FIRST_ATTEMPT, text.get(), "is not one of inline, queue");
+            return ConfiguredHop.FirstAttempt.parse(text.get())
+                .orElseThrow(() -> element.error(FIRST_ATTEMPT, text.get(), "is not one of inline, queue"));
         }
 
         private TlsPolicy tls(ConfigElement hop) throws ConfigurationException {

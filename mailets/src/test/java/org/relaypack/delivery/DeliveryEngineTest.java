@@ -298,6 +298,30 @@ class DeliveryEngineTest {
         }
 
         @Test
+        void hopDownBehindAWorkingFallbackShouldHaveItsNextFirstAttemptsQueued() throws Exception {
+            // A retry delay long enough for the pause that follows a failed first attempt to last through the test.
+            testee.stop();
+            testee = new DeliveryEngine(queueFactory, metricFactory, transport, mailetContext, NextHopsConfiguration.of(
+                ConfiguredHop.of(UPSTREAM_HOP, RetryPolicy.of(ImmutableList.of(Duration.ofMinutes(5)), MAX_ATTEMPTS), 2, Optional.of(UPSTREAM_465)),
+                ConfiguredHop.of(UPSTREAM_465_HOP, FAST_RETRY, 2, Optional.empty())));
+            testee.start();
+            transport.then(UPSTREAM, failAllTemporarily());
+            List<DeliveryEngine.HopShare> toUpstream = List.of(new DeliveryEngine.HopShare(
+                testee.configuration().hop(UPSTREAM).orElseThrow(), List.of(BOB), List.of(BOB)));
+
+            testee.deliverShares(mail(BOB), toUpstream, FailurePolicy.defaults());
+            testee.deliverShares(mail("mail2", MaybeSender.of(SENDER), BOB), toUpstream, FailurePolicy.defaults());
+
+            // The fallback delivered the first mail inline; the hop itself failed, so the second waits in its queue.
+            assertThat(transport.attemptsAt(UPSTREAM_465)).extracting(ScriptedTransport.Attempt::mailName).first().isEqualTo("mail1");
+            assertThat(metricFactory.countFor(DeliveryEngine.inlineFirstMetric(UPSTREAM))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryEngine.queuedFirstMetric(UPSTREAM))).isEqualTo(1);
+            awaitSettled(UPSTREAM, 2);
+            assertThat(metricFactory.countFor(DeliveryEngine.deliveredMetric(UPSTREAM))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryEngine.deliveredMetric(UPSTREAM_465))).isEqualTo(1);
+        }
+
+        @Test
         void temporaryFailuresShouldGoToTheFallbackHopInTheSameAttempt() throws Exception {
             transport.then(UPSTREAM, replying(GREYLISTED, CAROL));
 

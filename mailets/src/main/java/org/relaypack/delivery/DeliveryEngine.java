@@ -2,8 +2,6 @@ package org.relaypack.delivery;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -23,8 +21,6 @@ import org.apache.james.queue.api.MailQueueName;
 import org.apache.james.server.core.configuration.ConfigurationProvider;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import com.google.common.annotations.VisibleForTesting;
 import com.google.common.collect.ImmutableList;
@@ -56,8 +52,6 @@ import com.google.common.collect.ImmutableMap;
  */
 @Singleton
 public class DeliveryEngine {
-    private static final Logger LOGGER = LoggerFactory.getLogger(DeliveryEngine.class);
-
     public static final String CONFIGURATION_COMPONENT = "relaypack";
     public static final String QUEUE_PREFIX = HopQueues.QUEUE_PREFIX;
     public static final String METRIC_PREFIX = DeliveryMetrics.PREFIX;
@@ -101,7 +95,7 @@ public class DeliveryEngine {
     private final FailureHandler failureHandler;
     private final HopHealthTracker health;
     private final HopQueues queues;
-    private final InlineFirstAttempt inline;
+    private final Handover handover;
     private final QueueConsumer consumer;
     private int users;
 
@@ -132,7 +126,8 @@ public class DeliveryEngine {
         this.queues = new HopQueues(queueFactory, configuration);
         FallbackChain chain = new FallbackChain(transport, configuration, metrics, health);
         Settlement settlement = new Settlement(queues, failureHandler, metrics, health, clock);
-        this.inline = new InlineFirstAttempt(configuration, chain, settlement, metrics, clock);
+        InlineFirstAttempt inline = new InlineFirstAttempt(configuration, chain, settlement, metrics, clock);
+        this.handover = new Handover(queues, inline, metrics, clock);
         this.consumer = new QueueConsumer(chain, settlement, new Redeliveries(pause, pause.multipliedBy(60)), metrics,
             inline::hopDelivered, clock, pause);
     }
@@ -174,13 +169,7 @@ public class DeliveryEngine {
      * the mail: pass a copy if you keep using it.
      */
     public void enqueue(Mail mail, NextHop hop, FailurePolicy failurePolicy) throws MessagingException {
-        MailQueue queue = queues.queue(hop.name());
-        mail.removeAttribute(DeliveryAttributes.ATTEMPTS);
-        mail.removeAttribute(DeliveryAttributes.NOT_BEFORE);
-        markAccepted(mail, clock.instant());
-        failurePolicy.writeTo(mail);
-        queue.enQueue(mail);
-        LOGGER.debug("Mail {} queued for {} to next hop {}", mail.getName(), mail.getRecipients(), hop.name());
+        handover.enqueue(mail, hop, failurePolicy);
     }
 
     /** Queues the mail for the hop; its failures follow the policy it carries (default: bounce to "bounces"). */
@@ -228,47 +217,7 @@ public class DeliveryEngine {
      * delivered twice, never lost.)
      */
     public void deliverShares(Mail mail, List<HopShare> shares, FailurePolicy failurePolicy) throws MessagingException {
-        List<MailAddress> notHandedOver = new ArrayList<>(mail.getRecipients());
-        for (HopShare share : shares) {
-            Optional<Settlement.Settled> settled;
-            try {
-                settled = inline.tryDeliver(mail, share, failurePolicy);
-                if (settled.isEmpty()) {
-                    queueShare(mail, share, failurePolicy);
-                }
-            } catch (MessagingException | RuntimeException e) {
-                mail.setRecipients(ImmutableList.copyOf(notHandedOver));
-                throw e;
-            }
-            notHandedOver.removeAll(share.originals);
-            if (settled.isPresent() && !settled.get().isDone()) {
-                notHandedOver.addAll(share.recipients.equals(share.originals) ? settled.get().pending() : share.originals);
-                mail.setRecipients(ImmutableList.copyOf(notHandedOver));
-                throw new MessagingException(String.format("Mail %s: could not queue the retry or the bounce of %s for next hop %s",
-                    mail.getName(), settled.get().pending(), share.hop.name()), settled.get().cause().orElse(null));
-            }
-        }
-    }
-
-    private void queueShare(Mail mail, HopShare share, FailurePolicy failurePolicy) throws MessagingException {
-        try (MailCopies.QueueCopy copy = shareCopy(mail, share, clock.instant())) {
-            enqueue(copy.mail(), share.hop.hop(), failurePolicy);
-            metrics.firstAttemptQueued(share.hop.name());
-            LOGGER.info("Mail {} queued as {} for {} to next hop {}", mail.getName(), copy.mail().getName(), share.recipients, share.hop.name());
-        }
-    }
-
-    /** The share's copy of the mail, named after its hop. It shares the mail's message: the queue keeps its own copy anyway. */
-    static MailCopies.QueueCopy shareCopy(Mail mail, HopShare share, Instant now) throws MessagingException {
-        MailCopies.QueueCopy copy = MailCopies.forQueue(mail, MailCopies.derivedName(mail, share.hop.name()), share.recipients);
-        markAccepted(copy.mail(), now);
-        return copy;
-    }
-
-    private static void markAccepted(Mail mail, Instant now) {
-        if (mail.getAttribute(DeliveryAttributes.ACCEPTED_AT).isEmpty()) {
-            DeliveryAttributes.setInstant(mail, DeliveryAttributes.ACCEPTED_AT, DeliveryAttributes.acceptedAt(mail).orElse(now));
-        }
+        handover.deliverShares(mail, shares, failurePolicy);
     }
 
     /** Sends recipients that have no next hop to the mail's failure policy. */

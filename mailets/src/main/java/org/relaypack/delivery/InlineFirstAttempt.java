@@ -72,7 +72,7 @@ final class InlineFirstAttempt {
         MailCopies.QueueCopy copy = null;
         try {
             if (!share.recipients().equals(ImmutableList.copyOf(mail.getRecipients()))) {
-                copy = DeliveryEngine.shareCopy(mail, share, clock.instant());
+                copy = Handover.shareCopy(mail, share, clock.instant());
             }
             Mail toSend = copy != null ? copy.mail() : mail;
             metrics.firstAttemptInline(hop.name());
@@ -88,7 +88,7 @@ final class InlineFirstAttempt {
                 return Settlement.Settled.DONE;
             }
             if (copy == null) {
-                copy = DeliveryEngine.shareCopy(mail, share, clock.instant());
+                copy = Handover.shareCopy(mail, share, clock.instant());
             }
             failurePolicy.writeTo(copy.mail());
             return settlement.settle(hop, copy.mail(), 1, result);

@@ -75,7 +75,11 @@ final class Handover {
 
     /** The share's copy of the mail, named after its hop. It shares the mail's message: the queue keeps its own copy anyway. */
     static MailCopies.QueueCopy shareCopy(Mail mail, DeliveryEngine.HopShare share, Instant now) throws MessagingException {
-        MailCopies.QueueCopy copy = MailCopies.forQueue(mail, MailCopies.derivedName(mail, share.hop().name()), share.recipients());
+        return shareCopy(mail, share, MailCopies.derivedName(mail, share.hop().name()), now);
+    }
+
+    static MailCopies.QueueCopy shareCopy(Mail mail, DeliveryEngine.HopShare share, String name, Instant now) throws MessagingException {
+        MailCopies.QueueCopy copy = MailCopies.forQueue(mail, name, share.recipients());
         markAccepted(copy.mail(), now);
         return copy;
     }

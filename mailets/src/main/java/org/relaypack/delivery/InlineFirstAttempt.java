@@ -88,7 +88,8 @@ final class InlineFirstAttempt {
                 return Settlement.Settled.DONE;
             }
             if (copy == null) {
-                copy = Handover.shareCopy(mail, share, clock.instant());
+                // Named as the mail the attempt was made from: the log lines of a mail keep one queue id.
+                copy = Handover.shareCopy(mail, share, toSend.getName(), clock.instant());
             }
             failurePolicy.writeTo(copy.mail());
             return settlement.settle(hop, copy.mail(), 1, result);

@@ -257,7 +257,7 @@ class DeliveryEngineTest {
         }
 
         @Test
-        void mailGivenBackBeforeItsRetryTimeShouldBeHeldWithoutAnAttempt() throws Exception {
+        void mailGivenBackBeforeItsRetryTimeShouldBeQueuedAgainWithoutAnAttempt() throws Exception {
             transport.then(UPSTREAM, failAllTemporarily());
 
             testee.enqueue(mail(BOB), UPSTREAM_HOP, FailurePolicy.defaults());
@@ -269,7 +269,7 @@ class DeliveryEngineTest {
         }
 
         @Test
-        void heldMailShouldBeAttemptedOnceItsTimeHasCome() throws Exception {
+        void mailQueuedAgainShouldBeAttemptedOnceItsTimeHasCome() throws Exception {
             transport.then(UPSTREAM, failAllTemporarily());
             testee.enqueue(mail(BOB), UPSTREAM_HOP, FailurePolicy.defaults());
             await().atMost(Duration.ofSeconds(10)).until(() -> ignoringFactory.enqueues() >= 3);

@@ -163,6 +163,33 @@ interface EngineQueueContract {
     }
 
     @Test
+    default void consumerOutOfStackShouldHandItsItemBackAndNotResendToDeliveredRecipients() throws Exception {
+        QueueUnderTest queue = queueUnderTest();
+        FakeMailContext context = FakeMailContext.defaultContext();
+        AtomicInteger bounces = new AtomicInteger();
+        MailetContext overflowingOnce = (MailetContext) Proxy.newProxyInstance(EngineQueueContract.class.getClassLoader(),
+            new Class<?>[] {MailetContext.class}, (proxy, method, args) -> {
+                if (method.getName().equals("sendMail") && bounces.incrementAndGet() == 1) {
+                    throw new StackOverflowError("a bounce processor out of stack");
+                }
+                return method.invoke(context, args);
+            });
+        ScriptedTransport transport = new ScriptedTransport().always(HOP, replying(UNKNOWN_USER, CAROL));
+        DeliveryEngine testee = engine(queue.factory(), transport, overflowingOnce, RetryPolicy.of(ImmutableList.of(Duration.ofMillis(1)), 3));
+        try {
+            testee.enqueue(mail("mail1", BOB, CAROL), NEXT_HOP, FailurePolicy.defaults());
+
+            // Nothing that allocates after such an error: the item goes back to the queue as it is, after a backoff.
+            await().untilAsserted(() -> assertThat(context.getSentMails()).hasSize(1));
+            assertThat(context.getSentMails().get(0).getRecipients()).containsExactly(CAROL);
+            assertThat(attemptsFor(transport, BOB)).isEqualTo(1);
+            assertThat(attemptsFor(transport, CAROL)).isEqualTo(2);
+        } finally {
+            testee.stop();
+        }
+    }
+
+    @Test
     default void partialDeliveryThenACrashShouldDeliverEachRecipientOnceBeyondTheTransactionInFlight() throws Exception {
         QueueUnderTest queue = queueUnderTest();
         assumeThat(queue.survivesCrash()).as("the queue's content dies with the node").isTrue();

@@ -1,6 +1,14 @@
 package org.relaypack.delivery;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Date;
+import java.util.Optional;
+
+import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
 
 /**
  * Every mail attribute the delivery engine reads or writes, in one place. See docs/smarthost.md.
@@ -23,6 +31,11 @@ public final class DeliveryAttributes {
      * mail back early; the engine then holds it and queues it again instead of attempting it.
      */
     public static final AttributeName NOT_BEFORE = AttributeName.of("relaypack.delivery.notBefore");
+    /**
+     * When the engine was first handed the mail (String, ISO-8601 instant): the {@code delay=} of the
+     * delivery log line and the age of the oldest mail of a hop are counted from it.
+     */
+    public static final AttributeName ACCEPTED_AT = AttributeName.of("relaypack.delivery.acceptedAt");
     /** The next hop a failed mail was routed to (String). */
     public static final AttributeName NEXT_HOP = AttributeName.of("relaypack.delivery.nexthop");
     /** The host that gave the last answer, "host:port" (String), when a host was reached. */
@@ -37,5 +50,45 @@ public final class DeliveryAttributes {
     public static final AttributeName ERROR_PROCESSOR = AttributeName.of("relaypack.delivery.errorProcessor");
 
     private DeliveryAttributes() {
+    }
+
+    /** Attempts the mail carries as made; 0 for a mail never attempted. */
+    public static int attempts(Mail mail) {
+        return mail.getAttribute(ATTEMPTS)
+            .map(Attribute::getValue)
+            .map(AttributeValue::value)
+            .filter(Integer.class::isInstance)
+            .map(Integer.class::cast)
+            .orElse(0);
+    }
+
+    public static Optional<Instant> notBefore(Mail mail) {
+        return instant(mail, NOT_BEFORE);
+    }
+
+    /** When the engine got the mail first; else when James last updated it (its arrival, for a mail just received). */
+    public static Optional<Instant> acceptedAt(Mail mail) {
+        return instant(mail, ACCEPTED_AT).or(() -> Optional.ofNullable(mail.getLastUpdated()).map(Date::toInstant));
+    }
+
+    static void setInstant(Mail mail, AttributeName name, Instant instant) {
+        mail.setAttribute(new Attribute(name, AttributeValue.of(instant.toString())));
+    }
+
+    private static Optional<Instant> instant(Mail mail, AttributeName name) {
+        return mail.getAttribute(name)
+            .map(Attribute::getValue)
+            .map(AttributeValue::value)
+            .filter(String.class::isInstance)
+            .map(String.class::cast)
+            .flatMap(DeliveryAttributes::parseInstant);
+    }
+
+    private static Optional<Instant> parseInstant(String value) {
+        try {
+            return Optional.of(Instant.parse(value));
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
     }
 }

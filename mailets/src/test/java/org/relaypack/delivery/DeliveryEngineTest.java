@@ -257,7 +257,7 @@ class DeliveryEngineTest {
         }
 
         @Test
-        void mailGivenBackBeforeItsRetryTimeShouldBeHeldWithoutAnAttempt() throws Exception {
+        void mailGivenBackBeforeItsRetryTimeShouldBeQueuedAgainWithoutAnAttempt() throws Exception {
             transport.then(UPSTREAM, failAllTemporarily());
 
             testee.enqueue(mail(BOB), UPSTREAM_HOP, FailurePolicy.defaults());
@@ -269,7 +269,7 @@ class DeliveryEngineTest {
         }
 
         @Test
-        void heldMailShouldBeAttemptedOnceItsTimeHasCome() throws Exception {
+        void mailQueuedAgainShouldBeAttemptedOnceItsTimeHasCome() throws Exception {
             transport.then(UPSTREAM, failAllTemporarily());
             testee.enqueue(mail(BOB), UPSTREAM_HOP, FailurePolicy.defaults());
             await().atMost(Duration.ofSeconds(10)).until(() -> ignoringFactory.enqueues() >= 3);
@@ -575,8 +575,9 @@ class DeliveryEngineTest {
             testee.deliverShares(mail(BOB), sharesFor(UPSTREAM, BOB), FailurePolicy.defaults());
             testee.deliverShares(mail("mail2", MaybeSender.of(SENDER), CAROL), sharesFor(UPSTREAM, CAROL), FailurePolicy.defaults());
 
-            // The first mail's attempt counts: it waits its first retry delay. The second is queued, its attempt not made yet.
-            assertThat(transport.attemptsAt(UPSTREAM)).extracting(ScriptedTransport.Attempt::recipients).containsExactly(List.of(BOB));
+            // The first mail's attempt counts: it waits its first retry delay. The second is queued (its consumer may have taken it already).
+            assertThat(transport.attemptsAt(UPSTREAM)).extracting(ScriptedTransport.Attempt::recipients).startsWith(List.of(BOB))
+                .containsOnlyOnce(List.of(BOB));
             assertThat(metricFactory.countFor(DeliveryEngine.inlineFirstMetric(UPSTREAM))).isEqualTo(1);
             assertThat(metricFactory.countFor(DeliveryEngine.queuedFirstMetric(UPSTREAM))).isEqualTo(1);
             ImmutableList<ManageableMailQueue.MailQueueItemView> waiting = ImmutableList.copyOf(queue(UPSTREAM).browse());

@@ -16,7 +16,11 @@ final class LogCapture {
     }
 
     static List<String> infoOf(Class<?> loggerClass, Runnable action) {
-        Logger logger = (Logger) LoggerFactory.getLogger(loggerClass);
+        return infoOf(loggerClass.getName(), action);
+    }
+
+    static List<String> infoOf(String loggerName, Runnable action) {
+        Logger logger = (Logger) LoggerFactory.getLogger(loggerName);
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
         appender.start();
         Level previous = logger.getLevel();

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.relaypack.delivery.DeliveryEngine;
 import org.relaypack.it.harness.BusyPeer;
 import org.relaypack.it.harness.RelayJames;
 import org.relaypack.it.harness.SmtpPeer;
@@ -42,6 +41,8 @@ class SmarthostClientSampleTest {
     private static final String USER = "relay@lan.example";
     private static final String PASSWORD = "the-relay-password";
     private static final String PEER_KEY_PASSWORD = "peer-pass";
+    /** The engine's loggers, its delivery log (DeliveryLog.LOGGER_NAME) included. */
+    private static final String ENGINE_LOGGERS = "org.relaypack.delivery";
     private static final ListAppender<ILoggingEvent> ENGINE_LOG = new ListAppender<>();
     private static Path peerKeystore;
     private static int firstPort;
@@ -53,7 +54,7 @@ class SmarthostClientSampleTest {
     @BeforeAll
     static void start() throws Exception {
         ENGINE_LOG.start();
-        ((Logger) LoggerFactory.getLogger(DeliveryEngine.class)).addAppender(ENGINE_LOG);
+        ((Logger) LoggerFactory.getLogger(ENGINE_LOGGERS)).addAppender(ENGINE_LOG);
         Path secrets = Files.createTempDirectory("relaypack-secrets-");
         peerKeystore = Certificates.selfSigned(Files.createTempDirectory("relaypack-peer-").resolve("peer.p12"), PEER_KEY_PASSWORD,
             "localhost", ImmutableList.of("ip:127.0.0.1"));
@@ -79,7 +80,7 @@ class SmarthostClientSampleTest {
         james.close();
         closeFirst();
         closeSecond();
-        ((Logger) LoggerFactory.getLogger(DeliveryEngine.class)).detachAppender(ENGINE_LOG);
+        ((Logger) LoggerFactory.getLogger(ENGINE_LOGGERS)).detachAppender(ENGINE_LOG);
     }
 
     /** Both relays up, as the provider runs them: 587 needs STARTTLS then AUTH, 465 TLS then AUTH. */
@@ -124,8 +125,8 @@ class SmarthostClientSampleTest {
         }
     }
 
-    private static boolean logged(String text) {
-        return ENGINE_LOG.list.stream().anyMatch(event -> event.getFormattedMessage().contains(text));
+    private static boolean logged(String... texts) {
+        return ENGINE_LOG.list.stream().anyMatch(event -> java.util.Arrays.stream(texts).allMatch(event.getFormattedMessage()::contains));
     }
 
     private static String messageId(SmtpPeer.Transaction transaction) {
@@ -158,7 +159,7 @@ class SmarthostClientSampleTest {
         assertThat(second.authenticatedUsers()).containsOnly(USER);
         assertThat(logged("next hop provider failed temporarily for")).isTrue();
         assertThat(ENGINE_LOG.list).anySatisfy(event -> assertThat(event.getFormattedMessage())
-            .contains("delivered to [carol@remote.example] via next hop provider-465").contains(":" + secondPort + ", TLSv1."));
+            .contains("to=<carol@remote.example>, hop=provider-465,").contains(":" + secondPort + ", tls=TLSv1.").contains("status=sent"));
     }
 
     @Test
@@ -182,7 +183,7 @@ class SmarthostClientSampleTest {
             send("alice@lan.example", List.of(recipient), "while down");
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> recipients.stream()
-            .allMatch(recipient -> logged("deferred for [" + recipient + "] at next hop provider")));
+            .allMatch(recipient -> logged("<" + recipient + ">", ", hop=provider,", "status=deferred")));
 
         relaysUp();
 

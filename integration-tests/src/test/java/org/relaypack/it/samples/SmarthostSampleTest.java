@@ -18,7 +18,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.relaypack.delivery.DeliveryEngine;
 import org.relaypack.it.harness.RelayJames;
 import org.relaypack.it.harness.SmtpPeer;
 import org.relaypack.it.harness.SmtpTestClient;
@@ -42,6 +41,8 @@ class SmarthostSampleTest {
     private static final String ALICE = "alice@lan.example";
     private static final String ALICE_PASSWORD = "alice-secret";
     private static final String KEY_PASSWORD = "peer-pass";
+    /** The engine's loggers, its delivery log (DeliveryLog.LOGGER_NAME) included. */
+    private static final String ENGINE_LOGGERS = "org.relaypack.delivery";
     private static final ListAppender<ILoggingEvent> ENGINE_LOG = new ListAppender<>();
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     private static Path internetKeystore;
@@ -56,7 +57,7 @@ class SmarthostSampleTest {
     @BeforeAll
     static void start() throws Exception {
         ENGINE_LOG.start();
-        ((Logger) LoggerFactory.getLogger(DeliveryEngine.class)).addAppender(ENGINE_LOG);
+        ((Logger) LoggerFactory.getLogger(ENGINE_LOGGERS)).addAppender(ENGINE_LOG);
         Path keys = Files.createTempDirectory("relaypack-peers-");
         internetKeystore = Certificates.selfSigned(keys.resolve("internet.p12"), KEY_PASSWORD, "mx.remote.example",
             ImmutableList.of("dns:mx.remote.example"));
@@ -108,7 +109,7 @@ class SmarthostSampleTest {
         internet.close();
         internetTls.close();
         closePartner();
-        ((Logger) LoggerFactory.getLogger(DeliveryEngine.class)).detachAppender(ENGINE_LOG);
+        ((Logger) LoggerFactory.getLogger(ENGINE_LOGGERS)).detachAppender(ENGINE_LOG);
     }
 
     @BeforeEach
@@ -146,8 +147,8 @@ class SmarthostSampleTest {
         }
     }
 
-    private static boolean logged(String text) {
-        return ENGINE_LOG.list.stream().anyMatch(event -> event.getFormattedMessage().contains(text));
+    private static boolean logged(String... texts) {
+        return ENGINE_LOG.list.stream().anyMatch(event -> java.util.Arrays.stream(texts).allMatch(event.getFormattedMessage()::contains));
     }
 
     @Nested
@@ -159,7 +160,8 @@ class SmarthostSampleTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> internet.transactions().size() == 1);
             assertThat(internet.transactions().get(0).recipients()).containsExactly("bob@remote.example");
             assertThat(ENGINE_LOG.list).anySatisfy(event -> assertThat(event.getFormattedMessage())
-                .contains("delivered to [bob@remote.example] via next hop internet (mx.remote.example[127.0.0.1]:" + internet.port() + ", TLSv1."));
+                .contains("to=<bob@remote.example>, hop=internet, relay=mx.remote.example[127.0.0.1]:" + internet.port() + ", tls=TLSv1.")
+                .contains("status=sent"));
             assertThat(partner.transactions()).isEmpty();
             assertThat(internetTls.transactions()).isEmpty();
         }
@@ -235,7 +237,8 @@ class SmarthostSampleTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> partner.transactions().size() == 1);
             assertThat(partner.transactions().get(0).recipients()).containsExactly("dave@partner.example");
             assertThat(ENGINE_LOG.list).anySatisfy(event -> assertThat(event.getFormattedMessage())
-                .contains("delivered to [dave@partner.example] via next hop partner (mx.partner.example[127.0.0.1]:" + partnerPort + ", TLSv1."));
+                .contains("to=<dave@partner.example>, hop=partner, relay=mx.partner.example[127.0.0.1]:" + partnerPort + ", tls=TLSv1.")
+                .contains("status=sent"));
             assertThat(internet.transactions()).isEmpty();
         }
 
@@ -245,9 +248,9 @@ class SmarthostSampleTest {
             try (SmtpPeer plaintext = SmtpPeer.builder().start(partnerPort)) {
                 sendFromLan("erin@partner.example", "tls or nothing");
 
-                await().atMost(Duration.ofSeconds(30)).until(() -> logged("deferred for [erin@partner.example] at next hop partner"));
+                await().atMost(Duration.ofSeconds(30)).until(() -> logged("to=<erin@partner.example>, hop=partner,", "status=deferred"));
                 assertThat(ENGINE_LOG.list).anySatisfy(event -> assertThat(event.getFormattedMessage())
-                    .contains("deferred for [erin@partner.example]").contains("4.7.4"));
+                    .contains("to=<erin@partner.example>").contains("status=deferred (4").contains("4.7.4"));
                 // SmtpPeer counts a session when it gets MAIL FROM: none reached it.
                 assertThat(plaintext.sessionCount()).isZero();
                 assertThat(plaintext.transactions()).isEmpty();
@@ -266,9 +269,9 @@ class SmarthostSampleTest {
             try (SmtpPeer impostor = partnerPeer(wrongNameKeystore)) {
                 sendFromLan("frank@partner.example", "wrong name");
 
-                await().atMost(Duration.ofSeconds(30)).until(() -> logged("deferred for [frank@partner.example] at next hop partner"));
+                await().atMost(Duration.ofSeconds(30)).until(() -> logged("to=<frank@partner.example>, hop=partner,", "status=deferred"));
                 assertThat(ENGINE_LOG.list).anySatisfy(event -> assertThat(event.getFormattedMessage())
-                    .contains("deferred for [frank@partner.example]").contains("4.7.5"));
+                    .contains("to=<frank@partner.example>").contains("status=deferred (4").contains("4.7.5"));
                 assertThat(impostor.sessionCount()).isZero();
                 assertThat(impostor.transactions()).isEmpty();
             }

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.relaypack.delivery.DeliveryEngine;
 import org.relaypack.it.harness.RelayJames;
 import org.relaypack.it.harness.SmtpPeer;
 import org.relaypack.it.harness.SmtpTestClient;
@@ -29,6 +28,8 @@ import ch.qos.logback.core.read.ListAppender;
  * retries, and one engine for two mailets.
  */
 class SmarthostEngineStoryTest {
+    /** The engine's loggers, its delivery log (DeliveryLog.LOGGER_NAME) included. */
+    private static final String ENGINE_LOGGERS = "org.relaypack.delivery";
     private static final ListAppender<ILoggingEvent> ENGINE_LOG = new ListAppender<>();
     private static SmtpPeer upstream;
     private static SmtpPeer partner;
@@ -39,7 +40,7 @@ class SmarthostEngineStoryTest {
     @BeforeAll
     static void start() throws Exception {
         ENGINE_LOG.start();
-        ((Logger) LoggerFactory.getLogger(DeliveryEngine.class)).addAppender(ENGINE_LOG);
+        ((Logger) LoggerFactory.getLogger(ENGINE_LOGGERS)).addAppender(ENGINE_LOG);
         upstream = SmtpPeer.builder().rejectRecipients(recipient -> recipient.startsWith("unknown@")).start();
         partner = SmtpPeer.builder().start();
         backup = SmtpPeer.builder().start();
@@ -65,7 +66,7 @@ class SmarthostEngineStoryTest {
         upstream.close();
         partner.close();
         backup.close();
-        ((Logger) LoggerFactory.getLogger(DeliveryEngine.class)).detachAppender(ENGINE_LOG);
+        ((Logger) LoggerFactory.getLogger(ENGINE_LOGGERS)).detachAppender(ENGINE_LOG);
     }
 
     @BeforeEach
@@ -113,13 +114,13 @@ class SmarthostEngineStoryTest {
         send("alice@lan.example", ImmutableList.of("gina@remote.example", "hank@partner.example"), "inline and queued");
 
         await().atMost(Duration.ofSeconds(30)).until(() -> upstream.transactions().size() == 1 && partner.transactions().size() == 1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> engineLines("hank@partner.example").stream().anyMatch(line -> line.contains("delivered")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> engineLines("hank@partner.example").stream().anyMatch(line -> line.contains("status=sent")));
         assertThat(engineLines("gina@remote.example"))
-            .anySatisfy(line -> assertThat(line).contains("delivered to [gina@remote.example] via next hop upstream"))
+            .anySatisfy(line -> assertThat(line).contains("to=<gina@remote.example>, hop=upstream,").contains("status=sent"))
             .noneSatisfy(line -> assertThat(line).contains("queued as"));
         assertThat(engineLines("hank@partner.example"))
             .anySatisfy(line -> assertThat(line).contains("queued as").contains("to next hop partner"))
-            .anySatisfy(line -> assertThat(line).contains("delivered to [hank@partner.example] via next hop partner"));
+            .anySatisfy(line -> assertThat(line).contains("to=<hank@partner.example>, hop=partner,").contains("status=sent"));
         assertThat(upstream.transactions().get(0).recipients()).containsExactly("gina@remote.example");
         assertThat(partner.transactions().get(0).recipients()).containsExactly("hank@partner.example");
     }
@@ -154,7 +155,8 @@ class SmarthostEngineStoryTest {
     void recipientsOfAHopThatIsDownShouldBeRetriedUntilItComesUp() throws Exception {
         send("alice@lan.example", ImmutableList.of("frank@later.example"), "retried");
         await().atMost(Duration.ofSeconds(30)).until(() -> ENGINE_LOG.list.stream()
-            .anyMatch(event -> event.getFormattedMessage().contains("deferred for [frank@later.example] at next hop later")));
+            .anyMatch(event -> event.getFormattedMessage().contains("to=<frank@later.example>, hop=later,")
+                && event.getFormattedMessage().contains("status=deferred")));
 
         try (SmtpPeer later = SmtpPeer.builder().start(laterPort)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> later.transactions().size() == 1);

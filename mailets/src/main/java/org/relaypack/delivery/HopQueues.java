@@ -1,0 +1,130 @@
+package org.relaypack.delivery;
+
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.apache.james.queue.api.MailQueue;
+import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.queue.api.MailQueueName;
+import org.apache.james.queue.api.ManageableMailQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.google.common.base.Preconditions;
+import com.google.common.collect.ImmutableMap;
+
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The James {@link MailQueue} of each next hop, named {@code relaypack-<hop>}, and their consumers
+ * (the role of James's {@code DeliveryRunnable}): each hop's items are handed to the
+ * {@link QueueConsumer} on a scheduler of the hop's concurrency. The queues stay open once opened
+ * (James owns their lifecycle): queued mail waits there for the next start.
+ */
+final class HopQueues {
+    private static final Logger LOGGER = LoggerFactory.getLogger(HopQueues.class);
+    static final String QUEUE_PREFIX = "relaypack-";
+    /** Deliveries in flight are bounded by the hop's threads; this bounds the items taken from the queue and not settled yet. */
+    static final int MAX_IN_FLIGHT = 256;
+
+    static MailQueueName queueName(String hop) {
+        return MailQueueName.of(QUEUE_PREFIX + hop);
+    }
+
+    private final MailQueueFactory<?> queueFactory;
+    private final NextHopsConfiguration configuration;
+    private ImmutableMap<String, MailQueue> queues = ImmutableMap.of();
+    private final List<Disposable> consumers = new ArrayList<>();
+    private final List<Scheduler> schedulers = new ArrayList<>();
+
+    HopQueues(MailQueueFactory<?> queueFactory, NextHopsConfiguration configuration) {
+        this.queueFactory = queueFactory;
+        this.configuration = configuration;
+    }
+
+    /** Opens the queues (once) and starts a consumer per hop. */
+    synchronized void start(QueueConsumer consumer) {
+        if (queues.isEmpty()) {
+            queues = configuration.hops().keySet().stream()
+                .collect(ImmutableMap.toImmutableMap(hop -> hop, hop -> queueFactory.createQueue(queueName(hop))));
+        }
+        for (ConfiguredHop hop : configuration.hops().values()) {
+            MailQueue queue = queues.get(hop.name());
+            Scheduler scheduler = Schedulers.newBoundedElastic(hop.concurrency(), Integer.MAX_VALUE, QUEUE_PREFIX + hop.name());
+            schedulers.add(scheduler);
+            // A JMS queue's deQueue() blocks its subscriber in receive(): dequeue on a thread of its own,
+            // not on the caller's (James's mailet init) nor on a delivery thread.
+            Scheduler dequeuer = Schedulers.newSingle(QUEUE_PREFIX + hop.name() + "-dequeue");
+            schedulers.add(dequeuer);
+            consumers.add(Flux.from(queue.deQueue())
+                .subscribeOn(dequeuer)
+                .flatMap(item -> consumer.handle(hop, queue, item, scheduler)
+                    .onErrorResume(e -> {
+                        LOGGER.error("Unexpected error delivering mail {} to next hop {}", item.getMail().getName(), hop.name(), e);
+                        return Mono.empty();
+                    }), MAX_IN_FLIGHT)
+                .subscribe(any -> { }, e -> LOGGER.error("Consumer of queue {} stopped", queue.getName().asString(), e)));
+            LOGGER.info("Delivering from queue {} to next hop {} with {} concurrent deliveries",
+                queue.getName().asString(), hop.name(), hop.concurrency());
+        }
+    }
+
+    /** Ends the consumers; the queues stay open. */
+    synchronized void stop() {
+        consumers.forEach(Disposable::dispose);
+        consumers.clear();
+        schedulers.forEach(Scheduler::dispose);
+        schedulers.clear();
+    }
+
+    synchronized MailQueue queue(String hop) {
+        MailQueue queue = queues.get(hop);
+        Preconditions.checkState(queue != null, "next hop '%s' is unknown or the delivery engine is not started (known: %s)",
+            hop, configuration.hops().keySet());
+        return queue;
+    }
+
+    /** What the hop's queue tells of its mail, when it can be browsed (James's memory, ActiveMQ and RabbitMQ queues can). */
+    Optional<HopHealthTracker.QueueFacts> facts(String hop, Instant now) {
+        MailQueue queue;
+        synchronized (this) {
+            queue = queues.get(hop);
+        }
+        if (!(queue instanceof ManageableMailQueue)) {
+            return Optional.empty();
+        }
+        ManageableMailQueue manageable = (ManageableMailQueue) queue;
+        try {
+            ManageableMailQueue.MailQueueIterator items = manageable.browse();
+            Optional<Instant> oldest = Optional.empty();
+            Optional<Instant> next = Optional.empty();
+            try {
+                while (items.hasNext()) {
+                    ManageableMailQueue.MailQueueItemView item = items.next();
+                    oldest = earliest(oldest, DeliveryAttributes.acceptedAt(item.getMail()));
+                    next = earliest(next, item.getNextDelivery().map(ZonedDateTime::toInstant).filter(due -> due.isAfter(now)));
+                }
+            } finally {
+                items.close();
+            }
+            return Optional.of(new HopHealthTracker.QueueFacts(manageable.getSize(), oldest, next));
+        } catch (Exception e) {
+            LOGGER.warn("Could not browse queue {} for the health of next hop {}", queue.getName().asString(), hop, e);
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Instant> earliest(Optional<Instant> current, Optional<Instant> candidate) {
+        if (candidate.isEmpty()) {
+            return current;
+        }
+        return current.filter(instant -> instant.isBefore(candidate.get())).or(() -> candidate);
+    }
+}

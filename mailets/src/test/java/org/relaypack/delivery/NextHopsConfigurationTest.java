@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.relaypack.delivery.smtp.SessionDeadlines;
 import org.relaypack.tls.TlsProtocolVersion;
 
 import com.google.common.collect.ImmutableList;
@@ -83,7 +84,8 @@ class NextHopsConfigurationTest {
         assertThat(upstream.hop().credentials().orElseThrow().username()).isEqualTo("relay-user");
         assertThat(upstream.hop().credentials().orElseThrow().password()).isEqualTo("from-file");
         assertThat(upstream.hop().connectTimeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(upstream.hop().readTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(upstream.hop().deadlines()).isEqualTo(SessionDeadlines.builder()
+            .connect(Duration.ofSeconds(10)).replies(Duration.ofMinutes(2)).build());
         assertThat(upstream.hop().maxConnections()).isEqualTo(2);
         assertThat(upstream.hop().idleTimeout()).isEqualTo(Duration.ofMinutes(1));
         assertThat(upstream.hop().maxMessagesPerConnection()).isEqualTo(50);

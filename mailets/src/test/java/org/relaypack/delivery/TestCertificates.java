@@ -57,11 +57,11 @@ final class TestCertificates {
 
     /** A policy trusting the test certificates, verification as the mode defaults it. */
     TlsPolicy policy(TlsMode mode) {
-        return new TlsPolicy(mode, mode.requiresTls(), Optional.of(trustStore()), TlsPolicy.DEFAULT_MIN_PROTOCOL);
+        return new TlsPolicy(mode, mode.requiresTls(), Optional.of(trustStore()), TlsPolicy.defaultMinProtocol(mode));
     }
 
     TlsPolicy policy(TlsMode mode, boolean verify) {
-        return new TlsPolicy(mode, verify, Optional.of(trustStore()), TlsPolicy.DEFAULT_MIN_PROTOCOL);
+        return new TlsPolicy(mode, verify, Optional.of(trustStore()), TlsPolicy.defaultMinProtocol(mode));
     }
 
     SSLContext goodServerContext() {

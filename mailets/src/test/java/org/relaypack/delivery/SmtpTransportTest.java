@@ -271,6 +271,7 @@ class SmtpTransportTest {
         void deliverShouldSendSizeAndDsnParametersWhenOffered() throws Exception {
             ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder().extensions("SIZE 1000000", "DSN"));
             Mail mail = mail("m1", "rcpt@remote.test");
+            ((FakeMail) mail).setMessageSize(1234);
             mail.setDsnParameters(DsnParameters.builder()
                 .envId(DsnParameters.EnvId.of("env+2B1"))
                 .ret(DsnParameters.Ret.HDRS)
@@ -280,7 +281,7 @@ class SmtpTransportTest {
 
             testee.deliver(hop("upstream", peer.port()).build(), mail);
 
-            assertThat(peer.commands()).anySatisfy(line -> assertThat(line).matches("MAIL FROM:<sender@relaypack.test> SIZE=\\d+ RET=HDRS ENVID=env\\+2B1"));
+            assertThat(peer.commands()).anySatisfy(line -> assertThat(line).matches("MAIL FROM:<sender@relaypack.test> SIZE=1234 RET=HDRS ENVID=env\\+2B1"));
             assertThat(peer.commands()).contains("RCPT TO:<rcpt@remote.test> NOTIFY=FAILURE,DELAY ORCPT=rfc822;orig@remote.test");
         }
 

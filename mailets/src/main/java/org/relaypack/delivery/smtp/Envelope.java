@@ -43,7 +43,7 @@ public final class Envelope {
         StringBuilder command = new StringBuilder("MAIL FROM:<")
             .append(sender.asOptional().map(MailAddress::asString).orElse(""))
             .append('>');
-        if (capabilities.size()) {
+        if (capabilities.size() && content.size() > 0) {
             command.append(" SIZE=").append(content.size());
         }
         if (capabilities.dsn()) {

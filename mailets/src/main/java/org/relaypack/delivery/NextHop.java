@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
+import org.relaypack.delivery.smtp.Credentials;
 import org.relaypack.delivery.smtp.SessionDeadlines;
+import org.relaypack.tls.TlsMode;
+import org.relaypack.tls.TlsPolicy;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableList;

@@ -15,7 +15,10 @@ import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.filesystem.api.FileSystem;
+import org.relaypack.delivery.smtp.Credentials;
 import org.relaypack.delivery.smtp.SessionDeadlines;
+import org.relaypack.tls.TlsMode;
+import org.relaypack.tls.TlsPolicy;
 import org.relaypack.tls.TlsProtocolVersion;
 
 import com.google.common.base.MoreObjects;

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -23,6 +22,7 @@ import org.relaypack.delivery.smtp.Envelope;
 import org.relaypack.delivery.smtp.HostFailure;
 import org.relaypack.delivery.smtp.MessageContent;
 import org.relaypack.delivery.smtp.SessionPools;
+import org.relaypack.delivery.smtp.SmtpReply;
 import org.relaypack.delivery.smtp.SmtpSession;
 import org.relaypack.delivery.smtp.Target;
 import org.relaypack.delivery.smtp.TransactionResult;
@@ -93,22 +93,7 @@ public class SmtpTransport implements HopTransport {
             return DeliveryResult.allTemporary(recipients, HostFailure.localReply("4.3.0", "cannot read the message: " + e), Optional.empty());
         }
         Attempts attempts = new Attempts();
-        if (!Envelope.isSafe(mail.getMaybeSender().asString(""))) {
-            SmtpReply refusal = SmtpReply.of(553, "5.1.7 the sender address holds CR, LF or NUL: refused before sending");
-            LOGGER.warn("Mail {} not sent to next hop {}: {}", mail.getName(), hop.name(), refusal.asString());
-            recipients.forEach(recipient -> attempts.outcomes.put(recipient, RecipientOutcome.permanentFailure(recipient, refusal)));
-            return attempts.toResult(recipients);
-        }
-        List<MailAddress> sendable = new ArrayList<>();
-        for (MailAddress recipient : recipients) {
-            if (Envelope.isSafe(recipient.asString())) {
-                sendable.add(recipient);
-            } else {
-                SmtpReply refusal = SmtpReply.of(553, "5.1.3 the recipient address holds CR, LF or NUL: refused before sending");
-                LOGGER.warn("Mail {} not sent to a recipient of next hop {}: {}", mail.getName(), hop.name(), refusal.asString());
-                attempts.outcomes.put(recipient, RecipientOutcome.permanentFailure(recipient, refusal));
-            }
-        }
+        List<MailAddress> sendable = attempts.refuseUnsafeAddresses(hop, mail, recipients);
         if (sendable.isEmpty()) {
             return attempts.toResult(recipients);
         }
@@ -141,7 +126,7 @@ public class SmtpTransport implements HopTransport {
             lastReason = interruption.get();
         }
         for (MailAddress recipient : pending) {
-            attempts.outcomes.put(recipient, RecipientOutcome.temporaryFailure(recipient, lastReason));
+            attempts.record(RecipientOutcome.temporaryFailure(recipient, lastReason));
         }
         return attempts;
     }
@@ -184,11 +169,9 @@ public class SmtpTransport implements HopTransport {
         }
         pooled.giveBack(result.sessionReusable() && session.transactions() < hop.maxMessagesPerConnection());
 
-        result.finalReplies().forEach((recipient, reply) -> attempts.outcomes.put(recipient, outcome(recipient, reply)));
+        result.finalReplies().forEach((recipient, reply) -> attempts.record(outcome(recipient, reply)));
         pending.removeAll(result.finalReplies().keySet());
-        attempts.host = Optional.of(session.describe());
-        attempts.tlsProtocol = session.tlsProtocol();
-        attempts.tlsCipher = session.tlsCipher();
+        attempts.ranOn(session.describe(), session.tlsProtocol(), session.tlsCipher());
 
         if (result.interruption().isPresent()) {
             if (LOGGER.isInfoEnabled()) {
@@ -240,30 +223,5 @@ public class SmtpTransport implements HopTransport {
     public void close() {
         cleaner.ifPresent(ScheduledExecutorService::shutdownNow);
         pools.close();
-    }
-
-    /** The outcomes of one delivery so far, and the facts of the last host that ran a transaction. */
-    private static final class Attempts {
-        private final Map<MailAddress, RecipientOutcome> outcomes = new LinkedHashMap<>();
-        private Optional<String> host = Optional.empty();
-        private Optional<String> tlsProtocol = Optional.empty();
-        private Optional<String> tlsCipher = Optional.empty();
-
-        void merge(Attempts other) {
-            outcomes.putAll(other.outcomes);
-            if (other.host.isPresent()) {
-                host = other.host;
-                tlsProtocol = other.tlsProtocol;
-                tlsCipher = other.tlsCipher;
-            }
-        }
-
-        DeliveryResult toResult(List<MailAddress> recipients) {
-            ImmutableList<RecipientOutcome> ordered = recipients.stream()
-                .map(outcomes::get)
-                .filter(Objects::nonNull)
-                .collect(ImmutableList.toImmutableList());
-            return DeliveryResult.of(ordered, host, tlsProtocol, tlsCipher);
-        }
     }
 }

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.relaypack.delivery.smtp.SessionDeadlines;
+import org.relaypack.tls.TlsMode;
+import org.relaypack.tls.TlsPolicy;
 import org.relaypack.tls.TlsProtocolVersion;
 
 import com.google.common.collect.ImmutableList;

@@ -27,6 +27,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.relaypack.delivery.smtp.SmtpReply;
+import org.relaypack.tls.TlsMode;
+import org.relaypack.tls.TlsPolicy;
 
 import com.google.common.collect.ImmutableList;
 

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import org.relaypack.tls.TlsMode;
+import org.relaypack.tls.TlsPolicy;
 
 import com.google.common.collect.ImmutableList;
 

@@ -2,7 +2,6 @@ package org.relaypack.delivery.smtp;
 
 import java.util.Objects;
 
-import org.relaypack.delivery.SmtpReply;
 
 /**
  * This host cannot take the message now (connection, TLS, greeting, EHLO or AUTH failure, 4xx to

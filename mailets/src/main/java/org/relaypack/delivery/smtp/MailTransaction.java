@@ -6,10 +6,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import org.apache.james.core.MailAddress;
-import org.relaypack.delivery.SmtpReply;
 
 /**
  * One mail transaction (RFC 5321 3.3), lock-step or pipelined (RFC 2920), as Postfix's

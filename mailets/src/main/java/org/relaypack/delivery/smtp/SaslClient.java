@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
 
-import org.relaypack.delivery.Credentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -10,8 +10,8 @@ import java.util.Optional;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
-import org.relaypack.delivery.TlsMode;
-import org.relaypack.delivery.TlsPolicy;
+import org.relaypack.tls.TlsMode;
+import org.relaypack.tls.TlsPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -3,9 +3,8 @@ package org.relaypack.delivery.smtp;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.Optional;
+import org.relaypack.tls.TlsPolicy;
 
-import org.relaypack.delivery.Credentials;
-import org.relaypack.delivery.TlsPolicy;
 
 import com.google.common.base.MoreObjects;
 

@@ -21,7 +21,7 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
-import org.relaypack.delivery.TlsPolicy;
+import org.relaypack.tls.TlsPolicy;
 import org.relaypack.tls.TlsProtocolVersion;
 
 import com.google.common.collect.ImmutableList;

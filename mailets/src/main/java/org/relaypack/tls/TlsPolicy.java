@@ -1,9 +1,8 @@
-package org.relaypack.delivery;
+package org.relaypack.tls;
 
 import java.util.Objects;
 import java.util.Optional;
 
-import org.relaypack.tls.TlsProtocolVersion;
 
 import com.google.common.base.MoreObjects;
 

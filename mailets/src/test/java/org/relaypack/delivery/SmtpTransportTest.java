@@ -23,6 +23,7 @@ import org.apache.james.dnsservice.api.InMemoryDNSService;
 import org.apache.mailet.DsnParameters;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -523,6 +524,25 @@ class SmtpTransportTest {
             testee.close();
 
             assertThat(peer.commands()).endsWith("QUIT");
+        }
+
+        @Test
+        void closeShouldLeaveNoWatchdogThreadOfItsOwn() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder());
+            testee.deliver(hop("upstream", peer.port()).build(), mail("m1", "rcpt@remote.test"));
+            long withThisTransport = watchdogThreads();
+            assertThat(withThisTransport).isPositive();
+
+            testee.close();
+
+            // other test classes may have left transports open in this JVM: only this one's thread must go
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(watchdogThreads()).isEqualTo(withThisTransport - 1));
+        }
+
+        private long watchdogThreads() {
+            return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.isAlive() && thread.getName().startsWith("relaypack-smtp-watchdog"))
+                .count();
         }
     }
 

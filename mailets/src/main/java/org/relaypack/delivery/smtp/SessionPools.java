@@ -89,6 +89,7 @@ public final class SessionPools implements AutoCloseable {
 
     private final Clock clock;
     private final TlsSockets tlsSockets = new TlsSockets();
+    private final Watchdog watchdog = new Watchdog();
     private final Map<Key, SessionPool> pools = new ConcurrentHashMap<>();
 
     public SessionPools(Clock clock) {
@@ -127,7 +128,7 @@ public final class SessionPools implements AutoCloseable {
                 continue;
             }
             try {
-                return new Lease(pool, SmtpSession.open(target, tlsSockets, clock.instant()));
+                return new Lease(pool, SmtpSession.open(target, tlsSockets, watchdog, clock.instant()));
             } catch (HostFailure e) {
                 pool.discard();
                 throw e;
@@ -161,12 +162,13 @@ public final class SessionPools implements AutoCloseable {
         return pools.values().stream().mapToInt(SessionPool::openSessions).sum();
     }
 
-    /** QUITs every idle session; sessions in use are closed when given back. */
+    /** QUITs every idle session, then stops the watchdog; sessions in use are closed when given back. */
     @Override
     public void close() {
         pools.forEach((key, pool) -> {
             pools.remove(key, pool);
             pool.retire().forEach(SmtpSession::quit);
         });
+        watchdog.close();
     }
 }

@@ -33,22 +33,23 @@ final class SessionSetup {
         }
     }
 
-    static SmtpSession open(Target target, TlsSockets tlsSockets, Instant now) throws HostFailure {
+    static SmtpSession open(Target target, TlsSockets tlsSockets, Watchdog watchdog, Instant now) throws HostFailure {
         try {
-            return openOnce(target, tlsSockets, now, true);
+            return openOnce(target, tlsSockets, watchdog, now, true);
         } catch (HandshakeFailure e) {
             if (target.tls().mode() != TlsMode.OPPORTUNISTIC) {
                 throw e;
             }
             LOGGER.info("{}; retrying {} in plaintext on a new connection, as opportunistic TLS allows", e.reason().asString(), target.describe());
-            return openOnce(target, tlsSockets, now, false);
+            return openOnce(target, tlsSockets, watchdog, now, false);
         }
     }
 
-    private static SmtpSession openOnce(Target target, TlsSockets tlsSockets, Instant now, boolean tlsAllowed) throws HostFailure {
+    private static SmtpSession openOnce(Target target, TlsSockets tlsSockets, Watchdog watchdog, Instant now, boolean tlsAllowed)
+        throws HostFailure {
         SmtpConnection connection;
         try {
-            connection = SmtpConnection.connect(target.address(), target.deadlines());
+            connection = SmtpConnection.connect(target.address(), target.deadlines(), watchdog);
         } catch (IOException e) {
             throw new HostFailure(HostFailure.localReply("4.4.1", "connect to " + target.describe() + " failed: " + e), e);
         }

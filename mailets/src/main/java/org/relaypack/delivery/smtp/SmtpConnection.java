@@ -27,12 +27,12 @@ final class SmtpConnection implements Closeable {
     private static final int WRITE_BUFFER = 32 * 1024;
     private static final byte[] CRLF = {'\r', '\n'};
 
-    static SmtpConnection connect(InetSocketAddress address, SessionDeadlines deadlines) throws IOException {
+    static SmtpConnection connect(InetSocketAddress address, SessionDeadlines deadlines, Watchdog watchdog) throws IOException {
         Socket socket = new Socket();
         try {
             socket.connect(address, Math.toIntExact(deadlines.connect().toMillis()));
             socket.setSoTimeout(Math.toIntExact(deadlines.helo().toMillis()));
-            return new SmtpConnection(socket, deadlines);
+            return new SmtpConnection(socket, deadlines, watchdog);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
@@ -41,13 +41,15 @@ final class SmtpConnection implements Closeable {
 
     private final Socket plainSocket;
     private final SessionDeadlines deadlines;
+    private final Watchdog watchdog;
     private Socket socket;
     private ReplyReader in;
     private OutputStream out;
 
-    private SmtpConnection(Socket socket, SessionDeadlines deadlines) throws IOException {
+    private SmtpConnection(Socket socket, SessionDeadlines deadlines, Watchdog watchdog) throws IOException {
         this.plainSocket = socket;
         this.deadlines = deadlines;
+        this.watchdog = watchdog;
         attach(socket);
     }
 
@@ -63,7 +65,7 @@ final class SmtpConnection implements Closeable {
 
     /** Runs a blocking step (a TLS handshake) that the watchdog cuts at the deadline. */
     <T> T guarded(Duration deadline, IoStep<T> step) throws IOException {
-        try (Watchdog.Guard guard = Watchdog.arm(plainSocket, deadline)) {
+        try (Watchdog.Guard guard = watchdog.arm(plainSocket, deadline)) {
             try {
                 return step.run();
             } catch (IOException e) {
@@ -132,7 +134,7 @@ final class SmtpConnection implements Closeable {
     @Override
     public void close() throws IOException {
         // a TLS socket sends close_notify: a write that may block like any other
-        try (Watchdog.Guard guard = Watchdog.arm(plainSocket, deadlines.rset())) {
+        try (Watchdog.Guard guard = watchdog.arm(plainSocket, deadlines.rset())) {
             socket.close();
         } finally {
             plainSocket.close();

@@ -24,8 +24,8 @@ public final class SmtpSession {
      *
      * @throws HostFailure when this host cannot be used now; nothing of the message was sent
      */
-    public static SmtpSession open(Target target, TlsSockets tlsSockets, Instant now) throws HostFailure {
-        return SessionSetup.open(target, tlsSockets, now);
+    static SmtpSession open(Target target, TlsSockets tlsSockets, Watchdog watchdog, Instant now) throws HostFailure {
+        return SessionSetup.open(target, tlsSockets, watchdog, now);
     }
 
     private final SmtpConnection connection;

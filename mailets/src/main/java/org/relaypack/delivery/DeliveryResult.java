@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import org.apache.james.core.MailAddress;
+import org.relaypack.delivery.smtp.SmtpReply;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableList;

@@ -1,5 +1,6 @@
 package org.relaypack.delivery;
 
+import org.relaypack.delivery.smtp.SmtpReply;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package org.relaypack.delivery;
 
+import org.relaypack.delivery.smtp.SmtpReply;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

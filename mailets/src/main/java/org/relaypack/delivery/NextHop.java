@@ -5,6 +5,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
+import org.relaypack.delivery.smtp.Credentials;
+import org.relaypack.delivery.smtp.SessionDeadlines;
+import org.relaypack.tls.TlsMode;
+import org.relaypack.tls.TlsPolicy;
+
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableList;
 
@@ -20,8 +25,7 @@ public final class NextHop {
         RECIPIENT_MX
     }
 
-    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
-    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = SessionDeadlines.DEFAULT_CONNECT;
     public static final int DEFAULT_MAX_CONNECTIONS = 10;
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_MAX_MESSAGES_PER_CONNECTION = 100;
@@ -36,8 +40,7 @@ public final class NextHop {
         private final ImmutableList.Builder<HostSpec> hosts = ImmutableList.builder();
         private TlsPolicy tls = TlsPolicy.of(TlsMode.OPPORTUNISTIC);
         private Optional<Credentials> credentials = Optional.empty();
-        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
-        private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+        private SessionDeadlines deadlines = SessionDeadlines.DEFAULTS;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private int maxMessagesPerConnection = DEFAULT_MAX_MESSAGES_PER_CONNECTION;
@@ -74,12 +77,18 @@ public final class NextHop {
         }
 
         public Builder connectTimeout(Duration connectTimeout) {
-            this.connectTimeout = connectTimeout;
+            this.deadlines = deadlines.toBuilder().connect(connectTimeout).build();
             return this;
         }
 
+        /** Every reply deadline at once (greeting, each command, the end of the message). */
         public Builder readTimeout(Duration readTimeout) {
-            this.readTimeout = readTimeout;
+            this.deadlines = deadlines.toBuilder().replies(readTimeout).build();
+            return this;
+        }
+
+        public Builder deadlines(SessionDeadlines deadlines) {
+            this.deadlines = deadlines;
             return this;
         }
 
@@ -120,7 +129,7 @@ public final class NextHop {
             if (kind == Kind.HOSTS && mxPort.isPresent()) {
                 throw new IllegalArgumentException("next hop '" + name + "' lists its hosts: a port goes with each host");
             }
-            return new NextHop(name, kind, hostList, tls, credentials, connectTimeout, readTimeout,
+            return new NextHop(name, kind, hostList, tls, credentials, deadlines,
                 maxConnections, idleTimeout, maxMessagesPerConnection, heloName, mxPort);
         }
     }
@@ -130,8 +139,7 @@ public final class NextHop {
     private final ImmutableList<HostSpec> hosts;
     private final TlsPolicy tls;
     private final Optional<Credentials> credentials;
-    private final Duration connectTimeout;
-    private final Duration readTimeout;
+    private final SessionDeadlines deadlines;
     private final int maxConnections;
     private final Duration idleTimeout;
     private final int maxMessagesPerConnection;
@@ -141,7 +149,7 @@ public final class NextHop {
     private final int hash;
 
     private NextHop(String name, Kind kind, ImmutableList<HostSpec> hosts, TlsPolicy tls, Optional<Credentials> credentials,
-                    Duration connectTimeout, Duration readTimeout, int maxConnections, Duration idleTimeout,
+                    SessionDeadlines deadlines, int maxConnections, Duration idleTimeout,
                     int maxMessagesPerConnection, Optional<String> heloName,
                     Optional<Integer> mxPort) {
         this.name = name;
@@ -149,14 +157,13 @@ public final class NextHop {
         this.hosts = hosts;
         this.tls = tls;
         this.credentials = credentials;
-        this.connectTimeout = connectTimeout;
-        this.readTimeout = readTimeout;
+        this.deadlines = deadlines;
         this.maxConnections = maxConnections;
         this.idleTimeout = idleTimeout;
         this.maxMessagesPerConnection = maxMessagesPerConnection;
         this.heloName = heloName;
         this.mxPort = mxPort;
-        this.hash = Objects.hash(name, kind, hosts, tls, credentials, connectTimeout, readTimeout, maxConnections,
+        this.hash = Objects.hash(name, kind, hosts, tls, credentials, deadlines, maxConnections,
             idleTimeout, maxMessagesPerConnection, heloName, mxPort);
     }
 
@@ -181,11 +188,12 @@ public final class NextHop {
     }
 
     public Duration connectTimeout() {
-        return connectTimeout;
+        return deadlines.connect();
     }
 
-    public Duration readTimeout() {
-        return readTimeout;
+    /** The deadlines of each step of a session (connect, replies, writes). */
+    public SessionDeadlines deadlines() {
+        return deadlines;
     }
 
     /** Upper bound of simultaneous connections to one host of this hop. */
@@ -217,8 +225,8 @@ public final class NextHop {
         if (o instanceof NextHop) {
             NextHop that = (NextHop) o;
             return name.equals(that.name) && kind == that.kind && hosts.equals(that.hosts) && tls.equals(that.tls)
-                && credentials.equals(that.credentials) && connectTimeout.equals(that.connectTimeout)
-                && readTimeout.equals(that.readTimeout) && maxConnections == that.maxConnections
+                && credentials.equals(that.credentials) && deadlines.equals(that.deadlines)
+                && maxConnections == that.maxConnections
                 && idleTimeout.equals(that.idleTimeout) && maxMessagesPerConnection == that.maxMessagesPerConnection
                 && heloName.equals(that.heloName) && mxPort.equals(that.mxPort);
         }

@@ -9,11 +9,16 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.filesystem.api.FileSystem;
+import org.relaypack.delivery.smtp.Credentials;
+import org.relaypack.delivery.smtp.SessionDeadlines;
+import org.relaypack.tls.TlsMode;
+import org.relaypack.tls.TlsPolicy;
 import org.relaypack.tls.TlsProtocolVersion;
 
 import com.google.common.base.MoreObjects;
@@ -54,6 +59,17 @@ public final class NextHopsConfiguration {
     static final String TIMEOUTS = "timeouts";
     static final String TIMEOUT_CONNECT = "connect";
     static final String TIMEOUT_READ = "read";
+    static final String TIMEOUT_HELO = "helo";
+    static final String TIMEOUT_MAIL = "mail";
+    static final String TIMEOUT_RCPT = "rcpt";
+    static final String TIMEOUT_DATA_INIT = "dataInit";
+    static final String TIMEOUT_DATA_TRANSFER = "dataTransfer";
+    static final String TIMEOUT_DATA_DONE = "dataDone";
+    static final String TIMEOUT_RSET = "rset";
+    static final ImmutableSet<String> TIMEOUT_ATTRIBUTES = ImmutableSet.of(TIMEOUT_CONNECT, TIMEOUT_READ, TIMEOUT_HELO, TIMEOUT_MAIL,
+        TIMEOUT_RCPT, TIMEOUT_DATA_INIT, TIMEOUT_DATA_TRANSFER, TIMEOUT_DATA_DONE, TIMEOUT_RSET);
+    /** No step of a session may be given more than this. */
+    static final Duration MAX_TIMEOUT = Duration.ofHours(1);
     static final String POOL = "pool";
     static final String POOL_MAX_CONNECTIONS = "maxConnections";
     static final String POOL_IDLE_TIMEOUT = "idleTimeout";
@@ -61,6 +77,8 @@ public final class NextHopsConfiguration {
     static final String HELO_NAME = "heloName";
 
     static final ImmutableSet<TlsProtocolVersion> MIN_PROTOCOLS = ImmutableSet.of(TlsProtocolVersion.TLS_V1_2, TlsProtocolVersion.TLS_V1_3);
+    static final ImmutableSet<TlsProtocolVersion> OPPORTUNISTIC_MIN_PROTOCOLS = ImmutableSet.of(TlsProtocolVersion.TLS_V1,
+        TlsProtocolVersion.TLS_V1_1, TlsProtocolVersion.TLS_V1_2, TlsProtocolVersion.TLS_V1_3);
     static final ImmutableSet<String> TRUSTSTORE_TYPES = ImmutableSet.of("PKCS12", "JKS");
     static final String DEFAULT_TRUSTSTORE_TYPE = "PKCS12";
     /** A hop name becomes part of a queue name and of metric names. */
@@ -223,11 +241,15 @@ public final class NextHopsConfiguration {
                 .orElseThrow(() -> element.error(TLS_MODE, modeText, "is not one of none, opportunistic, starttls-required, implicit"));
             boolean verify = element.booleanAttribute(TLS_VERIFY).orElse(mode.requiresTls());
             Optional<String> minProtocolText = element.attribute(TLS_MIN_PROTOCOL);
-            TlsProtocolVersion minProtocol = TlsPolicy.DEFAULT_MIN_PROTOCOL;
+            TlsProtocolVersion minProtocol = TlsPolicy.defaultMinProtocol(mode);
             if (minProtocolText.isPresent()) {
+                // opportunistic TLS may go as low as TLSv1 (better than plaintext); a required mode keeps its TLSv1.2 floor
+                ImmutableSet<TlsProtocolVersion> allowed = mode.requiresTls() ? MIN_PROTOCOLS : OPPORTUNISTIC_MIN_PROTOCOLS;
                 minProtocol = TlsProtocolVersion.fromJsseName(minProtocolText.get())
-                    .filter(MIN_PROTOCOLS::contains)
-                    .orElseThrow(() -> element.error(TLS_MIN_PROTOCOL, minProtocolText.get(), "is not one of TLSv1.2, TLSv1.3"));
+                    .filter(allowed::contains)
+                    .orElseThrow(() -> element.error(TLS_MIN_PROTOCOL, minProtocolText.get(), "is not one of "
+                        + allowed.stream().map(TlsProtocolVersion::jsseName).collect(Collectors.joining(", "))
+                        + " (mode " + mode.configValue() + ")"));
             }
             if (mode == TlsMode.NONE && element.child(TRUSTSTORE).isPresent()) {
                 throw element.error("mode none takes no <truststore>");
@@ -271,10 +293,34 @@ public final class NextHopsConfiguration {
         private void timeouts(ConfigElement hop, NextHop.Builder builder) throws ConfigurationException {
             Optional<ConfigElement> timeouts = hop.child(TIMEOUTS);
             if (timeouts.isPresent()) {
-                ConfigElement element = timeouts.get().checkAllowed(ImmutableSet.of(TIMEOUT_CONNECT, TIMEOUT_READ), ImmutableSet.of());
-                builder.connectTimeout(positive(element, TIMEOUT_CONNECT, NextHop.DEFAULT_CONNECT_TIMEOUT));
-                builder.readTimeout(positive(element, TIMEOUT_READ, NextHop.DEFAULT_READ_TIMEOUT));
+                ConfigElement element = timeouts.get().checkAllowed(TIMEOUT_ATTRIBUTES, ImmutableSet.of());
+                SessionDeadlines.Builder deadlines = SessionDeadlines.builder();
+                // "read" is every reply deadline at once; the named steps below override it
+                Optional<Duration> read = timeout(element, TIMEOUT_READ);
+                if (read.isPresent()) {
+                    deadlines.replies(read.get());
+                }
+                timeout(element, TIMEOUT_CONNECT).ifPresent(deadlines::connect);
+                timeout(element, TIMEOUT_HELO).ifPresent(deadlines::helo);
+                timeout(element, TIMEOUT_MAIL).ifPresent(deadlines::mail);
+                timeout(element, TIMEOUT_RCPT).ifPresent(deadlines::rcpt);
+                timeout(element, TIMEOUT_DATA_INIT).ifPresent(deadlines::dataInit);
+                timeout(element, TIMEOUT_DATA_TRANSFER).ifPresent(deadlines::dataTransfer);
+                timeout(element, TIMEOUT_DATA_DONE).ifPresent(deadlines::dataDone);
+                timeout(element, TIMEOUT_RSET).ifPresent(deadlines::rset);
+                builder.deadlines(deadlines.build());
             }
+        }
+
+        private Optional<Duration> timeout(ConfigElement element, String attribute) throws ConfigurationException {
+            Optional<Duration> duration = element.durationAttribute(attribute);
+            if (duration.isPresent() && duration.get().isZero()) {
+                throw element.error(attribute, element.attribute(attribute).get(), "must be more than zero");
+            }
+            if (duration.isPresent() && duration.get().compareTo(MAX_TIMEOUT) > 0) {
+                throw element.error(attribute, element.attribute(attribute).get(), "must be at most 1h");
+            }
+            return duration;
         }
 
         private void pool(ConfigElement hop, NextHop.Builder builder) throws ConfigurationException {
@@ -287,14 +333,6 @@ public final class NextHopsConfiguration {
                 builder.maxMessagesPerConnection(element.intAttribute(POOL_MAX_MESSAGES, 1, 100_000)
                     .orElse(NextHop.DEFAULT_MAX_MESSAGES_PER_CONNECTION));
             }
-        }
-
-        private Duration positive(ConfigElement element, String attribute, Duration defaultValue) throws ConfigurationException {
-            Optional<Duration> duration = element.durationAttribute(attribute);
-            if (duration.isPresent() && duration.get().isZero()) {
-                throw element.error(attribute, element.attribute(attribute).get(), "must be more than zero");
-            }
-            return duration.orElse(defaultValue);
         }
 
         private void checkFallbacks(ConfigElement section, Map<String, ConfiguredHop> hops) throws ConfigurationException {

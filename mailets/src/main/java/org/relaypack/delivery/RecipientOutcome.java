@@ -3,6 +3,7 @@ package org.relaypack.delivery;
 import java.util.Objects;
 
 import org.apache.james.core.MailAddress;
+import org.relaypack.delivery.smtp.SmtpReply;
 
 import com.google.common.base.MoreObjects;
 

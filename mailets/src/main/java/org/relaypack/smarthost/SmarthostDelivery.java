@@ -21,7 +21,7 @@ import org.apache.mailet.base.GenericMailet;
 import org.relaypack.delivery.ConfiguredHop;
 import org.relaypack.delivery.DeliveryEngine;
 import org.relaypack.delivery.FailurePolicy;
-import org.relaypack.delivery.SmtpReply;
+import org.relaypack.delivery.smtp.SmtpReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -44,6 +44,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.relaypack.delivery.smtp.SmtpReply;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;

@@ -25,6 +25,7 @@ import org.apache.mailet.base.test.FakeMailContext;
 import org.apache.mailet.base.test.FakeMailetConfig;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.relaypack.delivery.smtp.SmtpReply;
 
 /**
  * The bounce copies of {@link FailureHandler} fed to James's stock DSNBounce, as an operator wires

@@ -19,6 +19,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.relaypack.delivery.smtp.Credentials;
+import org.relaypack.delivery.smtp.SessionDeadlines;
+import org.relaypack.tls.TlsMode;
+import org.relaypack.tls.TlsPolicy;
 import org.relaypack.tls.TlsProtocolVersion;
 
 import com.google.common.collect.ImmutableList;
@@ -83,7 +87,8 @@ class NextHopsConfigurationTest {
         assertThat(upstream.hop().credentials().orElseThrow().username()).isEqualTo("relay-user");
         assertThat(upstream.hop().credentials().orElseThrow().password()).isEqualTo("from-file");
         assertThat(upstream.hop().connectTimeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(upstream.hop().readTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(upstream.hop().deadlines()).isEqualTo(SessionDeadlines.builder()
+            .connect(Duration.ofSeconds(10)).replies(Duration.ofMinutes(2)).build());
         assertThat(upstream.hop().maxConnections()).isEqualTo(2);
         assertThat(upstream.hop().idleTimeout()).isEqualTo(Duration.ofMinutes(1));
         assertThat(upstream.hop().maxMessagesPerConnection()).isEqualTo(50);
@@ -238,6 +243,59 @@ class NextHopsConfigurationTest {
         }
     }
 
+    @Test
+    void eachStepOfASessionShouldHaveItsOwnDeadline() throws Exception {
+        NextHop testee = hop("<nexthops><nexthop name=\"a\"><host>[h]:25</host>"
+            + "<timeouts connect=\"5s\" helo=\"30s\" mail=\"40s\" rcpt=\"50s\" dataInit=\"1m\" dataTransfer=\"2m\" dataDone=\"3m\" rset=\"10s\"/>"
+            + "</nexthop></nexthops>", "a");
+
+        assertThat(testee.deadlines()).isEqualTo(SessionDeadlines.builder()
+            .connect(Duration.ofSeconds(5)).helo(Duration.ofSeconds(30)).mail(Duration.ofSeconds(40)).rcpt(Duration.ofSeconds(50))
+            .dataInit(Duration.ofMinutes(1)).dataTransfer(Duration.ofMinutes(2)).dataDone(Duration.ofMinutes(3)).rset(Duration.ofSeconds(10))
+            .build());
+    }
+
+    @Test
+    void deadlinesShouldDefaultToPostfixs() throws Exception {
+        SessionDeadlines testee = hop("<nexthops><nexthop name=\"a\"><host>[h]:25</host></nexthop></nexthops>", "a").deadlines();
+
+        assertThat(testee.connect()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(testee.helo()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(testee.mail()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(testee.rcpt()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(testee.dataInit()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(testee.dataTransfer()).isEqualTo(Duration.ofMinutes(3));
+        assertThat(testee.dataDone()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(testee.rset()).isEqualTo(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void readShouldSetEveryReplyDeadlineUnlessAStepNamesItsOwn() throws Exception {
+        SessionDeadlines testee = hop("<nexthops><nexthop name=\"a\"><host>[h]:25</host>"
+            + "<timeouts read=\"10s\" dataDone=\"10m\"/></nexthop></nexthops>", "a").deadlines();
+
+        assertThat(testee.helo()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(testee.rcpt()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(testee.dataInit()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(testee.rset()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(testee.dataDone()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(testee.dataTransfer()).as("a write deadline, not a reply's").isEqualTo(Duration.ofMinutes(3));
+    }
+
+    @Test
+    void opportunisticTlsShouldAcceptTlsV1AndNewerByDefault() throws Exception {
+        assertThat(hop("<nexthops><nexthop name=\"a\"><host>[h]:25</host></nexthop></nexthops>", "a").tls().minProtocol())
+            .isEqualTo(TlsProtocolVersion.TLS_V1);
+        assertThat(hop("<nexthops><nexthop name=\"a\"><host>[h]:25</host><tls mode=\"starttls-required\"/></nexthop></nexthops>", "a")
+            .tls().minProtocol()).isEqualTo(TlsProtocolVersion.TLS_V1_2);
+    }
+
+    @Test
+    void opportunisticTlsShouldTakeAConfiguredFloor() throws Exception {
+        assertThat(hop("<nexthops><nexthop name=\"a\"><host>[h]:25</host><tls mode=\"opportunistic\" minProtocol=\"TLSv1.2\"/></nexthop></nexthops>", "a")
+            .tls().minProtocol()).isEqualTo(TlsProtocolVersion.TLS_V1_2);
+    }
+
     @Nested
     class Errors {
         private void assertFails(String nexthops, String... messageParts) {
@@ -297,6 +355,28 @@ class NextHopsConfigurationTest {
         @Test
         void zeroTimeoutShouldFail() {
             assertFails("<nexthop name=\"a\"><host>[h]:25</host><timeouts read=\"0s\"/></nexthop>", "<timeouts>", "read", "'0s'", "more than zero");
+        }
+
+        @Test
+        void zeroStepDeadlineShouldFail() {
+            assertFails("<nexthop name=\"a\"><host>[h]:25</host><timeouts dataDone=\"0s\"/></nexthop>",
+                "<timeouts>", "dataDone", "'0s'", "more than zero");
+        }
+
+        @Test
+        void deadlineOverAnHourShouldFail() {
+            assertFails("<nexthop name=\"a\"><host>[h]:25</host><timeouts helo=\"2h\"/></nexthop>", "<timeouts>", "helo", "'2h'", "at most 1h");
+        }
+
+        @Test
+        void unknownTimeoutShouldFail() {
+            assertFails("<nexthop name=\"a\"><host>[h]:25</host><timeouts greeting=\"1m\"/></nexthop>", "<timeouts>", "greeting");
+        }
+
+        @Test
+        void requiredModeShouldRefuseAFloorBelowTlsV12() {
+            assertFails("<nexthop name=\"a\"><host>[h]:25</host><tls mode=\"starttls-required\" minProtocol=\"TLSv1\"/></nexthop>",
+                "<tls>", "minProtocol", "'TLSv1'", "TLSv1.2, TLSv1.3", "starttls-required");
         }
 
         @Test

@@ -6,10 +6,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,8 +20,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
 
 import com.google.common.collect.ImmutableList;
 
@@ -43,6 +48,12 @@ final class ScriptedSmtpPeer implements AutoCloseable {
         private Optional<SSLContext> implicitTls = Optional.empty();
         private String[] tlsProtocols = new String[0];
         private int refusedSessions = 0;
+        private Optional<Duration> greetingDrip = Optional.empty();
+        private boolean stopReadingAfterData = false;
+        private boolean endlessEhlo = false;
+        private Optional<SSLContext> startTls = Optional.empty();
+        private String[] startTlsProtocols = new String[0];
+        private boolean brokenStartTls = false;
 
         /** The greeting of every session (a 421 or 554 greeting closes the session right away). */
         Builder greeting(String greeting) {
@@ -72,6 +83,49 @@ final class ScriptedSmtpPeer implements AutoCloseable {
         /** Answers then drops the connection. */
         Builder replyAndClose(String commandPrefix, String reply) {
             rules.add(new Rule(commandPrefix, reply, true));
+            return this;
+        }
+
+        /** Sends the greeting one byte at a time, pausing between bytes (a tarpit). */
+        Builder dripGreeting(Duration pause) {
+            this.greetingDrip = Optional.of(pause);
+            return this;
+        }
+
+        /** After its 354, reads nothing more: the client's writes block once the socket buffers are full. */
+        Builder stopReadingAfterData() {
+            this.stopReadingAfterData = true;
+            return this;
+        }
+
+        /** Answers EHLO with "250-" lines without end. */
+        Builder endlessEhlo() {
+            this.endlessEhlo = true;
+            return this;
+        }
+
+        /** Closes the connection without a reply to a command starting with the prefix ("." for the end of DATA). */
+        Builder closeWithoutReply(String commandPrefix) {
+            rules.add(new Rule(commandPrefix, null, true));
+            return this;
+        }
+
+        /** Never answers a command starting with the prefix, and reads nothing more. */
+        Builder neverReply(String commandPrefix) {
+            rules.add(new Rule(commandPrefix, null, false));
+            return this;
+        }
+
+        /** Offers STARTTLS and speaks TLS (only the given protocols) after it. */
+        Builder startTls(SSLContext context, String... protocols) {
+            this.startTls = Optional.of(context);
+            this.startTlsProtocols = protocols;
+            return this;
+        }
+
+        /** Offers STARTTLS, answers it with 220, then sends bytes that are no TLS handshake. */
+        Builder brokenStartTls() {
+            this.brokenStartTls = true;
             return this;
         }
 
@@ -117,6 +171,8 @@ final class ScriptedSmtpPeer implements AutoCloseable {
     private final List<List<String>> reads = new CopyOnWriteArrayList<>();
     private final List<String> messages = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final List<String> serverNames = new CopyOnWriteArrayList<>();
+    private final List<String> tlsProtocols = new CopyOnWriteArrayList<>();
 
     private ScriptedSmtpPeer(Builder script) throws IOException {
         this.script = script;
@@ -126,7 +182,12 @@ final class ScriptedSmtpPeer implements AutoCloseable {
             tlsServerSocket.setEnabledProtocols(script.tlsProtocols);
             this.serverSocket = tlsServerSocket;
         } else {
-            this.serverSocket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            this.serverSocket = new ServerSocket();
+            if (script.stopReadingAfterData) {
+                // small socket buffers, so that the client's writes block soon after the 354
+                serverSocket.setReceiveBufferSize(8192);
+            }
+            serverSocket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         }
         executor.submit(this::acceptLoop);
     }
@@ -164,6 +225,16 @@ final class ScriptedSmtpPeer implements AutoCloseable {
         return ImmutableList.copyOf(messages);
     }
 
+    /** The SNI host names clients sent in their TLS handshakes. */
+    List<String> serverNames() {
+        return ImmutableList.copyOf(serverNames);
+    }
+
+    /** The protocol of each TLS session negotiated after STARTTLS. */
+    List<String> tlsProtocols() {
+        return ImmutableList.copyOf(tlsProtocols);
+    }
+
     /** Drops every open connection without a word, as a restarting server does. */
     void dropConnections() throws IOException {
         for (Socket socket : sockets) {
@@ -192,11 +263,17 @@ final class ScriptedSmtpPeer implements AutoCloseable {
                 send(out, "421 4.3.2 try later");
                 return;
             }
-            send(out, script.greeting);
+            if (script.greetingDrip.isPresent()) {
+                drip(out, script.greeting + "\r\n", script.greetingDrip.get());
+            } else {
+                send(out, script.greeting);
+            }
             if (script.closeAfterGreeting) {
                 return;
             }
-            converse(socket.getInputStream(), out);
+            converse(socket);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (SocketException e) {
             // the client went away: part of several scenarios
         } catch (IOException e) {
@@ -206,7 +283,24 @@ final class ScriptedSmtpPeer implements AutoCloseable {
         }
     }
 
-    private void converse(InputStream in, OutputStream out) throws IOException {
+    private static void drip(OutputStream out, String text, Duration pause) throws IOException, InterruptedException {
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            out.write(b);
+            out.flush();
+            Thread.sleep(pause.toMillis());
+        }
+    }
+
+    /** Holds the session open, reading nothing, until the client or the test closes it. */
+    private static void stall(Socket socket) throws InterruptedException {
+        while (!socket.isClosed()) {
+            Thread.sleep(50);
+        }
+    }
+
+    private void converse(Socket socket) throws IOException, InterruptedException {
+        InputStream in = socket.getInputStream();
+        OutputStream out = socket.getOutputStream();
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         ByteArrayOutputStream data = null;
         byte[] buffer = new byte[65536];
@@ -235,11 +329,45 @@ final class ScriptedSmtpPeer implements AutoCloseable {
                 commands.add(command);
                 linesOfThisRead.add(command);
                 Rule rule = rule(command);
+                if (rule.reply == null) {
+                    if (!rule.close) {
+                        stall(socket);
+                    }
+                    return;
+                }
+                if (command.regionMatches(true, 0, "EHLO", 0, 4) && script.endlessEhlo) {
+                    while (true) {
+                        send(out, "250-peer.test says hello again and again and again");
+                    }
+                }
                 send(out, rule.reply);
                 if (rule.close) {
                     return;
                 }
+                if (command.equalsIgnoreCase("STARTTLS") && rule.reply.startsWith("220")) {
+                    if (script.brokenStartTls) {
+                        send(out, "this is no TLS handshake");
+                        stall(socket);
+                        return;
+                    }
+                    SSLSocket tls = (SSLSocket) script.startTls.get().getSocketFactory()
+                        .createSocket(socket, socket.getInetAddress().getHostAddress(), socket.getPort(), true);
+                    tls.setUseClientMode(false);
+                    tls.setEnabledProtocols(script.startTlsProtocols);
+                    tls.startHandshake();
+                    tlsProtocols.add(tls.getSession().getProtocol());
+                    ((ExtendedSSLSession) tls.getSession()).getRequestedServerNames()
+                        .forEach(name -> serverNames.add(((SNIHostName) name).getAsciiName()));
+                    socket = tls;
+                    in = tls.getInputStream();
+                    out = tls.getOutputStream();
+                    break;
+                }
                 if (command.equalsIgnoreCase("DATA") && rule.reply.startsWith("354")) {
+                    if (script.stopReadingAfterData) {
+                        stall(socket);
+                        return;
+                    }
                     data = new ByteArrayOutputStream();
                 }
                 if (command.equalsIgnoreCase("QUIT")) {
@@ -266,6 +394,10 @@ final class ScriptedSmtpPeer implements AutoCloseable {
                 return new Rule(verb, ehloReply(), false);
             case "DATA":
                 return new Rule(verb, "354 go ahead", false);
+            case "STARTTLS":
+                return script.startTls.isPresent() || script.brokenStartTls
+                    ? new Rule(verb, "220 2.0.0 ready to start TLS", false)
+                    : new Rule(verb, "502 5.5.1 not implemented", false);
             case DATA_END:
                 return new Rule(verb, "250 2.0.0 queued as " + messages.size(), false);
             case "QUIT":
@@ -282,10 +414,14 @@ final class ScriptedSmtpPeer implements AutoCloseable {
     }
 
     private String ehloReply() {
+        List<String> extensions = new ArrayList<>(script.extensions);
+        if (script.startTls.isPresent() || script.brokenStartTls) {
+            extensions.add("STARTTLS");
+        }
         StringBuilder reply = new StringBuilder("250");
-        reply.append(script.extensions.isEmpty() ? " " : "-").append("peer.test");
-        for (int i = 0; i < script.extensions.size(); i++) {
-            reply.append("\r\n250").append(i == script.extensions.size() - 1 ? " " : "-").append(script.extensions.get(i));
+        reply.append(extensions.isEmpty() ? " " : "-").append("peer.test");
+        for (int i = 0; i < extensions.size(); i++) {
+            reply.append("\r\n250").append(i == extensions.size() - 1 ? " " : "-").append(extensions.get(i));
         }
         return reply.toString();
     }

@@ -11,6 +11,7 @@ import java.util.function.Function;
 
 import org.apache.james.core.MailAddress;
 import org.apache.mailet.Mail;
+import org.relaypack.delivery.smtp.SmtpReply;
 
 import com.google.common.collect.ImmutableList;
 

@@ -23,10 +23,14 @@ import org.apache.james.dnsservice.api.InMemoryDNSService;
 import org.apache.mailet.DsnParameters;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.relaypack.delivery.smtp.SmtpReply;
+import org.relaypack.tls.TlsMode;
+import org.relaypack.tls.TlsPolicy;
 
 import com.google.common.collect.ImmutableList;
 
@@ -271,6 +275,7 @@ class SmtpTransportTest {
         void deliverShouldSendSizeAndDsnParametersWhenOffered() throws Exception {
             ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder().extensions("SIZE 1000000", "DSN"));
             Mail mail = mail("m1", "rcpt@remote.test");
+            ((FakeMail) mail).setMessageSize(1234);
             mail.setDsnParameters(DsnParameters.builder()
                 .envId(DsnParameters.EnvId.of("env+2B1"))
                 .ret(DsnParameters.Ret.HDRS)
@@ -280,7 +285,7 @@ class SmtpTransportTest {
 
             testee.deliver(hop("upstream", peer.port()).build(), mail);
 
-            assertThat(peer.commands()).anySatisfy(line -> assertThat(line).matches("MAIL FROM:<sender@relaypack.test> SIZE=\\d+ RET=HDRS ENVID=env\\+2B1"));
+            assertThat(peer.commands()).anySatisfy(line -> assertThat(line).matches("MAIL FROM:<sender@relaypack.test> SIZE=1234 RET=HDRS ENVID=env\\+2B1"));
             assertThat(peer.commands()).contains("RCPT TO:<rcpt@remote.test> NOTIFY=FAILURE,DELAY ORCPT=rfc822;orig@remote.test");
         }
 
@@ -519,6 +524,25 @@ class SmtpTransportTest {
             testee.close();
 
             assertThat(peer.commands()).endsWith("QUIT");
+        }
+
+        @Test
+        void closeShouldLeaveNoWatchdogThreadOfItsOwn() throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder());
+            testee.deliver(hop("upstream", peer.port()).build(), mail("m1", "rcpt@remote.test"));
+            long withThisTransport = watchdogThreads();
+            assertThat(withThisTransport).isPositive();
+
+            testee.close();
+
+            // other test classes may have left transports open in this JVM: only this one's thread must go
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(watchdogThreads()).isEqualTo(withThisTransport - 1));
+        }
+
+        private long watchdogThreads() {
+            return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.isAlive() && thread.getName().startsWith("relaypack-smtp-watchdog"))
+                .count();
         }
     }
 

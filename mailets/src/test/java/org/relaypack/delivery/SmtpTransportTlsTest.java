@@ -27,6 +27,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.relaypack.delivery.smtp.Credentials;
+import org.relaypack.tls.TlsMode;
+import org.relaypack.tls.TlsPolicy;
+import org.relaypack.tls.TlsProtocolVersion;
 import org.subethamail.smtp.AuthenticationHandlerFactory;
 import org.subethamail.smtp.auth.EasyAuthenticationHandlerFactory;
 import org.subethamail.smtp.auth.LoginAuthenticationHandlerFactory;
@@ -35,7 +39,6 @@ import org.subethamail.smtp.auth.UsernamePasswordValidator;
 import org.subethamail.smtp.server.SMTPServer;
 import org.subethamail.smtp.server.Session;
 import org.subethamail.smtp.server.SessionHandler;
-import org.relaypack.tls.TlsProtocolVersion;
 
 import com.google.common.collect.ImmutableList;
 import com.icegreen.greenmail.util.DummySSLServerSocketFactory;

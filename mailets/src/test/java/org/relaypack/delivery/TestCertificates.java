@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import org.relaypack.tls.TlsMode;
+import org.relaypack.tls.TlsPolicy;
 
 import com.google.common.collect.ImmutableList;
 
@@ -57,11 +59,11 @@ final class TestCertificates {
 
     /** A policy trusting the test certificates, verification as the mode defaults it. */
     TlsPolicy policy(TlsMode mode) {
-        return new TlsPolicy(mode, mode.requiresTls(), Optional.of(trustStore()), TlsPolicy.DEFAULT_MIN_PROTOCOL);
+        return new TlsPolicy(mode, mode.requiresTls(), Optional.of(trustStore()), TlsPolicy.defaultMinProtocol(mode));
     }
 
     TlsPolicy policy(TlsMode mode, boolean verify) {
-        return new TlsPolicy(mode, verify, Optional.of(trustStore()), TlsPolicy.DEFAULT_MIN_PROTOCOL);
+        return new TlsPolicy(mode, verify, Optional.of(trustStore()), TlsPolicy.defaultMinProtocol(mode));
     }
 
     SSLContext goodServerContext() {

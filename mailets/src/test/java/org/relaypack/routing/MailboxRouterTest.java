@@ -38,7 +38,7 @@ import org.relaypack.delivery.HostSpec;
 import org.relaypack.delivery.NextHop;
 import org.relaypack.delivery.NextHopsConfiguration;
 import org.relaypack.delivery.RecipientOutcome;
-import org.relaypack.delivery.SmtpReply;
+import org.relaypack.delivery.smtp.SmtpReply;
 
 import com.google.common.collect.ImmutableList;
 

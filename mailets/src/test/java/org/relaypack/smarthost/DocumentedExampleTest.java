@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.relaypack.delivery.ConfiguredHop;
 import org.relaypack.delivery.NextHopsConfiguration;
-import org.relaypack.delivery.TlsMode;
+import org.relaypack.tls.TlsMode;
 
 /** The example of docs/relaypack-xml.md is a working configuration, routed as the page says. */
 class DocumentedExampleTest {

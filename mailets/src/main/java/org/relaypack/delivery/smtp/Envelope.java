@@ -17,6 +17,14 @@ public final class Envelope {
         return new Envelope(sender, ImmutableList.copyOf(recipients), dsnParameters);
     }
 
+    /**
+     * False for an address holding CR, LF or NUL: written into MAIL FROM or RCPT TO it would end
+     * the command early and smuggle another one (SMTP command injection). Refused before a byte is written.
+     */
+    public static boolean isSafe(String address) {
+        return address.indexOf('\r') < 0 && address.indexOf('\n') < 0 && address.indexOf('\0') < 0;
+    }
+
     private final MaybeSender sender;
     private final ImmutableList<MailAddress> recipients;
     private final Optional<DsnParameters> dsnParameters;
@@ -35,7 +43,7 @@ public final class Envelope {
         StringBuilder command = new StringBuilder("MAIL FROM:<")
             .append(sender.asOptional().map(MailAddress::asString).orElse(""))
             .append('>');
-        if (capabilities.size()) {
+        if (capabilities.size() && content.size() > 0) {
             command.append(" SIZE=").append(content.size());
         }
         if (capabilities.dsn()) {

@@ -2,7 +2,6 @@ package org.relaypack.delivery.smtp;
 
 import java.util.Objects;
 
-import org.relaypack.delivery.SmtpReply;
 
 /**
  * This host cannot take the message now (connection, TLS, greeting, EHLO or AUTH failure, 4xx to
@@ -16,7 +15,15 @@ public class HostFailure extends Exception {
         return SmtpReply.of(451, enhancedCode + " " + text);
     }
 
+    /** A failure after which the session is still in step with the server: end it with QUIT. */
+    static HostFailure quitting(SmtpReply reason) {
+        HostFailure failure = new HostFailure(reason);
+        failure.quit = true;
+        return failure;
+    }
+
     private final transient SmtpReply reason;
+    transient boolean quit;
 
     public HostFailure(SmtpReply reason) {
         super(reason.asString());

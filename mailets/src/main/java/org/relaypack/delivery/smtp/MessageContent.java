@@ -1,146 +1,158 @@
 package org.relaypack.delivery.smtp;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.Arrays;
 
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
-
 /**
  * The bytes sent after DATA: line endings normalised to CRLF (a bare CR or LF becomes CRLF),
  * a leading '.' doubled (RFC 5321 4.5.2), a final CRLF added when missing, then ".CRLF".
  *
- * Built in one pass: the message is written straight through the normalising stream into one
- * unsynchronized buffer, which is what goes on the wire.
+ * Streamed: each transaction writes the message from its source straight through the
+ * normalising filter to the socket's buffer; the message is never held whole.
  */
 public final class MessageContent {
-    /** Room for dot-stuffing and bare line ends turned into CRLF, before the buffer has to grow. */
-    private static final int SLACK = 256;
-    /** First capacity for a message of unknown size (asking James's message for its size parses its headers). */
-    private static final int INITIAL_CAPACITY = 16 * 1024;
+    /** Where the message comes from; written once per transaction. */
+    public interface Source {
+        void writeTo(OutputStream out) throws IOException, MessagingException;
+    }
 
+    /** Reading the message failed (not the connection): nothing can be delivered now. */
+    public static final class UnreadableMessageException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UnreadableMessageException(Exception cause) {
+            super("cannot read the message: " + cause, cause);
+        }
+    }
+
+    /** A message in memory: its size is exact. */
     public static MessageContent of(byte[] message) {
-        DataStream out = new DataStream(message.length + message.length / 50 + SLACK);
-        out.write(message, 0, message.length);
-        return out.finish();
-    }
-
-    /** The message as {@link MimeMessage#writeTo} gives it, normalised in the same pass. */
-    public static MessageContent of(MimeMessage message) throws IOException, MessagingException {
-        DataStream out = new DataStream(INITIAL_CAPACITY);
-        message.writeTo(out);
-        return out.finish();
-    }
-
-    private final byte[] bytes;
-    private final int length;
-    private final int size;
-
-    private MessageContent(byte[] bytes, int length, int size) {
-        this.bytes = bytes;
-        this.length = length;
-        this.size = size;
-    }
-
-    /** Writes what goes on the wire after the 354 reply, terminating ".CRLF" included. */
-    void writeTo(OutputStream out) throws IOException {
-        out.write(bytes, 0, length);
-    }
-
-    /** What goes on the wire after the 354 reply, terminating ".CRLF" included (a copy). */
-    byte[] wireBytes() {
-        return Arrays.copyOf(bytes, length);
-    }
-
-    /** The size announced with SIZE= (RFC 1870): the message as sent, without the terminator. */
-    public int size() {
-        return size;
+        Source source = out -> out.write(message);
+        return new MessageContent(source, exactSize(source));
     }
 
     /**
-     * CRLF normalisation and dot-stuffing into a growable, unsynchronized buffer. A CR ends a line
-     * at once; an LF right after it (in the same write or the next one) is then skipped.
+     * James's message, streamed by {@link MimeMessage#writeTo} at each transaction.
+     *
+     * @param size what SIZE= announces (RFC 1870 allows an estimate): James's message size
      */
-    private static final class DataStream extends OutputStream {
-        private byte[] buffer;
-        private int count;
-        private boolean lineStart = true;
-        private boolean afterCr;
+    public static MessageContent of(MimeMessage message, long size) {
+        return new MessageContent(message::writeTo, size);
+    }
 
-        DataStream(int capacity) {
-            buffer = new byte[capacity];
+    private static long exactSize(Source source) {
+        CountingSink sink = new CountingSink();
+        DotStuffingStream stream = new DotStuffingStream(sink);
+        try {
+            source.writeTo(stream);
+            stream.finish(false);
+        } catch (IOException | MessagingException e) {
+            throw new IllegalStateException("an in-memory message cannot fail to be read", e);
+        }
+        return sink.count;
+    }
+
+    private final Source source;
+    private final long size;
+
+    private MessageContent(Source source, long size) {
+        this.source = source;
+        this.size = size;
+    }
+
+    /**
+     * Writes what goes on the wire after the 354 reply, terminating ".CRLF" included.
+     *
+     * @throws IOException from {@code out} only (the connection)
+     * @throws UnreadableMessageException when the message itself could not be read: the
+     *         terminator was not sent, the caller must drop the connection
+     */
+    void writeTo(OutputStream out) throws IOException, UnreadableMessageException {
+        TrackingStream tracking = new TrackingStream(out);
+        DotStuffingStream stream = new DotStuffingStream(tracking);
+        try {
+            source.writeTo(stream);
+        } catch (WireFailure e) {
+            throw e.wire;
+        } catch (IOException | MessagingException | RuntimeException e) {
+            if (tracking.failure != null) {
+                throw tracking.failure;
+            }
+            throw new UnreadableMessageException(e);
+        }
+        stream.finish(true);
+    }
+
+    /** What goes on the wire after the 354 reply, terminating ".CRLF" included (for tests). */
+    byte[] wireBytes() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            writeTo(out);
+        } catch (IOException | UnreadableMessageException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The size announced with SIZE= (RFC 1870). */
+    public long size() {
+        return size;
+    }
+
+    /** Tells the connection's failures apart from the message's own (a source may wrap what it catches). */
+    private static final class TrackingStream extends OutputStream {
+        private final OutputStream out;
+        private IOException failure;
+
+        private TrackingStream(OutputStream out) {
+            this.out = out;
         }
 
         @Override
+        public void write(int b) throws IOException {
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                failure = e;
+                throw new WireFailure(e);
+            }
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            try {
+                out.write(bytes, offset, length);
+            } catch (IOException e) {
+                failure = e;
+                throw new WireFailure(e);
+            }
+        }
+    }
+
+    private static final class WireFailure extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final IOException wire;
+
+        private WireFailure(IOException wire) {
+            super(wire);
+            this.wire = wire;
+        }
+    }
+
+    private static final class CountingSink extends OutputStream {
+        private long count;
+
+        @Override
         public void write(int b) {
-            ensureRoom(3);
-            put((byte) b);
+            count++;
         }
 
         @Override
         public void write(byte[] bytes, int offset, int length) {
-            // At most two bytes out per byte in ("." -> "..", CR or LF -> CRLF).
-            ensureRoom(2 * length + 3);
-            int end = offset + length;
-            int i = offset;
-            while (i < end) {
-                if (lineStart || afterCr) {
-                    put(bytes[i++]);
-                    continue;
-                }
-                // Inside a line: everything up to the next CR or LF goes out as it is.
-                int lineEnd = i;
-                while (lineEnd < end && bytes[lineEnd] != '\r' && bytes[lineEnd] != '\n') {
-                    lineEnd++;
-                }
-                System.arraycopy(bytes, i, buffer, count, lineEnd - i);
-                count += lineEnd - i;
-                i = lineEnd;
-                if (i < end) {
-                    put(bytes[i++]);
-                }
-            }
-        }
-
-        private void put(byte b) {
-            if (afterCr) {
-                afterCr = false;
-                if (b == '\n') {
-                    return;
-                }
-            }
-            if (b == '\r' || b == '\n') {
-                buffer[count++] = '\r';
-                buffer[count++] = '\n';
-                lineStart = true;
-                afterCr = b == '\r';
-                return;
-            }
-            if (lineStart && b == '.') {
-                buffer[count++] = '.';
-            }
-            buffer[count++] = b;
-            lineStart = false;
-        }
-
-        private void ensureRoom(int room) {
-            if (buffer.length - count < room) {
-                buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, count + room));
-            }
-        }
-
-        MessageContent finish() {
-            ensureRoom(5);
-            if (!lineStart) {
-                buffer[count++] = '\r';
-                buffer[count++] = '\n';
-            }
-            int size = count;
-            buffer[count++] = '.';
-            buffer[count++] = '\r';
-            buffer[count++] = '\n';
-            return new MessageContent(buffer, count, size);
+            count += length;
         }
     }
 }

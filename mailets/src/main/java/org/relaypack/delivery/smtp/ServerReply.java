@@ -3,7 +3,6 @@ package org.relaypack.delivery.smtp;
 import java.util.List;
 import java.util.Objects;
 
-import org.relaypack.delivery.SmtpReply;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableList;

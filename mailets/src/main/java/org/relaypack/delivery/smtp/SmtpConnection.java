@@ -1,17 +1,14 @@
 package org.relaypack.delivery.smtp;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,42 +16,69 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
 /**
- * The byte level of one SMTP connection: CRLF lines out, replies in. On a STARTTLS upgrade the
- * plaintext buffers are dropped (after checking they are empty) so that no byte received before
- * the handshake is ever read as part of the protected session (the CVE-2011-0411 injection).
+ * The byte level of one SMTP connection: CRLF lines out, replies in, each under its deadline.
+ * Reads are bounded per reply ({@link ReplyReader}); every write that blocks is cut by the
+ * {@link Watchdog} at the transfer deadline. On a STARTTLS upgrade the plaintext buffers are
+ * dropped (after checking they are empty) so that no byte received before the handshake is ever
+ * read as part of the protected session (the CVE-2011-0411 injection).
  */
 final class SmtpConnection implements Closeable {
-    private static final int MAX_LINE_LENGTH = 8192;
+    /** What the message is written through to the socket: big enough that a write is a syscall for many lines. */
+    private static final int WRITE_BUFFER = 32 * 1024;
     private static final byte[] CRLF = {'\r', '\n'};
 
-    static SmtpConnection connect(InetSocketAddress address, Duration connectTimeout, Duration readTimeout) throws IOException {
+    static SmtpConnection connect(InetSocketAddress address, SessionDeadlines deadlines, Watchdog watchdog) throws IOException {
         Socket socket = new Socket();
         try {
-            socket.connect(address, Math.toIntExact(connectTimeout.toMillis()));
-            socket.setSoTimeout(Math.toIntExact(readTimeout.toMillis()));
-            return new SmtpConnection(socket);
+            socket.connect(address, Math.toIntExact(deadlines.connect().toMillis()));
+            socket.setSoTimeout(Math.toIntExact(deadlines.helo().toMillis()));
+            return new SmtpConnection(socket, deadlines, watchdog);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
         }
     }
 
+    private final Socket plainSocket;
+    private final SessionDeadlines deadlines;
+    private final Watchdog watchdog;
     private Socket socket;
-    private InputStream in;
+    private ReplyReader in;
     private OutputStream out;
 
-    private SmtpConnection(Socket socket) throws IOException {
+    private SmtpConnection(Socket socket, SessionDeadlines deadlines, Watchdog watchdog) throws IOException {
+        this.plainSocket = socket;
+        this.deadlines = deadlines;
+        this.watchdog = watchdog;
         attach(socket);
     }
 
     private void attach(Socket socket) throws IOException {
         this.socket = socket;
-        this.in = new BufferedInputStream(socket.getInputStream());
-        this.out = new BufferedOutputStream(socket.getOutputStream());
+        this.in = new ReplyReader(socket);
+        this.out = new BufferedOutputStream(new GuardedOutputStream(socket.getOutputStream()), WRITE_BUFFER);
     }
 
     Socket socket() {
         return socket;
+    }
+
+    /** Runs a blocking step (a TLS handshake) that the watchdog cuts at the deadline. */
+    <T> T guarded(Duration deadline, IoStep<T> step) throws IOException {
+        try (Watchdog.Guard guard = watchdog.arm(plainSocket, deadline)) {
+            try {
+                return step.run();
+            } catch (IOException e) {
+                if (guard.fired()) {
+                    throw new SocketTimeoutException("not done within " + deadline.toMillis() + " ms: " + e.getMessage());
+                }
+                throw e;
+            }
+        }
+    }
+
+    interface IoStep<T> {
+        T run() throws IOException;
     }
 
     /** Replaces the plain socket by the TLS socket layered over it (handshake already done). */
@@ -64,7 +88,7 @@ final class SmtpConnection implements Closeable {
 
     /** True when the server sent bytes we have not asked for (e.g. after its 220 to STARTTLS). */
     boolean hasUnsolicitedInput() throws IOException {
-        return in.available() > 0;
+        return in.hasUnreadInput();
     }
 
     Optional<SSLSession> tlsSession() {
@@ -92,8 +116,8 @@ final class SmtpConnection implements Closeable {
         out.flush();
     }
 
-    /** The message after the 354 reply, terminator included. */
-    void sendContent(MessageContent content) throws IOException {
+    /** The message after the 354 reply, terminator included, streamed. */
+    void sendContent(MessageContent content) throws IOException, MessageContent.UnreadableMessageException {
         content.writeTo(out);
         out.flush();
     }
@@ -103,56 +127,44 @@ final class SmtpConnection implements Closeable {
         out.write(CRLF);
     }
 
-    ServerReply readReply() throws IOException {
-        List<String> lines = new ArrayList<>();
-        int code = -1;
-        while (true) {
-            String line = readLine();
-            if (line.length() < 3 || !isDigits(line.substring(0, 3)) || (line.length() > 3 && line.charAt(3) != ' ' && line.charAt(3) != '-')) {
-                throw new IOException("malformed reply line: '" + abbreviate(line) + "'");
-            }
-            int lineCode = Integer.parseInt(line.substring(0, 3));
-            if (code == -1) {
-                code = lineCode;
-            } else if (code != lineCode) {
-                throw new IOException("reply code changed within a multi-line reply: '" + abbreviate(line) + "'");
-            }
-            lines.add(line.length() > 4 ? line.substring(4) : "");
-            if (line.length() == 3 || line.charAt(3) == ' ') {
-                return ServerReply.of(code, lines);
-            }
-        }
-    }
-
-    private String readLine() throws IOException {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream(128);
-        while (true) {
-            int b = in.read();
-            if (b == -1) {
-                throw new IOException("connection closed by the server");
-            }
-            if (b == '\n') {
-                byte[] bytes = buffer.toByteArray();
-                int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                return new String(bytes, 0, length, StandardCharsets.UTF_8);
-            }
-            if (buffer.size() >= MAX_LINE_LENGTH) {
-                throw new IOException("reply line longer than " + MAX_LINE_LENGTH + " bytes");
-            }
-            buffer.write(b);
-        }
-    }
-
-    private static boolean isDigits(String text) {
-        return text.chars().allMatch(c -> c >= '0' && c <= '9');
-    }
-
-    private static String abbreviate(String line) {
-        return line.length() > 100 ? line.substring(0, 100) + "..." : line;
+    ServerReply readReply(Duration deadline, String waitingFor) throws IOException {
+        return in.read(deadline, waitingFor);
     }
 
     @Override
     public void close() throws IOException {
-        socket.close();
+        // a TLS socket sends close_notify: a write that may block like any other
+        try (Watchdog.Guard guard = watchdog.arm(plainSocket, deadlines.rset())) {
+            socket.close();
+        } finally {
+            plainSocket.close();
+        }
+    }
+
+    /** Every write to the socket under the watchdog: a server that stops reading cannot hold the thread. */
+    private final class GuardedOutputStream extends OutputStream {
+        private final OutputStream socketOut;
+
+        private GuardedOutputStream(OutputStream socketOut) {
+            this.socketOut = socketOut;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            guarded(deadlines.dataTransfer(), () -> {
+                socketOut.write(bytes, offset, length);
+                return null;
+            });
+        }
+
+        @Override
+        public void flush() throws IOException {
+            socketOut.flush();
+        }
     }
 }

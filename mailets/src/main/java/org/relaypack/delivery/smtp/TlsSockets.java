@@ -21,7 +21,7 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
-import org.relaypack.delivery.TlsPolicy;
+import org.relaypack.tls.TlsPolicy;
 import org.relaypack.tls.TlsProtocolVersion;
 
 import com.google.common.collect.ImmutableList;
@@ -34,8 +34,6 @@ import com.google.common.net.InetAddresses;
  * One SSLContext per policy, built on first use. Thread-safe.
  */
 public final class TlsSockets {
-    /** Known protocol names, oldest first; anything else is never enabled. */
-
     private final Map<TlsPolicy, SSLContext> contexts = new ConcurrentHashMap<>();
 
     /**
@@ -44,12 +42,13 @@ public final class TlsSockets {
      * @param hostName the name we connected by (literal host or MX host name): SNI and identity check
      */
     public SSLSocket handshake(Socket plain, String hostName, int port, TlsPolicy policy) throws IOException, GeneralSecurityException {
+        String name = withoutTrailingDot(hostName);
         SSLContext context = context(policy);
-        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, hostName, port, true);
+        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, name, port, true);
         SSLParameters parameters = socket.getSSLParameters();
         parameters.setProtocols(enabledProtocols(socket.getSupportedProtocols(), policy.minProtocol()));
-        if (!InetAddresses.isInetAddress(hostName)) {
-            parameters.setServerNames(ImmutableList.of(new SNIHostName(hostName)));
+        if (!InetAddresses.isInetAddress(name)) {
+            parameters.setServerNames(ImmutableList.of(new SNIHostName(name)));
         }
         if (policy.verify()) {
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
@@ -57,6 +56,18 @@ public final class TlsSockets {
         socket.setSSLParameters(parameters);
         socket.startHandshake();
         return socket;
+    }
+
+    /**
+     * DNS gives absolute names ("mx1.example.net."); SNI (RFC 6066 3) and the certificate identity
+     * check (RFC 6125) use the name without the root's dot.
+     */
+    static String withoutTrailingDot(String hostName) {
+        String name = hostName;
+        while (name.endsWith(".") && name.length() > 1) {
+            name = name.substring(0, name.length() - 1);
+        }
+        return name;
     }
 
     static String[] enabledProtocols(String[] supported, TlsProtocolVersion minProtocol) {

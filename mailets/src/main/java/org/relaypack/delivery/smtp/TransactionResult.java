@@ -4,7 +4,6 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.apache.james.core.MailAddress;
-import org.relaypack.delivery.SmtpReply;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableMap;

@@ -1,11 +1,14 @@
 package org.relaypack.delivery.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
 import javax.mail.MessagingException;
@@ -75,11 +78,11 @@ class MessageContentWireTest {
             ByteArrayOutputStream written = new ByteArrayOutputStream();
             message.writeTo(written);
 
-            MessageContent testee = MessageContent.of(message);
+            MessageContent testee = MessageContent.of(message, written.size());
 
             MessageContent expected = MessageContent.of(written.toByteArray());
             assertThat(testee.wireBytes()).isEqualTo(expected.wireBytes());
-            assertThat(testee.size()).isEqualTo(expected.size());
+            assertThat(testee.size()).isEqualTo(written.size());
             assertThat(new String(testee.wireBytes(), StandardCharsets.US_ASCII))
                 .endsWith("\r\n\r\n..first\r\nmiddle\r\n..\r\nlast line without end\r\n.\r\n");
         }
@@ -91,15 +94,89 @@ class MessageContentWireTest {
             ByteArrayOutputStream written = new ByteArrayOutputStream();
             message.writeTo(written);
 
-            assertThat(MessageContent.of(message).wireBytes()).isEqualTo(MessageContent.of(written.toByteArray()).wireBytes());
+            assertThat(MessageContent.of(message, 0).wireBytes()).isEqualTo(MessageContent.of(written.toByteArray()).wireBytes());
         }
 
         @Test
         void aCrAtTheEndOfOneWriteAndAnLfAtTheStartOfTheNextShouldMakeOneLineEnd() throws Exception {
             MimeMessage message = new ChunkedMessage("a\r", "\nb\r", "\r\n.c\n");
 
-            assertThat(new String(MessageContent.of(message).wireBytes(), StandardCharsets.US_ASCII))
+            assertThat(new String(MessageContent.of(message, 0).wireBytes(), StandardCharsets.US_ASCII))
                 .isEqualTo("a\r\nb\r\n\r\n..c\r\n.\r\n");
+        }
+    }
+
+    @Nested
+    class Streaming {
+        @Test
+        void theMessageShouldReachTheSocketWhileItIsStillBeingRead() throws Exception {
+            ByteArrayOutputStream socket = new ByteArrayOutputStream();
+            List<Integer> onTheWireAtEachPiece = new ArrayList<>();
+            byte[] piece = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\r\n".repeat(1024).getBytes(StandardCharsets.US_ASCII);
+            MessageContent testee = MessageContent.of(new MimeMessage(Session.getInstance(new Properties())) {
+                @Override
+                public void writeTo(OutputStream out) throws IOException {
+                    for (int i = 0; i < 10; i++) {
+                        onTheWireAtEachPiece.add(socket.size());
+                        out.write(piece);
+                    }
+                }
+            }, 10L * piece.length);
+
+            testee.writeTo(socket);
+
+            // each 64 KiB piece is on the wire, short of one bounded buffer, before the next is read
+            for (int i = 1; i < 10; i++) {
+                assertThat(onTheWireAtEachPiece.get(i)).isGreaterThan(i * piece.length - 16 * 1024);
+            }
+            assertThat(socket.size()).isEqualTo(10 * piece.length + 3);
+        }
+
+        @Test
+        void aMessageThatCannotBeReadShouldFailWithoutTheTerminator() {
+            ByteArrayOutputStream socket = new ByteArrayOutputStream();
+            MessageContent testee = MessageContent.of(new MimeMessage(Session.getInstance(new Properties())) {
+                @Override
+                public void writeTo(OutputStream out) throws IOException, MessagingException {
+                    out.write("Subject: half\r\n".getBytes(StandardCharsets.US_ASCII));
+                    throw new MessagingException("blob store unavailable");
+                }
+            }, 100);
+
+            assertThatThrownBy(() -> testee.writeTo(socket))
+                .isInstanceOf(MessageContent.UnreadableMessageException.class)
+                .hasMessageContaining("blob store unavailable");
+            assertThat(socket.toString(StandardCharsets.US_ASCII)).doesNotContain(".\r\n");
+        }
+
+        @Test
+        void aFailingSocketShouldBeReportedAsTheSocketsFailureEvenWhenTheMessageWrapsIt() {
+            OutputStream brokenSocket = new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    throw new IOException("Broken pipe");
+                }
+
+                @Override
+                public void write(byte[] bytes, int offset, int length) throws IOException {
+                    throw new IOException("Broken pipe");
+                }
+            };
+            byte[] big = "x".repeat(100_000).getBytes(StandardCharsets.US_ASCII);
+            MessageContent testee = MessageContent.of(new MimeMessage(Session.getInstance(new Properties())) {
+                @Override
+                public void writeTo(OutputStream out) throws MessagingException {
+                    try {
+                        out.write(big);
+                    } catch (IOException e) {
+                        throw new MessagingException("wrapped", e);
+                    }
+                }
+            }, big.length);
+
+            assertThatThrownBy(() -> testee.writeTo(brokenSocket))
+                .isInstanceOf(IOException.class)
+                .hasMessage("Broken pipe");
         }
     }
 

@@ -25,4 +25,11 @@ class TlsSocketsTest {
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("TLSv1.3");
     }
+
+    @Test
+    void absoluteNamesShouldLoseTheRootsDot() {
+        assertThat(TlsSockets.withoutTrailingDot("mx1.example.net.")).isEqualTo("mx1.example.net");
+        assertThat(TlsSockets.withoutTrailingDot("mx1.example.net")).isEqualTo("mx1.example.net");
+        assertThat(TlsSockets.withoutTrailingDot("127.0.0.1")).isEqualTo("127.0.0.1");
+    }
 }

@@ -1,4 +1,4 @@
-package org.relaypack.delivery;
+package org.relaypack.tls;
 
 import java.util.Arrays;
 import java.util.Locale;

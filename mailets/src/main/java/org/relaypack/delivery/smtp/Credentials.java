@@ -1,4 +1,4 @@
-package org.relaypack.delivery;
+package org.relaypack.delivery.smtp;
 
 import java.util.Objects;
 import java.util.function.Supplier;

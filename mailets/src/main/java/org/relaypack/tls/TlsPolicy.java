@@ -1,18 +1,25 @@
-package org.relaypack.delivery;
+package org.relaypack.tls;
 
 import java.util.Objects;
 import java.util.Optional;
 
-import org.relaypack.tls.TlsProtocolVersion;
 
 import com.google.common.base.MoreObjects;
 
 /**
  * The TLS rules of one next hop. Under a mode that requires TLS, certificate and host-name
- * verification default to on, and the protocol floor is TLSv1.2.
+ * verification default to on, and the protocol floor is TLSv1.2. Opportunistic TLS takes TLSv1
+ * and newer by default (Postfix {@code may}: any encryption is better than none).
  */
 public final class TlsPolicy {
     public static final TlsProtocolVersion DEFAULT_MIN_PROTOCOL = TlsProtocolVersion.DEFAULT_MINIMUM;
+    /** The floor of opportunistic TLS unless configured. */
+    public static final TlsProtocolVersion OPPORTUNISTIC_MIN_PROTOCOL = TlsProtocolVersion.TLS_V1;
+
+    /** The protocol floor of a mode when the configuration names none. */
+    public static TlsProtocolVersion defaultMinProtocol(TlsMode mode) {
+        return mode.requiresTls() ? DEFAULT_MIN_PROTOCOL : OPPORTUNISTIC_MIN_PROTOCOL;
+    }
 
     /** A trust store file (JKS or PKCS12) and its password; absent means the JVM's default trust. */
     public static final class TrustStore {
@@ -59,7 +66,7 @@ public final class TlsPolicy {
     }
 
     public static TlsPolicy of(TlsMode mode) {
-        return new TlsPolicy(mode, mode.requiresTls(), Optional.empty(), DEFAULT_MIN_PROTOCOL);
+        return new TlsPolicy(mode, mode.requiresTls(), Optional.empty(), defaultMinProtocol(mode));
     }
 
     private final TlsMode mode;
@@ -87,7 +94,7 @@ public final class TlsPolicy {
         return trustStore;
     }
 
-    /** The lowest protocol accepted, "TLSv1.2" or "TLSv1.3". */
+    /** The lowest protocol accepted. */
     public TlsProtocolVersion minProtocol() {
         return minProtocol;
     }

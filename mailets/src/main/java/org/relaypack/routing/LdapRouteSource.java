@@ -10,6 +10,7 @@ import javax.mail.internet.AddressException;
 import javax.net.ssl.SSLContext;
 
 import org.apache.james.core.MailAddress;
+import org.relaypack.delivery.HopName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -9,6 +9,7 @@ import java.util.Optional;
 import javax.mail.internet.AddressException;
 
 import org.apache.james.core.MailAddress;
+import org.relaypack.delivery.HopName;
 
 /**
  * Reads the routes file format, one route a line:

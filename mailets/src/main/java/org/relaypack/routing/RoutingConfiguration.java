@@ -11,6 +11,7 @@ import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.core.Domain;
+import org.relaypack.delivery.HopName;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableList;

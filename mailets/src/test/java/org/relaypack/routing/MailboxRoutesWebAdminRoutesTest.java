@@ -178,7 +178,7 @@ class MailboxRoutesWebAdminRoutesTest {
 
         @Test
         void putShouldRefuseARouteBackToThisRelay() throws Exception {
-            HttpResponse<String> response = send("PUT", "/relaypack/routes/erin@example.com", "{\"hop\":\"MX1.example.com\"}");
+            HttpResponse<String> response = send("PUT", "/relaypack/routes/erin@example.com", "{\"hop\":\"mx1.example.com\"}");
 
             assertThat(response.statusCode()).isEqualTo(400);
             assertThat(response.body()).contains("loop");

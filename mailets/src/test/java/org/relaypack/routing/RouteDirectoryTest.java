@@ -266,11 +266,11 @@ class RouteDirectoryTest {
 
         @Test
         void aStaticRouteToThisRelayShouldFailStartup() throws Exception {
-            routesFile("alice@example.com server1", "bob@example.com MX1.example.com");
+            routesFile("alice@example.com server1", "bob@example.com mx1.example.com");
 
             assertThatThrownBy(() -> fromXml(routing(FILE_SOURCE)))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("'MX1.example.com'")
+                .hasMessageContaining("'mx1.example.com'")
                 .hasMessageContaining("loop");
         }
     }

@@ -9,6 +9,7 @@ import javax.mail.MessagingException;
 import org.apache.james.core.MailAddress;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMatcher;
+import org.relaypack.delivery.HopName;
 
 /**
  * {@code RoutedTo=server1} matches the recipients the route directory sends to the next hop

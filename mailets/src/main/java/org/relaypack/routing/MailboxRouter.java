@@ -60,7 +60,6 @@ public class MailboxRouter extends GenericMailet {
     private MailboxRouterConfiguration configuration;
     private Optional<MailQueue> retryQueue = Optional.empty();
     private Optional<Disposable> retryConsumer = Optional.empty();
-    private boolean started;
 
     @Inject
     public MailboxRouter(DeliveryEngine engine, RouteDirectory directory, MailQueueFactory<?> queueFactory) {
@@ -82,8 +81,6 @@ public class MailboxRouter extends GenericMailet {
         retryConsumer = Optional.of(Flux.from(queue.deQueue())
             .flatMap(item -> Mono.fromRunnable(() -> sendBack(item)).subscribeOn(Schedulers.boundedElastic()))
             .subscribe(any -> { }, e -> LOGGER.error("{}: consumer of queue {} stopped", getMailetName(), queue.getName().asString(), e)));
-        engine.start();
-        started = true;
         LOGGER.info("{}: routed domains {}, {}", getMailetName(), directory.routedDomains(), configuration);
     }
 
@@ -170,10 +167,6 @@ public class MailboxRouter extends GenericMailet {
     public void destroy() {
         retryConsumer.ifPresent(Disposable::dispose);
         retryConsumer = Optional.empty();
-        if (started) {
-            started = false;
-            engine.stop();
-        }
     }
 
     @Override

@@ -12,11 +12,13 @@ import org.apache.james.core.MaybeSender;
 import org.relaypack.delivery.ConfigElement;
 import org.relaypack.delivery.ConfiguredHop;
 import org.relaypack.delivery.NextHopsConfiguration;
+import org.relaypack.lifecycle.NotInstalled;
 import org.relaypack.routing.RouteKey;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
+import com.google.inject.ProvidedBy;
 
 /**
  * The {@code <smarthost>} section of relaypack.xml: which next hop each recipient goes to.
@@ -25,8 +27,19 @@ import com.google.common.collect.ImmutableSet;
  * then a sender route (sender_dependent_relayhost_maps: full address, then @domain); then the
  * default (relayhost). Keys are compared in lower case, local part included, as Postfix compares
  * table keys ({@link RouteKey}). The null sender matches no sender route.
+ *
+ * Parsed once per James by the pack's Guice module (docs/lifecycle.md); without the module, James
+ * stops at startup saying which line to add.
  */
+@ProvidedBy(SmarthostRoutes.NotInstalledProvider.class)
 public final class SmarthostRoutes {
+    /** What Guice gives without the pack's module: a startup failure naming the line to add. */
+    public static final class NotInstalledProvider extends NotInstalled<SmarthostRoutes> {
+        public NotInstalledProvider() {
+            super(SmarthostRoutes.class);
+        }
+    }
+
     public static final String SECTION = "smarthost";
     static final String ROUTE = "route";
     static final String DEFAULT = "default";

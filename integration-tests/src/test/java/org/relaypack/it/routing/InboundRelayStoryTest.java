@@ -165,8 +165,17 @@ class InboundRelayStoryTest {
 
     @Test
     void aRouteSetThroughWebAdminShouldBeFollowedAtOnce() throws Exception {
+        HttpResponse<String> withoutJson = HTTP.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + james.webAdminPort() + "/relaypack/routes/erin@example.com"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"hop\":\"server1\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(withoutJson.statusCode()).isEqualTo(415);
+        assertThat(withoutJson.body()).contains("Content-Type: application/json");
+
         HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + james.webAdminPort() + "/relaypack/routes/erin@example.com"))
+                .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"hop\":\"server1\"}"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());

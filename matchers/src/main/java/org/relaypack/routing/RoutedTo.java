@@ -32,7 +32,10 @@ public class RoutedTo extends GenericMatcher {
             throw new MessagingException(getMatcherName() + " needs a next hop name as condition (RoutedTo=server1)");
         }
         if (!HopName.isValid(condition)) {
-            throw new MessagingException(getMatcherName() + ": condition '" + condition + "' is not a next hop name");
+            throw new MessagingException(getMatcherName() + ": condition '" + condition + "' is not a next hop name (" + HopName.SYNTAX + ")");
+        }
+        if (!directory.knownHops().contains(condition)) {
+            throw new MessagingException(getMatcherName() + ": condition '" + condition + "': " + directory.knownHops().unknown(condition));
         }
         hop = Optional.of(condition);
     }

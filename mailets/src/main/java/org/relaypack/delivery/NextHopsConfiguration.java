@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.apache.commons.configuration2.HierarchicalConfiguration;
@@ -82,7 +81,6 @@ public final class NextHopsConfiguration {
     static final ImmutableSet<String> TRUSTSTORE_TYPES = ImmutableSet.of("PKCS12", "JKS");
     static final String DEFAULT_TRUSTSTORE_TYPE = "PKCS12";
     /** A hop name becomes part of a queue name and of metric names. */
-    static final Pattern HOP_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     static final int MAX_CONCURRENCY = 64;
     static final int MAX_ATTEMPTS_LIMIT = 1000;
 
@@ -160,8 +158,8 @@ public final class NextHopsConfiguration {
             element.checkAllowed(ImmutableSet.of(NAME, TYPE, FALLBACK, CONCURRENCY, PORT, FIRST_ATTEMPT),
                 ImmutableSet.of(HOST, TLS, AUTH, TIMEOUTS, POOL, HELO_NAME, RETRY));
             String name = element.requiredAttribute(NAME);
-            if (!HOP_NAME.matcher(name).matches()) {
-                throw element.error(NAME, name, "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            if (!HopName.isValid(name)) {
+                throw element.error(NAME, name, "must be " + HopName.SYNTAX);
             }
             NextHop.Builder builder = NextHop.builder(name);
             String type = element.attribute(TYPE).orElse(TYPE_HOSTS);

@@ -84,7 +84,15 @@ public class FileRouteSource implements RouteSource, AutoCloseable {
      * @throws RoutesFileException when the file is missing, unreadable or malformed
      */
     public static FileRouteSource load(Path file, Duration reloadInterval) throws RoutesFileException {
-        FileRouteSource source = new FileRouteSource(file, readFile(file));
+        return load(file, reloadInterval, KnownHops.any());
+    }
+
+    /**
+     * As {@link #load(Path, Duration)}; a route to a next hop outside {@code knownHops} makes the
+     * file bad: refused at load, and at a reload the previous table stays in use.
+     */
+    public static FileRouteSource load(Path file, Duration reloadInterval, KnownHops knownHops) throws RoutesFileException {
+        FileRouteSource source = new FileRouteSource(file, knownHops, readFile(file, knownHops));
         if (!reloadInterval.isZero() && !reloadInterval.isNegative()) {
             source.startPolling(reloadInterval);
         }
@@ -92,13 +100,15 @@ public class FileRouteSource implements RouteSource, AutoCloseable {
     }
 
     private final Path file;
+    private final KnownHops knownHops;
     private final AtomicReference<Loaded> current;
     /** The file state last read, good or bad: a bad file is reported once, not at every poll. */
     private volatile Optional<FileState> lastSeen;
     private volatile Optional<ScheduledExecutorService> poller = Optional.empty();
 
-    private FileRouteSource(Path file, Loaded initial) {
+    private FileRouteSource(Path file, KnownHops knownHops, Loaded initial) {
         this.file = file;
+        this.knownHops = knownHops;
         this.current = new AtomicReference<>(initial);
         this.lastSeen = initial.state;
     }
@@ -137,7 +147,7 @@ public class FileRouteSource implements RouteSource, AutoCloseable {
                 return false;
             }
             lastSeen = state;
-            Loaded loaded = readFile(file);
+            Loaded loaded = readFile(file, knownHops);
             current.set(loaded);
             LOGGER.info("Reloaded routes file {}: {} routes", file, loaded.table.size());
             return true;
@@ -204,7 +214,7 @@ public class FileRouteSource implements RouteSource, AutoCloseable {
 
     private void write(List<String> lines) throws IOException, RoutesFileException {
         String content = String.join("\n", lines) + "\n";
-        RouteTable table = RoutesFileParser.parse(new BufferedReader(new StringReader(content)), file.toString());
+        RouteTable table = RoutesFileParser.parse(new BufferedReader(new StringReader(content)), file.toString(), knownHops);
         Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
         try {
             Files.writeString(temporary, content, StandardCharsets.UTF_8);
@@ -218,14 +228,14 @@ public class FileRouteSource implements RouteSource, AutoCloseable {
         LOGGER.info("Routes file {} rewritten: {} routes", file, table.size());
     }
 
-    private static Loaded readFile(Path file) throws RoutesFileException {
+    private static Loaded readFile(Path file, KnownHops knownHops) throws RoutesFileException {
         try {
             Optional<FileState> state = FileState.of(file);
             if (state.isEmpty()) {
                 throw new RoutesFileException(file.toString(), 0, "file not found");
             }
             try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                return new Loaded(RoutesFileParser.parse(reader, file.toString()), state);
+                return new Loaded(RoutesFileParser.parse(reader, file.toString(), knownHops), state);
             }
         } catch (IOException e) {
             throw new RoutesFileException(file.toString(), "cannot read: " + e.getMessage(), e);

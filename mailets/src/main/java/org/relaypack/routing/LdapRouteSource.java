@@ -10,6 +10,7 @@ import javax.mail.internet.AddressException;
 import javax.net.ssl.SSLContext;
 
 import org.apache.james.core.MailAddress;
+import org.relaypack.delivery.HopName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,10 +65,16 @@ public class LdapRouteSource implements RouteSource, AutoCloseable {
     }
 
     public static LdapRouteSource create(LdapRouteSourceConfiguration configuration) throws LDAPException {
-        return new LdapRouteSource(configuration, Ticker.systemTicker());
+        return create(configuration, KnownHops.any());
+    }
+
+    /** Directory content changes while James runs: an entry naming a hop outside {@code knownHops} is a temporary failure. */
+    public static LdapRouteSource create(LdapRouteSourceConfiguration configuration, KnownHops knownHops) throws LDAPException {
+        return new LdapRouteSource(configuration, knownHops, Ticker.systemTicker());
     }
 
     private final LdapRouteSourceConfiguration configuration;
+    private final KnownHops knownHops;
     private final LDAPConnectionPool pool;
     private final Optional<Cache<String, Route>> positiveCache;
     private final Optional<Cache<String, Boolean>> negativeCache;
@@ -75,7 +82,13 @@ public class LdapRouteSource implements RouteSource, AutoCloseable {
 
     @VisibleForTesting
     LdapRouteSource(LdapRouteSourceConfiguration configuration, Ticker ticker) throws LDAPException {
+        this(configuration, KnownHops.any(), ticker);
+    }
+
+    @VisibleForTesting
+    LdapRouteSource(LdapRouteSourceConfiguration configuration, KnownHops knownHops, Ticker ticker) throws LDAPException {
         this.configuration = configuration;
+        this.knownHops = knownHops;
         this.pool = createPool(configuration);
         this.positiveCache = cache(configuration.positiveCacheTtl(), configuration.cacheSize(), ticker);
         this.negativeCache = cache(configuration.negativeCacheTtl(), configuration.cacheSize(), ticker);
@@ -170,7 +183,7 @@ public class LdapRouteSource implements RouteSource, AutoCloseable {
         Optional<String> mailHost = singleValue(entry, configuration.mailHostAttribute());
         Optional<MailAddress> routingAddress = routingAddress(entry);
         if (mailHost.isPresent()) {
-            return Optional.of(Route.to(hopOf(mailHost.get()), routingAddress));
+            return Optional.of(Route.to(hopOf(entry, mailHost.get()), routingAddress));
         }
         if (routingAddress.isPresent()) {
             if (rewritesLeft == 0) {
@@ -181,19 +194,25 @@ public class LdapRouteSource implements RouteSource, AutoCloseable {
                 .map(route -> Route.to(route.hop(), route.recipientFor(rewritten)));
         }
         if (configuration.domainLookup()) {
-            Optional<String> domainHost = singleValue(search("@" + recipient.getDomain().asString()), configuration.mailHostAttribute());
+            Optional<SearchResultEntry> domainEntry = search("@" + recipient.getDomain().asString());
+            Optional<String> domainHost = singleValue(domainEntry, configuration.mailHostAttribute());
             if (domainHost.isPresent()) {
-                return Optional.of(Route.to(hopOf(domainHost.get())));
+                return Optional.of(Route.to(hopOf(domainEntry, domainHost.get())));
             }
         }
         return Optional.empty();
     }
 
-    private String hopOf(String mailHost) throws DirectoryFailure {
+    private String hopOf(Optional<SearchResultEntry> entry, String mailHost) throws DirectoryFailure {
         String host = mailHost.toLowerCase(Locale.ROOT);
         String hop = configuration.hostMap().getOrDefault(host, host);
+        String dn = entry.map(SearchResultEntry::getDN).orElse("?");
         if (!HopName.isValid(hop)) {
-            throw new DirectoryFailure("mailHost value '" + mailHost + "' is not a next hop name");
+            throw new DirectoryFailure(dn + ": mailHost value '" + mailHost + "' is not a next hop name");
+        }
+        if (!knownHops.contains(hop)) {
+            throw new DirectoryFailure(dn + ": " + configuration.mailHostAttribute() + " '" + mailHost + "' names "
+                + knownHops.unknown(hop) + "; fix the entry or add a hostMap mapping");
         }
         return hop;
     }

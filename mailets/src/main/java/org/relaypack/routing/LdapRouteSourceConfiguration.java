@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.relaypack.delivery.HopName;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.base.Preconditions;

@@ -30,6 +30,7 @@ import com.google.common.collect.ImmutableList;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -48,6 +49,7 @@ public class MailboxRouter extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(MailboxRouter.class);
     public static final AttributeName RETRIES = AttributeName.of("relaypack.routing.retries");
     public static final String RETRY_QUEUE_PREFIX = "relaypack-routing-retry-";
+    static final int RETRY_THREADS = 4;
     static final SmtpReply NO_ROUTE = SmtpReply.of(550, "5.1.1 No mailbox server for this recipient (unknown user)");
 
     public static MailQueueName retryQueueName(String retryProcessor) {
@@ -60,7 +62,7 @@ public class MailboxRouter extends GenericMailet {
     private MailboxRouterConfiguration configuration;
     private Optional<MailQueue> retryQueue = Optional.empty();
     private Optional<Disposable> retryConsumer = Optional.empty();
-    private boolean started;
+    private Optional<Scheduler> retryScheduler = Optional.empty();
 
     @Inject
     public MailboxRouter(DeliveryEngine engine, RouteDirectory directory, MailQueueFactory<?> queueFactory) {
@@ -79,11 +81,12 @@ public class MailboxRouter extends GenericMailet {
         }
         MailQueue queue = queueFactory.createQueue(retryQueueName(configuration.retryProcessor()));
         retryQueue = Optional.of(queue);
+        // Named threads of its own, ended in destroy(): docs/lifecycle.md counts every relaypack- thread.
+        Scheduler scheduler = Schedulers.newBoundedElastic(RETRY_THREADS, Integer.MAX_VALUE, queue.getName().asString());
+        retryScheduler = Optional.of(scheduler);
         retryConsumer = Optional.of(Flux.from(queue.deQueue())
-            .flatMap(item -> Mono.fromRunnable(() -> sendBack(item)).subscribeOn(Schedulers.boundedElastic()))
+            .flatMap(item -> Mono.fromRunnable(() -> sendBack(item)).subscribeOn(scheduler))
             .subscribe(any -> { }, e -> LOGGER.error("{}: consumer of queue {} stopped", getMailetName(), queue.getName().asString(), e)));
-        engine.start();
-        started = true;
         LOGGER.info("{}: routed domains {}, {}", getMailetName(), directory.routedDomains(), configuration);
     }
 
@@ -170,10 +173,8 @@ public class MailboxRouter extends GenericMailet {
     public void destroy() {
         retryConsumer.ifPresent(Disposable::dispose);
         retryConsumer = Optional.empty();
-        if (started) {
-            started = false;
-            engine.stop();
-        }
+        retryScheduler.ifPresent(Scheduler::dispose);
+        retryScheduler = Optional.empty();
     }
 
     @Override

@@ -2,11 +2,14 @@ package org.relaypack.routing;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import javax.inject.Inject;
 import javax.mail.internet.AddressException;
 
+import org.apache.james.core.Domain;
 import org.apache.james.core.MailAddress;
 import org.apache.james.webadmin.Routes;
 import org.apache.james.webadmin.utils.ErrorResponder;
@@ -39,6 +42,7 @@ public class MailboxRoutesWebAdminRoutes implements Routes {
     public static final String BASE_PATH = "/relaypack/routes";
     public static final String ROUTE_PATH = BASE_PATH + "/:key";
     public static final String LOOKUP_PATH = BASE_PATH + "/lookup/:address";
+    static final String JSON = "application/json";
 
     /** One route, as listed and read. */
     public static class RouteDto {
@@ -175,8 +179,10 @@ public class MailboxRoutesWebAdminRoutes implements Routes {
     }
 
     private String set(Request request, Response response) {
+        requireJson(request);
         FileRouteSource file = fileSource();
         String key = key(request);
+        requireRoutedDomain(key);
         RouteRequest body = parse(request.body());
         Route route;
         try {
@@ -186,6 +192,9 @@ public class MailboxRoutesWebAdminRoutes implements Routes {
         }
         if (directory.isLocalName(route.hop())) {
             throw invalid("next hop '" + route.hop() + "' is a name of this relay: mail would loop");
+        }
+        if (!directory.knownHops().contains(route.hop())) {
+            throw invalid(directory.knownHops().unknown(route.hop()) + ": route not written");
         }
         try {
             file.setRoute(RouteEntry.of(key, route));
@@ -223,6 +232,32 @@ public class MailboxRoutesWebAdminRoutes implements Routes {
                 .type(ErrorResponder.ErrorType.WRONG_STATE)
                 .message("No <file> source in relaypack.xml <routing><sources>: routes are managed in the directory itself")
                 .haltError());
+    }
+
+    /** A form-encoded body is consumed before the route reads it: say which header to send rather than fail on an empty body. */
+    private static void requireJson(Request request) {
+        String contentType = Optional.ofNullable(request.contentType()).orElse("");
+        if (!contentType.toLowerCase(Locale.ROOT).startsWith(JSON)) {
+            throw ErrorResponder.builder()
+                .statusCode(HttpStatus.UNSUPPORTED_MEDIA_TYPE_415)
+                .type(ErrorResponder.ErrorType.INVALID_ARGUMENT)
+                .message("The body must be JSON: send the header 'Content-Type: %s' (got '%s'), e.g. curl -H 'Content-Type: %s'",
+                    JSON, contentType, JSON)
+                .haltError();
+        }
+    }
+
+    /** A route outside the routed domains would never be asked: refuse it rather than keep it silently useless. */
+    private void requireRoutedDomain(String key) {
+        if (key.equals(RouteKey.DEFAULT)) {
+            return;
+        }
+        Domain domain = Domain.of(key.substring(key.lastIndexOf('@') + 1));
+        if (!directory.isRoutedDomain(domain)) {
+            throw invalid("domain '" + domain.asString() + "' of '" + key + "' is not routed: add it to relaypack.xml <routing><domains> "
+                + "(routed: " + directory.routedDomains().stream().map(Domain::asString).collect(Collectors.joining(", "))
+                + ")");
+        }
     }
 
     private String key(Request request) {

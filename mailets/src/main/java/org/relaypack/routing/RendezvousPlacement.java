@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.apache.james.core.MailAddress;
+import org.relaypack.delivery.HopName;
 
 import com.google.common.base.Preconditions;
 import com.google.common.collect.ImmutableList;

@@ -4,6 +4,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import org.apache.james.core.MailAddress;
+import org.relaypack.delivery.HopName;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.base.Preconditions;

@@ -10,9 +10,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-import javax.inject.Inject;
-import javax.inject.Singleton;
-
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.Domain;
 import org.apache.james.core.MailAddress;
@@ -21,14 +18,16 @@ import org.apache.james.metrics.api.Metric;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.api.TimeMetric;
 import org.apache.james.rrt.api.RecipientRewriteTable;
-import org.apache.james.server.core.configuration.ConfigurationProvider;
 import org.relaypack.delivery.NextHop;
+import org.relaypack.delivery.NextHopsConfiguration;
+import org.relaypack.lifecycle.NotInstalled;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
+import com.google.inject.ProvidedBy;
 import com.unboundid.ldap.sdk.LDAPException;
 
 /**
@@ -36,9 +35,13 @@ import com.unboundid.ldap.sdk.LDAPException;
  * configured order. The first source with a route wins; a source that fails stops the lookup with a
  * temporary failure (a later source might give another, wrong, answer). Recipients outside the routed
  * domains have no route. A route to one of this relay's own names is refused (a temporary failure,
- * logged as an error) so that a bad directory entry cannot make mail loop through this relay.
+ * logged as an error) so that a bad directory entry cannot make mail loop through this relay, and so
+ * is a route to a next hop that {@code <nexthops>} does not define.
+ *
+ * One per James, made and closed by the pack's Guice module (docs/lifecycle.md); without the module,
+ * James stops at startup saying which line to add.
  */
-@Singleton
+@ProvidedBy(RouteDirectory.NotInstalledProvider.class)
 public class RouteDirectory implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(RouteDirectory.class);
     static final String METRIC_PREFIX = "relaypack_routing_";
@@ -82,42 +85,63 @@ public class RouteDirectory implements AutoCloseable {
         }
     }
 
-    /** For tests and embedding: a directory over ready-made sources. */
+    /** What Guice gives without the pack's module: a startup failure naming the line to add. */
+    public static final class NotInstalledProvider extends NotInstalled<RouteDirectory> {
+        public NotInstalledProvider() {
+            super(RouteDirectory.class);
+        }
+    }
+
+    /** For tests and embedding: a directory over ready-made sources, taking any next hop name. */
     public static RouteDirectory of(Collection<Domain> domains, Collection<String> localNames, Collection<? extends RouteSource> sources,
                                     MetricFactory metricFactory) {
-        return new RouteDirectory(ImmutableSet.copyOf(domains), normalize(localNames), ImmutableList.copyOf(sources), metricFactory);
+        return of(domains, localNames, sources, KnownHops.any(), metricFactory);
+    }
+
+    /** For tests and embedding: a directory over ready-made sources, routing only to {@code knownHops}. */
+    public static RouteDirectory of(Collection<Domain> domains, Collection<String> localNames, Collection<? extends RouteSource> sources,
+                                    KnownHops knownHops, MetricFactory metricFactory) {
+        return new RouteDirectory(ImmutableSet.copyOf(domains), normalize(localNames), ImmutableList.copyOf(sources), knownHops, metricFactory);
+    }
+
+    /**
+     * The directory of {@code <routing>}, its sources opened (LDAP pool, routes file and its reload
+     * thread): close it when James stops.
+     *
+     * @throws ConfigurationException when a source cannot be opened, a route of the routes file names a
+     *                                next hop {@code nextHops} lacks, or a static route points at this relay
+     */
+    public static RouteDirectory create(RoutingConfiguration configuration, NextHopsConfiguration nextHops, FileSystem fileSystem,
+                                        RecipientRewriteTable recipientRewriteTable, MetricFactory metricFactory) throws ConfigurationException {
+        return new RouteDirectory(configuration, KnownHops.of(nextHops), fileSystem, recipientRewriteTable, metricFactory);
     }
 
     private final ImmutableSet<Domain> domains;
     private final ImmutableSet<String> localNames;
     private final ImmutableList<RouteSource> sources;
+    private final KnownHops knownHops;
     private final Metric found;
     private final Metric noRoute;
     private final Metric failure;
     private final MetricFactory metricFactory;
 
-    @Inject
-    public RouteDirectory(ConfigurationProvider configurationProvider, FileSystem fileSystem,
-                          RecipientRewriteTable recipientRewriteTable, MetricFactory metricFactory) throws ConfigurationException {
-        this(RoutingConfiguration.from(configurationProvider.getConfiguration(RoutingConfiguration.COMPONENT)),
-            fileSystem, recipientRewriteTable, metricFactory);
-    }
-
-    RouteDirectory(RoutingConfiguration configuration, FileSystem fileSystem, RecipientRewriteTable recipientRewriteTable,
-                   MetricFactory metricFactory) throws ConfigurationException {
+    RouteDirectory(RoutingConfiguration configuration, KnownHops knownHops, FileSystem fileSystem,
+                   RecipientRewriteTable recipientRewriteTable, MetricFactory metricFactory) throws ConfigurationException {
         this(configuration.domains(),
             ImmutableSet.<String>builder().addAll(configuration.localNames()).addAll(thisHostNames()).build(),
-            createSources(configuration, fileSystem, recipientRewriteTable),
+            createSources(configuration, knownHops, fileSystem, recipientRewriteTable),
+            knownHops,
             metricFactory);
         checkNoStaticRouteLoops(configuration);
         LOGGER.info("Route directory: domains {}, sources {}, local names {}", domains, configuration.sourceOrder(), localNames);
     }
 
     private RouteDirectory(ImmutableSet<Domain> domains, ImmutableSet<String> localNames, ImmutableList<RouteSource> sources,
-                           MetricFactory metricFactory) {
+                           KnownHops knownHops, MetricFactory metricFactory) {
         this.domains = domains;
         this.localNames = localNames;
         this.sources = sources;
+        this.knownHops = knownHops;
         this.metricFactory = metricFactory;
         this.found = metricFactory.generate(METRIC_PREFIX + "found");
         this.noRoute = metricFactory.generate(METRIC_PREFIX + "no_route");
@@ -138,17 +162,18 @@ public class RouteDirectory implements AutoCloseable {
         }
     }
 
-    private static ImmutableList<RouteSource> createSources(RoutingConfiguration configuration, FileSystem fileSystem,
+    private static ImmutableList<RouteSource> createSources(RoutingConfiguration configuration, KnownHops knownHops, FileSystem fileSystem,
                                                             RecipientRewriteTable recipientRewriteTable) throws ConfigurationException {
+        configuration.checkHops(knownHops);
         ImmutableList.Builder<RouteSource> sources = ImmutableList.builder();
         for (String name : configuration.sourceOrder()) {
             switch (name) {
                 case RoutingConfiguration.FILE:
-                    sources.add(fileSource(configuration.file().orElseThrow(), fileSystem));
+                    sources.add(fileSource(configuration.file().orElseThrow(), knownHops, fileSystem));
                     break;
                 case RoutingConfiguration.LDAP:
                     try {
-                        sources.add(LdapRouteSource.create(configuration.ldap().orElseThrow()));
+                        sources.add(LdapRouteSource.create(configuration.ldap().orElseThrow(), knownHops));
                     } catch (LDAPException e) {
                         throw new ConfigurationException(RoutingConfiguration.PATH + "<sources><ldap>: " + e.getMessage(), e);
                     }
@@ -166,7 +191,8 @@ public class RouteDirectory implements AutoCloseable {
         return sources.build();
     }
 
-    private static FileRouteSource fileSource(RoutingConfiguration.FileSource file, FileSystem fileSystem) throws ConfigurationException {
+    private static FileRouteSource fileSource(RoutingConfiguration.FileSource file, KnownHops knownHops, FileSystem fileSystem)
+        throws ConfigurationException {
         String where = RoutingConfiguration.PATH + "<sources><file>: parameter '" + RoutingConfiguration.FILE_PATH + "' has bad value '" + file.path() + "': ";
         File resolved;
         try {
@@ -175,7 +201,7 @@ public class RouteDirectory implements AutoCloseable {
             throw new ConfigurationException(where + e.getMessage(), e);
         }
         try {
-            return FileRouteSource.load(resolved.toPath(), file.reloadInterval());
+            return FileRouteSource.load(resolved.toPath(), file.reloadInterval(), knownHops);
         } catch (RoutesFileException e) {
             throw new ConfigurationException(where + e.getMessage(), e);
         }
@@ -201,6 +227,11 @@ public class RouteDirectory implements AutoCloseable {
 
     public boolean isRoutedDomain(Domain domain) {
         return domains.contains(domain);
+    }
+
+    /** The next hops a route may name. */
+    public KnownHops knownHops() {
+        return knownHops;
     }
 
     public ImmutableSet<String> localNames() {
@@ -273,6 +304,11 @@ public class RouteDirectory implements AutoCloseable {
                         recipient.asString(), source.name(), hop);
                     return new Answer(RouteLookup.temporaryFailure("route of " + recipient.asString() + " points back at this relay ('"
                         + hop + "')"), Optional.of(source.name()));
+                }
+                if (!knownHops.contains(hop)) {
+                    LOGGER.error("Route of {} from source {}: {}: deferred", recipient.asString(), source.name(), knownHops.unknown(hop));
+                    return new Answer(RouteLookup.temporaryFailure("route of " + recipient.asString() + ": " + knownHops.unknown(hop)),
+                        Optional.of(source.name()));
                 }
                 return new Answer(lookup, Optional.of(source.name()));
             }

@@ -8,8 +8,11 @@ import org.apache.james.core.Domain;
 import org.apache.james.core.MailAddress;
 
 /**
- * The keys of a route table, as Postfix's {@code transport_maps} writes them: {@code user@domain},
- * {@code @domain}, and the default {@code *}. Keys are compared in lower case.
+ * The one route key of the pack, as Postfix's {@code transport_maps} writes them: {@code user@domain},
+ * {@code @domain}, and the default {@code *}; used by the smarthost routes and by every routing
+ * source. Keys are compared in lower case, the local part included: RFC 5321 leaves a local part's
+ * case to its domain, but Postfix lower-cases table lookups, and so does the pack (two users whose
+ * addresses differ only in case cannot have different routes).
  */
 public final class RouteKey {
     public static final String DEFAULT = "*";

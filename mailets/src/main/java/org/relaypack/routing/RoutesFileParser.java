@@ -9,6 +9,7 @@ import java.util.Optional;
 import javax.mail.internet.AddressException;
 
 import org.apache.james.core.MailAddress;
+import org.relaypack.delivery.HopName;
 
 /**
  * Reads the routes file format, one route a line:
@@ -30,12 +31,21 @@ public final class RoutesFileParser {
      * @throws RoutesFileException with the line number and the reason of the first bad line
      */
     public static RouteTable parse(BufferedReader reader, String fileName) throws RoutesFileException, IOException {
+        return parse(reader, fileName, KnownHops.any());
+    }
+
+    /**
+     * As {@link #parse(BufferedReader, String)}, refusing a route to a next hop that is not in {@code knownHops}.
+     *
+     * @throws RoutesFileException with the line number and the reason of the first bad line
+     */
+    public static RouteTable parse(BufferedReader reader, String fileName, KnownHops knownHops) throws RoutesFileException, IOException {
         RouteTable.Builder builder = RouteTable.builder();
         String line;
         int lineNumber = 0;
         while ((line = reader.readLine()) != null) {
             lineNumber++;
-            Optional<RouteEntry> entry = parseLine(line, fileName, lineNumber);
+            Optional<RouteEntry> entry = parseLine(line, fileName, lineNumber, knownHops);
             if (entry.isPresent()) {
                 builder.add(entry.get().key(), entry.get().route(), lineNumber);
             }
@@ -51,6 +61,10 @@ public final class RoutesFileParser {
 
     /** @return empty for a blank or comment line */
     static Optional<RouteEntry> parseLine(String line, String fileName, int lineNumber) throws RoutesFileException {
+        return parseLine(line, fileName, lineNumber, KnownHops.any());
+    }
+
+    static Optional<RouteEntry> parseLine(String line, String fileName, int lineNumber, KnownHops knownHops) throws RoutesFileException {
         String content = line.strip();
         if (content.isEmpty() || content.startsWith("#")) {
             return Optional.empty();
@@ -65,6 +79,9 @@ public final class RoutesFileParser {
         try {
             String key = fields.get(0);
             String hop = HopName.check(fields.get(1));
+            if (!knownHops.contains(hop)) {
+                throw new RoutesFileException(fileName, lineNumber, "route '" + content + "': " + knownHops.unknown(hop));
+            }
             if (fields.size() == 3) {
                 return Optional.of(RouteEntry.of(key, Route.to(hop, parseAddress(fields.get(2)))));
             }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -11,6 +12,7 @@ import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.core.Domain;
+import org.relaypack.delivery.HopName;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableList;
@@ -212,6 +214,36 @@ public final class RoutingConfiguration {
 
     public ImmutableSet<Domain> domains() {
         return domains;
+    }
+
+    /**
+     * Checks the next hops this section names itself (RRT domains, the placement pool, the LDAP
+     * hostMap) against {@code <nexthops>}; the routes file is checked when it is loaded.
+     *
+     * @throws ConfigurationException naming the element, the route and the unknown hop
+     */
+    public void checkHops(KnownHops knownHops) throws ConfigurationException {
+        if (rrt.isPresent()) {
+            for (Map.Entry<Domain, String> route : rrt.get().entrySet()) {
+                if (!knownHops.contains(route.getValue())) {
+                    throw new ConfigurationException(PATH + "<sources><rrt>: <domain name=\"" + route.getKey().asString() + "\" hop=\""
+                        + route.getValue() + "\">: " + knownHops.unknown(route.getValue()));
+                }
+            }
+        }
+        for (String hop : placement.orElse(ImmutableList.of())) {
+            if (!knownHops.contains(hop)) {
+                throw new ConfigurationException(PATH + "<sources><placement>: <hop>" + hop + "</hop>: " + knownHops.unknown(hop));
+            }
+        }
+        if (ldap.isPresent()) {
+            for (Map.Entry<String, String> mapping : ldap.get().hostMap().entrySet()) {
+                if (!knownHops.contains(mapping.getValue())) {
+                    throw new ConfigurationException(PATH + "<sources><ldap><hostMap>: '" + mapping.getKey() + "' maps to "
+                        + knownHops.unknown(mapping.getValue()));
+                }
+            }
+        }
     }
 
     public ImmutableSet<String> localNames() {

@@ -9,6 +9,7 @@ import org.apache.james.rrt.api.RecipientRewriteTable;
 import org.apache.james.rrt.api.RecipientRewriteTableException;
 import org.apache.james.rrt.lib.Mapping;
 import org.apache.james.rrt.lib.Mappings;
+import org.relaypack.delivery.HopName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -10,11 +10,7 @@ import java.util.Optional;
 import javax.inject.Inject;
 import javax.mail.MessagingException;
 
-import org.apache.commons.configuration2.HierarchicalConfiguration;
-import org.apache.commons.configuration2.ex.ConfigurationException;
-import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.core.MailAddress;
-import org.apache.james.server.core.configuration.ConfigurationProvider;
 import org.apache.mailet.Mail;
 import org.apache.mailet.ProcessingState;
 import org.apache.mailet.base.GenericMailet;
@@ -32,7 +28,8 @@ import com.google.common.collect.ImmutableSet;
  * Forwards mail to smarthosts: resolves each recipient's next hop from the {@code <smarthost>}
  * routes of relaypack.xml, queues one copy per next hop carrying exactly its recipients in the
  * delivery engine, and ghosts the mail. Recipients without a next hop are bounced (or sent to the
- * error processor). See docs/smarthost.md.
+ * error processor). The engine and the routes are shared by the whole James (docs/lifecycle.md): the
+ * mailet neither starts nor stops them. See docs/smarthost.md.
  *
  * <pre>
  * &lt;mailet match="All" class="org.relaypack.smarthost.SmarthostDelivery"&gt;
@@ -49,20 +46,14 @@ public class SmarthostDelivery extends GenericMailet {
     static final SmtpReply NO_ROUTE = SmtpReply.of(550, "5.4.4 No next hop is configured for this recipient");
 
     private final DeliveryEngine engine;
-    private final ConfigurationProvider configurationProvider;
-    private SmarthostRoutes routes;
+    private final SmarthostRoutes routes;
     private FailurePolicy failurePolicy;
-    private boolean started;
 
+    /** Both are made once per James, from the one relaypack.xml, by the pack's Guice module. */
     @Inject
-    public SmarthostDelivery(DeliveryEngine engine, ConfigurationProvider configurationProvider) {
+    public SmarthostDelivery(DeliveryEngine engine, SmarthostRoutes routes) {
         this.engine = engine;
-        this.configurationProvider = configurationProvider;
-    }
-
-    /** Test seam: the routes come from the given relaypack.xml. */
-    SmarthostDelivery(DeliveryEngine engine, HierarchicalConfiguration<ImmutableNode> relaypackXml) {
-        this(engine, (component, level) -> relaypackXml);
+        this.routes = routes;
     }
 
     @Override
@@ -76,14 +67,6 @@ public class SmarthostDelivery extends GenericMailet {
         }
         failurePolicy = errorProcessor.map(FailurePolicy::errorTo)
             .orElse(FailurePolicy.bounceTo(bounceProcessor.orElse(FailurePolicy.DEFAULT_BOUNCE_PROCESSOR)));
-        try {
-            routes = SmarthostRoutes.from(configurationProvider.getConfiguration(DeliveryEngine.CONFIGURATION_COMPONENT),
-                engine.configuration());
-        } catch (ConfigurationException e) {
-            throw new MessagingException(getMailetName() + ": " + e.getMessage(), e);
-        }
-        engine.start();
-        started = true;
         LOGGER.info("{} routes {}; failures go to {}", getMailetName(), routes, failurePolicy);
     }
 
@@ -118,14 +101,6 @@ public class SmarthostDelivery extends GenericMailet {
             engine.fail(mail, unrouted, NO_ROUTE, failurePolicy);
         }
         mail.setState(Mail.GHOST);
-    }
-
-    @Override
-    public void destroy() {
-        if (started) {
-            started = false;
-            engine.stop();
-        }
     }
 
     @Override

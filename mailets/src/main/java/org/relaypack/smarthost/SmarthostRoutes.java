@@ -1,35 +1,45 @@
 package org.relaypack.smarthost;
 
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-
-import javax.mail.internet.AddressException;
 
 import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
-import org.apache.james.core.Domain;
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
 import org.relaypack.delivery.ConfigElement;
 import org.relaypack.delivery.ConfiguredHop;
 import org.relaypack.delivery.NextHopsConfiguration;
+import org.relaypack.lifecycle.NotInstalled;
+import org.relaypack.routing.RouteKey;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
+import com.google.inject.ProvidedBy;
 
 /**
  * The {@code <smarthost>} section of relaypack.xml: which next hop each recipient goes to.
  *
  * Lookup order, as Postfix's: a recipient route (transport_maps: full address, then @domain) wins;
  * then a sender route (sender_dependent_relayhost_maps: full address, then @domain); then the
- * default (relayhost). Keys are compared without regard to case. The null sender matches no
- * sender route.
+ * default (relayhost). Keys are compared in lower case, local part included, as Postfix compares
+ * table keys ({@link RouteKey}). The null sender matches no sender route.
+ *
+ * Parsed once per James by the pack's Guice module (docs/lifecycle.md); without the module, James
+ * stops at startup saying which line to add.
  */
+@ProvidedBy(SmarthostRoutes.NotInstalledProvider.class)
 public final class SmarthostRoutes {
+    /** What Guice gives without the pack's module: a startup failure naming the line to add. */
+    public static final class NotInstalledProvider extends NotInstalled<SmarthostRoutes> {
+        public NotInstalledProvider() {
+            super(SmarthostRoutes.class);
+        }
+    }
+
     public static final String SECTION = "smarthost";
     static final String ROUTE = "route";
     static final String DEFAULT = "default";
@@ -80,24 +90,16 @@ public final class SmarthostRoutes {
                 + (hops.hops().isEmpty() ? "none" : String.join(", ", hops.hops().keySet())) + ")"));
     }
 
-    /** "@domain" or "local@domain", lower case. */
+    /** "@domain" or "local@domain", normalised as every route key of the pack ({@link RouteKey}). */
     private static String key(ConfigElement route, String attribute, String value) throws ConfigurationException {
+        if (value.trim().equals(RouteKey.DEFAULT)) {
+            throw route.error(attribute, value, "is not a route key here: write the default as <default nexthop=\"...\"/>");
+        }
         try {
-            if (value.startsWith("@")) {
-                return "@" + Domain.of(value.substring(1)).asString();
-            }
-            return addressKey(new MailAddress(value));
-        } catch (AddressException | IllegalArgumentException e) {
+            return RouteKey.normalize(value);
+        } catch (IllegalArgumentException e) {
             throw route.error(attribute, value, "is neither @domain nor a mail address: " + e.getMessage());
         }
-    }
-
-    private static String addressKey(MailAddress address) {
-        return address.getLocalPart().toLowerCase(Locale.US) + "@" + address.getDomain().asString();
-    }
-
-    private static String domainKey(MailAddress address) {
-        return "@" + address.getDomain().asString();
     }
 
     private final ImmutableMap<String, ConfiguredHop> recipientRoutes;
@@ -119,8 +121,8 @@ public final class SmarthostRoutes {
     }
 
     private static Optional<ConfiguredHop> lookup(ImmutableMap<String, ConfiguredHop> table, MailAddress address) {
-        return Optional.ofNullable(table.get(addressKey(address)))
-            .or(() -> Optional.ofNullable(table.get(domainKey(address))));
+        return Optional.ofNullable(table.get(RouteKey.ofAddress(address)))
+            .or(() -> Optional.ofNullable(table.get(RouteKey.ofDomain(address.getDomain()))));
     }
 
     @Override

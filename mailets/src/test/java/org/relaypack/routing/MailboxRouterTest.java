@@ -131,6 +131,7 @@ class MailboxRouterTest {
             ConfiguredHop.of(NextHop.builder("server1").host(HostSpec.literal("mbox1.example.net", 25)).build()),
             ConfiguredHop.of(NextHop.builder("server2").host(HostSpec.literal("mbox2.example.net", 25)).build()),
             ConfiguredHop.of(NextHop.builder("server9").host(HostSpec.literal("mx1.example.com", 25)).build())));
+        engine.start();
     }
 
     @AfterEach
@@ -138,6 +139,7 @@ class MailboxRouterTest {
         if (testee != null) {
             testee.destroy();
         }
+        engine.stop();
     }
 
     MailboxRouter init(FakeMailetConfig.Builder config) throws MessagingException {

@@ -70,7 +70,7 @@ class MailboxRoutesWebAdminRoutesTest {
         file = FileRouteSource.load(routes, Duration.ZERO);
         ldap = new SwitchableFailure();
         directory = RouteDirectory.of(List.of(Domain.of("example.com")), List.of("mx1.example.com"), List.of(ldap, file),
-            new RecordingMetricFactory());
+            KnownHops.of(List.of("server1", "server2", "server3", "server4", "server5")), new RecordingMetricFactory());
         service = start(directory);
         http = HttpClient.newHttpClient();
     }
@@ -92,10 +92,16 @@ class MailboxRoutesWebAdminRoutesTest {
     }
 
     static HttpResponse<String> send(Service spark, String method, String path, String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + spark.port() + path))
-            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-            .build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
+        return send(spark, method, path, body, "application/json");
+    }
+
+    static HttpResponse<String> send(Service spark, String method, String path, String body, String contentType) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + spark.port() + path))
+            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null && contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static HttpResponse<String> send(String method, String path, String body) throws Exception {
@@ -177,8 +183,47 @@ class MailboxRoutesWebAdminRoutesTest {
         }
 
         @Test
+        void putWithoutJsonContentTypeShouldAnswer415NamingTheHeader() throws Exception {
+            HttpResponse<String> response = send(service, "PUT", "/relaypack/routes/erin@example.com", "{\"hop\":\"server3\"}", null);
+
+            assertThat(response.statusCode()).isEqualTo(415);
+            assertThat(response.body()).contains("Content-Type: application/json");
+            assertThat(directory.lookup(ERIN).route()).contains(Route.to("server2"));
+        }
+
+        @Test
+        void putWithAFormContentTypeShouldAnswer415() throws Exception {
+            assertThat(send(service, "PUT", "/relaypack/routes/erin@example.com", "{\"hop\":\"server3\"}",
+                "application/x-www-form-urlencoded").statusCode()).isEqualTo(415);
+        }
+
+        @Test
+        void putWithJsonAndACharsetShouldBeAccepted() throws Exception {
+            assertThat(send(service, "PUT", "/relaypack/routes/erin@example.com", "{\"hop\":\"server3\"}",
+                "application/json; charset=utf-8").statusCode()).isEqualTo(204);
+        }
+
+        @Test
+        void putForADomainThatIsNotRoutedShouldAnswer400SayingSo() throws Exception {
+            HttpResponse<String> response = send("PUT", "/relaypack/routes/kim@other.example", "{\"hop\":\"server3\"}");
+
+            assertThat(response.statusCode()).isEqualTo(400);
+            assertThat(response.body()).contains("'other.example'", "not routed", "<routing><domains>", "example.com");
+            assertThat(Files.readAllLines(routes)).containsExactly("# routes", "alice@example.com server1", "@example.com server2");
+        }
+
+        @Test
+        void putToAnUnknownHopShouldAnswer400NamingItAndWriteNothing() throws Exception {
+            HttpResponse<String> response = send("PUT", "/relaypack/routes/kim@example.com", "{\"hop\":\"server9\"}");
+
+            assertThat(response.statusCode()).isEqualTo(400);
+            assertThat(response.body()).contains("next hop 'server9'", "<nexthops>");
+            assertThat(Files.readAllLines(routes)).containsExactly("# routes", "alice@example.com server1", "@example.com server2");
+        }
+
+        @Test
         void putShouldRefuseARouteBackToThisRelay() throws Exception {
-            HttpResponse<String> response = send("PUT", "/relaypack/routes/erin@example.com", "{\"hop\":\"MX1.example.com\"}");
+            HttpResponse<String> response = send("PUT", "/relaypack/routes/erin@example.com", "{\"hop\":\"mx1.example.com\"}");
 
             assertThat(response.statusCode()).isEqualTo(400);
             assertThat(response.body()).contains("loop");

@@ -18,7 +18,6 @@ import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.rrt.api.RecipientRewriteTableConfiguration;
 import org.apache.james.rrt.memory.MemoryRecipientRewriteTable;
-import org.apache.james.server.core.configuration.ConfigurationProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -91,11 +90,12 @@ class RouteDirectoryTest {
     }
 
     RouteDirectory fromXml(String routing) throws Exception {
-        ConfigurationProvider provider = (component, level) -> {
-            assertThat(component).isEqualTo("relaypack");
-            return XmlConfigurations.parse("<relaypack><nexthops><nexthop name=\"ignored\"/></nexthops>" + routing + "</relaypack>");
-        };
-        testee = new RouteDirectory(provider, fileSystem(home), rrt, metricFactory);
+        return fromXml(routing, KnownHops.any());
+    }
+
+    RouteDirectory fromXml(String routing, KnownHops knownHops) throws Exception {
+        testee = new RouteDirectory(RoutingConfiguration.from(XmlConfigurations.parse("<relaypack>" + routing + "</relaypack>")),
+            knownHops, fileSystem(home), rrt, metricFactory);
         return testee;
     }
 
@@ -110,6 +110,43 @@ class RouteDirectoryTest {
     }
 
     static final String FILE_SOURCE = "<file><path>file://conf/routes.txt</path><reloadInterval>0s</reloadInterval></file>";
+
+    @Nested
+    class UnknownHops {
+        final KnownHops known = KnownHops.of(List.of("server1", "server2"));
+
+        @Test
+        void aRoutesFileLineNamingAnUnknownHopShouldFailStartupNamingFileLineRouteAndHop() throws Exception {
+            routesFile("alice@example.com server1", "bob@example.com server9");
+
+            assertThatThrownBy(() -> fromXml(routing(FILE_SOURCE), known))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("routes.txt:2", "bob@example.com server9", "next hop 'server9'", "<nexthops>", "server1, server2");
+        }
+
+        @Test
+        void anRrtRouteNamingAnUnknownHopShouldFailStartup() {
+            assertThatThrownBy(() -> fromXml(routing("<rrt><domain name=\"example.com\" hop=\"server9\"/></rrt>"), known))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("<rrt>", "example.com", "next hop 'server9'", "not defined");
+        }
+
+        @Test
+        void aPlacementHopThatIsUnknownShouldFailStartup() {
+            assertThatThrownBy(() -> fromXml(routing("<placement><hop>server1</hop><hop>server7</hop></placement>"), known))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("<placement>", "next hop 'server7'", "not defined");
+        }
+
+        @Test
+        void aRouteToAnUnknownHopFromAnySourceShouldBeATemporaryFailure() {
+            testee = RouteDirectory.of(List.of(Domain.of("example.com")), List.of(),
+                List.of(fixed("ldap", RouteLookup.found(Route.to("server9")))), known, metricFactory);
+
+            assertThat(testee.lookup(ALICE).isTemporaryFailure()).isTrue();
+            assertThat(testee.lookup(ALICE).failureReason().orElseThrow()).contains("next hop 'server9'", "not defined");
+        }
+    }
 
     @Nested
     class Configuration {
@@ -266,11 +303,11 @@ class RouteDirectoryTest {
 
         @Test
         void aStaticRouteToThisRelayShouldFailStartup() throws Exception {
-            routesFile("alice@example.com server1", "bob@example.com MX1.example.com");
+            routesFile("alice@example.com server1", "bob@example.com mx1.example.com");
 
             assertThatThrownBy(() -> fromXml(routing(FILE_SOURCE)))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("'MX1.example.com'")
+                .hasMessageContaining("'mx1.example.com'")
                 .hasMessageContaining("loop");
         }
     }

@@ -13,6 +13,7 @@ import java.util.Optional;
 import javax.mail.MessagingException;
 
 import org.apache.commons.configuration2.HierarchicalConfiguration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
@@ -87,6 +88,7 @@ class SmarthostDeliveryTest {
         mailetContext = FakeMailContext.defaultContext();
         engine = new DeliveryEngine(new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory()), new RecordingMetricFactory(),
             transport, mailetContext, NextHopsConfiguration.of(hop(UPSTREAM), hop(PARTNER), hop(DEPT_RELAY)));
+        engine.start();
     }
 
     @AfterEach
@@ -94,15 +96,16 @@ class SmarthostDeliveryTest {
         if (testee != null) {
             testee.destroy();
         }
+        engine.stop();
     }
 
-    private SmarthostDelivery init(String relaypackXml, FakeMailetConfig.Builder config) throws MessagingException {
-        SmarthostDelivery mailet = new SmarthostDelivery(engine, relaypackXml(relaypackXml));
+    private SmarthostDelivery init(String relaypackXml, FakeMailetConfig.Builder config) throws Exception {
+        SmarthostDelivery mailet = new SmarthostDelivery(engine, SmarthostRoutes.from(relaypackXml(relaypackXml), engine.configuration()));
         mailet.init(config.mailetName("SmarthostDelivery").mailetContext(mailetContext).build());
         return mailet;
     }
 
-    private SmarthostDelivery init(String relaypackXml) throws MessagingException {
+    private SmarthostDelivery init(String relaypackXml) throws Exception {
         return init(relaypackXml, FakeMailetConfig.builder());
     }
 
@@ -299,7 +302,9 @@ class SmarthostDeliveryTest {
 
     @Test
     void queueFailureShouldLeaveOnlyTheRecipientsNotQueuedOnTheMail() throws Exception {
+        engine.stop();
         engine = engineFailingToQueueForPartner(ConfiguredHop.FirstAttempt.QUEUE);
+        engine.start();
         testee = init(ROUTES);
         Mail mail = mail(ALICE, BOB, PARTNER_USER);
 
@@ -312,7 +317,9 @@ class SmarthostDeliveryTest {
 
     @Test
     void retryThatCannotBeQueuedAfterAnInlineAttemptShouldStayOnTheMailAlone() throws Exception {
+        engine.stop();
         engine = engineFailingToQueueForPartner(ConfiguredHop.FirstAttempt.INLINE);
+        engine.start();
         transport.then(PARTNER, ScriptedTransport.failAllTemporarily());
         testee = init(ROUTES);
         Mail mail = mail(ALICE, BOB, PARTNER_USER);
@@ -363,35 +370,35 @@ class SmarthostDeliveryTest {
         @Test
         void missingSectionShouldFail() {
             assertThatThrownBy(() -> init(""))
-                .isInstanceOf(MessagingException.class)
-                .hasMessageContainingAll("SmarthostDelivery", "relaypack.xml", "no <smarthost> section");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("relaypack.xml", "no <smarthost> section");
         }
 
         @Test
         void routeToUndefinedHopShouldFail() {
             assertThatThrownBy(() -> init("<smarthost><route recipient=\"@partner.example\" nexthop=\"partners\"/></smarthost>"))
-                .isInstanceOf(MessagingException.class)
-                .hasMessageContainingAll("SmarthostDelivery", "<route>", "nexthop", "'partners'", "upstream, partner, dept-relay");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("<route>", "nexthop", "'partners'", "upstream, partner, dept-relay");
         }
 
         @Test
         void defaultToUndefinedHopShouldFail() {
             assertThatThrownBy(() -> init("<smarthost><default nexthop=\"nowhere\"/></smarthost>"))
-                .isInstanceOf(MessagingException.class)
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContainingAll("<default>", "nexthop", "'nowhere'");
         }
 
         @Test
         void routeWithBothKeysShouldFail() {
             assertThatThrownBy(() -> init("<smarthost><route recipient=\"@a.example\" sender=\"@b.example\" nexthop=\"upstream\"/></smarthost>"))
-                .isInstanceOf(MessagingException.class)
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContainingAll("<route>", "exactly one of");
         }
 
         @Test
         void badRouteKeyShouldFail() {
             assertThatThrownBy(() -> init("<smarthost><route sender=\"not an address\" nexthop=\"upstream\"/></smarthost>"))
-                .isInstanceOf(MessagingException.class)
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContainingAll("<route>", "sender", "'not an address'");
         }
 
@@ -399,35 +406,35 @@ class SmarthostDeliveryTest {
         void duplicateRouteShouldFail() {
             assertThatThrownBy(() -> init("<smarthost><route recipient=\"@a.example\" nexthop=\"upstream\"/>"
                 + "<route recipient=\"@A.example\" nexthop=\"partner\"/></smarthost>"))
-                .isInstanceOf(MessagingException.class)
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContainingAll("recipient", "'@A.example'", "has a route already");
         }
 
         @Test
         void unknownRouteAttributeShouldFail() {
             assertThatThrownBy(() -> init("<smarthost><route recipientDomain=\"a.example\" nexthop=\"upstream\"/></smarthost>"))
-                .isInstanceOf(MessagingException.class)
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContainingAll("<route>", "unknown attribute recipientDomain='a.example'");
         }
 
         @Test
         void unknownElementShouldFail() {
             assertThatThrownBy(() -> init("<smarthost><relayhost>x</relayhost></smarthost>"))
-                .isInstanceOf(MessagingException.class)
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContainingAll("<smarthost>", "unknown element <relayhost>");
         }
 
         @Test
         void twoDefaultsShouldFail() {
             assertThatThrownBy(() -> init("<smarthost><default nexthop=\"upstream\"/><default nexthop=\"partner\"/></smarthost>"))
-                .isInstanceOf(MessagingException.class)
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContainingAll("<smarthost>", "<default> is given 2 times");
         }
 
         @Test
         void emptySectionShouldFail() {
             assertThatThrownBy(() -> init("<smarthost/>"))
-                .isInstanceOf(MessagingException.class)
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContainingAll("<smarthost>", "no <route> and no <default>");
         }
     }

@@ -9,6 +9,7 @@ import javax.mail.MessagingException;
 import org.apache.james.core.MailAddress;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMatcher;
+import org.relaypack.delivery.HopName;
 
 /**
  * {@code RoutedTo=server1} matches the recipients the route directory sends to the next hop
@@ -31,7 +32,10 @@ public class RoutedTo extends GenericMatcher {
             throw new MessagingException(getMatcherName() + " needs a next hop name as condition (RoutedTo=server1)");
         }
         if (!HopName.isValid(condition)) {
-            throw new MessagingException(getMatcherName() + ": condition '" + condition + "' is not a next hop name");
+            throw new MessagingException(getMatcherName() + ": condition '" + condition + "' is not a next hop name (" + HopName.SYNTAX + ")");
+        }
+        if (!directory.knownHops().contains(condition)) {
+            throw new MessagingException(getMatcherName() + ": condition '" + condition + "': " + directory.knownHops().unknown(condition));
         }
         hop = Optional.of(condition);
     }

@@ -62,7 +62,8 @@ class RoutingMatchersTest {
     @BeforeEach
     void setUp() {
         routes = new Routes();
-        directory = RouteDirectory.of(List.of(Domain.of("example.com")), List.of(), List.of(routes), new RecordingMetricFactory());
+        directory = RouteDirectory.of(List.of(Domain.of("example.com")), List.of(), List.of(routes),
+            KnownHops.of(List.of("server1", "server2", "server3")), new RecordingMetricFactory());
     }
 
     static FakeMail mailTo(MailAddress... recipients) throws MessagingException {
@@ -146,6 +147,13 @@ class RoutingMatchersTest {
             assertThatThrownBy(() -> routedTo(""))
                 .isInstanceOf(MessagingException.class)
                 .hasMessageContaining("RoutedTo=server1");
+        }
+
+        @Test
+        void initShouldRejectAConditionNamingAnUndefinedNextHop() {
+            assertThatThrownBy(() -> routedTo("server9"))
+                .isInstanceOf(MessagingException.class)
+                .hasMessageContainingAll("RoutedTo", "next hop 'server9'", "<nexthops>", "server1, server2, server3");
         }
 
         @Test

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -21,17 +22,18 @@ import org.apache.commons.configuration2.BaseConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.Domain;
 import org.apache.james.core.MailAddress;
-import org.apache.james.core.MaybeSender;
+import org.apache.james.domainlist.api.DomainList;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.protocols.api.ProtocolServer;
+import org.apache.james.protocols.api.handler.WiringException;
 import org.apache.james.protocols.netty.NettyServer;
 import org.apache.james.protocols.smtp.SMTPConfigurationImpl;
 import org.apache.james.protocols.smtp.SMTPProtocol;
 import org.apache.james.protocols.smtp.SMTPProtocolHandlerChain;
-import org.apache.james.protocols.smtp.SMTPSession;
-import org.apache.james.protocols.smtp.hook.HookResult;
-import org.apache.james.protocols.smtp.hook.HookReturnCode;
+import org.apache.james.protocols.smtp.core.fastfail.MaxRcptHandler;
 import org.apache.james.protocols.smtp.hook.RcptHook;
+import org.apache.james.smtpserver.AuthRequiredToRelayRcptHook;
+import org.apache.james.smtpserver.CoreCmdHandlerLoader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,18 +42,21 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** SMTP transcripts against a protocols-smtp server whose chain is [the hook, a stand-in for James's relay check]. */
+/**
+ * SMTP transcripts against a protocols-smtp server whose chain is [the hook, James's MaxRcptHandler
+ * (3), the relay rule of {@link RoutingCoreCmdHandlerLoader}], as James orders a handler chain: the
+ * handlers of smtpserver.xml, then the core ones.
+ */
 class RoutingRcptHookTest {
-    /** Stands for James's relay check, which comes after the hook: it refuses every recipient it sees. */
-    static class RelayDenied implements RcptHook {
-        @Override
-        public HookResult doRcpt(SMTPSession session, MaybeSender sender, MailAddress rcpt) {
-            return HookResult.builder()
-                .hookReturnCode(HookReturnCode.deny())
-                .smtpReturnCode("550")
-                .smtpDescription("5.7.1 Requested action not taken: relaying denied")
-                .build();
-        }
+    /** James's domain list, with no local domain. */
+    static DomainList noLocalDomain() {
+        return (DomainList) Proxy.newProxyInstance(DomainList.class.getClassLoader(), new Class<?>[] {DomainList.class},
+            (proxy, method, args) -> {
+                if (method.getName().equals("containsDomain")) {
+                    return false;
+                }
+                throw new UnsupportedOperationException(method.getName());
+            });
     }
 
     /** A source in front of the file that fails on demand, as an unreachable LDAP would. */
@@ -85,8 +90,10 @@ class RoutingRcptHookTest {
         RouteDirectory directory = RouteDirectory.of(List.of(Domain.of("example.com"), Domain.of("routed-everyone.example")), List.of(),
             List.of(ldap, file), new RecordingMetricFactory());
 
+        MaxRcptHandler maxRcpt = new MaxRcptHandler();
+        maxRcpt.setMaxRcpt(3);
         SMTPProtocolHandlerChain chain = new SMTPProtocolHandlerChain(new RecordingMetricFactory());
-        chain.addAll(0, List.of(new RoutingRcptHook(directory), new RelayDenied()));
+        chain.addAll(0, List.of(new RoutingRcptHook(directory), maxRcpt, new RoutedDomainsRelayRcptHook(noLocalDomain(), directory)));
         chain.wireExtensibleHandlers();
         NettyServer netty = new NettyServer.Factory()
             .protocol(new SMTPProtocol(chain, new SMTPConfigurationImpl()))
@@ -156,6 +163,43 @@ class RoutingRcptHookTest {
         assertThat(client.send("RCPT TO:<bob@example.com>")).startsWith("250 ");
         assertThat(client.send("RCPT TO:<victim@elsewhere.example.net>")).startsWith("550 5.7.1");
         assertThat(client.send("DATA")).startsWith("354");
+    }
+
+    @Test
+    void aLaterRcptHookShouldRunForARoutedRecipient() throws IOException {
+        assertThat(client.send("RCPT TO:<alice@example.com>")).startsWith("250 ");
+        assertThat(client.send("RCPT TO:<bob@example.com>")).startsWith("250 ");
+        assertThat(client.send("RCPT TO:<anyone@routed-everyone.example>")).startsWith("250 ");
+
+        assertThat(client.send("RCPT TO:<another@routed-everyone.example>")).startsWith("452 ");
+    }
+
+    @Nested
+    class Wiring {
+        RoutingRcptHook testee = new RoutingRcptHook(RouteDirectory.of(List.of(Domain.of("example.com")), List.of(), List.of(),
+            new RecordingMetricFactory()));
+
+        @Test
+        void aChainWithJamesStockRelayRuleShouldBeRefusedNamingTheCorePackage() {
+            assertThatThrownBy(() -> testee.wireExtensions(RcptHook.class, List.of(testee, new AuthRequiredToRelayRcptHook(noLocalDomain()))))
+                .isInstanceOf(WiringException.class)
+                .hasMessageContainingAll("coreHandlersPackage=\"org.relaypack.routing.RoutingCoreCmdHandlerLoader\"", "AuthRequiredToRelayRcptHook",
+                    "example.com");
+        }
+
+        @Test
+        void aChainWithTheRoutedRelayRuleShouldBeAccepted() throws Exception {
+            testee.wireExtensions(RcptHook.class, List.of(testee, new RoutedDomainsRelayRcptHook(noLocalDomain(),
+                RouteDirectory.of(List.of(), List.of(), List.of(), new RecordingMetricFactory()))));
+        }
+
+        @Test
+        void theRoutingCorePackageShouldBeJamesCoreWithTheRelayRuleSwapped() {
+            assertThat(new RoutingCoreCmdHandlerLoader().getHandlers())
+                .contains(RoutedDomainsRelayRcptHook.class.getName())
+                .doesNotContain(AuthRequiredToRelayRcptHook.class.getName())
+                .hasSameSizeAs(new CoreCmdHandlerLoader().getHandlers());
+        }
     }
 
     @Nested

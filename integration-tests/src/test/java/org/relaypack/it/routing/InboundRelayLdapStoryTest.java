@@ -14,11 +14,17 @@ import org.junit.jupiter.api.Test;
 import org.relaypack.it.harness.RelayJames;
 import org.relaypack.it.harness.SmtpPeer;
 import org.relaypack.it.harness.SmtpTestClient;
+import org.relaypack.routing.LdapRouteSource;
+import org.slf4j.LoggerFactory;
 
 import com.google.common.collect.ImmutableList;
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
 import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
 import com.unboundid.ldap.listener.InMemoryListenerConfig;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 
 /**
  * The inbound-relay conf-sample with its {@code <file>} source replaced by an {@code <ldap>} source
@@ -50,6 +56,7 @@ class InboundRelayLdapStoryTest {
         person("alice", "mailHost: server1");
         person("bob", "mailHost: server1");
         person("carol", "mailHost: server2");
+        person("kim", "mailHost: server9");
         ldap.startListening();
 
         server1 = SmtpPeer.builder().start();
@@ -123,6 +130,25 @@ class InboundRelayLdapStoryTest {
             assertThat(client.command("RCPT TO:<mallory@example.com>").text())
                 .isEqualTo("550 5.1.1 <mallory@example.com>: Recipient address rejected: User unknown");
         }
+    }
+
+    @Test
+    void anEntryNamingAnUndefinedNextHopShouldGive451AndAnErrorNamingTheEntryAndTheHop() throws Exception {
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(LdapRouteSource.class);
+        logger.addAppender(log);
+        try (SmtpTestClient client = fromTheInternet()) {
+            client.command("MAIL FROM:<sender@sender.example.org>");
+
+            assertThat(client.command("RCPT TO:<kim@example.com>").text())
+                .isEqualTo("451 4.3.0 <kim@example.com>: Temporary failure of the routing directory, try again later");
+            assertThat(client.command("RCPT TO:<alice@example.com>").code()).isEqualTo(250);
+        } finally {
+            logger.detachAppender(log);
+        }
+        assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage)
+            .anySatisfy(line -> assertThat(line).contains("uid=kim,ou=people," + BASE_DN, "next hop 'server9'", "<nexthops>"));
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
@@ -163,10 +164,41 @@ class InboundRelayStoryTest {
         Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** The curl lines of docs/routing.md, run as written but for WebAdmin's port (8000 in the sample). */
+    @Test
+    void theCurlLinesOfTheRoutingDocsShouldWorkAsWritten() throws Exception {
+        List<String> curlLines = Files.readAllLines(RelayJames.projectRoot().resolve("docs/routing.md")).stream()
+            .filter(line -> line.startsWith("curl "))
+            .collect(ImmutableList.toImmutableList());
+        assertThat(curlLines).hasSize(2);
+
+        List<String> outputs = new ArrayList<>();
+        for (String line : curlLines) {
+            Process curl = new ProcessBuilder("sh", "-c", line.replace("127.0.0.1:8000", "127.0.0.1:" + james.webAdminPort()) + " -sS")
+                .redirectErrorStream(true)
+                .start();
+            String output = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(curl.waitFor()).as(line + " printed " + output).isZero();
+            outputs.add(output);
+        }
+
+        assertThat(outputs.get(0)).as("the PUT answers 204, no body").isEmpty();
+        assertThat(outputs.get(1)).contains("\"address\":\"erin@example.com\"", "\"status\":\"found\"", "\"hop\":\"server2\"");
+    }
+
     @Test
     void aRouteSetThroughWebAdminShouldBeFollowedAtOnce() throws Exception {
+        HttpResponse<String> withoutJson = HTTP.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + james.webAdminPort() + "/relaypack/routes/erin@example.com"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"hop\":\"server1\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(withoutJson.statusCode()).isEqualTo(415);
+        assertThat(withoutJson.body()).contains("Content-Type: application/json");
+
         HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + james.webAdminPort() + "/relaypack/routes/erin@example.com"))
+                .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"hop\":\"server1\"}"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());

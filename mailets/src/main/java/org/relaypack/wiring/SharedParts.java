@@ -1,0 +1,101 @@
+package org.relaypack.wiring;
+
+import java.util.Optional;
+
+import javax.annotation.PreDestroy;
+import javax.inject.Inject;
+import javax.inject.Provider;
+
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.rrt.api.RecipientRewriteTable;
+import org.apache.mailet.MailetContext;
+import org.relaypack.delivery.DeliveryEngine;
+import org.relaypack.delivery.SmtpTransport;
+import org.relaypack.routing.RouteDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The parts of the pack that exist once per James: the delivery engine (its hop queues' consumers,
+ * its SMTP connection pool) and the route directory (its LDAP pool, its routes-file reload thread).
+ * Each is made from the one {@link RelaypackConfiguration} when a component first needs it, during
+ * James's start (mailets, matchers, hooks and WebAdmin routes are built then); the engine is started
+ * as it is made. James calls {@link #close()} when it stops: its {@code @PreDestroy} stager runs the
+ * method of every object its injectors built, this one included (docs/lifecycle.md).
+ */
+public class SharedParts {
+    private static final Logger LOGGER = LoggerFactory.getLogger(SharedParts.class);
+
+    private final RelaypackConfiguration configuration;
+    private final MailQueueFactory<?> queueFactory;
+    private final MetricFactory metricFactory;
+    private final Provider<SmtpTransport> transport;
+    private final MailetContext mailetContext;
+    private final FileSystem fileSystem;
+    private final RecipientRewriteTable recipientRewriteTable;
+    private Optional<DeliveryEngine> engine = Optional.empty();
+    private Optional<RouteDirectory> directory = Optional.empty();
+    private boolean closed;
+
+    @Inject
+    public SharedParts(RelaypackConfiguration configuration, MailQueueFactory<?> queueFactory, MetricFactory metricFactory,
+                       Provider<SmtpTransport> transport, MailetContext mailetContext, FileSystem fileSystem,
+                       RecipientRewriteTable recipientRewriteTable) {
+        this.configuration = configuration;
+        this.queueFactory = queueFactory;
+        this.metricFactory = metricFactory;
+        this.transport = transport;
+        this.mailetContext = mailetContext;
+        this.fileSystem = fileSystem;
+        this.recipientRewriteTable = recipientRewriteTable;
+    }
+
+    /** The engine, made and started at the first call. */
+    public synchronized DeliveryEngine engine() {
+        checkOpen();
+        if (engine.isEmpty()) {
+            DeliveryEngine made = new DeliveryEngine(queueFactory, metricFactory, transport.get(), mailetContext, configuration.nextHops());
+            made.start();
+            engine = Optional.of(made);
+        }
+        return engine.get();
+    }
+
+    /**
+     * The directory of {@code <routing>}, made at the first call.
+     *
+     * @throws ConfigurationException when relaypack.xml has no {@code <routing>} or a source cannot be opened
+     */
+    public synchronized RouteDirectory directory() throws ConfigurationException {
+        checkOpen();
+        if (directory.isEmpty()) {
+            directory = Optional.of(RouteDirectory.create(configuration.routing()
+                    .orElseThrow(() -> new ConfigurationException("relaypack.xml has no <routing> section: the routing components"
+                        + " (MailboxRouter, RoutingRcptHook, the routing matchers, MailboxRoutesWebAdminRoutes) need it")),
+                configuration.nextHops(), fileSystem, recipientRewriteTable, metricFactory));
+        }
+        return directory.get();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("relaypack's shared parts are closed: James is stopping");
+        }
+    }
+
+    /** Stops the engine's consumers and closes the directory's sources; James calls it when it stops. */
+    @PreDestroy
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        engine.ifPresent(DeliveryEngine::stop);
+        directory.ifPresent(RouteDirectory::close);
+        LOGGER.info("relaypack stopped: delivery engine {}, route directory {}",
+            engine.isPresent() ? "stopped" : "never made", directory.isPresent() ? "closed" : "never made");
+    }
+}

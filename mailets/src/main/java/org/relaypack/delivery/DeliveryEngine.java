@@ -173,8 +173,13 @@ public class DeliveryEngine {
             MailQueue queue = queues.get(hop.name());
             Scheduler scheduler = Schedulers.newBoundedElastic(hop.concurrency(), Integer.MAX_VALUE, QUEUE_PREFIX + hop.name());
             schedulers.add(scheduler);
+            // A JMS queue's deQueue() blocks its subscriber in receive(): dequeue on a thread of its own,
+            // not on the caller's (James's mailet init) nor on a delivery thread.
+            Scheduler dequeuer = Schedulers.newSingle(QUEUE_PREFIX + hop.name() + "-dequeue");
+            schedulers.add(dequeuer);
             // The scheduler's threads bound the deliveries; held early items wait on a timer, not a thread.
             consumers.add(Flux.from(queue.deQueue())
+                .subscribeOn(dequeuer)
                 .flatMap(item -> handle(hop, queue, item, scheduler)
                     .onErrorResume(e -> {
                         LOGGER.error("Unexpected error delivering mail {} to next hop {}", item.getMail().getName(), hop.name(), e);

@@ -80,6 +80,8 @@ public class MailboxRouter extends GenericMailet {
         MailQueue queue = queueFactory.createQueue(retryQueueName(configuration.retryProcessor()));
         retryQueue = Optional.of(queue);
         retryConsumer = Optional.of(Flux.from(queue.deQueue())
+            // A JMS queue's deQueue() blocks its subscriber in receive(): not James's init thread.
+            .subscribeOn(Schedulers.boundedElastic())
             .flatMap(item -> Mono.fromRunnable(() -> sendBack(item)).subscribeOn(Schedulers.boundedElastic()))
             .subscribe(any -> { }, e -> LOGGER.error("{}: consumer of queue {} stopped", getMailetName(), queue.getName().asString(), e)));
         engine.start();

@@ -60,6 +60,7 @@ class QueuedMailCrashTest {
     @Test
     void jamesMemoryQueueShouldLoseMailQueuedAtAStop() throws Exception {
         int mails = 20;
+        long started = System.nanoTime();
         try (RestartablePeer upstream = RestartablePeer.down();
              JamesProcess james = CrashStory.demo(base, QueueChoice.MEMORY)
                  .edit("relaypack.xml", CrashStory.UPSTREAM, "[127.0.0.1]:" + upstream.port())) {
@@ -79,8 +80,8 @@ class QueuedMailCrashTest {
             List<String> marker = CrashStory.sendAll(james.port("listener.25"), 1, TO);
             await().atMost(Duration.ofMinutes(1)).until(() -> upstream.messageIds().contains(marker.get(0)));
             assertThat(upstream.messageIds().elementSet()).doesNotContainAnyElementsOf(accepted);
-            CrashStory.report(String.format("a memory: %d accepted while the hop was down, SIGTERM restart, %d delivered, %d lost",
-                mails, 0, mails));
+            CrashStory.report(String.format("a memory: %d accepted while the hop was down, SIGTERM restart, %d delivered, %d lost, %.0f s",
+                mails, 0, mails, (System.nanoTime() - started) / 1e9));
         }
     }
 

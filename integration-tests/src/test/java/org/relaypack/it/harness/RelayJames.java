@@ -109,7 +109,7 @@ public final class RelayJames implements AutoCloseable {
             Path conf = workdir.resolve("conf");
             Map<Integer, Integer> ports = sample.writeTo(conf, overlays, shipped -> freePort());
             Optional<String> secret = ConfSample.keystoreSecret(conf);
-            if (secret.isPresent()) {
+            if (secret.isPresent() && !Files.exists(conf.resolve("keystore"))) {
                 Certificates.selfSigned(conf.resolve("keystore"), secret.get(), "localhost",
                     ImmutableList.of("dns:localhost", "ip:127.0.0.1"));
             }

@@ -27,8 +27,10 @@ final class CrashStory {
      * (the demo's 5 quick attempts would turn a long outage into DSNs).
      */
     static final String STORY_RETRY = "<retry delays=\"2s, 15s\" maxAttempts=\"200\"/>";
+    /** The demo's upstream hop's concurrent deliveries (relaypack.xml: the default concurrency). */
+    static final int DEMO_HOP_CONCURRENCY = 4;
     /** The demo's spool threads (mailetcontainer.xml) plus its upstream hop's concurrent deliveries. */
-    static final int DEMO_TRANSACTIONS_IN_FLIGHT = 20 + 4;
+    static final int DEMO_TRANSACTIONS_IN_FLIGHT = 20 + DEMO_HOP_CONCURRENCY;
 
     private CrashStory() {
     }

@@ -37,10 +37,12 @@ class QueuedMailCrashTest {
                  .edit("relaypack.xml", CrashStory.UPSTREAM, "[127.0.0.1]:" + upstream.port())) {
             james.start();
             List<String> accepted = new ArrayList<>(CrashStory.sendAll(james.port("listener.25"), mails / 2, TO));
+            awaitSpoolEmpty(james);
 
             assertThat(james.stop()).as("James's exit after SIGTERM").isNotEqualTo(137);
             james.start();
             accepted.addAll(CrashStory.sendAll(james.port("listener.25"), mails - mails / 2, TO));
+            awaitSpoolEmpty(james);
             james.kill();
             james.start();
             upstream.up();
@@ -50,10 +52,14 @@ class QueuedMailCrashTest {
             awaitQueuesEmpty(james);
             Multiset<String> delivered = upstream.messageIds();
             assertThat(delivered.elementSet()).containsExactlyInAnyOrderElementsOf(accepted);
-            assertThat(delivered.entrySet()).allSatisfy(id -> assertThat(id.getCount()).as(id.getElement()).isEqualTo(1));
+            long twice = delivered.entrySet().stream().filter(id -> id.getCount() > 1).count();
             CrashStory.report(String.format("a activemq: %d accepted while the hop was down (half before a SIGTERM restart, half before a kill -9), "
                 + "%d delivered, %d lost, %d twice, %.0f s", accepted.size(), delivered.elementSet().size(), 0,
-                delivered.size() - delivered.elementSet().size(), (System.nanoTime() - started) / 1e9));
+                twice, (System.nanoTime() - started) / 1e9));
+            // Every mail waits in the hop's queue, but its deferrals go on: one cut by the stop or the kill
+            // between queueing the next attempt and acknowledging this one is there twice (docs/durability.md).
+            assertThat(delivered.entrySet()).allSatisfy(id -> assertThat(id.getCount()).as(id.getElement()).isLessThanOrEqualTo(2));
+            assertThat(twice).isLessThanOrEqualTo(2 * CrashStory.DEMO_HOP_CONCURRENCY);
         }
     }
 
@@ -83,6 +89,10 @@ class QueuedMailCrashTest {
             CrashStory.report(String.format("a memory: %d accepted while the hop was down, SIGTERM restart, %d delivered, %d lost, %.0f s",
                 mails, 0, mails, (System.nanoTime() - started) / 1e9));
         }
+    }
+
+    private static void awaitSpoolEmpty(JamesProcess james) {
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> james.queueSize("spool") == 0);
     }
 
     static void awaitQueuesEmpty(JamesProcess james, String... hopQueues) {

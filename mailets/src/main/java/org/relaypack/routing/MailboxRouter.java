@@ -85,6 +85,8 @@ public class MailboxRouter extends GenericMailet {
         Scheduler scheduler = Schedulers.newBoundedElastic(RETRY_THREADS, Integer.MAX_VALUE, queue.getName().asString());
         retryScheduler = Optional.of(scheduler);
         retryConsumer = Optional.of(Flux.from(queue.deQueue())
+            // A JMS queue's deQueue() blocks its subscriber in receive(): one of these threads, not James's init thread.
+            .subscribeOn(scheduler)
             .flatMap(item -> Mono.fromRunnable(() -> sendBack(item)).subscribeOn(scheduler))
             .subscribe(any -> { }, e -> LOGGER.error("{}: consumer of queue {} stopped", getMailetName(), queue.getName().asString(), e)));
         LOGGER.info("{}: routed domains {}, {}", getMailetName(), directory.routedDomains(), configuration);

@@ -19,7 +19,6 @@ import java.util.TreeMap;
 import java.util.function.IntUnaryOperator;
 import java.util.stream.Stream;
 
-import org.apache.james.MemoryJamesServerMain;
 import org.apache.james.server.core.configuration.Configuration;
 
 import com.google.common.collect.ImmutableList;
@@ -32,7 +31,7 @@ import com.google.common.collect.ImmutableMap;
  * ports, with a self-signed certificate and, when the sample declares them, local stand-ins for
  * its peers (the upstream smarthost, the mailbox servers).
  *
- * <pre>java org.relaypack.runner.RelaypackRun [sample] [--workdir DIR] [--pack JAR] [--free-ports]</pre>
+ * <pre>java org.relaypack.runner.RelaypackRun [sample] [--workdir DIR] [--pack JAR] [--free-ports] [--queue activemq|memory]</pre>
  */
 public final class RelaypackRun {
     /** Privileged ports of the samples and where a local run puts them. */
@@ -66,7 +65,7 @@ public final class RelaypackRun {
 
         Runtime.getRuntime().addShutdownHook(new Thread(() -> standIns.forEach(standIn -> standIn.standIn.close())));
         System.setProperty(Configuration.WORKING_DIRECTORY, workdir.toString());
-        MemoryJamesServerMain.main(new String[0]);
+        JamesAssembly.startMain(arguments.queue);
         printSummary(arguments.sample, workdir, pack, listeners, standIns);
     }
 
@@ -184,12 +183,14 @@ public final class RelaypackRun {
         private final Optional<Path> workdir;
         private final Optional<Path> pack;
         private final boolean freePorts;
+        private final QueueChoice queue;
 
-        private Arguments(String sample, Optional<Path> workdir, Optional<Path> pack, boolean freePorts) {
+        private Arguments(String sample, Optional<Path> workdir, Optional<Path> pack, boolean freePorts, QueueChoice queue) {
             this.sample = sample;
             this.workdir = workdir;
             this.pack = pack;
             this.freePorts = freePorts;
+            this.queue = queue;
         }
 
         static Arguments parse(String[] args) {
@@ -197,6 +198,7 @@ public final class RelaypackRun {
             Optional<Path> workdir = Optional.empty();
             Optional<Path> pack = Optional.empty();
             boolean freePorts = false;
+            QueueChoice queue = QueueChoice.DEFAULT;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--workdir":
@@ -208,15 +210,18 @@ public final class RelaypackRun {
                     case "--free-ports":
                         freePorts = true;
                         break;
+                    case "--queue":
+                        queue = QueueChoice.parse(value(args, ++i, "--queue"));
+                        break;
                     default:
                         if (args[i].startsWith("--")) {
                             throw new IllegalArgumentException("Unknown option " + args[i]
-                                + "; usage: [sample] [--workdir DIR] [--pack JAR] [--free-ports]");
+                                + "; usage: [sample] [--workdir DIR] [--pack JAR] [--free-ports] [--queue activemq|memory]");
                         }
                         sample = args[i];
                 }
             }
-            return new Arguments(sample, workdir, pack, freePorts);
+            return new Arguments(sample, workdir, pack, freePorts, queue);
         }
 
         private static String value(String[] args, int index, String option) {

@@ -82,6 +82,9 @@ final class JamesProcess implements AutoCloseable {
         command.add("--pack");
         command.add(launch.pack.toString());
         command.add("--free-ports");
+        // The figures so far are on James's memory queue; the run command's default is now ActiveMQ.
+        command.add("--queue");
+        command.add("memory");
         Process process = new ProcessBuilder(command)
             .directory(workdir.toFile())
             .redirectErrorStream(true)

@@ -13,13 +13,14 @@ import java.util.Optional;
 
 import org.apache.james.GuiceJamesServer;
 import org.apache.james.MemoryJamesConfiguration;
-import org.apache.james.MemoryJamesServerMain;
 import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.dnsservice.api.InMemoryDNSService;
 import org.apache.james.utils.DataProbeImpl;
 import org.apache.james.utils.WebAdminGuiceProbe;
 import org.relaypack.runner.Certificates;
 import org.relaypack.runner.ConfSample;
+import org.relaypack.runner.JamesAssembly;
+import org.relaypack.runner.QueueChoice;
 
 import com.google.common.collect.ImmutableList;
 import com.google.inject.Module;
@@ -45,6 +46,8 @@ public final class RelayJames implements AutoCloseable {
         private InMemoryDNSService dns = new TestDns();
         private Optional<Path> extraConf = Optional.empty();
         private final List<Path> overlays = new ArrayList<>();
+        private QueueChoice queue = QueueChoice.MEMORY;
+        private Optional<Path> workdir = Optional.empty();
 
         private Builder(Path sampleDir) {
             this.sample = new ConfSample(sampleDir);
@@ -58,6 +61,18 @@ public final class RelayJames implements AutoCloseable {
 
         public Builder dns(InMemoryDNSService dns) {
             this.dns = dns;
+            return this;
+        }
+
+        /** The mail queues James runs on: James's memory queue unless told otherwise. */
+        public Builder queue(QueueChoice queue) {
+            this.queue = queue;
+            return this;
+        }
+
+        /** Boots on this working directory (a durable queue's store survives there) instead of a new one. */
+        public Builder workdir(Path workdir) {
+            this.workdir = Optional.of(workdir);
             return this;
         }
 
@@ -90,11 +105,11 @@ public final class RelayJames implements AutoCloseable {
         }
 
         public RelayJames start() throws Exception {
-            Path workdir = Files.createTempDirectory("relaypack-james-");
+            Path workdir = this.workdir.isPresent() ? Files.createDirectories(this.workdir.get()) : Files.createTempDirectory("relaypack-james-");
             Path conf = workdir.resolve("conf");
             Map<Integer, Integer> ports = sample.writeTo(conf, overlays, shipped -> freePort());
             Optional<String> secret = ConfSample.keystoreSecret(conf);
-            if (secret.isPresent()) {
+            if (secret.isPresent() && !Files.exists(conf.resolve("keystore"))) {
                 Certificates.selfSigned(conf.resolve("keystore"), secret.get(), "localhost",
                     ImmutableList.of("dns:localhost", "ip:127.0.0.1"));
             }
@@ -109,7 +124,7 @@ public final class RelayJames implements AutoCloseable {
                 .workingDirectory(workdir.toFile())
                 .build();
             InMemoryDNSService dnsService = dns;
-            GuiceJamesServer server = MemoryJamesServerMain.createServer(configuration)
+            GuiceJamesServer server = JamesAssembly.server(configuration, queue)
                 .overrideWith(binder -> binder.bind(DNSService.class).toInstance(dnsService))
                 .overrideWith(overrides);
             try {

@@ -43,7 +43,8 @@ public final class TlsSockets {
      *
      * @param hostName the name we connected by (literal host or MX host name): SNI and identity check
      */
-    public SSLSocket handshake(Socket plain, String hostName, int port, TlsPolicy policy) throws IOException, GeneralSecurityException {
+    public SSLSocket handshake(Socket plain, String name, int port, TlsPolicy policy) throws IOException, GeneralSecurityException {
+        String hostName = withoutTrailingDot(name);
         SSLContext context = context(policy);
         SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, hostName, port, true);
         SSLParameters parameters = socket.getSSLParameters();
@@ -57,6 +58,14 @@ public final class TlsSockets {
         socket.setSSLParameters(parameters);
         socket.startHandshake();
         return socket;
+    }
+
+    /**
+     * An MX host name as DNS gives it is absolute ("mx.example.net."): SNI refuses the trailing dot
+     * and certificates name the host without it.
+     */
+    static String withoutTrailingDot(String hostName) {
+        return hostName.endsWith(".") ? hostName.substring(0, hostName.length() - 1) : hostName;
     }
 
     static String[] enabledProtocols(String[] supported, TlsProtocolVersion minProtocol) {

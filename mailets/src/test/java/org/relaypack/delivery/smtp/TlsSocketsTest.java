@@ -25,4 +25,10 @@ class TlsSocketsTest {
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("TLSv1.3");
     }
+
+    @Test
+    void anAbsoluteMxNameShouldLoseItsTrailingDotForSniAndTheCertificateCheck() {
+        assertThat(TlsSockets.withoutTrailingDot("mx.partner.example.")).isEqualTo("mx.partner.example");
+        assertThat(TlsSockets.withoutTrailingDot("mx.partner.example")).isEqualTo("mx.partner.example");
+    }
 }

@@ -28,7 +28,7 @@ import com.google.common.collect.ImmutableMap;
  */
 public final class ConfSample {
     private static final Pattern BIND = Pattern.compile("<bind>\\s*([^<:]*):(\\d+)\\s*</bind>");
-    private static final Pattern PROPERTY_PORT = Pattern.compile("(?m)^(\\s*(?:port|jmx\\.port)\\s*=\\s*)(\\d+)\\s*$");
+    private static final Pattern PROPERTY_PORT = Pattern.compile("(?m)^([ \\t]*(?:port|jmx\\.port)[ \\t]*=[ \\t]*)(\\d+)[ \\t]*$");
     private static final Pattern SECRET = Pattern.compile("<secret>([^<]+)</secret>");
 
     private final Path sampleDir;

@@ -75,7 +75,9 @@ public final class RelaypackCli {
                 .toArray(String[]::new), out);
             return 0;
         } catch (Exception e) {
-            err.println("relaypack cli: " + String.join(" ", command) + " failed against the James of " + workdir + ": " + e);
+            String hint = String.valueOf(e.getMessage()).contains("Connection refused")
+                ? " (nothing listens on its JMX port: is that ./relaypack run still running?)" : "";
+            err.println("relaypack cli: " + String.join(" ", command) + " failed against the James of " + workdir + hint + ": " + e);
             return 1;
         }
     }

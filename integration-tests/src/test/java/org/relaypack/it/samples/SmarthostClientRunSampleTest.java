@@ -25,7 +25,8 @@ import org.relaypack.it.harness.SmtpTestClient;
  * reaches the 587 stand-in; a DSN for a local-domain address without a mailbox stays local.
  */
 class SmarthostClientRunSampleTest {
-    private static final String ADDRESS_ERROR = "memory://var/mail/address-error/";
+    /** WebAdmin's id of memory://var/mail/address-error/ (the path, URL-encoded). */
+    private static final String ADDRESS_ERROR = "var/mail/address-error";
 
     @TempDir
     static Path workdir;

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.TreeMap;
 import java.util.function.IntUnaryOperator;
 import java.util.stream.Stream;
 
@@ -54,19 +53,16 @@ public final class RelaypackRun {
             System.setProperty("logback.configurationFile", logback.toString());
         }
 
-        ConfSample sample = new ConfSample(sampleDir);
+        // Stand-ins first, each bound as soon as its port is chosen; the sample then names their ports.
         StandInsFile standInsFile = StandInsFile.read(sampleDir);
-        Map<Integer, Integer> standInPorts = new TreeMap<>();
-        for (StandInSpec spec : standInsFile.standIns()) {
-            standInPorts.put(spec.shippedSmtpPort(), ports.applyAsInt(spec.shippedSmtpPort()));
-            standInPorts.put(spec.shippedImapPort(), ports.applyAsInt(spec.shippedImapPort()));
-            for (StandInSpec.Replacement replacement : spec.replacements()) {
-                sample.substitute(replacement.from(), replacement.to(standInPorts.get(spec.shippedSmtpPort())));
-            }
+        StandIns standIns = StandIns.start(standInsFile, sampleDir, workdir, ports, arguments.freePorts);
+        ConfSample sample = new ConfSample(sampleDir);
+        for (StandIn standIn : standIns.running()) {
+            standIn.spec().replacements().forEach(replacement -> sample.substitute(replacement.from(), replacement.to(standIn.smtpPort())));
         }
         standInsFile.replacements().forEach(replacement -> sample.substitute(replacement.from(), replacement.to(0)));
         Map<Integer, Integer> listeners = prepareWorkdir(sample, workdir, pack, ports);
-        StandIns standIns = StandIns.start(standInsFile, workdir, standInPorts);
+        standIns.writeTrustStore(workdir.resolve("conf"));
         writePorts(workdir, listeners, standIns.running());
         RelaypackCli.recordWorkdir(root, workdir);
 

@@ -5,12 +5,13 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntUnaryOperator;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -22,43 +23,62 @@ import com.google.common.io.BaseEncoding;
  * The running stand-ins of a local run. TLS stand-ins get a certificate signed by a CA made once per
  * working directory ({@code standins/}); that CA becomes the trust store the sample asks for
  * ({@code trust=} in standins.properties). AUTH passwords are read from the sample's own secret files.
+ * Keys are made before any port is chosen, and each stand-in binds as soon as its port is chosen
+ * (with free ports, another free port is tried if one was taken meanwhile).
  */
 public final class StandIns implements AutoCloseable {
     private static final String KEY_PASSWORD = "relaypack-standins";
+    private static final int BIND_ATTEMPTS = 5;
 
+    private final StandInsFile file;
+    private final Path keys;
     private final List<StandIn> running;
 
     /**
-     * @param ports the bound SMTP and IMAP port of each stand-in's shipped port
+     * @param ports the port to bind for a shipped port
+     * @param retryBind whether a port taken meanwhile may be replaced by another one from {@code ports}
      */
-    public static StandIns start(StandInsFile file, Path workdir, Map<Integer, Integer> ports) throws IOException {
-        Path conf = workdir.resolve("conf");
+    public static StandIns start(StandInsFile file, Path sampleDir, Path workdir, IntUnaryOperator ports, boolean retryBind) throws IOException {
         Path keys = workdir.resolve("standins");
-        boolean anyTls = file.standIns().stream().anyMatch(spec -> spec.tls() != StandInSpec.Tls.NONE);
-        if (anyTls || file.trustStore().isPresent()) {
-            writeTrustStore(file, keys, conf);
+        List<Optional<SSLContext>> contexts = new ArrayList<>();
+        for (StandInSpec spec : file.standIns()) {
+            contexts.add(spec.tls() == StandInSpec.Tls.NONE ? Optional.empty() : Optional.of(sslContext(keystore(keys, spec))));
+        }
+        if (file.trustStore().isPresent()) {
+            ca(keys);
         }
         List<StandIn> running = new ArrayList<>();
         try {
-            for (StandInSpec spec : file.standIns()) {
-                Optional<SSLContext> tls = spec.tls() == StandInSpec.Tls.NONE ? Optional.empty()
-                    : Optional.of(sslContext(keystore(keys, spec)));
-                Optional<String> password = spec.authPasswordFile().map(name -> secret(conf.resolve(name)));
-                running.add(StandIn.start(spec, ports.get(spec.shippedSmtpPort()), ports.get(spec.shippedImapPort()), tls, password));
+            for (int i = 0; i < file.standIns().size(); i++) {
+                StandInSpec spec = file.standIns().get(i);
+                Optional<String> password = spec.authPasswordFile().map(name -> secret(sampleDir.resolve(name)));
+                running.add(bind(spec, ports, retryBind, contexts.get(i), password));
             }
         } catch (RuntimeException e) {
             running.forEach(StandIn::close);
             throw e;
         }
-        return new StandIns(running);
+        return new StandIns(file, keys, running);
+    }
+
+    private static StandIn bind(StandInSpec spec, IntUnaryOperator ports, boolean retryBind, Optional<SSLContext> tls, Optional<String> password) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return StandIn.start(spec, ports.applyAsInt(spec.shippedSmtpPort()), ports.applyAsInt(spec.shippedImapPort()), tls, password);
+            } catch (RuntimeException e) {
+                if (!retryBind || attempt >= BIND_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static Path ca(Path keys) throws IOException {
-        Path caCertificate = keys.resolve("ca").resolve("ca.crt");
-        if (!Files.exists(caCertificate)) {
-            Certificates.newCa(keys.resolve("ca"), KEY_PASSWORD, "relaypack run CA");
+        Path caFolder = keys.resolve("ca");
+        if (!Files.exists(caFolder.resolve("ca.crt"))) {
+            Certificates.newCa(caFolder, KEY_PASSWORD, "relaypack run CA");
         }
-        return keys.resolve("ca");
+        return caFolder;
     }
 
     /** The stand-in's key, signed by the run's CA for the names it answers as; made once. */
@@ -69,15 +89,16 @@ public final class StandIns implements AutoCloseable {
         if (Files.exists(names) && Files.readString(names, StandardCharsets.UTF_8).equals(wanted)) {
             return folder.resolve("server.p12");
         }
-        Path ca = ca(keys);
-        Files.createDirectories(folder);
-        Path server = Certificates.signedBy(ca, KEY_PASSWORD, folder, spec.certificateNames());
+        Path server = Certificates.signedBy(ca(keys), KEY_PASSWORD, folder, spec.certificateNames());
         Files.writeString(names, wanted, StandardCharsets.UTF_8);
         return server;
     }
 
-    /** conf/STORE trusting the run's CA, with the password of conf/SECRET (written if the sample ships none). */
-    private static void writeTrustStore(StandInsFile file, Path keys, Path conf) throws IOException {
+    /**
+     * conf/STORE trusting the run's CA, with the password of conf/SECRET (the sample's own secret
+     * file, or one written here when the sample ships none).
+     */
+    public void writeTrustStore(Path conf) throws IOException {
         if (file.trustStore().isEmpty()) {
             return;
         }
@@ -87,9 +108,16 @@ public final class StandIns implements AutoCloseable {
             new SecureRandom().nextBytes(random);
             Files.writeString(secretFile, BaseEncoding.base32().omitPadding().lowerCase().encode(random) + "\n", StandardCharsets.UTF_8);
         }
-        Path trustStore = conf.resolve(file.trustStore().get());
-        Files.deleteIfExists(trustStore);
-        Certificates.trustStoreOf(ca(keys).resolve("ca.crt"), trustStore, secret(secretFile));
+        String password = secret(secretFile);
+        Path made = keys.resolve("trust").resolve(file.trustStore().get());
+        Path madeWith = keys.resolve("trust").resolve("password");
+        if (!Files.exists(made) || !Files.exists(madeWith) || !Files.readString(madeWith, StandardCharsets.UTF_8).equals(password)) {
+            Files.createDirectories(made.getParent());
+            Files.deleteIfExists(made);
+            Certificates.trustStoreOf(ca(keys).resolve("ca.crt"), made, password);
+            Files.writeString(madeWith, password, StandardCharsets.UTF_8);
+        }
+        Files.copy(made, conf.resolve(file.trustStore().get()), StandardCopyOption.REPLACE_EXISTING);
     }
 
     static String secret(Path file) {
@@ -116,7 +144,9 @@ public final class StandIns implements AutoCloseable {
         }
     }
 
-    private StandIns(List<StandIn> running) {
+    private StandIns(StandInsFile file, Path keys, List<StandIn> running) {
+        this.file = file;
+        this.keys = keys;
         this.running = ImmutableList.copyOf(running);
     }
 

@@ -44,6 +44,53 @@ public final class Certificates {
         return trustStore;
     }
 
+    /** A certificate authority: {@code ca.p12} (its key, alias "ca") and {@code ca.crt} (PEM) in {@code folder}. */
+    public static Path newCa(Path folder, String password, String caName) throws IOException {
+        Files.createDirectories(folder);
+        Path ca = folder.resolve("ca.p12");
+        keytool(ImmutableList.of("-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-validity", "3650",
+            "-dname", "CN=" + caName + ", O=relaypack", "-ext", "bc:c", "-storetype", "PKCS12",
+            "-keystore", ca.toString(), "-storepass", password, "-keypass", password));
+        keytool(ImmutableList.of("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", password,
+            "-file", folder.resolve("ca.crt").toString()));
+        return folder;
+    }
+
+    /**
+     * A server key pair signed by the CA of {@link #newCa}, as {@code server.p12} (alias
+     * {@link #ALIAS}, with its chain) in {@code folder}; the first name is its common name.
+     */
+    public static Path signedBy(Path caFolder, String password, Path folder, List<String> subjectAlternativeNames) throws IOException {
+        Files.createDirectories(folder);
+        Path ca = caFolder.resolve("ca.p12");
+        Path caCertificate = caFolder.resolve("ca.crt");
+        Path server = folder.resolve("server.p12");
+        Path request = folder.resolve("server.csr");
+        Path certificate = folder.resolve("server.crt");
+        Files.deleteIfExists(server);
+        String commonName = subjectAlternativeNames.get(0).replaceFirst("^[a-z]+:", "");
+        keytool(ImmutableList.of("-genkeypair", "-alias", ALIAS, "-keyalg", "RSA", "-keysize", "2048", "-validity", "3650",
+            "-dname", "CN=" + commonName + ", O=relaypack", "-storetype", "PKCS12",
+            "-keystore", server.toString(), "-storepass", password, "-keypass", password));
+        keytool(ImmutableList.of("-certreq", "-alias", ALIAS, "-keystore", server.toString(), "-storepass", password,
+            "-file", request.toString()));
+        keytool(ImmutableList.of("-gencert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", password,
+            "-infile", request.toString(), "-outfile", certificate.toString(), "-validity", "3650",
+            "-ext", "SAN=" + String.join(",", subjectAlternativeNames), "-ext", "EKU=serverAuth"));
+        keytool(ImmutableList.of("-importcert", "-noprompt", "-alias", "ca", "-file", caCertificate.toString(),
+            "-keystore", server.toString(), "-storepass", password));
+        keytool(ImmutableList.of("-importcert", "-noprompt", "-alias", ALIAS, "-file", certificate.toString(),
+            "-keystore", server.toString(), "-storepass", password));
+        return server;
+    }
+
+    /** A PKCS12 trust store holding one CA certificate (PEM or DER file). */
+    public static Path trustStoreOf(Path caCertificate, Path trustStore, String password) {
+        keytool(ImmutableList.of("-importcert", "-noprompt", "-alias", "ca", "-file", caCertificate.toString(),
+            "-storetype", "PKCS12", "-keystore", trustStore.toString(), "-storepass", password));
+        return trustStore;
+    }
+
     private static void keytool(List<String> arguments) {
         Path keytool = Paths.get(System.getProperty("java.home"), "bin", "keytool");
         try {

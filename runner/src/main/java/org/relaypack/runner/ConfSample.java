@@ -1,6 +1,9 @@
 package org.relaypack.runner;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,11 +23,12 @@ import com.google.common.collect.ImmutableMap;
 /**
  * Lays a conf-sample folder out as a James {@code conf/} folder, exactly as shipped except for what a
  * local run must change: listener ports ({@code <bind>}, WebAdmin and JMX ports) are remapped and
- * bound to loopback, and literal peer addresses are substituted.
+ * bound to loopback, and literal peer addresses are substituted. Only text files are rewritten, and
+ * only when something changes; every other file (a PKCS12 trust store) is copied byte for byte.
  */
 public final class ConfSample {
     private static final Pattern BIND = Pattern.compile("<bind>\\s*([^<:]*):(\\d+)\\s*</bind>");
-    private static final Pattern PROPERTY_PORT = Pattern.compile("(?m)^(\\s*(?:port|jmx\\.port)\\s*=\\s*)(\\d+)\\s*$");
+    private static final Pattern PROPERTY_PORT = Pattern.compile("(?m)^([ \\t]*(?:port|jmx\\.port)[ \\t]*=[ \\t]*)(\\d+)[ \\t]*$");
     private static final Pattern SECRET = Pattern.compile("<secret>([^<]+)</secret>");
 
     private final Path sampleDir;
@@ -72,20 +76,56 @@ public final class ConfSample {
                 }
             }
             for (Map.Entry<String, Path> source : sources.entrySet()) {
-                Files.writeString(confDir.resolve(source.getKey()), rewrite(source.getValue(), remember), StandardCharsets.UTF_8);
+                copy(source.getValue(), confDir.resolve(source.getKey()), remember);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("Cannot lay out conf-sample " + sampleDir + " in " + confDir + ": " + e, e);
         }
         return ImmutableMap.copyOf(mapped);
     }
 
-    private String rewrite(Path file, IntUnaryOperator ports) throws IOException {
-        String content = Files.readString(file, StandardCharsets.UTF_8);
+    /**
+     * Copies one file byte for byte, unless it is text that a local run must change (ports, peer
+     * addresses): a binary file (a PKCS12 trust store) is never decoded.
+     */
+    private void copy(Path source, Path target, IntUnaryOperator ports) {
+        try {
+            byte[] bytes = Files.readAllBytes(source);
+            Optional<String> text = text(bytes);
+            if (text.isEmpty()) {
+                Files.write(target, bytes);
+                return;
+            }
+            String rewritten = rewrite(source.getFileName().toString(), text.get(), ports);
+            Files.write(target, rewritten.equals(text.get()) ? bytes : rewritten.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("Cannot copy conf-sample file " + source + " to " + target + ": " + e, e);
+        }
+    }
+
+    /** The content as text if it is valid UTF-8 without NUL bytes, else empty (binary). */
+    static Optional<String> text(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b == 0) {
+                return Optional.empty();
+            }
+        }
+        try {
+            return Optional.of(StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes))
+                .toString());
+        } catch (CharacterCodingException e) {
+            return Optional.empty();
+        }
+    }
+
+    private String rewrite(String name, String original, IntUnaryOperator ports) {
+        String content = original;
         for (Map.Entry<String, String> substitution : substitutions.entrySet()) {
             content = content.replace(substitution.getKey(), substitution.getValue());
         }
-        String name = file.getFileName().toString();
         if (name.endsWith(".xml")) {
             return replaceAll(BIND.matcher(content),
                 m -> "<bind>127.0.0.1:" + ports.applyAsInt(Integer.parseInt(m.group(2))) + "</bind>");

@@ -1,5 +1,7 @@
 package org.relaypack.runner;
 
+import java.util.List;
+
 import org.apache.james.ExtraProperties;
 import org.apache.james.FakeSearchMailboxModule;
 import org.apache.james.GuiceJamesServer;
@@ -10,6 +12,8 @@ import org.apache.james.modules.RunArgumentsModule;
 import org.apache.james.modules.server.JMXServerModule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import com.google.inject.Module;
 
 /**
  * The James 3.8.1 memory server with its mail queues on a {@link QueueChoice}: the memory server's
@@ -29,9 +33,10 @@ public final class JamesAssembly {
     /**
      * What {@code MemoryJamesServerMain.main} does, on the chosen queue: the working directory from
      * the {@code working.directory} system property, JMX, and a shutdown hook that stops James
-     * (and so the queue's broker) on SIGTERM or Ctrl-C.
+     * (and so the queue's broker) on SIGTERM or Ctrl-C; {@code overrides} are a run's own bindings
+ * laid over it (the loopback DNS).
      */
-    public static GuiceJamesServer startMain(QueueChoice queue) throws Exception {
+    public static GuiceJamesServer startMain(QueueChoice queue, List<Module> overrides) throws Exception {
         ExtraProperties.initialize();
         MemoryJamesConfiguration configuration = MemoryJamesConfiguration.builder()
             .useWorkingDirectoryEnvProperty()
@@ -40,7 +45,8 @@ public final class JamesAssembly {
         GuiceJamesServer server = MemoryJamesServerMain.createServer(configuration)
             .combineWith(new FakeSearchMailboxModule(), new JMXServerModule())
             .overrideWith(RunArgumentsModule.EMPTY)
-            .overrideWith(queue.module());
+            .overrideWith(queue.module())
+            .overrideWith(overrides);
         JamesServerMain.main(server);
         return server;
     }

@@ -1,7 +1,6 @@
 package org.relaypack.runner;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.ServerSocket;
@@ -10,15 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.TreeMap;
 import java.util.function.IntUnaryOperator;
 import java.util.stream.Stream;
 
+import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.server.core.configuration.Configuration;
 
 import com.google.common.collect.ImmutableList;
@@ -28,8 +26,9 @@ import com.google.common.collect.ImmutableMap;
  * The run command: a real James 3.8.1 memory server, from its published artifacts, with the pack
  * loaded by James's own extension class loader from {@code <workdir>/extensions-jars/} (this
  * program's class path does not hold the pack), configured from a conf-sample, on unprivileged
- * ports, with a self-signed certificate and, when the sample declares them, local stand-ins for
- * its peers (the upstream smarthost, the mailbox servers).
+ * ports, with a self-signed certificate and, when the sample declares them in its
+ * {@code standins.properties} ({@link StandInsFile}), local stand-ins for its peers (the upstream
+ * smarthost, the provider, the partner, the mailbox servers) with the TLS and AUTH the sample asks for.
  *
  * <pre>java org.relaypack.runner.RelaypackRun [sample] [--workdir DIR] [--pack JAR] [--free-ports] [--queue activemq|memory]</pre>
  */
@@ -44,7 +43,8 @@ public final class RelaypackRun {
         Arguments arguments = Arguments.parse(args);
         Path root = Paths.get(System.getProperty("relaypack.root", ".")).toAbsolutePath().normalize();
         Path sampleDir = root.resolve("conf-samples").resolve(arguments.sample);
-        Path workdir = arguments.workdir.orElse(root.resolve("run").resolve(arguments.sample)).toAbsolutePath();
+        Path defaultWorkdir = root.resolve("run").resolve(arguments.sample).toAbsolutePath();
+        Path workdir = arguments.workdir.orElse(defaultWorkdir).toAbsolutePath();
         Path pack = arguments.pack.orElseGet(() -> findPackJar(root));
         IntUnaryOperator ports = arguments.freePorts ? port -> freePort() : RelaypackRun::unprivileged;
         // Before anything logs: logback reads its configuration once, on first use.
@@ -53,20 +53,30 @@ public final class RelaypackRun {
             System.setProperty("logback.configurationFile", logback.toString());
         }
 
-        List<RunningStandIn> standIns = startStandIns(sampleDir, ports);
+        // Stand-ins first, each bound as soon as its port is chosen; the sample then names their ports.
+        StandInsFile standInsFile = StandInsFile.read(sampleDir);
+        StandIns standIns = StandIns.start(standInsFile, sampleDir, workdir, ports, arguments.freePorts);
         ConfSample sample = new ConfSample(sampleDir);
-        // Stand-ins are named as RemoteDelivery gateways (127.0.0.1:port) or as relaypack hosts ([127.0.0.1]:port).
-        standIns.forEach(standIn -> {
-            sample.substitute("127.0.0.1:" + standIn.shippedSmtpPort, "127.0.0.1:" + standIn.standIn.smtpPort());
-            sample.substitute("[127.0.0.1]:" + standIn.shippedSmtpPort, "[127.0.0.1]:" + standIn.standIn.smtpPort());
-        });
+        for (StandIn standIn : standIns.running()) {
+            standIn.spec().replacements().forEach(replacement -> sample.substitute(replacement.from(), replacement.to(standIn.smtpPort())));
+        }
+        standInsFile.replacements().forEach(replacement -> sample.substitute(replacement.from(), replacement.to(0)));
         Map<Integer, Integer> listeners = prepareWorkdir(sample, workdir, pack, ports);
-        writePorts(workdir, listeners, standIns);
+        standIns.writeTrustStore(workdir.resolve("conf"));
+        writePorts(workdir, listeners, standIns.running());
+        RelaypackCli.recordWorkdir(root, workdir);
 
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> standIns.forEach(standIn -> standIn.standIn.close())));
+        Runtime.getRuntime().addShutdownHook(new Thread(standIns::close));
         System.setProperty(Configuration.WORKING_DIRECTORY, workdir.toString());
-        JamesAssembly.startMain(arguments.queue);
-        printSummary(arguments.sample, workdir, pack, listeners, standIns);
+        JamesAssembly.startMain(arguments.queue, standInsFile.loopbackDns()
+            ? ImmutableList.of(binder -> binder.bind(DNSService.class).toInstance(new LoopbackDns()))
+            : ImmutableList.of());
+        String cli = workdir.equals(defaultWorkdir) ? "./relaypack cli" : "./relaypack cli --workdir " + workdir;
+        List<String> commands = standInsFile.tryCommands().stream()
+            .map(template -> Summary.command(template, listeners, standIns.running(), cli))
+            .collect(ImmutableList.toImmutableList());
+        System.out.println(Summary.render(arguments.sample, workdir, workdir.resolve("extensions-jars").resolve(pack.getFileName()),
+            Summary.listeners(workdir.resolve("conf"), listeners), standIns.running(), commands));
     }
 
     static Map<Integer, Integer> prepareWorkdir(ConfSample sample, Path workdir, Path pack, IntUnaryOperator ports) throws IOException {
@@ -92,55 +102,16 @@ public final class RelaypackRun {
         return listeners;
     }
 
-    private static List<RunningStandIn> startStandIns(Path sampleDir, IntUnaryOperator ports) throws IOException {
-        Path file = sampleDir.resolve(STANDINS_FILE);
-        List<RunningStandIn> standIns = new ArrayList<>();
-        if (!Files.exists(file)) {
-            return standIns;
-        }
-        Properties properties = new Properties();
-        try (InputStream in = Files.newInputStream(file)) {
-            properties.load(in);
-        }
-        for (String name : new TreeMap<>(properties).keySet().stream().map(Object::toString)
-            .filter(key -> key.endsWith(".smtp")).map(key -> key.substring(0, key.length() - ".smtp".length()))
-            .toArray(String[]::new)) {
-            int smtp = Integer.parseInt(properties.getProperty(name + ".smtp").trim());
-            int imap = Integer.parseInt(properties.getProperty(name + ".imap").trim());
-            standIns.add(new RunningStandIn(smtp, StandIn.start(name, ports.applyAsInt(smtp), ports.applyAsInt(imap))));
-        }
-        return standIns;
-    }
-
-    private static void writePorts(Path workdir, Map<Integer, Integer> listeners, List<RunningStandIn> standIns) throws IOException {
+    private static void writePorts(Path workdir, Map<Integer, Integer> listeners, List<StandIn> standIns) throws IOException {
         Properties properties = new Properties();
         listeners.forEach((shipped, actual) -> properties.setProperty("listener." + shipped, String.valueOf(actual)));
-        for (RunningStandIn standIn : standIns) {
-            properties.setProperty("standin." + standIn.standIn.name() + ".smtp", String.valueOf(standIn.standIn.smtpPort()));
-            properties.setProperty("standin." + standIn.standIn.name() + ".imap", String.valueOf(standIn.standIn.imapPort()));
+        for (StandIn standIn : standIns) {
+            properties.setProperty("standin." + standIn.name() + ".smtp", String.valueOf(standIn.smtpPort()));
+            properties.setProperty("standin." + standIn.name() + ".imap", String.valueOf(standIn.imapPort()));
         }
         try (Writer writer = Files.newBufferedWriter(workdir.resolve(PORTS_FILE), StandardCharsets.UTF_8)) {
             properties.store(writer, "ports of this run: shipped port => bound port");
         }
-    }
-
-    private static void printSummary(String sampleName, Path workdir, Path pack, Map<Integer, Integer> listeners, List<RunningStandIn> standIns) {
-        StringBuilder summary = new StringBuilder()
-            .append("\n=== relaypack: James 3.8.1 is up with conf-sample '").append(sampleName).append("' ===\n")
-            .append("working directory : ").append(workdir).append('\n')
-            .append("pack loaded from  : ").append(workdir.resolve("extensions-jars").resolve(pack.getFileName())).append('\n');
-        listeners.forEach((shipped, actual) -> summary
-            .append(String.format("listener          : 127.0.0.1:%d  (port %d in the sample)%n", actual, shipped)));
-        for (RunningStandIn standIn : standIns) {
-            summary.append(String.format("stand-in %-9s: SMTP 127.0.0.1:%d, read it back over IMAP 127.0.0.1:%d (any user, any password)%n",
-                standIn.standIn.name(), standIn.standIn.smtpPort(), standIn.standIn.imapPort()));
-        }
-        summary.append("Try: swaks --server 127.0.0.1:").append(listeners.getOrDefault(25, 2525))
-            .append(" --from alice@lan.example --to bob@remote.example\n")
-            .append("     swaks --server 127.0.0.1:").append(listeners.getOrDefault(25, 2525))
-            .append(" --from bob@remote.example --to alice@example.com,carol@example.com   (demo: per-user routing)\n")
-            .append("Stop with Ctrl-C.\n");
-        System.out.println(summary);
     }
 
     static int unprivileged(int port) {
@@ -164,17 +135,6 @@ public final class RelaypackRun {
                 .orElseThrow(() -> new IllegalStateException("No relaypack jar in " + target + ": run 'mvn package' first"));
         } catch (IOException e) {
             throw new IllegalStateException("No " + target + ": run 'mvn package' first", e);
-        }
-    }
-
-    /** A stand-in with the SMTP port the sample names it by. */
-    private static final class RunningStandIn {
-        private final int shippedSmtpPort;
-        private final StandIn standIn;
-
-        private RunningStandIn(int shippedSmtpPort, StandIn standIn) {
-            this.shippedSmtpPort = shippedSmtpPort;
-            this.standIn = standIn;
         }
     }
 

@@ -1,6 +1,6 @@
 package org.relaypack.submission;
 
-import java.net.InetAddress;
+import java.net.InetSocketAddress;
 
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
@@ -45,14 +45,14 @@ public class RequireAuthentication implements MailHook {
 
     @Override
     public HookResult doMail(SMTPSession session, MaybeSender sender) {
-        return check(session.getUsername() != null, session.getRemoteAddress().getAddress());
+        return check(session.getUsername() != null, session.getRemoteAddress(), session.getLocalAddress().getPort(), sender);
     }
 
-    HookResult check(boolean authenticated, InetAddress client) {
-        if (authenticated || configuration.mayOmitAuth(client)) {
+    HookResult check(boolean authenticated, InetSocketAddress client, int localPort, MaybeSender sender) {
+        if (authenticated || configuration.mayOmitAuth(client.getAddress())) {
             return HookResult.DECLINED;
         }
-        LOGGER.info("Refused MAIL without AUTH from {}", client.getHostAddress());
+        LOGGER.info("Refused MAIL FROM:<{}> without AUTH from {} on port {}", sender.asString(), client, localPort);
         return AUTHENTICATION_REQUIRED;
     }
 }

@@ -63,6 +63,21 @@ public class SenderBoundToLogin implements MailHook, JamesMessageHook {
     @Override
     public void init(Configuration configuration) throws ConfigurationException {
         this.configuration = SenderBoundToLoginConfiguration.from(configuration);
+        if (!supportsVirtualHosting()) {
+            // Without virtual hosting a login is a bare local part: James would map alice@anydomain
+            // to the user "alice" and let her send as any domain's alice.
+            throw new ConfigurationException(NAME + ": virtual hosting is off (usersrepository.xml "
+                + "<enableVirtualHosting>false</enableVirtualHosting>), so a login names no domain and the sender "
+                + "cannot be bound to it; set <enableVirtualHosting>true</enableVirtualHosting> and log in with full addresses");
+        }
+    }
+
+    private boolean supportsVirtualHosting() throws ConfigurationException {
+        try {
+            return usersRepository.supportVirtualHosting();
+        } catch (UsersRepositoryException e) {
+            throw new ConfigurationException(NAME + ": could not ask the users repository whether virtual hosting is on", e);
+        }
     }
 
     SenderBoundToLoginConfiguration configuration() {
@@ -79,8 +94,8 @@ public class SenderBoundToLogin implements MailHook, JamesMessageHook {
             if (mayUse(user, sender.get())) {
                 return HookResult.DECLINED;
             }
-            LOGGER.info("Refused envelope sender {} for authenticated user {}", sender.asString(), user.asString());
-            return refusal("5.7.1 Sender address <" + sender.asString() + "> is not owned by user " + user.asString());
+            return refuse(session, "MAIL FROM:<" + sender.asString() + ">",
+                "5.7.1 Sender address <" + sender.asString() + "> is not owned by user " + user.asString());
         } catch (UsersRepositoryException | RuntimeException e) {
             LOGGER.error("Could not check envelope sender {} for user {}", sender.asString(), user.asString(), e);
             return TEMPORARY_FAILURE;
@@ -97,19 +112,19 @@ public class SenderBoundToLogin implements MailHook, JamesMessageHook {
         try {
             Address[] from = mail.getMessage().getFrom();
             if (from == null || from.length == 0) {
-                return refusal("5.7.1 A From header is required");
+                return refuse(session, "mail " + mail.getName(), "5.7.1 A From header is required");
             }
             for (Address address : from) {
                 String value = address instanceof InternetAddress ? ((InternetAddress) address).getAddress() : address.toString();
                 fromHeader.add(value);
                 if (!mayUse(user, new MailAddress(value))) {
-                    LOGGER.info("Refused mail {}: From header address {} is not owned by user {}", mail.getName(), value, user.asString());
-                    return refusal("5.7.1 From header address <" + value + "> is not owned by user " + user.asString());
+                    return refuse(session, "mail " + mail.getName(),
+                        "5.7.1 From header address <" + value + "> is not owned by user " + user.asString());
                 }
             }
             return HookResult.DECLINED;
         } catch (AddressException e) {
-            return refusal("5.7.1 Unparsable From header address " + fromHeader);
+            return refuse(session, "mail " + mail.getName(), "5.7.1 Unparsable From header address " + fromHeader);
         } catch (MessagingException | UsersRepositoryException | RuntimeException e) {
             LOGGER.error("Could not check the From header of mail {} for user {}", mail.getName(), user.asString(), e);
             return TEMPORARY_FAILURE;
@@ -120,7 +135,9 @@ public class SenderBoundToLogin implements MailHook, JamesMessageHook {
         return canSendFrom.userCanSendFrom(user, usersRepository.getUsername(address));
     }
 
-    private static HookResult refusal(String description) {
+    private static HookResult refuse(SMTPSession session, String what, String description) {
+        LOGGER.info("Refused {} of user {} from {} on port {}: {}", what, session.getUsername().asString(),
+            session.getRemoteAddress(), session.getLocalAddress().getPort(), description);
         return HookResult.builder()
             .hookReturnCode(HookReturnCode.deny())
             .smtpReturnCode(SMTPRetCode.MAILBOX_PERM_UNAVAILABLE)

@@ -83,6 +83,36 @@ class AuthHandlersTest {
         }
 
         @Test
+        void theTlsClauseShouldFollowTheForClauseBeforeTheSemicolon() {
+            ReceivedDataLineFilter.Header header = new ReceivedDataLineFilter.Header("Received", "from localhost (EHLO c.example) ([127.0.0.1])")
+                .add("by mail.example.org (JAMES SMTP Server ) with ESMTPSA ID 1")
+                .add("for <carol@remote.example>;")
+                .add("Mon, 30 Nov 2026 16:00:00 +0000 (UTC)");
+
+            TlsReceivedDataLineFilter.addTlsClause(header, "TLSv1.3", "TLS_AES_256_GCM_SHA384");
+
+            assertThat(header.values).containsExactly("from localhost (EHLO c.example) ([127.0.0.1])",
+                "by mail.example.org (JAMES SMTP Server ) with ESMTPSA ID 1",
+                "for <carol@remote.example>",
+                "tls TLS_AES_256_GCM_SHA384 (TLSv1.3);",
+                "Mon, 30 Nov 2026 16:00:00 +0000 (UTC)");
+        }
+
+        @Test
+        void theTlsClauseShouldFollowTheIdClauseWithSeveralRecipients() {
+            ReceivedDataLineFilter.Header header = new ReceivedDataLineFilter.Header("Received", "from localhost ([127.0.0.1])")
+                .add("by mail.example.org (JAMES SMTP Server ) with ESMTPS ID 1;")
+                .add("Mon, 30 Nov 2026 16:00:00 +0000 (UTC)");
+
+            TlsReceivedDataLineFilter.addTlsClause(header, "TLSv1.2", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
+
+            assertThat(header.values).containsExactly("from localhost ([127.0.0.1])",
+                "by mail.example.org (JAMES SMTP Server ) with ESMTPS ID 1",
+                "tls TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (TLSv1.2);",
+                "Mon, 30 Nov 2026 16:00:00 +0000 (UTC)");
+        }
+
+        @Test
         void heloOverTlsShouldStaySmtp() {
             // RFC 3848 has no keyword for TLS without ESMTP
             assertThat(testee.getServiceType(FakeSession.of(true, Optional.empty()), "HELO")).isEqualTo("SMTP");

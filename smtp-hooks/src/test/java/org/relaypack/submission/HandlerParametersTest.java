@@ -9,20 +9,13 @@ import org.junit.jupiter.api.Test;
 class HandlerParametersTest {
     @Test
     void boolShouldReadExactlyTrueAndFalse() throws Exception {
-        SenderBoundToLogin testee = new SenderBoundToLogin(null, null);
-
-        testee.init(Xml.handler(SenderBoundToLogin.class.getName(), "<checkFromHeader>true</checkFromHeader>"));
-
-        assertThat(testee.configuration().checkFromHeader()).isTrue();
+        assertThat(SenderBoundToLoginConfiguration.from(Xml.handler(SenderBoundToLogin.class.getName(),
+            "<checkFromHeader>true</checkFromHeader>")).checkFromHeader()).isTrue();
     }
 
     @Test
     void boolShouldDefaultWhenAbsent() throws Exception {
-        SenderBoundToLogin testee = new SenderBoundToLogin(null, null);
-
-        testee.init(Xml.handler(SenderBoundToLogin.class.getName(), ""));
-
-        assertThat(testee.configuration().checkFromHeader()).isFalse();
+        assertThat(SenderBoundToLoginConfiguration.from(Xml.handler(SenderBoundToLogin.class.getName(), "")).checkFromHeader()).isFalse();
     }
 
     @Test

@@ -3,19 +3,12 @@ package org.relaypack.it.foundation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 
 import javax.mail.Folder;
@@ -27,52 +20,34 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.relaypack.it.harness.RelayJames;
 import org.relaypack.it.harness.SmtpTestClient;
+import org.relaypack.it.samples.RunCommand;
 
 import com.google.common.base.Splitter;
 import com.google.common.collect.ImmutableList;
 
 /**
  * README command 1 as a user runs it: James 3.8.1 in its own JVM, whose class path does not hold
- * the pack, loading the packaged jar from {@code extensions-jars/}, with the demo's stand-ins.
+ * the pack, loading the packaged jar from {@code extensions-jars/}, with the demo's stand-ins; the
+ * closing summary names each listener by role and its suggested commands work as printed.
  * Needs the packaged jars: it runs in {@code mvn verify}, after the dist and runner modules.
  */
 class RunCommandTest {
     @TempDir
     static Path workdir;
-    private static Process james;
-    private static final List<String> output = new CopyOnWriteArrayList<>();
-    private static Properties ports;
+    private static RunCommand run;
+    private static List<String> output;
 
     @BeforeAll
     static void startRunCommand() throws Exception {
-        Path runnerJar = packaged("relaypack.runner.jar");
-        Path classpathFile = packaged("relaypack.runner.classpath");
-        Path packJar = packaged("relaypack.jar");
-        String classpath = runnerJar + java.io.File.pathSeparator + Files.readString(classpathFile).trim();
-        james = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Drelaypack.root=" + RelayJames.projectRoot(), "-cp", classpath,
-            "org.relaypack.runner.RelaypackRun", "demo", "--workdir", workdir.toString(), "--pack", packJar.toString(), "--free-ports")
-            .redirectErrorStream(true)
-            .start();
-        Thread pump = new Thread(() -> pump(james.getInputStream()), "run-command-output");
-        pump.setDaemon(true);
-        pump.start();
-        await().atMost(Duration.ofMinutes(3))
-            .until(() -> !james.isAlive() || output.stream().anyMatch(line -> line.contains("James 3.8.1 is up")));
-        assertThat(james.isAlive()).as("run command output:\n%s", String.join("\n", output)).isTrue();
-        ports = new Properties();
-        try (InputStream in = Files.newInputStream(workdir.resolve("ports.properties"))) {
-            ports.load(in);
-        }
+        run = RunCommand.start("demo", workdir);
+        output = run.output();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (james != null) {
-            james.destroy();
-            james.waitFor(60, TimeUnit.SECONDS);
+        if (run != null) {
+            run.close();
         }
     }
 
@@ -82,18 +57,8 @@ class RunCommandTest {
         return path;
     }
 
-    private static void pump(InputStream in) {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                output.add(line);
-            }
-        } catch (IOException e) {
-            output.add("output pump stopped: " + e);
-        }
-    }
-
     private static int port(String key) {
-        return Integer.parseInt(ports.getProperty(key));
+        return run.port(key);
     }
 
     @Test
@@ -125,14 +90,38 @@ class RunCommandTest {
             assertThat(client.greeting().code()).isEqualTo(220);
             client.ehlo("lan-host");
             assertThat(client.send("alice@lan.example", ImmutableList.of("loop@remote.example"), looping.toString()).code()).isEqualTo(250);
-            assertThat(client.send("alice@lan.example", ImmutableList.of("bob@remote.example"),
-                "Subject: hello from the LAN\r\n\r\nHello Bob").code()).isEqualTo(250);
+            assertThat(client.send("alice@lan.example", ImmutableList.of("dave@remote.example"),
+                "Subject: hello from the LAN\r\n\r\nHello Dave").code()).isEqualTo(250);
         }
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> imapMessages("bob@remote.example").size() == 1);
-        assertThat(imapMessages("bob@remote.example").get(0)).isEqualTo("hello from the LAN");
+        await().atMost(Duration.ofSeconds(60)).until(() -> imapMessages("dave@remote.example").size() == 1);
+        assertThat(imapMessages("dave@remote.example").get(0)).isEqualTo("hello from the LAN");
         // HopLimit, loaded from extensions-jars, took the looping message out of the flow.
         assertThat(imapMessages("loop@remote.example")).isEmpty();
+    }
+
+    @Test
+    void mailSentAsTheSummarySuggestsShouldArriveAtTheRightStandIns() throws Exception {
+        run.walkTheSummary();
+
+        // Per-user routing: each mailbox server got only its own user's copy.
+        assertThat(run.subjects("mailbox2", "alice@example.com")).isEmpty();
+        assertThat(run.subjects("mailbox1", "carol@example.com")).isEmpty();
+        assertThat(run.subjects("upstream", "alice@example.com")).isEmpty();
+    }
+
+    @Test
+    void theSummaryShouldNameEachListenerByRoleAndSuggestTheDemosCommands() {
+        List<String> summary = output.subList(output.indexOf("=== relaypack: James 3.8.1 is up with conf-sample 'demo' ==="), output.size());
+        assertThat(summary).anySatisfy(line -> assertThat(line).startsWith("SMTP 25").contains("127.0.0.1:" + port("listener.25")))
+            .anySatisfy(line -> assertThat(line).startsWith("WebAdmin").contains("127.0.0.1:" + port("listener.8000")))
+            .anySatisfy(line -> assertThat(line).startsWith("JMX").contains("127.0.0.1:" + port("listener.9999")))
+            .anySatisfy(line -> assertThat(line).startsWith("stand-in upstream").contains("127.0.0.1:" + port("standin.upstream.smtp")))
+            .anySatisfy(line -> assertThat(line).isEqualTo("  swaks --server 127.0.0.1:" + port("listener.25")
+                + " --from alice@lan.example --to bob@remote.example"))
+            .anySatisfy(line -> assertThat(line).isEqualTo("  ./relaypack cli --workdir " + workdir + " ListDomains"))
+            // Listeners by role, not by the sample's port alone.
+            .noneSatisfy(line -> assertThat(line).startsWith("listener "));
     }
 
     private static List<String> imapMessages(String user) throws Exception {

@@ -155,8 +155,10 @@ class SubmissionPolicyIntegrationTest {
 
         @Test
         void submissionAfterStartTlsAndAuthShouldBeAcceptedAndRelayed() throws Exception {
+            String cipherSuite;
             try (SmtpTestClient client = startTlsSession(james.port(587), "TLSv1.3")) {
                 assertThat(client.authPlain(ALICE, PASSWORD).code()).isEqualTo(235);
+                cipherSuite = ((javax.net.ssl.SSLSocket) client.socket()).getSession().getCipherSuite();
 
                 assertThat(submit(client, ALICE, REMOTE, "relayed-587").code()).isEqualTo(250);
             }
@@ -170,7 +172,10 @@ class SubmissionPolicyIntegrationTest {
             MimeMessage message = relayed.message();
             assertThat(message.getSubject()).isEqualTo("relayed-587");
             // RFC 3848 / RFC 8314 section 4.3: the trace says TLS and AUTH were used.
-            assertThat(Arrays.asList(message.getHeader("Received"))).anyMatch(received -> received.contains("with ESMTPSA"));
+            // RFC 8314 section 4.3: the "tls" clause with the cipher suite, after the "for" clause.
+            String received = message.getHeader("Received")[message.getHeader("Received").length - 1].replaceAll("\\s+", " ");
+            assertThat(received).containsPattern("^from \\S+ \\(EHLO client\\.example\\) \\(\\[127\\.0\\.0\\.1\\]\\) by mail\\.example\\.org "
+                + "\\(JAMES SMTP Server \\) with ESMTPSA ID \\S+ for <" + REMOTE + "> tls " + cipherSuite + " \\(TLSv1\\.3\\); ");
         }
 
         @Test
@@ -265,6 +270,55 @@ class SubmissionPolicyIntegrationTest {
                     assertThat(client.tlsProtocol()).isEqualTo(protocol);
                 }
             }
+        }
+
+        @Test
+        void aPlainResponseThatIsNotBase64ShouldEndTheAuthExchange() throws Exception {
+            try (SmtpTestClient client = implicitTlsSession("TLSv1.3")) {
+                assertThat(client.command("AUTH PLAIN").code()).isEqualTo(334);
+                assertThat(client.command("not base64!").text()).isEqualTo("501 5.5.2 Invalid base64 in the AUTH PLAIN response");
+
+                // RFC 4954 section 4: the exchange is over; the next line is a command again.
+                assertThat(client.command("NOOP").code()).isEqualTo(250);
+                assertThat(client.command("MAIL FROM:<" + ALICE + ">").text()).isEqualTo(AUTH_REQUIRED);
+                assertThat(client.authPlain(ALICE, PASSWORD).code()).isEqualTo(235);
+            }
+        }
+
+        @Test
+        void aCancelledPlainExchangeShouldEndWith501AndTheNextCredentialsShouldWork() throws Exception {
+            try (SmtpTestClient client = implicitTlsSession("TLSv1.3")) {
+                assertThat(client.command("AUTH PLAIN").code()).isEqualTo(334);
+                assertThat(client.command("*").text()).isEqualTo("501 5.7.0 Authentication aborted");
+
+                assertThat(client.command("AUTH PLAIN").code()).isEqualTo(334);
+                String token = java.util.Base64.getEncoder().encodeToString(("\0" + ALICE + "\0" + PASSWORD).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                assertThat(client.command(token).code()).isEqualTo(235);
+                assertThat(client.command("MAIL FROM:<" + ALICE + ">").code()).isEqualTo(250);
+            }
+        }
+
+        @Test
+        void wrongCredentialsAfter334ShouldGet535AndEndTheExchange() throws Exception {
+            try (SmtpTestClient client = implicitTlsSession("TLSv1.3")) {
+                assertThat(client.command("AUTH PLAIN").code()).isEqualTo(334);
+                String token = java.util.Base64.getEncoder().encodeToString(("\0" + ALICE + "\0wrong").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                assertThat(client.command(token).code()).isEqualTo(535);
+
+                assertThat(client.command("NOOP").code()).isEqualTo(250);
+            }
+        }
+
+        @Test
+        void aFromHeaderOfAnotherUserShouldBeRefusedAtTheEndOfData() throws Exception {
+            // The sample checks the From: header (checkFromHeader=true), not only the envelope sender.
+            try (SmtpTestClient client = implicitTlsSession("TLSv1.3")) {
+                assertThat(client.authPlain(ALICE, PASSWORD).code()).isEqualTo(235);
+
+                assertThat(client.send(ALICE, List.of(REMOTE), SmtpTestClient.message(BOB, REMOTE, "as bob", "Hello.")).text())
+                    .isEqualTo("550 5.7.1 From header address <" + BOB + "> is not owned by user " + ALICE);
+            }
+            assertThat(upstream.transactions()).isEmpty();
         }
 
         @Test

@@ -30,4 +30,14 @@ class SubmissionStartupCheckIntegrationTest {
                 .close())
             .hasStackTraceContaining("RequireTls: unknown parameter 'minimumVersion'");
     }
+
+    @Test
+    void senderBoundToLoginWithoutVirtualHostingShouldStopJames() {
+        // Without virtual hosting alice's login has no domain: she could send as alice@anydomain.
+        assertThatThrownBy(() -> RelayJames.sample("submission")
+                .substitute("<enableVirtualHosting>true</enableVirtualHosting>", "<enableVirtualHosting>false</enableVirtualHosting>")
+                .start()
+                .close())
+            .hasStackTraceContaining("SenderBoundToLogin: virtual hosting is off");
+    }
 }

@@ -20,7 +20,8 @@ import com.google.common.collect.ImmutableSet;
  * {@code inet_interfaces} and {@code proxy_interfaces}, "mail for DOMAIN loops back to myself"):
  * every address of this machine's network interfaces, the unspecified address, loopback unless
  * {@code allowLoopbackMx}, and the configured {@code localAddresses} (a public address in front
- * of a NAT or a load balancer). From {@code <nexthops><loopDetection/>} in relaypack.xml.
+ * of a NAT or a load balancer; a loopback address listed there stays this relay even with
+ * {@code allowLoopbackMx}). From {@code <nexthops><loopDetection/>} in relaypack.xml.
  */
 public final class LoopDetection {
     private static final Logger LOGGER = LoggerFactory.getLogger(LoopDetection.class);
@@ -67,13 +68,13 @@ public final class LoopDetection {
 
     /** True when mail sent to this address would come back to this relay. */
     public boolean isSelf(InetAddress address) {
-        if (address.isAnyLocalAddress()) {
+        if (address.isAnyLocalAddress() || localAddresses.contains(address)) {
             return true;
         }
         if (address.isLoopbackAddress()) {
             return !allowLoopbackMx;
         }
-        return localAddresses.contains(address) || machineAddresses.get().contains(address);
+        return machineAddresses.get().contains(address);
     }
 
     public ImmutableSet<InetAddress> localAddresses() {

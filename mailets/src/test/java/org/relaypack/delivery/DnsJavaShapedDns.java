@@ -96,7 +96,7 @@ class DnsJavaShapedDns extends InMemoryDNSService {
         Node node = zone.get(key(hostname));
         if (node != null && !node.exchangers.isEmpty()) {
             return node.exchangers.stream()
-                .map(exchanger -> exchanger.equals(".") ? "." : key(exchanger) + ".")
+                .map(exchanger -> exchanger.endsWith(".") ? exchanger : exchanger + ".")
                 .collect(ImmutableList.toImmutableList());
         }
         try {

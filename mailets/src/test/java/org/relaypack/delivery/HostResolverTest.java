@@ -47,7 +47,7 @@ class HostResolverTest {
         @Test
         void mxTargetsShouldBeUsedWithoutTheTrailingDotAndInLowerCase() throws Exception {
             dns.mx("example.test", "MX1.Example.TEST").address("mx1.example.test", REMOTE_1);
-            assertThat(dns.findMXRecords("example.test")).containsExactly("mx1.example.test.");
+            assertThat(dns.findMXRecords("example.test")).containsExactly("MX1.Example.TEST.");
 
             HostResolver.Resolution resolution = testee.resolveMx(mxHop(STRICT), "example.test", PORT);
 
@@ -169,6 +169,15 @@ class HostResolverTest {
             LoopDetection behindNat = LoopDetection.of(ImmutableSet.of(publicAddress), false, ImmutableSet::of);
 
             assertThat(testee.resolveMx(mxHop(behindNat), "example.test", PORT).permanentFailure())
+                .hasValueSatisfying(reply -> assertThat(reply.text()).startsWith("5.4.6 "));
+        }
+
+        @Test
+        void aListedLoopbackAddressShouldLoopEvenWhenLoopbackIsAllowed() {
+            dns.mx("example.test", "mx.example.test").address("mx.example.test", OTHER_LOOPBACK);
+            LoopDetection testPeersButThisOne = LoopDetection.of(ImmutableSet.of(OTHER_LOOPBACK), true, ImmutableSet::of);
+
+            assertThat(testee.resolveMx(mxHop(testPeersButThisOne), "example.test", PORT).permanentFailure())
                 .hasValueSatisfying(reply -> assertThat(reply.text()).startsWith("5.4.6 "));
         }
 

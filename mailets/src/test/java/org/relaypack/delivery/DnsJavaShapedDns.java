@@ -27,6 +27,9 @@ import com.google.common.net.InetAddresses;
  * without case and with or without the trailing dot, as DNS does. IP literals resolve to
  * themselves (also with a trailing dot, as {@code allowIPLiteral} does).
  *
+ * <p>The same double as the integration tests' {@code TestDns}, which DnsJavaServiceContractTest
+ * checks answer for answer against James's DNSJavaService and a real DNS server.
+ *
  * <p>Filled through {@link InMemoryDNSService}'s {@code registerRecord} (the MX list in preference
  * order) or through {@link #mx}, {@link #address}, {@link #nullMx} and {@link #servfail}.
  */

@@ -145,16 +145,22 @@ final class HostResolver {
             return finalAnswer(name, configuredBy, "5.4.4", "Host or domain name not found: " + name + " has no MX and no address record");
         }
         List<HostName> names = new ArrayList<>();
+        List<SmtpReply> problems = new ArrayList<>();
         for (String exchanger : exchangers) {
-            if (!NULL_MX_TARGET.equals(exchanger.trim())) {
+            if (NULL_MX_TARGET.equals(exchanger.trim())) {
+                continue;
+            }
+            try {
                 names.add(HostName.of(exchanger));
+            } catch (IllegalArgumentException e) {
+                LOGGER.warn("MX of {} names no host: '{}'", name, exchanger);
+                problems.add(HostFailure.localReply("4.4.3", "MX of " + name + " names no host: '" + exchanger + "'"));
             }
         }
-        if (names.isEmpty()) {
+        if (names.isEmpty() && problems.isEmpty()) {
             return finalAnswer(name, configuredBy, "5.1.10", "Domain " + name + " does not accept mail (null MX, RFC 7505)");
         }
         ImmutableList.Builder<ResolvedHost> hosts = ImmutableList.builder();
-        List<SmtpReply> problems = new ArrayList<>();
         boolean found = false;
         for (int preference = 0; preference < names.size(); preference++) {
             ImmutableList<ResolvedHost> addresses = resolveAddresses(names.get(preference), port, problems);

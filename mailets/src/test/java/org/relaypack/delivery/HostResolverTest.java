@@ -132,6 +132,16 @@ class HostResolverTest {
         }
 
         @Test
+        void anMxNamingNoHostShouldBeATemporaryFailure() {
+            dns.mx("example.test", "bad host.example.test");
+
+            HostResolver.Resolution resolution = testee.resolveMx(mxHop(STRICT), "example.test", PORT);
+
+            assertThat(resolution.permanentFailure()).isEmpty();
+            assertThat(resolution.problem().orElseThrow().text()).startsWith("4.4.3 MX of example.test names no host");
+        }
+
+        @Test
         void anMxWithoutAddressShouldBeATemporaryFailure() {
             dns.mx("example.test", "lost.example.test");
 

@@ -56,7 +56,7 @@ class DnsJavaServiceContractTest {
             .a("mx1.example.test", "127.0.0.11").a("mx2.example.test", "127.0.0.12").a("mx2.example.test", "127.0.0.13")
             .a("plain.test", "127.0.0.14")
             .nullMx("nomail.test").a("nomail.test", "127.0.0.15")
-            .mx("nodata.test", 10, "mx1.example.test").servfail("broken.test");
+            .mx("nodata.test", 10, "mx1.example.test").servfail("broken.test").silent("silent.test");
         testee.mx("example.test", "mx1.example.test", "MX2.example.test")
             .address("mx1.example.test", InetAddress.getByName("127.0.0.11"))
             .address("mx2.example.test", InetAddress.getByName("127.0.0.12"), InetAddress.getByName("127.0.0.13"))
@@ -118,6 +118,12 @@ class DnsJavaServiceContractTest {
         assertThatThrownBy(() -> testee.findMXRecords("broken.test.")).isInstanceOf(TemporaryResolutionException.class);
         assertThatThrownBy(() -> james.getAllByName("broken.test.")).isInstanceOf(UnknownHostException.class);
         assertThatThrownBy(() -> testee.getAllByName("broken.test.")).isInstanceOf(UnknownHostException.class);
+    }
+
+    @Test
+    void aTimeoutShouldBeATemporaryResolutionException() {
+        assertThatThrownBy(() -> james.findMXRecords("silent.test.")).isInstanceOf(TemporaryResolutionException.class);
+        assertThat(server.queries()).contains("MX silent.test.");
     }
 
     @Test

@@ -39,7 +39,8 @@ import com.google.common.net.InetAddresses;
 /**
  * An authoritative DNS server for tests, built on dnsjava, over UDP and TCP on one address and
  * port: it answers MX and A records of its zone, NXDOMAIN (with the SOA, as a real server) for a
- * name it does not hold, NODATA for a type a name lacks, and SERVFAIL for the names told so.
+ * name it does not hold, NODATA for a type a name lacks, SERVFAIL for the names told so, and no
+ * answer at all (a timeout) for the names told to stay silent.
  * Everything has TTL 0, so that no resolver cache carries an answer from one test to the next.
  * James's DNSJavaService can only reach it on port 53 (see {@link #JAMES_PORT}).
  */
@@ -51,6 +52,7 @@ public final class AuthoritativeDns implements AutoCloseable {
 
     private final Map<Name, List<Record>> zone = new ConcurrentHashMap<>();
     private final Set<Name> servfail = ConcurrentHashMap.newKeySet();
+    private final Set<Name> silent = ConcurrentHashMap.newKeySet();
     private final List<String> queries = new CopyOnWriteArrayList<>();
     private final DatagramSocket udp;
     private final ServerSocket tcp;
@@ -109,6 +111,12 @@ public final class AuthoritativeDns implements AutoCloseable {
         return this;
     }
 
+    /** Queries for this name get no answer at all: the resolver times out. */
+    public AuthoritativeDns silent(String host) {
+        silent.add(name(host));
+        return this;
+    }
+
     /** The questions asked so far, as "TYPE name." (e.g. "MX example.test."). */
     public List<String> queries() {
         return queries;
@@ -126,6 +134,7 @@ public final class AuthoritativeDns implements AutoCloseable {
         }
     }
 
+    /** The response to send, or null to send none. */
     byte[] answer(byte[] queryBytes) throws IOException {
         Message query = new Message(queryBytes);
         Message response = new Message(query.getHeader().getID());
@@ -141,6 +150,9 @@ public final class AuthoritativeDns implements AutoCloseable {
         response.addRecord(question, Section.QUESTION);
         Name name = question.getName();
         queries.add(Type.string(question.getType()) + " " + name);
+        if (silent.contains(name)) {
+            return null;
+        }
         if (servfail.contains(name)) {
             response.getHeader().setRcode(Rcode.SERVFAIL);
             return response.toWire();
@@ -179,6 +191,9 @@ public final class AuthoritativeDns implements AutoCloseable {
                 udp.receive(packet);
                 byte[] query = java.util.Arrays.copyOf(packet.getData(), packet.getLength());
                 byte[] response = answer(query);
+                if (response == null) {
+                    continue;
+                }
                 udp.send(new DatagramPacket(response, response.length, packet.getSocketAddress()));
             } catch (SocketException e) {
                 return;
@@ -212,6 +227,9 @@ public final class AuthoritativeDns implements AutoCloseable {
                 byte[] query = new byte[length];
                 in.readFully(query);
                 byte[] response = answer(query);
+                if (response == null) {
+                    return;
+                }
                 out.writeShort(response.length);
                 out.write(response);
                 out.flush();

@@ -25,7 +25,7 @@ public final class HostSpec {
         if (value.startsWith("[")) {
             int close = value.indexOf(']');
             Preconditions.checkArgument(close > 1, "'%s': missing ']'", text);
-            String host = value.substring(1, close);
+            HostName host = checkHost(text, value.substring(1, close));
             String rest = value.substring(close + 1);
             Optional<Integer> port = rest.isEmpty() ? Optional.empty() : Optional.of(parsePort(text, stripColon(text, rest)));
             return new HostSpec(host, port.orElse(DEFAULT_PORT), false);
@@ -38,7 +38,7 @@ public final class HostSpec {
     }
 
     public static HostSpec literal(String host, int port) {
-        return new HostSpec(host, port, false);
+        return new HostSpec(HostName.of(host), port, false);
     }
 
     private static String stripColon(String text, String rest) {
@@ -46,9 +46,12 @@ public final class HostSpec {
         return rest.substring(1);
     }
 
-    private static String checkHost(String text, String host) {
-        Preconditions.checkArgument(!host.isEmpty() && !host.contains(" "), "'%s': bad host name", text);
-        return host;
+    private static HostName checkHost(String text, String host) {
+        try {
+            return HostName.of(host);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(String.format("'%s': bad host name", text), e);
+        }
     }
 
     private static int parsePort(String text, String port) {
@@ -61,17 +64,17 @@ public final class HostSpec {
         }
     }
 
-    private final String host;
+    private final HostName host;
     private final int port;
     private final boolean mxLookup;
     /** {@code [192.0.2.1]}: the address itself, found once, not per delivery. */
     private final Optional<InetAddress> addressLiteral;
 
-    private HostSpec(String host, int port, boolean mxLookup) {
+    private HostSpec(HostName host, int port, boolean mxLookup) {
         this.host = host;
         this.port = port;
         this.mxLookup = mxLookup;
-        this.addressLiteral = !mxLookup && InetAddresses.isInetAddress(host) ? Optional.of(InetAddresses.forString(host)) : Optional.empty();
+        this.addressLiteral = !mxLookup && host.isAddress() ? Optional.of(InetAddresses.forString(host.asString())) : Optional.empty();
     }
 
     /** The address of a {@code [address]} host: nothing to look up. */
@@ -79,7 +82,12 @@ public final class HostSpec {
         return addressLiteral;
     }
 
+    /** The host, normalised ({@link HostName}): lower case, no trailing dot. */
     public String host() {
+        return host.asString();
+    }
+
+    public HostName hostName() {
         return host;
     }
 
@@ -93,7 +101,7 @@ public final class HostSpec {
     }
 
     public String asString() {
-        return mxLookup ? host + (port == DEFAULT_PORT ? "" : ":" + port) : "[" + host + "]:" + port;
+        return mxLookup ? host.asString() + (port == DEFAULT_PORT ? "" : ":" + port) : "[" + host.asString() + "]:" + port;
     }
 
     @Override

@@ -46,6 +46,7 @@ public final class NextHop {
         private int maxMessagesPerConnection = DEFAULT_MAX_MESSAGES_PER_CONNECTION;
         private Optional<String> heloName = Optional.empty();
         private Optional<Integer> mxPort = Optional.empty();
+        private LoopDetection loopDetection = LoopDetection.defaults();
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name);
@@ -118,6 +119,12 @@ public final class NextHop {
             return this;
         }
 
+        /** Which addresses are this relay: an MX host there is a mail loop. */
+        public Builder loopDetection(LoopDetection loopDetection) {
+            this.loopDetection = Objects.requireNonNull(loopDetection);
+            return this;
+        }
+
         public NextHop build() {
             ImmutableList<HostSpec> hostList = hosts.build();
             if (kind == Kind.HOSTS && hostList.isEmpty()) {
@@ -130,7 +137,7 @@ public final class NextHop {
                 throw new IllegalArgumentException("next hop '" + name + "' lists its hosts: a port goes with each host");
             }
             return new NextHop(name, kind, hostList, tls, credentials, deadlines,
-                maxConnections, idleTimeout, maxMessagesPerConnection, heloName, mxPort);
+                maxConnections, idleTimeout, maxMessagesPerConnection, heloName, mxPort, loopDetection);
         }
     }
 
@@ -145,13 +152,14 @@ public final class NextHop {
     private final int maxMessagesPerConnection;
     private final Optional<String> heloName;
     private final Optional<Integer> mxPort;
+    private final LoopDetection loopDetection;
     /** Immutable, and a key of the transport's session pools: hashed once. */
     private final int hash;
 
     private NextHop(String name, Kind kind, ImmutableList<HostSpec> hosts, TlsPolicy tls, Optional<Credentials> credentials,
                     SessionDeadlines deadlines, int maxConnections, Duration idleTimeout,
                     int maxMessagesPerConnection, Optional<String> heloName,
-                    Optional<Integer> mxPort) {
+                    Optional<Integer> mxPort, LoopDetection loopDetection) {
         this.name = name;
         this.kind = kind;
         this.hosts = hosts;
@@ -163,8 +171,9 @@ public final class NextHop {
         this.maxMessagesPerConnection = maxMessagesPerConnection;
         this.heloName = heloName;
         this.mxPort = mxPort;
+        this.loopDetection = loopDetection;
         this.hash = Objects.hash(name, kind, hosts, tls, credentials, deadlines, maxConnections,
-            idleTimeout, maxMessagesPerConnection, heloName, mxPort);
+            idleTimeout, maxMessagesPerConnection, heloName, mxPort, loopDetection);
     }
 
     public String name() {
@@ -220,6 +229,11 @@ public final class NextHop {
         return mxPort;
     }
 
+    /** Which addresses are this relay (from {@code <nexthops><loopDetection/>}). */
+    public LoopDetection loopDetection() {
+        return loopDetection;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (o instanceof NextHop) {
@@ -228,7 +242,8 @@ public final class NextHop {
                 && credentials.equals(that.credentials) && deadlines.equals(that.deadlines)
                 && maxConnections == that.maxConnections
                 && idleTimeout.equals(that.idleTimeout) && maxMessagesPerConnection == that.maxMessagesPerConnection
-                && heloName.equals(that.heloName) && mxPort.equals(that.mxPort);
+                && heloName.equals(that.heloName) && mxPort.equals(that.mxPort)
+                && loopDetection.equals(that.loopDetection);
         }
         return false;
     }

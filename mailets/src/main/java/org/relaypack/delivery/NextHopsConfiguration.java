@@ -1,6 +1,7 @@
 package org.relaypack.delivery;
 
 import java.io.File;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -25,6 +26,7 @@ import com.google.common.base.Splitter;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
+import com.google.common.net.InetAddresses;
 
 /**
  * The {@code <nexthops>} section of relaypack.xml, parsed and checked once. See docs/relaypack-xml.md.
@@ -36,6 +38,10 @@ public final class NextHopsConfiguration {
     static final String RETRY = "retry";
     static final String RETRY_DELAYS = "delays";
     static final String RETRY_MAX_ATTEMPTS = "maxAttempts";
+
+    static final String LOOP_DETECTION = "loopDetection";
+    static final String LOCAL_ADDRESSES = "localAddresses";
+    static final String ALLOW_LOOPBACK_MX = "allowLoopbackMx";
 
     static final String NAME = "name";
     static final String TYPE = "type";
@@ -114,11 +120,12 @@ public final class NextHopsConfiguration {
         }
 
         NextHopsConfiguration parse(ConfigElement section) throws ConfigurationException {
-            section.checkAllowed(ImmutableSet.of(), ImmutableSet.of(RETRY, NEXTHOP));
+            section.checkAllowed(ImmutableSet.of(), ImmutableSet.of(RETRY, LOOP_DETECTION, NEXTHOP));
             RetryPolicy defaultRetry = retry(section, RetryPolicy.defaults());
+            LoopDetection loopDetection = loopDetection(section);
             Map<String, ConfiguredHop> hops = new LinkedHashMap<>();
             for (ConfigElement element : section.children(NEXTHOP)) {
-                ConfiguredHop hop = hop(element, defaultRetry);
+                ConfiguredHop hop = hop(element, defaultRetry, loopDetection);
                 if (hops.containsKey(hop.name())) {
                     throw element.error(NAME, hop.name(), "is defined twice");
                 }
@@ -154,14 +161,33 @@ public final class NextHopsConfiguration {
             return RetryPolicy.of(delays, maxAttempts);
         }
 
-        private ConfiguredHop hop(ConfigElement element, RetryPolicy defaultRetry) throws ConfigurationException {
+        private LoopDetection loopDetection(ConfigElement section) throws ConfigurationException {
+            Optional<ConfigElement> child = section.child(LOOP_DETECTION);
+            if (child.isEmpty()) {
+                return LoopDetection.defaults();
+            }
+            ConfigElement element = child.get().checkAllowed(ImmutableSet.of(LOCAL_ADDRESSES, ALLOW_LOOPBACK_MX), ImmutableSet.of());
+            ImmutableSet.Builder<InetAddress> addresses = ImmutableSet.builder();
+            Optional<String> text = element.attribute(LOCAL_ADDRESSES);
+            if (text.isPresent()) {
+                for (String address : Splitter.on(',').trimResults().omitEmptyStrings().split(text.get())) {
+                    if (!InetAddresses.isInetAddress(address)) {
+                        throw element.error(LOCAL_ADDRESSES, address, "is not an IP address");
+                    }
+                    addresses.add(InetAddresses.forString(address));
+                }
+            }
+            return LoopDetection.of(addresses.build(), element.booleanAttribute(ALLOW_LOOPBACK_MX).orElse(false));
+        }
+
+        private ConfiguredHop hop(ConfigElement element, RetryPolicy defaultRetry, LoopDetection loopDetection) throws ConfigurationException {
             element.checkAllowed(ImmutableSet.of(NAME, TYPE, FALLBACK, CONCURRENCY, PORT, FIRST_ATTEMPT),
                 ImmutableSet.of(HOST, TLS, AUTH, TIMEOUTS, POOL, HELO_NAME, RETRY));
             String name = element.requiredAttribute(NAME);
             if (!HopName.isValid(name)) {
                 throw element.error(NAME, name, "must be " + HopName.SYNTAX);
             }
-            NextHop.Builder builder = NextHop.builder(name);
+            NextHop.Builder builder = NextHop.builder(name).loopDetection(loopDetection);
             String type = element.attribute(TYPE).orElse(TYPE_HOSTS);
             ImmutableList<ConfigElement> hostElements = element.children(HOST);
             switch (type) {

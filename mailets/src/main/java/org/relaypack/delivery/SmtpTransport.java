@@ -68,7 +68,7 @@ public class SmtpTransport implements HopTransport {
 
     private static String localHostName(DNSService dns) {
         try {
-            return dns.getHostName(dns.getLocalHost());
+            return HostName.of(dns.getHostName(dns.getLocalHost())).asString();
         } catch (Exception e) {
             LOGGER.warn("Cannot find the local host name, EHLO will say '{}' unless the next hop sets heloName", FALLBACK_HELO_NAME, e);
             return FALLBACK_HELO_NAME;
@@ -98,13 +98,13 @@ public class SmtpTransport implements HopTransport {
             return attempts.toResult(recipients);
         }
         if (hop.kind() == NextHop.Kind.HOSTS) {
-            attempts.merge(deliverToHosts(hop, mail, sendable, content, resolver.resolve(hop.hosts())));
+            attempts.merge(deliverToHosts(hop, mail, sendable, content, resolver.resolve(hop)));
             return attempts.toResult(recipients);
         }
         Map<String, List<MailAddress>> byDomain = new LinkedHashMap<>();
         sendable.forEach(recipient -> byDomain.computeIfAbsent(recipient.getDomain().asString(), domain -> new ArrayList<>()).add(recipient));
         byDomain.forEach((domain, domainRecipients) ->
-            attempts.merge(deliverToHosts(hop, mail, domainRecipients, content, resolver.resolveMx(domain, hop.mxPort().orElse(recipientMxPort)))));
+            attempts.merge(deliverToHosts(hop, mail, domainRecipients, content, resolver.resolveMx(hop, domain, hop.mxPort().orElse(recipientMxPort)))));
         return attempts.toResult(recipients);
     }
 
@@ -112,6 +112,11 @@ public class SmtpTransport implements HopTransport {
     private Attempts deliverToHosts(NextHop hop, Mail mail, List<MailAddress> recipients, MessageContent content,
                                     HostResolver.Resolution resolution) {
         Attempts attempts = new Attempts();
+        Optional<SmtpReply> dnsAnswer = resolution.permanentFailure();
+        if (dnsAnswer.isPresent()) {
+            recipients.forEach(recipient -> attempts.record(RecipientOutcome.permanentFailure(recipient, dnsAnswer.get())));
+            return attempts;
+        }
         List<MailAddress> pending = new ArrayList<>(recipients);
         SmtpReply lastReason = resolution.problem()
             .orElse(HostFailure.localReply("4.4.4", "no host to deliver to for next hop " + hop.name()));

@@ -297,6 +297,44 @@ class NextHopsConfigurationTest {
     }
 
     @Nested
+    class LoopDetectionSection {
+        @Test
+        void everyHopShouldTakeTheLoopDetectionOfTheSection() throws Exception {
+            NextHopsConfiguration testee = parse("<nexthops>"
+                + "<loopDetection localAddresses=\"203.0.113.25, 2001:db8::25\" allowLoopbackMx=\"true\"/>"
+                + "<nexthop name=\"internet\" type=\"mx\"/>"
+                + "<nexthop name=\"relay\"><host>relay.example</host></nexthop>"
+                + "</nexthops>");
+
+            LoopDetection expected = LoopDetection.of(com.google.common.collect.ImmutableSet.of(
+                com.google.common.net.InetAddresses.forString("203.0.113.25"), com.google.common.net.InetAddresses.forString("2001:db8::25")), true);
+            assertThat(testee.hop("internet").orElseThrow().hop().loopDetection()).isEqualTo(expected);
+            assertThat(testee.hop("relay").orElseThrow().hop().loopDetection()).isEqualTo(expected);
+        }
+
+        @Test
+        void loopbackShouldBeThisRelayByDefault() throws Exception {
+            assertThat(hop("<nexthops><nexthop name=\"internet\" type=\"mx\"/></nexthops>", "internet").loopDetection())
+                .isEqualTo(LoopDetection.defaults());
+            assertThat(LoopDetection.defaults().isSelf(java.net.InetAddress.getByName("127.0.0.11"))).isTrue();
+        }
+
+        @Test
+        void aLocalAddressThatIsNoAddressShouldFail() {
+            assertThatThrownBy(() -> parse("<nexthops><loopDetection localAddresses=\"relay.example\"/></nexthops>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("<loopDetection>", "localAddresses", "'relay.example'", "not an IP address");
+        }
+
+        @Test
+        void aBadBooleanShouldFail() {
+            assertThatThrownBy(() -> parse("<nexthops><loopDetection allowLoopbackMx=\"yes\"/></nexthops>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("<loopDetection>", "allowLoopbackMx", "'yes'");
+        }
+    }
+
+    @Nested
     class Errors {
         private void assertFails(String nexthops, String... messageParts) {
             assertThatThrownBy(() -> parse("<nexthops>" + nexthops + "</nexthops>"))

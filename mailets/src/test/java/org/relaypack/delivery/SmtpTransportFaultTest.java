@@ -36,6 +36,7 @@ import org.relaypack.tls.TlsPolicy;
 import org.relaypack.tls.TlsProtocolVersion;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
 
 /**
  * The fault matrix of docs/delivery-transport.md: hostile and broken servers over real loopback
@@ -56,7 +57,7 @@ class SmtpTransportFaultTest {
 
     @BeforeEach
     void setUp() {
-        dns = new InMemoryDNSService()
+        dns = new DnsJavaShapedDns()
             .registerRecord("localhost", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
         testee = new SmtpTransport(dns, Clock.systemUTC(), SmtpTransport.SMTP_PORT, false);
     }
@@ -332,6 +333,7 @@ class SmtpTransportFaultTest {
             dns.registerRecord("dotted.test", ImmutableList.of(), ImmutableList.of("localhost."), ImmutableList.of());
             dns.registerRecord("localhost.", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
             NextHop internet = NextHop.builder("internet").kind(NextHop.Kind.RECIPIENT_MX).mxPort(peer.port())
+                .loopDetection(LoopDetection.of(ImmutableSet.of(), true))
                 .heloName("relay.relaypack.test")
                 .tls(certificates.policy(TlsMode.STARTTLS_REQUIRED, true)).build();
 

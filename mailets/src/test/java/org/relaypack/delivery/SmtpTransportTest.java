@@ -19,7 +19,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.james.core.MaybeSender;
-import org.apache.james.dnsservice.api.InMemoryDNSService;
 import org.apache.mailet.DsnParameters;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
@@ -39,14 +38,17 @@ class SmtpTransportTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
     private final List<ScriptedSmtpPeer> peers = new ArrayList<>();
-    private InMemoryDNSService dns;
+    /** MX delivery to peers on loopback: loopback is not this relay here. */
+    private static final LoopDetection LOOPBACK_PEERS = LoopDetection.of(com.google.common.collect.ImmutableSet.of(), true);
+
+    private DnsJavaShapedDns dns;
     private MutableClock clock;
     private SmtpTransport testee;
 
     @BeforeEach
     void setUp() {
-        dns = new InMemoryDNSService()
-            .registerRecord("localhost", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
+        dns = new DnsJavaShapedDns();
+        dns.registerRecord("localhost", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
         clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         testee = new SmtpTransport(dns, clock, SmtpTransport.SMTP_PORT, false);
     }
@@ -561,7 +563,7 @@ class SmtpTransportTest {
             dns.registerRecord("mx-b.example.test", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
             dns.registerRecord("mx-a.example.test", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
 
-            DeliveryResult result = testee.deliver(NextHop.builder("upstream").host(HostSpec.parse("example.test:" + peer.port())).build(),
+            DeliveryResult result = testee.deliver(NextHop.builder("upstream").loopDetection(LOOPBACK_PEERS).host(HostSpec.parse("example.test:" + peer.port())).build(),
                 mail("m1", "rcpt@remote.test"));
 
             assertThat(result.host()).contains("mx-b.example.test[127.0.0.1]:" + peer.port());
@@ -574,7 +576,7 @@ class SmtpTransportTest {
             dns.registerRecord("mx1.example.test", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
             dns.registerRecord("mx2.example.test", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
 
-            DeliveryResult result = testee.deliver(NextHop.builder("upstream").host(HostSpec.parse("example.test:" + busyOnce.port())).build(),
+            DeliveryResult result = testee.deliver(NextHop.builder("upstream").loopDetection(LOOPBACK_PEERS).host(HostSpec.parse("example.test:" + busyOnce.port())).build(),
                 mail("m1", "rcpt@remote.test"));
 
             assertThat(result.host()).contains("mx2.example.test[127.0.0.1]:" + busyOnce.port());
@@ -585,7 +587,7 @@ class SmtpTransportTest {
         void deliverShouldUseTheAddressOfAHostWithoutMx() throws Exception {
             dns.registerRecord("plain.test", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
 
-            DeliveryResult result = testee.deliver(NextHop.builder("upstream").host(HostSpec.parse("plain.test:" + peer.port())).build(),
+            DeliveryResult result = testee.deliver(NextHop.builder("upstream").loopDetection(LOOPBACK_PEERS).host(HostSpec.parse("plain.test:" + peer.port())).build(),
                 mail("m1", "rcpt@remote.test"));
 
             assertThat(result.host()).contains("plain.test[127.0.0.1]:" + peer.port());
@@ -630,7 +632,7 @@ class SmtpTransportTest {
 
             DeliveryResult result;
             try (mxTestee) {
-                result = mxTestee.deliver(NextHop.builder("internet").kind(NextHop.Kind.RECIPIENT_MX).build(),
+                result = mxTestee.deliver(NextHop.builder("internet").kind(NextHop.Kind.RECIPIENT_MX).loopDetection(LOOPBACK_PEERS).build(),
                     mail("m1", "a@one.test", "b@two.test", "c@one.test"));
             }
 
@@ -646,7 +648,7 @@ class SmtpTransportTest {
             dns.registerRecord("one.test", ImmutableList.of(), ImmutableList.of("mx.one.test"), ImmutableList.of());
             dns.registerRecord("mx.one.test", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
 
-            DeliveryResult result = testee.deliver(NextHop.builder("internet").kind(NextHop.Kind.RECIPIENT_MX).mxPort(peer.port()).build(),
+            DeliveryResult result = testee.deliver(NextHop.builder("internet").kind(NextHop.Kind.RECIPIENT_MX).loopDetection(LOOPBACK_PEERS).mxPort(peer.port()).build(),
                 mail("m1", "a@one.test"));
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("a@one.test"));

@@ -18,7 +18,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLContext;
 
-import org.apache.james.dnsservice.api.InMemoryDNSService;
 import org.apache.mailet.Mail;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -59,8 +58,8 @@ class SmtpTransportTlsTest {
 
     @BeforeEach
     void setUp() {
-        InMemoryDNSService dns = new InMemoryDNSService()
-            .registerRecord("localhost", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
+        DnsJavaShapedDns dns = new DnsJavaShapedDns();
+        dns.registerRecord("localhost", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
         testee = new SmtpTransport(dns, Clock.systemUTC(), SmtpTransport.SMTP_PORT, false);
     }
 

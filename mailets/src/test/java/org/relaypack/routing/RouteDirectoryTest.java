@@ -378,7 +378,7 @@ class RouteDirectoryTest {
                     .build()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'server1'")
-                .hasMessageContaining("[MX1.example.com]:2525")
+                .hasMessageContaining("[mx1.example.com]:2525")
                 .hasMessageContaining("loop");
             assertThatThrownBy(() -> testee.checkNotThisRelay(NextHop.builder("mx1.example.com").host(HostSpec.parse("[10.0.0.1]")).build()))
                 .isInstanceOf(IllegalArgumentException.class);

@@ -76,6 +76,12 @@ public final class RelayJames implements AutoCloseable {
             return this;
         }
 
+        /** James's own dnsjava-based DNSService, configured by the sample's dnsservice.xml (no DNS double). */
+        public Builder jamesDnsService() {
+            this.dns = null;
+            return this;
+        }
+
         public Builder overrideWith(Module module) {
             overrides.add(module);
             return this;
@@ -124,9 +130,11 @@ public final class RelayJames implements AutoCloseable {
                 .workingDirectory(workdir.toFile())
                 .build();
             InMemoryDNSService dnsService = dns;
-            GuiceJamesServer server = JamesAssembly.server(configuration, queue)
-                .overrideWith(binder -> binder.bind(DNSService.class).toInstance(dnsService))
-                .overrideWith(overrides);
+            GuiceJamesServer server = JamesAssembly.server(configuration, queue);
+            if (dnsService != null) {
+                server = server.overrideWith(binder -> binder.bind(DNSService.class).toInstance(dnsService));
+            }
+            server = server.overrideWith(overrides);
             try {
                 server.start();
             } catch (Exception e) {
@@ -180,6 +188,9 @@ public final class RelayJames implements AutoCloseable {
     }
 
     public InMemoryDNSService dns() {
+        if (dns == null) {
+            throw new IllegalStateException("This James uses its own DNSService (jamesDnsService()), not a double");
+        }
         return dns;
     }
 

@@ -35,7 +35,8 @@ import ch.qos.logback.core.read.ListAppender;
  * LAN's hosts on 25 and from authenticated users on 587, delivering to each recipient domain's MX
  * with opportunistic TLS, and to a partner's MX only over verified TLS. Substituted: the MX port
  * (the "internet" hop's port="25") and the partner's port, the partner's CA and its password file,
- * and the retry delays (1s instead of minutes). MX records live in James's InMemoryDNSService.
+ * the retry delays (1s instead of minutes), and loopback MX hosts allowed (the peers listen there).
+ * MX records live in TestDns, which answers as James's dnsjava-based DNSService (absolute names).
  */
 class SmarthostSampleTest {
     private static final String ALICE = "alice@lan.example";
@@ -77,7 +78,9 @@ class SmarthostSampleTest {
             .substitute("name=\"internet\" type=\"mx\" port=\"25\"", "name=\"internet\" type=\"mx\" port=\"" + internet.port() + "\"")
             .substitute("name=\"internet-tls\" type=\"mx\" port=\"25\"", "name=\"internet-tls\" type=\"mx\" port=\"" + internetTls.port() + "\"")
             .substitute("<host>partner.example:25</host>", "<host>partner.example:" + partnerPort + "</host>")
-            .substitute("<retry delays=\"5m, 10m, 30m, 1h, 2h, 4h\" maxAttempts=\"30\"/>", "<retry delays=\"1s\" maxAttempts=\"30\"/>")
+            .substitute("<retry delays=\"5m, 10m, 30m, 1h, 2h, 4h\" maxAttempts=\"30\"/>", "<retry delays=\"1s\" maxAttempts=\"30\"/>"
+                // The MX peers of this test listen on loopback, which is otherwise this relay (a mail loop).
+                + "<loopDetection allowLoopbackMx=\"true\"/>")
             .extraConf(conf)
             .start();
         james.dns()

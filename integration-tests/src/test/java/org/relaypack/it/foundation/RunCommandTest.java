@@ -3,10 +3,12 @@ package org.relaypack.it.foundation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.jar.JarFile;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.relaypack.it.harness.RelayJames;
 import org.relaypack.it.harness.SmtpTestClient;
 import org.relaypack.it.samples.RunCommand;
 
@@ -122,6 +125,28 @@ class RunCommandTest {
             .anySatisfy(line -> assertThat(line).isEqualTo("  ./relaypack cli --workdir " + workdir + " ListDomains"))
             // Listeners by role, not by the sample's port alone.
             .noneSatisfy(line -> assertThat(line).startsWith("listener "));
+    }
+
+    /** The README's WebAdmin lines for the demo (a route set, then looked up), run with curl as written but for the port. */
+    @Test
+    void theReadmesWebAdminLinesShouldWorkAsWritten() throws Exception {
+        List<String> curlLines = Files.readAllLines(RelayJames.projectRoot().resolve("README.md")).stream()
+            .filter(line -> line.startsWith("curl ") && line.contains("/relaypack/routes/"))
+            .collect(ImmutableList.toImmutableList());
+        assertThat(curlLines).hasSize(2);
+
+        List<String> outputs = new ArrayList<>();
+        for (String line : curlLines) {
+            Process curl = new ProcessBuilder("sh", "-c", line.replace("127.0.0.1:8000", "127.0.0.1:" + port("listener.8000")) + " -sS")
+                .redirectErrorStream(true)
+                .start();
+            String printed = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(curl.waitFor()).as(line + " printed " + printed).isZero();
+            outputs.add(printed);
+        }
+
+        assertThat(outputs.get(0)).as("the PUT answers 204, no body").isEmpty();
+        assertThat(outputs.get(1)).contains("\"address\":\"dave@example.com\"", "\"status\":\"found\"", "\"hop\":\"mailbox2\"");
     }
 
     private static List<String> imapMessages(String user) throws Exception {

@@ -62,7 +62,7 @@ public class NextHopChecks {
         }
         return Result.degraded(name, String.format("next hop %s failing for %s (%d attempts in a row, longer than degradedAfter %s); "
                 + "last error at %s: %s; %s mail(s) queued, next retry %s",
-            health.hop(), Durations.format(failingFor.get()), health.consecutiveFailures(), Durations.format(configuration.degradedAfter()),
+            health.hop(), Durations.format(Durations.roundedUp(failingFor.get())), health.consecutiveFailures(), Durations.format(configuration.degradedAfter()),
             health.lastErrorAt().map(Instant::toString).orElse("?"),
             health.lastError().map(reply -> reply.asString()).orElse("?"),
             health.queueSize().map(String::valueOf).orElse("?"),

@@ -233,6 +233,16 @@ class OperationsWebAdminRoutesTest {
         }
 
         @Test
+        void theCheckOfOneHopShouldAnswerForThatHop() {
+            NextHopChecks later = new NextHopChecks(engine, HealthConfiguration.degradedAfter(Duration.ofMinutes(10)),
+                Clock.offset(Clock.systemUTC(), LATER));
+
+            assertThat(reactor.core.publisher.Mono.from(new NextHopHealthCheck(later, "server2").check()).block().isDegraded()).isTrue();
+            assertThat(reactor.core.publisher.Mono.from(new NextHopHealthCheck(later, "server1").check()).block().isHealthy()).isTrue();
+            assertThat(reactor.core.publisher.Mono.from(new NextHopHealthCheck(later, "server9").check()).block().isUnHealthy()).isTrue();
+        }
+
+        @Test
         void jamesHealthCheckShouldCombineTheHops() {
             assertThat(reactor.core.publisher.Mono.from(new NextHopsHealthCheck(new NextHopChecks(engine,
                     HealthConfiguration.degradedAfter(Duration.ofMinutes(10)), Clock.offset(Clock.systemUTC(), LATER))).check()).block())

@@ -8,16 +8,26 @@ import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.relaypack.delivery.ConfigElement;
+import org.relaypack.lifecycle.NotInstalled;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableSet;
+import com.google.inject.ProvidedBy;
 
 /**
  * The {@code <health degradedAfter="10m"/>} element of relaypack.xml: how long a next hop may fail
  * before its health check turns degraded. Optional; the default is {@link #DEFAULT_DEGRADED_AFTER}.
  * See docs/where-is-my-mail.md.
  */
+@ProvidedBy(HealthConfiguration.NotInstalledProvider.class)
 public final class HealthConfiguration {
+    /** Without the pack's Guice module (the health check is built by James's root loader too): say which line to add. */
+    public static final class NotInstalledProvider extends NotInstalled<HealthConfiguration> {
+        public NotInstalledProvider() {
+            super(HealthConfiguration.class);
+        }
+    }
+
     public static final String SECTION = "health";
     public static final String DEGRADED_AFTER = "degradedAfter";
     public static final Duration DEFAULT_DEGRADED_AFTER = Duration.ofMinutes(10);

@@ -1,6 +1,7 @@
 package org.relaypack.operations;
 
 import javax.inject.Inject;
+import javax.inject.Provider;
 
 import org.apache.james.core.healthcheck.ComponentName;
 import org.apache.james.core.healthcheck.HealthCheck;
@@ -19,14 +20,18 @@ import reactor.core.scheduler.Schedulers;
  * James 3.8.1 builds one instance per listed class, so the hops are one check here, degraded when
  * any hop is, its cause naming each degraded hop; {@code GET /relaypack/healthcheck} has one check
  * per hop. See docs/where-is-my-mail.md.
+ *
+ * James builds its health checks early in its start: the checks and the delivery engine behind them
+ * are looked up at the first check, so that a James failing its start for another reason has
+ * started no engine (no consumer thread left behind).
  */
 public class NextHopsHealthCheck implements HealthCheck {
     public static final ComponentName COMPONENT = new ComponentName("relaypack next hops");
 
-    private final NextHopChecks checks;
+    private final Provider<NextHopChecks> checks;
 
     @Inject
-    public NextHopsHealthCheck(NextHopChecks checks) {
+    public NextHopsHealthCheck(Provider<NextHopChecks> checks) {
         this.checks = checks;
     }
 
@@ -38,7 +43,9 @@ public class NextHopsHealthCheck implements HealthCheck {
     @Override
     public Publisher<Result> check() {
         // Reading the health browses the hop queues: not on a reactor event loop.
-        return Mono.fromCallable(() -> combine(checks.checkAll())).subscribeOn(Schedulers.boundedElastic());
+        return Mono.fromCallable(() -> combine(checks.get().checkAll()))
+            .onErrorResume(e -> Mono.just(Result.unhealthy(COMPONENT, String.valueOf(e.getMessage()), e)))
+            .subscribeOn(Schedulers.boundedElastic());
     }
 
     static Result combine(ImmutableList<Result> results) {

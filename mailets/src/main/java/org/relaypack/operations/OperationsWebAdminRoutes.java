@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 import javax.inject.Inject;
+import javax.inject.Provider;
 import javax.mail.internet.AddressException;
 
 import org.apache.james.core.MailAddress;
@@ -35,7 +36,8 @@ import spark.Service;
  *     <li>{@code GET /relaypack/healthcheck}: one health check per next hop, in the shape and with the
  *     status codes of James's {@code GET /healthcheck}.</li>
  * </ul>
- * See docs/where-is-my-mail.md.
+ * See docs/where-is-my-mail.md. The delivery engine is looked up at the first request (James builds
+ * WebAdmin early in its start: a James failing its start for another reason has started no engine).
  */
 public class OperationsWebAdminRoutes implements Routes {
     public static final String BASE_PATH = "/relaypack";
@@ -46,19 +48,20 @@ public class OperationsWebAdminRoutes implements Routes {
     static final String NAME = "name";
     static final String RECIPIENT = "recipient";
 
-    private final PendingMails pendingMails;
-    private final DeliveryEngine engine;
-    private final NextHopChecks checks;
+    private final Provider<PendingMails> pendingMails;
+    private final Provider<DeliveryEngine> engine;
+    private final Provider<NextHopChecks> checks;
     private final JsonTransformer jsonTransformer;
     private final Clock clock;
 
     @Inject
-    public OperationsWebAdminRoutes(PendingMails pendingMails, DeliveryEngine engine, NextHopChecks checks, JsonTransformer jsonTransformer) {
+    public OperationsWebAdminRoutes(Provider<PendingMails> pendingMails, Provider<DeliveryEngine> engine, Provider<NextHopChecks> checks,
+                                    JsonTransformer jsonTransformer) {
         this(pendingMails, engine, checks, jsonTransformer, Clock.systemUTC());
     }
 
-    OperationsWebAdminRoutes(PendingMails pendingMails, DeliveryEngine engine, NextHopChecks checks, JsonTransformer jsonTransformer,
-                             Clock clock) {
+    OperationsWebAdminRoutes(Provider<PendingMails> pendingMails, Provider<DeliveryEngine> engine, Provider<NextHopChecks> checks,
+                             JsonTransformer jsonTransformer, Clock clock) {
         this.pendingMails = pendingMails;
         this.engine = engine;
         this.checks = checks;
@@ -86,33 +89,33 @@ public class OperationsWebAdminRoutes implements Routes {
             throw invalid("give exactly one of ?name=QUEUE_ID and ?recipient=ADDRESS");
         }
         if (name.isPresent()) {
-            return pendingMails.find(mail -> mail.hasName(name.get()));
+            return pendingMails.get().find(mail -> mail.hasName(name.get()));
         }
         MailAddress address = address(recipient.get());
-        return pendingMails.find(mail -> mail.hasRecipient(address));
+        return pendingMails.get().find(mail -> mail.hasRecipient(address));
     }
 
     private List<HopHealthDto> hops(Request request, Response response) {
         Instant now = clock.instant();
-        return engine.health().values().stream()
+        return engine.get().health().values().stream()
             .map(health -> new HopHealthDto(health, now))
             .collect(ImmutableList.toImmutableList());
     }
 
     private HopHealthDto hop(Request request, Response response) {
         String hop = request.params("hop");
-        return engine.health(hop)
+        return engine.get().health(hop)
             .map(health -> new HopHealthDto(health, clock.instant()))
             .orElseThrow(() -> ErrorResponder.builder()
                 .statusCode(HttpStatus.NOT_FOUND_404)
                 .type(ErrorResponder.ErrorType.NOT_FOUND)
-                .message("No next hop '%s' in relaypack.xml <nexthops> (known: %s)", hop, String.join(", ", engine.configuration().hops().keySet()))
+                .message("No next hop '%s' in relaypack.xml <nexthops> (known: %s)", hop, String.join(", ", engine.get().configuration().hops().keySet()))
                 .haltError());
     }
 
     /** As James's HealthCheckRoutes: 200 when healthy or degraded, 503 when unhealthy. */
     private HeathCheckAggregationExecutionResultDto healthcheck(Request request, Response response) {
-        ImmutableList<Result> results = checks.checkAll();
+        ImmutableList<Result> results = checks.get().checkAll();
         ResultStatus status = results.stream().map(Result::getStatus).reduce(ResultStatus::merge).orElse(ResultStatus.HEALTHY);
         response.status(status == ResultStatus.UNHEALTHY ? HttpStatus.SERVICE_UNAVAILABLE_503 : HttpStatus.OK_200);
         return new HeathCheckAggregationExecutionResultDto(status,

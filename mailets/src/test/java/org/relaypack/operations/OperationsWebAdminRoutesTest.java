@@ -57,7 +57,8 @@ class OperationsWebAdminRoutesTest {
 
     static Service start(NextHopChecks checks) {
         Service spark = Service.ignite().ipAddress("127.0.0.1").port(0);
-        new OperationsWebAdminRoutes(new PendingMails(engine), engine, checks, new JsonTransformer()).define(spark);
+        PendingMails pendingMails = new PendingMails(engine);
+        new OperationsWebAdminRoutes(() -> pendingMails, () -> engine, () -> checks, new JsonTransformer()).define(spark);
         spark.init();
         spark.awaitInitialization();
         return spark;
@@ -233,6 +234,19 @@ class OperationsWebAdminRoutesTest {
         }
 
         @Test
+        void withoutThePacksModuleJamesHealthCheckShouldBeUnhealthySayingWhatToAdd() {
+            NextHopsHealthCheck notInstalled = new NextHopsHealthCheck(() -> {
+                throw new IllegalStateException("relaypack is not installed in this James");
+            });
+
+            assertThat(reactor.core.publisher.Mono.from(notInstalled.check()).block())
+                .satisfies(result -> {
+                    assertThat(result.isUnHealthy()).isTrue();
+                    assertThat(result.getCause()).contains("relaypack is not installed in this James");
+                });
+        }
+
+        @Test
         void theCheckOfOneHopShouldAnswerForThatHop() {
             NextHopChecks later = new NextHopChecks(engine, HealthConfiguration.degradedAfter(Duration.ofMinutes(10)),
                 Clock.offset(Clock.systemUTC(), LATER));
@@ -244,14 +258,14 @@ class OperationsWebAdminRoutesTest {
 
         @Test
         void jamesHealthCheckShouldCombineTheHops() {
-            assertThat(reactor.core.publisher.Mono.from(new NextHopsHealthCheck(new NextHopChecks(engine,
+            assertThat(reactor.core.publisher.Mono.from(new NextHopsHealthCheck(() -> new NextHopChecks(engine,
                     HealthConfiguration.degradedAfter(Duration.ofMinutes(10)), Clock.offset(Clock.systemUTC(), LATER))).check()).block())
                 .satisfies(result -> {
                     assertThat(result.isDegraded()).isTrue();
                     assertThat(result.getComponentName().getName()).isEqualTo("relaypack next hops");
                     assertThat(result.getCause()).hasValueSatisfying(cause -> assertThat(cause).startsWith("next hop server2 failing for "));
                 });
-            assertThat(reactor.core.publisher.Mono.from(new NextHopsHealthCheck(new NextHopChecks(engine,
+            assertThat(reactor.core.publisher.Mono.from(new NextHopsHealthCheck(() -> new NextHopChecks(engine,
                     HealthConfiguration.degradedAfter(Duration.ofMinutes(10)))).check()).block().isHealthy()).isTrue();
         }
     }

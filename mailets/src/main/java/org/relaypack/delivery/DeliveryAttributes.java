@@ -36,6 +36,11 @@ public final class DeliveryAttributes {
      * delivery log line and the age of the oldest mail of a hop are counted from it.
      */
     public static final AttributeName ACCEPTED_AT = AttributeName.of("relaypack.delivery.acceptedAt");
+    /**
+     * The reply of the last failed attempt (String, "451 4.7.1 Greylisted"), carried by a mail
+     * waiting in a hop queue for its retry: what "where is my mail" shows as its last error.
+     */
+    public static final AttributeName LAST_REPLY = AttributeName.of("relaypack.delivery.lastReply");
     /** The next hop a failed mail was routed to (String). */
     public static final AttributeName NEXT_HOP = AttributeName.of("relaypack.delivery.nexthop");
     /** The host that gave the last answer, "host:port" (String), when a host was reached. */
@@ -60,6 +65,15 @@ public final class DeliveryAttributes {
             .filter(Integer.class::isInstance)
             .map(Integer.class::cast)
             .orElse(0);
+    }
+
+    /** The reply of the mail's last failed attempt, when it waits for a retry. */
+    public static Optional<String> lastReply(Mail mail) {
+        return mail.getAttribute(LAST_REPLY)
+            .map(Attribute::getValue)
+            .map(AttributeValue::value)
+            .filter(String.class::isInstance)
+            .map(String.class::cast);
     }
 
     public static Optional<Instant> notBefore(Mail mail) {

@@ -247,6 +247,15 @@ public class DeliveryEngine {
             .collect(ImmutableMap.toImmutableMap(hop -> hop, hop -> health(hop).orElseThrow()));
     }
 
+    /**
+     * The James queue of a next hop ({@code relaypack-<hop>}), to browse what waits there (a
+     * {@code ManageableMailQueue} on James's memory, ActiveMQ and RabbitMQ queues); empty for an
+     * unknown hop or before the engine started. Do not consume from it.
+     */
+    public Optional<MailQueue> hopQueue(String hop) {
+        return queues.find(hop);
+    }
+
     /** The health of one next hop; empty for a name that is not a configured next hop. */
     public Optional<HopHealth> health(String hop) {
         if (configuration.hop(hop).isEmpty()) {

@@ -36,6 +36,7 @@ final class Handover {
         MailQueue queue = queues.queue(hop.name());
         mail.removeAttribute(DeliveryAttributes.ATTEMPTS);
         mail.removeAttribute(DeliveryAttributes.NOT_BEFORE);
+        mail.removeAttribute(DeliveryAttributes.LAST_REPLY);
         markAccepted(mail, clock.instant());
         failurePolicy.writeTo(mail);
         queue.enQueue(mail);

@@ -91,6 +91,11 @@ final class HopQueues {
         return queue;
     }
 
+    /** The hop's queue; empty for an unknown hop or before the engine started. */
+    synchronized Optional<MailQueue> find(String hop) {
+        return Optional.ofNullable(queues.get(hop));
+    }
+
     /** What the hop's queue tells of its mail, when it can be browsed (James's memory, ActiveMQ and RabbitMQ queues can). */
     Optional<HopHealthTracker.QueueFacts> facts(String hop, Instant now) {
         MailQueue queue;

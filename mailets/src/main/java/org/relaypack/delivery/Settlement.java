@@ -13,6 +13,7 @@ import org.apache.james.core.MailAddress;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
+import org.relaypack.delivery.smtp.SmtpReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,7 +97,9 @@ final class Settlement {
             return Settled.DONE;
         }
         try {
-            Instant due = queueRetry(hop, mail, toRetry, attempt, hop.retry().delayAfter(attempt));
+            Optional<SmtpReply> lastReply = result.with(RecipientOutcome.Status.TEMPORARY_FAILURE).stream()
+                .map(RecipientOutcome::reply).findFirst();
+            Instant due = queueRetry(hop, mail, toRetry, attempt, hop.retry().delayAfter(attempt), lastReply);
             metrics.deferred(hop.name(), retry ? temporary.size() : 0);
             LOGGER.debug("Mail {} queued again for {} to next hop {}, attempt {} made, due at {}", mail.getName(), toRetry, hop.name(), attempt, due);
             return Settled.DONE;
@@ -114,10 +117,17 @@ final class Settlement {
      */
     Instant queueRetry(ConfiguredHop hop, Mail mail, List<MailAddress> recipients, int attemptsMade, Duration delay)
         throws MessagingException {
+        return queueRetry(hop, mail, recipients, attemptsMade, delay, Optional.empty());
+    }
+
+    /** ... with the reply of the attempt that failed, kept on the copy for "where is my mail" (else the mail's last one stays). */
+    Instant queueRetry(ConfiguredHop hop, Mail mail, List<MailAddress> recipients, int attemptsMade, Duration delay,
+                       Optional<SmtpReply> lastReply) throws MessagingException {
         Instant due = clock.instant().plus(delay);
         try (MailCopies.QueueCopy copy = MailCopies.forQueue(mail, mail.getName(), recipients)) {
             copy.mail().setAttribute(new Attribute(DeliveryAttributes.ATTEMPTS, AttributeValue.of(attemptsMade)));
             DeliveryAttributes.setInstant(copy.mail(), DeliveryAttributes.NOT_BEFORE, due);
+            lastReply.ifPresent(reply -> copy.mail().setAttribute(new Attribute(DeliveryAttributes.LAST_REPLY, AttributeValue.of(reply.asString()))));
             queues.queue(hop.name()).enQueue(copy.mail(), delay);
         }
         health.recordRetry(hop.name(), due);

@@ -9,6 +9,7 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.filesystem.api.FileSystem;
 import org.relaypack.delivery.NextHopsConfiguration;
+import org.relaypack.operations.HealthConfiguration;
 import org.relaypack.routing.KnownHops;
 import org.relaypack.routing.RoutingConfiguration;
 import org.relaypack.smarthost.SmarthostRoutes;
@@ -35,7 +36,7 @@ public final class RelaypackConfiguration {
         if (routing.isPresent()) {
             routing.get().checkHops(KnownHops.of(nextHops));
         }
-        return new RelaypackConfiguration(nextHops, smarthost, routing);
+        return new RelaypackConfiguration(nextHops, smarthost, routing, HealthConfiguration.from(relaypackXml));
     }
 
     private static boolean hasSection(HierarchicalConfiguration<ImmutableNode> relaypackXml, String section) {
@@ -46,12 +47,19 @@ public final class RelaypackConfiguration {
     private final NextHopsConfiguration nextHops;
     private final Optional<SmarthostRoutes> smarthost;
     private final Optional<RoutingConfiguration> routing;
+    private final HealthConfiguration health;
 
     private RelaypackConfiguration(NextHopsConfiguration nextHops, Optional<SmarthostRoutes> smarthost,
-                                   Optional<RoutingConfiguration> routing) {
+                                   Optional<RoutingConfiguration> routing, HealthConfiguration health) {
         this.nextHops = nextHops;
         this.smarthost = smarthost;
         this.routing = routing;
+        this.health = health;
+    }
+
+    /** The {@code <health>} element: when a next hop's health check turns degraded; defaults when absent. */
+    public HealthConfiguration health() {
+        return health;
     }
 
     public NextHopsConfiguration nextHops() {
@@ -72,19 +80,20 @@ public final class RelaypackConfiguration {
     public boolean equals(Object o) {
         if (o instanceof RelaypackConfiguration) {
             RelaypackConfiguration that = (RelaypackConfiguration) o;
-            return nextHops.equals(that.nextHops) && smarthost.equals(that.smarthost) && routing.equals(that.routing);
+            return nextHops.equals(that.nextHops) && smarthost.equals(that.smarthost) && routing.equals(that.routing)
+                && health.equals(that.health);
         }
         return false;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(nextHops, smarthost, routing);
+        return Objects.hash(nextHops, smarthost, routing, health);
     }
 
     @Override
     public String toString() {
         return MoreObjects.toStringHelper(this).add("nextHops", nextHops.hops().keySet()).add("smarthost", smarthost)
-            .add("routing", routing).toString();
+            .add("routing", routing).add("health", health).toString();
     }
 }

@@ -4,6 +4,7 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.server.core.configuration.ConfigurationProvider;
 import org.relaypack.delivery.DeliveryEngine;
+import org.relaypack.operations.HealthConfiguration;
 import org.relaypack.routing.RouteDirectory;
 import org.relaypack.smarthost.SmarthostRoutes;
 
@@ -44,6 +45,12 @@ public class RelaypackModule extends AbstractModule {
     @Singleton
     RouteDirectory directory(SharedParts parts) throws ConfigurationException {
         return parts.directory();
+    }
+
+    @Provides
+    @Singleton
+    HealthConfiguration health(RelaypackConfiguration configuration) {
+        return configuration.health();
     }
 
     @Provides

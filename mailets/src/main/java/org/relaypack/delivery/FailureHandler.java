@@ -47,13 +47,14 @@ public final class FailureHandler {
 
     /**
      * @param hop the next hop the mail was routed to, empty when no route matched
-     * @return the recipients handed to a processor (after the null-sender and NOTIFY rules)
+     * @return the recipients handed to a processor (after the null-sender and NOTIFY rules), as the
+     *     sender addressed them: a rewritten recipient is returned as its original(s)
      */
-    public ImmutableList<MailAddress> handle(Mail mail, List<RecipientOutcome> failures, Optional<String> hop, int attempts,
+    public ImmutableList<MailAddress> handle(Mail mail, List<RecipientOutcome> outcomes, Optional<String> hop, int attempts,
                                              Optional<DeliveryResult> lastResult) throws MessagingException {
         FailurePolicy policy = FailurePolicy.of(mail);
         ImmutableListMultimap<MailAddress, MailAddress> rewrites = RewrittenRecipients.of(mail);
-        failures = RewrittenRecipients.toOriginals(rewrites, failures);
+        List<RecipientOutcome> failures = RewrittenRecipients.toOriginals(rewrites, outcomes);
         List<RecipientOutcome> notified = failures;
         if (policy.mode() == FailurePolicy.Mode.BOUNCE) {
             if (!mail.hasSender()) {

@@ -2,6 +2,7 @@ package org.relaypack.delivery;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -49,8 +50,9 @@ public final class ConfigElement {
         Set<String> unknownAttributes = Sets.difference(node.getAttributes().keySet(), attributes);
         if (!unknownAttributes.isEmpty()) {
             String unknown = unknownAttributes.iterator().next();
-            throw new ConfigurationException(String.format("%s: unknown attribute %s='%s' (allowed: %s)",
-                path, unknown, node.getAttributes().get(unknown), attributes.isEmpty() ? "none" : String.join(", ", attributes)));
+            throw new ConfigurationException(String.format("%s: unknown attribute %s=%s (allowed: %s)",
+                path, unknown, shown(unknown, String.valueOf(node.getAttributes().get(unknown))),
+                attributes.isEmpty() ? "none" : String.join(", ", attributes)));
         }
         for (ImmutableNode child : node.getChildren()) {
             if (!children.contains(child.getNodeName())) {
@@ -150,9 +152,28 @@ public final class ConfigElement {
         }
     }
 
-    /** An error about one parameter of this element, naming its value. */
+    /** An error about one parameter of this element, naming its value (unless the parameter {@link #isSecret holds a secret}). */
     public ConfigurationException error(String parameter, String value, String problem) {
-        return new ConfigurationException(String.format("%s: %s '%s' %s", path, parameter, value, problem));
+        return new ConfigurationException(String.format("%s: %s %s %s", path, parameter, shown(parameter, value), problem));
+    }
+
+    /**
+     * True for a parameter whose value may be a secret (pas*, *passw*, *pwd*, *secret*, *credential*, in
+     * any case): errors name it and say "(value not shown)", so that a misspelt {@code pasword="..."}
+     * never writes the password into James's log.
+     */
+    public static boolean isSecret(String parameter) {
+        String name = parameter.toLowerCase(Locale.ROOT);
+        // "pas" rather than "pass": a misspelt "pasword" is as secret as the real one
+        return name.startsWith("pas") || name.contains("passw") || name.contains("pwd") || name.contains("secret")
+            || name.contains("credential");
+    }
+
+    private static String shown(String parameter, String value) {
+        if (isSecret(parameter) && !Secrets.NAMES_NOT_SECRETS.contains(parameter)) {
+            return "(value not shown)";
+        }
+        return "'" + value + "'";
     }
 
     public ConfigurationException error(String problem) {

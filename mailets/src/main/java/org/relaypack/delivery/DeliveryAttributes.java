@@ -49,6 +49,13 @@ public final class DeliveryAttributes {
     public static final AttributeName TLS_PROTOCOL = AttributeName.of("relaypack.delivery.tlsProtocol");
     public static final AttributeName TLS_CIPHER = AttributeName.of("relaypack.delivery.tlsCipher");
 
+    /**
+     * On a hop's copy whose route rewrote recipients: each rewritten address (the Map's String key)
+     * to the original recipients it stands for (a Collection of String), so that failures are
+     * reported for the address the sender gave. See {@link RewrittenRecipients}.
+     */
+    public static final AttributeName ORIGINAL_RECIPIENTS = AttributeName.of("relaypack.delivery.originalRecipients");
+
     /** Where failures of a queued mail go (String): a bounce processor (DSNBounce) ... */
     public static final AttributeName BOUNCE_PROCESSOR = AttributeName.of("relaypack.delivery.bounceProcessor");
     /** ... or an error processor that gets them unchanged, bypassing the bounce rules (String). */

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import javax.inject.Inject;
@@ -185,12 +186,23 @@ public class DeliveryEngine {
         private final ConfiguredHop hop;
         private final ImmutableList<MailAddress> recipients;
         private final ImmutableList<MailAddress> originals;
+        private final ImmutableMap<MailAddress, MailAddress> rewrites;
 
         /** {@code originals} differ from {@code recipients} only where a route rewrote an address. */
         public HopShare(ConfiguredHop hop, Collection<MailAddress> recipients, Collection<MailAddress> originals) {
+            this(hop, recipients, originals, ImmutableMap.of());
+        }
+
+        /**
+         * @param rewrites each original recipient a route rewrote to the address given in its place
+         *     (the copy's DSN parameters are re-keyed to it and failures reported for the original)
+         */
+        public HopShare(ConfiguredHop hop, Collection<MailAddress> recipients, Collection<MailAddress> originals,
+                        Map<MailAddress, MailAddress> rewrites) {
             this.hop = hop;
             this.recipients = ImmutableList.copyOf(recipients);
             this.originals = ImmutableList.copyOf(originals);
+            this.rewrites = ImmutableMap.copyOf(rewrites);
         }
 
         ConfiguredHop hop() {
@@ -203,6 +215,10 @@ public class DeliveryEngine {
 
         ImmutableList<MailAddress> originals() {
             return originals;
+        }
+
+        ImmutableMap<MailAddress, MailAddress> rewrites() {
+            return rewrites;
         }
     }
 

@@ -24,13 +24,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableListMultimap;
 
 /**
  * Sends undeliverable recipients where the mail's {@link FailurePolicy} says, the way James's
  * RemoteDelivery Bouncer does: one copy of the mail per distinct failure reply, carrying exactly
  * the recipients that got that reply and the reply in the {@code delivery-error} attribute that
  * DSNBounce writes into the DSN. DSNBounce already honours RET and ENVID; NOTIFY is honoured here
- * because DSNBounce 3.8.1 ignores it.
+ * because DSNBounce 3.8.1 ignores it. A recipient a route rewrote is reported as the original
+ * recipient the sender gave, under that recipient's NOTIFY ({@link RewrittenRecipients}).
  */
 public final class FailureHandler {
     private static final Logger LOGGER = LoggerFactory.getLogger(FailureHandler.class);
@@ -45,11 +47,14 @@ public final class FailureHandler {
 
     /**
      * @param hop the next hop the mail was routed to, empty when no route matched
-     * @return the recipients handed to a processor (after the null-sender and NOTIFY rules)
+     * @return the recipients handed to a processor (after the null-sender and NOTIFY rules), as the
+     *     sender addressed them: a rewritten recipient is returned as its original(s)
      */
-    public ImmutableList<MailAddress> handle(Mail mail, List<RecipientOutcome> failures, Optional<String> hop, int attempts,
+    public ImmutableList<MailAddress> handle(Mail mail, List<RecipientOutcome> outcomes, Optional<String> hop, int attempts,
                                              Optional<DeliveryResult> lastResult) throws MessagingException {
         FailurePolicy policy = FailurePolicy.of(mail);
+        ImmutableListMultimap<MailAddress, MailAddress> rewrites = RewrittenRecipients.of(mail);
+        List<RecipientOutcome> failures = RewrittenRecipients.toOriginals(rewrites, outcomes);
         List<RecipientOutcome> notified = failures;
         if (policy.mode() == FailurePolicy.Mode.BOUNCE) {
             if (!mail.hasSender()) {
@@ -63,6 +68,7 @@ public final class FailureHandler {
         for (Map.Entry<SmtpReply, List<MailAddress>> group : byReply(notified).entrySet()) {
             Mail copy = MailCopies.copy(mail, MailCopies.derivedName(mail, "failed"), group.getValue());
             copy.removeAttribute(DeliveryAttributes.NOT_BEFORE);
+            RewrittenRecipients.restoreOriginals(copy, rewrites);
             SmtpReply reply = group.getKey();
             copy.setErrorMessage(reply.asString());
             // DSNBounce writes it as the Last-Attempt-Date (and fails without it).

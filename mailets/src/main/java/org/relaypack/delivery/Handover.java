@@ -82,6 +82,7 @@ final class Handover {
     static MailCopies.QueueCopy shareCopy(Mail mail, DeliveryEngine.HopShare share, String name, Instant now) throws MessagingException {
         MailCopies.QueueCopy copy = MailCopies.forQueue(mail, name, share.recipients());
         markAccepted(copy.mail(), now);
+        RewrittenRecipients.applyTo(copy.mail(), share.rewrites(), share.originals());
         return copy;
     }
 

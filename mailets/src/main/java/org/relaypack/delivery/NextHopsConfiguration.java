@@ -1,8 +1,14 @@
 package org.relaypack.delivery;
 
 import java.io.File;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.KeyStoreException;
+import java.security.UnrecoverableKeyException;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -75,6 +81,9 @@ public final class NextHopsConfiguration {
         TIMEOUT_RCPT, TIMEOUT_DATA_INIT, TIMEOUT_DATA_TRANSFER, TIMEOUT_DATA_DONE, TIMEOUT_RSET);
     /** No step of a session may be given more than this. */
     static final Duration MAX_TIMEOUT = Duration.ofHours(1);
+    /** A longer wait between two attempts would outlive any sensible bounce deadline (Postfix's maximal_backoff_time is 4000s). */
+    static final Duration MAX_RETRY_DELAY = Duration.ofDays(1);
+    static final Duration MAX_IDLE_TIMEOUT = Duration.ofHours(1);
     static final String POOL = "pool";
     static final String POOL_MAX_CONNECTIONS = "maxConnections";
     static final String POOL_IDLE_TIMEOUT = "idleTimeout";
@@ -152,6 +161,9 @@ public final class NextHopsConfiguration {
                     Duration duration = element.parseDuration(RETRY_DELAYS, delay);
                     if (duration.isZero()) {
                         throw element.error(RETRY_DELAYS, delaysText.get(), "has a zero delay");
+                    }
+                    if (duration.compareTo(MAX_RETRY_DELAY) > 0) {
+                        throw element.error(RETRY_DELAYS, delaysText.get(), "has a delay longer than 1d (" + delay + ")");
                     }
                     parsed.add(duration);
                 }
@@ -263,7 +275,12 @@ public final class NextHopsConfiguration {
             String modeText = element.attribute(TLS_MODE).orElse(TlsMode.OPPORTUNISTIC.configValue());
             TlsMode mode = TlsMode.parse(modeText)
                 .orElseThrow(() -> element.error(TLS_MODE, modeText, "is not one of none, opportunistic, starttls-required, implicit"));
-            boolean verify = element.booleanAttribute(TLS_VERIFY).orElse(mode.requiresTls());
+            Optional<Boolean> verifyGiven = element.booleanAttribute(TLS_VERIFY);
+            if (mode == TlsMode.NONE && verifyGiven.orElse(false)) {
+                throw element.error(TLS_VERIFY, "true", "needs TLS, and mode none never uses it: remove verify, or choose mode "
+                    + "starttls-required or implicit");
+            }
+            boolean verify = verifyGiven.orElse(mode.requiresTls());
             Optional<String> minProtocolText = element.attribute(TLS_MIN_PROTOCOL);
             TlsProtocolVersion minProtocol = TlsPolicy.defaultMinProtocol(mode);
             if (minProtocolText.isPresent()) {
@@ -296,7 +313,36 @@ public final class NextHopsConfiguration {
                 throw element.error(TRUSTSTORE_TYPE, type, "is not one of PKCS12, JKS");
             }
             Optional<String> password = secrets.read(element).map(Secrets.Secret::value);
-            return Optional.of(new TlsPolicy.TrustStore(file.getAbsolutePath(), type, password));
+            TlsPolicy.TrustStore trustStore = new TlsPolicy.TrustStore(file.getAbsolutePath(), type, password);
+            checkLoads(element, path, trustStore);
+            return Optional.of(trustStore);
+        }
+
+        /** Loads the trust store now, so that a wrong password, type or file stops James at startup, not the first delivery. */
+        private void checkLoads(ConfigElement element, String path, TlsPolicy.TrustStore trustStore) throws ConfigurationException {
+            KeyStore keyStore;
+            try {
+                keyStore = trustStore.load();
+            } catch (IOException | GeneralSecurityException | RuntimeException e) {
+                Throwable cause = e.getCause() instanceof UnrecoverableKeyException ? e.getCause() : e;
+                throw element.error(TRUSTSTORE_PATH, path, "cannot be loaded as a " + trustStore.type() + " trust store"
+                    + (trustStore.password().isPresent() ? " with the password given" : " without a password") + ": " + cause.getMessage());
+            }
+            try {
+                if (Collections.list(keyStore.aliases()).stream().noneMatch(alias -> isCertificate(keyStore, alias))) {
+                    throw element.error(TRUSTSTORE_PATH, path, "holds no certificate to trust");
+                }
+            } catch (KeyStoreException e) {
+                throw element.error(TRUSTSTORE_PATH, path, "cannot be read: " + e.getMessage());
+            }
+        }
+
+        private static boolean isCertificate(KeyStore keyStore, String alias) {
+            try {
+                return keyStore.getCertificate(alias) != null;
+            } catch (KeyStoreException e) {
+                return false;
+            }
         }
 
         private Optional<Credentials> auth(ConfigElement hop) throws ConfigurationException {
@@ -337,12 +383,17 @@ public final class NextHopsConfiguration {
         }
 
         private Optional<Duration> timeout(ConfigElement element, String attribute) throws ConfigurationException {
+            return bounded(element, attribute, MAX_TIMEOUT, "1h");
+        }
+
+        /** A duration more than zero and at most {@code max}. */
+        private Optional<Duration> bounded(ConfigElement element, String attribute, Duration max, String maxText) throws ConfigurationException {
             Optional<Duration> duration = element.durationAttribute(attribute);
             if (duration.isPresent() && duration.get().isZero()) {
                 throw element.error(attribute, element.attribute(attribute).get(), "must be more than zero");
             }
-            if (duration.isPresent() && duration.get().compareTo(MAX_TIMEOUT) > 0) {
-                throw element.error(attribute, element.attribute(attribute).get(), "must be at most 1h");
+            if (duration.isPresent() && duration.get().compareTo(max) > 0) {
+                throw element.error(attribute, element.attribute(attribute).get(), "must be at most " + maxText);
             }
             return duration;
         }
@@ -353,7 +404,7 @@ public final class NextHopsConfiguration {
                 ConfigElement element = pool.get().checkAllowed(
                     ImmutableSet.of(POOL_MAX_CONNECTIONS, POOL_IDLE_TIMEOUT, POOL_MAX_MESSAGES), ImmutableSet.of());
                 builder.maxConnections(element.intAttribute(POOL_MAX_CONNECTIONS, 1, 1000).orElse(NextHop.DEFAULT_MAX_CONNECTIONS));
-                builder.idleTimeout(element.durationAttribute(POOL_IDLE_TIMEOUT).orElse(NextHop.DEFAULT_IDLE_TIMEOUT));
+                builder.idleTimeout(bounded(element, POOL_IDLE_TIMEOUT, MAX_IDLE_TIMEOUT, "1h").orElse(NextHop.DEFAULT_IDLE_TIMEOUT));
                 builder.maxMessagesPerConnection(element.intAttribute(POOL_MAX_MESSAGES, 1, 100_000)
                     .orElse(NextHop.DEFAULT_MAX_MESSAGES_PER_CONNECTION));
             }

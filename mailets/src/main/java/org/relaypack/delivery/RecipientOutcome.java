@@ -39,6 +39,11 @@ public final class RecipientOutcome {
         this.reply = Objects.requireNonNull(reply);
     }
 
+    /** The same outcome for another address: the original recipient a rewritten one stands for. */
+    public RecipientOutcome forRecipient(MailAddress other) {
+        return new RecipientOutcome(other, status, reply);
+    }
+
     public MailAddress recipient() {
         return recipient;
     }

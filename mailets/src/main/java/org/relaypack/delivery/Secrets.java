@@ -4,26 +4,39 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.filesystem.api.FileSystem;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
 
 /**
  * Reads a secret given by one of three attributes of an element: {@code passwordFile} (a James
  * file URL such as {@code file://conf/upstream.secret}, or an absolute path; trailing line breaks
  * are dropped), {@code passwordEnv} (the name of an environment variable) or {@code password}
  * (inline, discouraged). The secret is read once, at startup: a missing file, an empty secret or
- * an unset variable fails startup.
+ * an unset variable fails startup. A password file that group or others can read gets a warning
+ * at startup, naming the file and the fix (chmod 600).
  */
 public final class Secrets {
     public static final String PASSWORD = "password";
     public static final String PASSWORD_FILE = "passwordFile";
     public static final String PASSWORD_ENV = "passwordEnv";
     public static final ImmutableList<String> ATTRIBUTES = ImmutableList.of(PASSWORD, PASSWORD_FILE, PASSWORD_ENV);
+    /** Password-like attributes whose value names where the secret is, not the secret: errors may show them. */
+    static final ImmutableSet<String> NAMES_NOT_SECRETS = ImmutableSet.of(PASSWORD_FILE, PASSWORD_ENV);
+    private static final Logger LOGGER = LoggerFactory.getLogger(Secrets.class);
+    private static final ImmutableSet<PosixFilePermission> GROUP_OR_OTHERS = ImmutableSet.of(PosixFilePermission.GROUP_READ,
+        PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
 
     /** A secret and where it came from ("file:...", "env:NAME", "inline"), for logs. */
     public static final class Secret {
@@ -102,7 +115,23 @@ public final class Secrets {
         if (secret.isEmpty()) {
             throw element.error(PASSWORD_FILE, location, "is empty");
         }
+        warnWhenOthersCanRead(element, location, file);
         return new Secret(secret, "file:" + location);
+    }
+
+    /** Like Postfix's postfix-files checks: a secret others can read is a warning, not a refusal (a container may mount it so). */
+    private static void warnWhenOthersCanRead(ConfigElement element, String location, File file) {
+        Set<PosixFilePermission> permissions;
+        try {
+            permissions = Files.getPosixFilePermissions(file.toPath());
+        } catch (UnsupportedOperationException | IOException e) {
+            return;
+        }
+        if (permissions.stream().anyMatch(GROUP_OR_OTHERS::contains)) {
+            LOGGER.warn("{}: passwordFile '{}' ({}) can be read or written by group or others (permissions {}); "
+                    + "let only James's user read it: chmod 600 {}", element.path(), location, file.getAbsolutePath(),
+                PosixFilePermissions.toString(permissions), file.getAbsolutePath());
+        }
     }
 
     private Secret fromEnvironment(ConfigElement element, String variable) throws ConfigurationException {

@@ -74,7 +74,8 @@ final class ConfigReader {
             .collect(ImmutableList.toImmutableList());
     }
 
-    Duration duration(String name, Duration defaultValue, boolean zeroAllowed) throws ConfigurationException {
+    /** A duration at least zero (or more than zero) and at most {@code max}, which the errors write as {@code maxText}. */
+    Duration duration(String name, Duration defaultValue, boolean zeroAllowed, Duration max, String maxText) throws ConfigurationException {
         Optional<String> value = optionalString(name);
         if (value.isEmpty()) {
             return defaultValue;
@@ -87,6 +88,9 @@ final class ConfigReader {
         }
         if (duration.isNegative() || (duration.isZero() && !zeroAllowed)) {
             throw error(name, value.get(), zeroAllowed ? "must not be negative" : "must be positive");
+        }
+        if (duration.compareTo(max) > 0) {
+            throw error(name, value.get(), "must be at most " + maxText);
         }
         return duration;
     }

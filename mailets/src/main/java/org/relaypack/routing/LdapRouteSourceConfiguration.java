@@ -47,6 +47,9 @@ public final class LdapRouteSourceConfiguration {
     public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_POSITIVE_CACHE_TTL = Duration.ofMinutes(5);
     public static final Duration DEFAULT_NEGATIVE_CACHE_TTL = Duration.ofMinutes(1);
+    /** A directory slower than this is down: a route lookup holds a James spool thread meanwhile. */
+    static final Duration MAX_TIMEOUT = Duration.ofMinutes(5);
+    static final Duration MAX_CACHE_TTL = Duration.ofDays(1);
     public static final int DEFAULT_CACHE_SIZE = 100_000;
     public static final String DEFAULT_MAIL_HOST_ATTRIBUTE = "mailHost";
     public static final String DEFAULT_MAIL_ROUTING_ADDRESS_ATTRIBUTE = "mailRoutingAddress";
@@ -206,10 +209,10 @@ public final class LdapRouteSourceConfiguration {
             builder.bind(bindDN.get(), bindPassword.get());
         }
         builder.poolSize(reader.positiveInt(POOL_SIZE, DEFAULT_POOL_SIZE))
-            .connectTimeout(reader.duration(CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, false))
-            .responseTimeout(reader.duration(RESPONSE_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT, false))
-            .positiveCacheTtl(reader.duration(POSITIVE_CACHE_TTL, DEFAULT_POSITIVE_CACHE_TTL, true))
-            .negativeCacheTtl(reader.duration(NEGATIVE_CACHE_TTL, DEFAULT_NEGATIVE_CACHE_TTL, true))
+            .connectTimeout(reader.duration(CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, false, MAX_TIMEOUT, "5m"))
+            .responseTimeout(reader.duration(RESPONSE_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT, false, MAX_TIMEOUT, "5m"))
+            .positiveCacheTtl(reader.duration(POSITIVE_CACHE_TTL, DEFAULT_POSITIVE_CACHE_TTL, true, MAX_CACHE_TTL, "1d"))
+            .negativeCacheTtl(reader.duration(NEGATIVE_CACHE_TTL, DEFAULT_NEGATIVE_CACHE_TTL, true, MAX_CACHE_TTL, "1d"))
             .cacheSize(reader.positiveInt(CACHE_SIZE, DEFAULT_CACHE_SIZE))
             .mailHostAttribute(reader.optionalString(MAIL_HOST_ATTRIBUTE).orElse(DEFAULT_MAIL_HOST_ATTRIBUTE))
             .mailRoutingAddressAttribute(reader.optionalString(MAIL_ROUTING_ADDRESS_ATTRIBUTE).orElse(DEFAULT_MAIL_ROUTING_ADDRESS_ATTRIBUTE))

@@ -116,7 +116,8 @@ public class MailboxRouter extends GenericMailet {
             return;
         }
         engine.deliverShares(mail, hops.stream()
-            .map(hop -> new DeliveryEngine.HopShare(hop, plan.recipientsByHop().get(hop.name()), plan.originalRecipientsByHop().get(hop.name())))
+            .map(hop -> new DeliveryEngine.HopShare(hop, plan.recipientsByHop().get(hop.name()), plan.originalRecipientsByHop().get(hop.name()),
+                plan.rewrites(hop.name())))
             .collect(ImmutableList.toImmutableList()), configuration.failurePolicy());
         if (!plan.unrouted().isEmpty()) {
             LOGGER.info("Mail {}: no mailbox server for {}", mail.getName(), plan.unrouted());

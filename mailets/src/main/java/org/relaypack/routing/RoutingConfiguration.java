@@ -34,6 +34,7 @@ public final class RoutingConfiguration {
     public static final String FILE_PATH = "path";
     public static final String FILE_RELOAD_INTERVAL = "reloadInterval";
     public static final Duration DEFAULT_RELOAD_INTERVAL = Duration.ofSeconds(10);
+    static final Duration MAX_RELOAD_INTERVAL = Duration.ofDays(1);
 
     /** The {@code <file>} source. */
     public static final class FileSource {
@@ -147,7 +148,8 @@ public final class RoutingConfiguration {
 
     private static FileSource fileSource(ConfigReader reader) throws ConfigurationException {
         reader.checkKnownChildren(ImmutableSet.of(FILE_PATH, FILE_RELOAD_INTERVAL));
-        return new FileSource(reader.requiredString(FILE_PATH), reader.duration(FILE_RELOAD_INTERVAL, DEFAULT_RELOAD_INTERVAL, true));
+        return new FileSource(reader.requiredString(FILE_PATH), reader.duration(FILE_RELOAD_INTERVAL, DEFAULT_RELOAD_INTERVAL, true,
+            MAX_RELOAD_INTERVAL, "1d"));
     }
 
     private static ImmutableMap<Domain, String> rrtDomains(ConfigReader reader) throws ConfigurationException {

@@ -24,6 +24,7 @@ public final class RoutingPlan {
     public static RoutingPlan of(RouteDirectory directory, Collection<MailAddress> recipients) {
         Map<String, Set<MailAddress>> byHop = new LinkedHashMap<>();
         Map<String, ImmutableList.Builder<MailAddress>> originals = new LinkedHashMap<>();
+        Map<String, Map<MailAddress, MailAddress>> rewrites = new LinkedHashMap<>();
         ImmutableList.Builder<MailAddress> unrouted = ImmutableList.builder();
         Map<MailAddress, String> failures = new LinkedHashMap<>();
         for (MailAddress recipient : recipients) {
@@ -33,6 +34,10 @@ public final class RoutingPlan {
                     Route route = lookup.route().orElseThrow();
                     byHop.computeIfAbsent(route.hop(), hop -> new LinkedHashSet<>()).add(route.recipientFor(recipient));
                     originals.computeIfAbsent(route.hop(), hop -> ImmutableList.builder()).add(recipient);
+                    Map<MailAddress, MailAddress> hopRewrites = rewrites.computeIfAbsent(route.hop(), hop -> new LinkedHashMap<>());
+                    if (!route.recipientFor(recipient).equals(recipient)) {
+                        hopRewrites.put(recipient, route.recipientFor(recipient));
+                    }
                     break;
                 case NO_ROUTE:
                     unrouted.add(recipient);
@@ -45,19 +50,24 @@ public final class RoutingPlan {
         byHop.forEach((hop, addresses) -> groups.put(hop, ImmutableSet.copyOf(addresses)));
         ImmutableMap.Builder<String, ImmutableList<MailAddress>> originalGroups = ImmutableMap.builder();
         originals.forEach((hop, addresses) -> originalGroups.put(hop, addresses.build()));
-        return new RoutingPlan(groups.build(), originalGroups.build(), unrouted.build(), ImmutableMap.copyOf(failures));
+        ImmutableMap.Builder<String, ImmutableMap<MailAddress, MailAddress>> rewriteGroups = ImmutableMap.builder();
+        rewrites.forEach((hop, addresses) -> rewriteGroups.put(hop, ImmutableMap.copyOf(addresses)));
+        return new RoutingPlan(groups.build(), originalGroups.build(), rewriteGroups.build(), unrouted.build(), ImmutableMap.copyOf(failures));
     }
 
     private final ImmutableMap<String, ImmutableSet<MailAddress>> recipientsByHop;
     private final ImmutableMap<String, ImmutableList<MailAddress>> originalRecipientsByHop;
+    private final ImmutableMap<String, ImmutableMap<MailAddress, MailAddress>> rewritesByHop;
     private final ImmutableList<MailAddress> unrouted;
     private final ImmutableMap<MailAddress, String> failures;
 
     private RoutingPlan(ImmutableMap<String, ImmutableSet<MailAddress>> recipientsByHop,
-                        ImmutableMap<String, ImmutableList<MailAddress>> originalRecipientsByHop, ImmutableList<MailAddress> unrouted,
+                        ImmutableMap<String, ImmutableList<MailAddress>> originalRecipientsByHop,
+                        ImmutableMap<String, ImmutableMap<MailAddress, MailAddress>> rewritesByHop, ImmutableList<MailAddress> unrouted,
                         ImmutableMap<MailAddress, String> failures) {
         this.recipientsByHop = recipientsByHop;
         this.originalRecipientsByHop = originalRecipientsByHop;
+        this.rewritesByHop = rewritesByHop;
         this.unrouted = unrouted;
         this.failures = failures;
     }
@@ -70,6 +80,11 @@ public final class RoutingPlan {
     /** Next hop name to the mail's recipients (before rewriting) routed there. */
     public ImmutableMap<String, ImmutableList<MailAddress>> originalRecipientsByHop() {
         return originalRecipientsByHop;
+    }
+
+    /** Next hop name to each of its original recipients whose address a route rewrote, and the address given in its place. */
+    public ImmutableMap<MailAddress, MailAddress> rewrites(String hop) {
+        return rewritesByHop.getOrDefault(hop, ImmutableMap.of());
     }
 
     public ImmutableList<MailAddress> unrouted() {
@@ -90,14 +105,14 @@ public final class RoutingPlan {
         if (o instanceof RoutingPlan) {
             RoutingPlan that = (RoutingPlan) o;
             return recipientsByHop.equals(that.recipientsByHop) && originalRecipientsByHop.equals(that.originalRecipientsByHop)
-                && unrouted.equals(that.unrouted) && failures.equals(that.failures);
+                && rewritesByHop.equals(that.rewritesByHop) && unrouted.equals(that.unrouted) && failures.equals(that.failures);
         }
         return false;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(recipientsByHop, originalRecipientsByHop, unrouted, failures);
+        return Objects.hash(recipientsByHop, originalRecipientsByHop, rewritesByHop, unrouted, failures);
     }
 
     @Override

@@ -1,5 +1,11 @@
 package org.relaypack.tls;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -43,6 +49,15 @@ public final class TlsPolicy {
 
         public Optional<String> password() {
             return password;
+        }
+
+        /** Reads the file as a key store of its type, with its password. */
+        public KeyStore load() throws IOException, GeneralSecurityException {
+            KeyStore keyStore = KeyStore.getInstance(type);
+            try (InputStream in = Files.newInputStream(Paths.get(path))) {
+                keyStore.load(in, password.map(String::toCharArray).orElse(null));
+            }
+            return keyStore;
         }
 
         @Override

@@ -130,4 +130,26 @@ class DsnBounceCompatibilityTest {
 
         assertThat(bounces).isEmpty();
     }
+
+    @Test
+    void dsnOfARewrittenRecipientShouldNameTheAddressTheSenderGaveNotTheInternalOne() throws Exception {
+        MailAddress carolMailbox = address("carol@mbox2.internal.example");
+        Mail mail = mail();
+        mail.setRecipients(List.of(CAROL));
+        mail.setDsnParameters(DsnParameters.builder()
+            .addRcptParameter(CAROL, DsnParameters.RecipientDsnParameters.of(EnumSet.of(DsnParameters.Notify.FAILURE)))
+            .build().orElseThrow());
+        Mail hopCopy = MailCopies.copy(mail, "mail1-server2", List.of(carolMailbox));
+        RewrittenRecipients.applyTo(hopCopy, java.util.Map.of(CAROL, carolMailbox), List.of(CAROL));
+
+        new FailureHandler(engineContext, Clock.systemUTC()).handle(hopCopy,
+            List.of(RecipientOutcome.permanentFailure(carolMailbox, SmtpReply.of(550, "5.1.1 mailbox unavailable"))),
+            Optional.of("server2"), 1, Optional.empty());
+        dsnBounce.service(bounces.get(0));
+
+        assertThat(text(dsnContext.getSentMails().get(0)))
+            .contains("Final-Recipient: rfc822; carol@remote.example")
+            .contains("Diagnostic-Code: smtp; 550 5.1.1 mailbox unavailable")
+            .doesNotContain("mbox2.internal.example");
+    }
 }

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.relaypack.delivery.TestConfigurations.relaypackXml;
 
-import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyStore;
+import java.util.List;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -35,11 +38,17 @@ class NextHopsConfigurationTest {
     private FileSystemImpl fileSystem;
 
     @BeforeEach
-    void setUp() throws IOException {
+    void setUp() throws Exception {
         Files.createDirectories(jamesHome.resolve("conf"));
         Files.writeString(jamesHome.resolve("conf/upstream.secret"), "from-file\n", StandardCharsets.UTF_8);
         Files.writeString(jamesHome.resolve("conf/empty.secret"), "\n", StandardCharsets.UTF_8);
-        Files.write(jamesHome.resolve("conf/upstream-ca.p12"), new byte[] {1, 2, 3});
+        Files.copy(Path.of(TestCertificates.get().trustStore().path()), jamesHome.resolve("conf/upstream-ca.p12"));
+        Files.write(jamesHome.resolve("conf/corrupt.p12"), new byte[] {1, 2, 3});
+        KeyStore empty = KeyStore.getInstance("PKCS12");
+        empty.load(null, null);
+        try (OutputStream out = Files.newOutputStream(jamesHome.resolve("conf/empty.p12"))) {
+            empty.store(out, "changeit".toCharArray());
+        }
         fileSystem = new FileSystemImpl(new JamesServerResourceLoader(jamesHome.toString()));
     }
 
@@ -190,6 +199,63 @@ class NextHopsConfigurationTest {
 
             assertThat(credentials.password()).isEqualTo("in-the-xml");
             assertThat(credentials.toString()).doesNotContain("in-the-xml");
+        }
+
+        @Test
+        void aPasswordFileThatOthersCanReadShouldGetAStartupWarningNamingTheFileAndTheFix() throws Exception {
+            Path secret = jamesHome.resolve("conf/upstream.secret");
+            Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-r--r--"));
+
+            List<String> logged = LogCapture.infoOf(Secrets.class, () -> {
+                try {
+                    parse(hopWithAuth("passwordFile=\"file://conf/upstream.secret\""));
+                } catch (ConfigurationException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+
+            assertThat(logged).singleElement().satisfies(line -> assertThat(line)
+                .contains("<auth>", "passwordFile 'file://conf/upstream.secret'", "rw-r--r--", "chmod 600 " + secret.toAbsolutePath())
+                .doesNotContain("from-file"));
+        }
+
+        @Test
+        void aPasswordFileOnlyItsOwnerCanReadShouldGetNoWarning() throws Exception {
+            Files.setPosixFilePermissions(jamesHome.resolve("conf/upstream.secret"), PosixFilePermissions.fromString("rw-------"));
+
+            List<String> logged = LogCapture.infoOf(Secrets.class, () -> {
+                try {
+                    parse(hopWithAuth("passwordFile=\"file://conf/upstream.secret\""));
+                } catch (ConfigurationException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+
+            assertThat(logged).isEmpty();
+        }
+
+        @Test
+        void aMisspeltPasswordAttributeShouldBeNamedWithoutItsValue() {
+            assertThatThrownBy(() -> parse(hopWithAuth("pasword=\"s3cr3t-value\"")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("<auth>", "unknown attribute pasword", "(value not shown)")
+                .hasMessageNotContaining("s3cr3t-value");
+        }
+
+        @Test
+        void otherPasswordLikeUnknownAttributesShouldBeNamedWithoutTheirValue() {
+            for (String attribute : List.of("secret", "passphrase", "credentials", "bindPassword", "PASSWD")) {
+                assertThatThrownBy(() -> parse(hopWithAuth("passwordEnv=\"RELAY_PASSWORD\" " + attribute + "=\"s3cr3t-value\"")))
+                    .as(attribute)
+                    .hasMessageContainingAll("unknown attribute " + attribute, "(value not shown)")
+                    .hasMessageNotContaining("s3cr3t-value");
+            }
+        }
+
+        @Test
+        void anUnknownAttributeThatHoldsNoSecretShouldStillShowItsValue() {
+            assertThatThrownBy(() -> parse(hopWithAuth("passwordEnv=\"RELAY_PASSWORD\" mechanism=\"PLAIN\"")))
+                .hasMessageContaining("unknown attribute mechanism='PLAIN'");
         }
 
         @Test
@@ -448,6 +514,64 @@ class NextHopsConfigurationTest {
         void missingTruststoreShouldFail() {
             assertFails("<nexthop name=\"a\"><host>[h]:25</host><tls mode=\"implicit\"><truststore path=\"file://conf/nope.p12\"/></tls></nexthop>",
                 "<truststore>", "path", "'file://conf/nope.p12'", "not a readable file");
+        }
+
+        @Test
+        void truststoreShouldBeLoadedAtStartup() throws Exception {
+            TlsPolicy tls = hop("<nexthops><nexthop name=\"a\"><host>[h]:25</host><tls mode=\"implicit\">"
+                + "<truststore path=\"file://conf/upstream-ca.p12\" password=\"changeit\"/></tls></nexthop></nexthops>", "a").tls();
+
+            assertThat(tls.trustStore().orElseThrow().load().size()).isGreaterThan(0);
+        }
+
+        @Test
+        void truststoreWithAWrongPasswordShouldFailWithoutShowingThePassword() {
+            assertThatThrownBy(() -> parse("<nexthops><nexthop name=\"a\"><host>[h]:25</host><tls mode=\"implicit\">"
+                + "<truststore path=\"file://conf/upstream-ca.p12\" password=\"not-the-password\"/></tls></nexthop></nexthops>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("<nexthop name=\"a\">", "<truststore>", "path 'file://conf/upstream-ca.p12'",
+                    "cannot be loaded as a PKCS12 trust store with the password given")
+                .hasMessageNotContaining("not-the-password");
+        }
+
+        @Test
+        void truststoreThatIsNoKeyStoreShouldFail() {
+            assertFails("<nexthop name=\"a\"><host>[h]:25</host><tls mode=\"implicit\">"
+                    + "<truststore path=\"file://conf/corrupt.p12\" password=\"changeit\"/></tls></nexthop>",
+                "<truststore>", "path 'file://conf/corrupt.p12'", "cannot be loaded as a PKCS12 trust store");
+        }
+
+        @Test
+        void truststoreWithoutCertificatesShouldFail() {
+            assertFails("<nexthop name=\"a\"><host>[h]:25</host><tls mode=\"implicit\">"
+                    + "<truststore path=\"file://conf/empty.p12\" password=\"changeit\"/></tls></nexthop>",
+                "<truststore>", "path 'file://conf/empty.p12'", "holds no certificate to trust");
+        }
+
+        @Test
+        void verifyWithModeNoneShouldFail() {
+            assertFails("<nexthop name=\"a\"><host>[h]:25</host><tls mode=\"none\" verify=\"true\"/></nexthop>",
+                "<nexthop name=\"a\">", "<tls>", "verify 'true'", "mode none");
+        }
+
+        @Test
+        void verifyFalseWithModeNoneShouldBeAccepted() throws Exception {
+            assertThat(hop("<nexthops><nexthop name=\"a\"><host>[h]:25</host><tls mode=\"none\" verify=\"false\"/></nexthop></nexthops>", "a")
+                .tls().verify()).isFalse();
+        }
+
+        @Test
+        void retryDelayLongerThanADayShouldFail() {
+            assertFails("<retry delays=\"5m, 2d\"/><nexthop name=\"a\"><host>[h]:25</host></nexthop>",
+                "<retry>", "delays '5m, 2d'", "longer than 1d (2d)");
+        }
+
+        @Test
+        void poolIdleTimeoutShouldBeMoreThanZeroAndAtMostAnHour() {
+            assertFails("<nexthop name=\"a\"><host>[h]:25</host><pool idleTimeout=\"0s\"/></nexthop>",
+                "<pool>", "idleTimeout '0s'", "more than zero");
+            assertFails("<nexthop name=\"a\"><host>[h]:25</host><pool idleTimeout=\"2h\"/></nexthop>",
+                "<pool>", "idleTimeout '2h'", "at most 1h");
         }
 
         @Test

@@ -377,6 +377,15 @@ class LdapRouteSourceTest {
         }
 
         @Test
+        void fromShouldRejectDurationsOutOfBounds() {
+            String base = "<url>ldap://ldap.example.com</url><baseDN>" + BASE_DN + "</baseDN>";
+            assertRejected(base + "<connectTimeout>0s</connectTimeout>", "'connectTimeout'", "'0s'", "must be positive");
+            assertRejected(base + "<responseTimeout>10m</responseTimeout>", "'responseTimeout'", "'10m'", "at most 5m");
+            assertRejected(base + "<positiveCacheTtl>2d</positiveCacheTtl>", "'positiveCacheTtl'", "'2d'", "at most 1d");
+            assertRejected(base + "<negativeCacheTtl>-1s</negativeCacheTtl>", "'negativeCacheTtl'", "'-1s'");
+        }
+
+        @Test
         void fromShouldRejectAMissingUrl() {
             assertRejected("<baseDN>" + BASE_DN + "</baseDN>", "missing parameter 'url'");
         }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import org.apache.james.core.builder.MimeMessageBuilder;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
 import org.apache.james.queue.memory.MemoryMailQueueFactory;
+import org.apache.mailet.DsnParameters;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
 import org.apache.mailet.base.test.FakeMailContext;
@@ -60,10 +62,12 @@ class MailboxRouterTest {
     static final class Delivery {
         final String hop;
         final List<MailAddress> recipients;
+        final Optional<DsnParameters> dsnParameters;
 
-        Delivery(String hop, List<MailAddress> recipients) {
+        Delivery(String hop, List<MailAddress> recipients, Optional<DsnParameters> dsnParameters) {
             this.hop = hop;
             this.recipients = recipients;
+            this.dsnParameters = dsnParameters;
         }
     }
 
@@ -73,7 +77,7 @@ class MailboxRouterTest {
 
         @Override
         public DeliveryResult deliver(NextHop hop, Mail mail) {
-            deliveries.add(new Delivery(hop.name(), ImmutableList.copyOf(mail.getRecipients())));
+            deliveries.add(new Delivery(hop.name(), ImmutableList.copyOf(mail.getRecipients()), mail.dsnParameters()));
             return DeliveryResult.of(mail.getRecipients().stream()
                     .map(recipient -> RecipientOutcome.delivered(recipient, SmtpReply.of(250, "2.0.0 OK")))
                     .collect(ImmutableList.toImmutableList()),
@@ -176,6 +180,25 @@ class MailboxRouterTest {
         assertThat(transport.to("server9")).isEmpty();
         assertThat(mail.getState()).isEqualTo(Mail.GHOST);
         assertThat(mailetContext.getSentMails()).isEmpty();
+    }
+
+    @Test
+    void aRewrittenRecipientShouldReachItsHopWithItsNotifyAndTheOriginalAsOrcpt() throws Exception {
+        Mail mail = mail(ALICE, CAROL);
+        mail.setDsnParameters(DsnParameters.builder()
+            .addRcptParameter(ALICE, DsnParameters.RecipientDsnParameters.of(EnumSet.of(DsnParameters.Notify.DELAY)))
+            .addRcptParameter(CAROL, DsnParameters.RecipientDsnParameters.of(EnumSet.of(DsnParameters.Notify.NEVER)))
+            .build().orElseThrow());
+
+        init().service(mail);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> transport.deliveries.size() == 2);
+        assertThat(transport.to("server2")).singleElement().satisfies(delivery -> assertThat(delivery.dsnParameters.orElseThrow()
+            .getRcptParameters().get(CAROL_MAILBOX))
+            .isEqualTo(DsnParameters.RecipientDsnParameters.of(EnumSet.of(DsnParameters.Notify.NEVER), CAROL)));
+        assertThat(transport.to("server1")).singleElement().satisfies(delivery -> assertThat(delivery.dsnParameters.orElseThrow()
+            .getRcptParameters().get(ALICE))
+            .isEqualTo(DsnParameters.RecipientDsnParameters.of(EnumSet.of(DsnParameters.Notify.DELAY))));
     }
 
     @Test

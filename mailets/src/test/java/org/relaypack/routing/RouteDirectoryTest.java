@@ -278,6 +278,15 @@ class RouteDirectoryTest {
         }
 
         @Test
+        void aReloadIntervalLongerThanADayShouldFail() throws Exception {
+            routesFile();
+
+            assertThatThrownBy(() -> fromXml(routing("<file><path>file://conf/routes.txt</path><reloadInterval>2d</reloadInterval></file>")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("<file>", "'reloadInterval'", "'2d'", "at most 1d");
+        }
+
+        @Test
         void anRrtDomainWithoutHopShouldFail() {
             assertThatThrownBy(() -> fromXml(routing("<rrt><domain name=\"mbox1.example.com\"/></rrt>")))
                 .isInstanceOf(ConfigurationException.class)

@@ -59,6 +59,20 @@ class RoutingPlanTest {
     }
 
     @Test
+    void planShouldTellEachHopWhichOriginalRecipientsWereRewrittenAndToWhat() {
+        RouteDirectory directory = directory(ImmutableMap.of(
+            ALICE, RouteLookup.found(Route.to("server1")),
+            CAROL, RouteLookup.found(Route.to("server2", CAROL_MAILBOX)),
+            CAROL_ALIAS, RouteLookup.found(Route.to("server2", CAROL_MAILBOX))));
+
+        RoutingPlan testee = RoutingPlan.of(directory, List.of(ALICE, CAROL, CAROL_ALIAS));
+
+        assertThat(testee.rewrites("server1")).isEmpty();
+        assertThat(testee.rewrites("server2")).containsExactly(Map.entry(CAROL, CAROL_MAILBOX), Map.entry(CAROL_ALIAS, CAROL_MAILBOX));
+        assertThat(testee.rewrites("server9")).isEmpty();
+    }
+
+    @Test
     void aDirectoryFailureShouldBeReportedPerRecipient() {
         RouteDirectory directory = directory(ImmutableMap.of(
             ALICE, RouteLookup.found(Route.to("server1")),

@@ -3,9 +3,12 @@ package org.relaypack.smarthost;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.Map;
 
 import org.apache.commons.configuration2.HierarchicalConfiguration;
@@ -33,10 +36,25 @@ class DocumentedExampleTest {
         return markdown.substring(start, markdown.indexOf("```", start));
     }
 
+    /** The trust store is loaded at startup: a PKCS12 store with one of the JVM's CAs stands for the partner's CA. */
+    private static void writeTrustStore(Path path, String password) throws Exception {
+        KeyStore jvmCas = KeyStore.getInstance(KeyStore.getDefaultType());
+        try (InputStream in = Files.newInputStream(Path.of(System.getProperty("java.home"), "lib", "security", "cacerts"))) {
+            jvmCas.load(in, null);
+        }
+        String alias = jvmCas.aliases().nextElement();
+        KeyStore trustStore = KeyStore.getInstance("PKCS12");
+        trustStore.load(null, null);
+        trustStore.setCertificateEntry("partner-ca", jvmCas.getCertificate(alias));
+        try (OutputStream out = Files.newOutputStream(path)) {
+            trustStore.store(out, password.toCharArray());
+        }
+    }
+
     @Test
     void exampleShouldParseAndRouteAsDocumented() throws Exception {
         Files.createDirectories(jamesHome.resolve("conf"));
-        Files.write(jamesHome.resolve("conf/partner-ca.p12"), new byte[] {1});
+        writeTrustStore(jamesHome.resolve("conf/partner-ca.p12"), "changeit");
         HierarchicalConfiguration<ImmutableNode> xml = FileConfigurationProvider.getConfig(new ByteArrayInputStream(
             firstXmlBlock(Files.readString(PAGE, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)));
 

@@ -1,9 +1,17 @@
 package org.relaypack.it.samples;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.relaypack.it.harness.RelayJames;
+import org.relaypack.runner.Certificates;
+
+import com.google.common.base.Throwables;
+import com.google.common.collect.ImmutableList;
 
 /**
  * Each kind of mistake in a copy of conf-samples/smarthost-client stops James at startup with a
@@ -47,6 +55,39 @@ class SmarthostStartupCheckTest {
         assertThatThrownBy(() -> brokenSample("<tls mode=\"implicit\" verify=\"true\"/>", "<tls mode=\"implicit\" verifiy=\"true\"/>").start().close())
             .hasStackTraceContaining("<nexthop name=\"provider-465\">/<tls>")
             .hasStackTraceContaining("verifiy");
+    }
+
+    @Test
+    void aTrustStoreWithAWrongPasswordShouldStopJamesWithoutShowingThePassword() throws Exception {
+        Path conf = Files.createTempDirectory("relaypack-truststore-");
+        Path keystore = Certificates.selfSigned(conf.resolve("peer.p12"), "key-pass", "localhost", ImmutableList.of("dns:localhost"));
+        Certificates.trustStoreFor(keystore, "key-pass", conf.resolve("provider-ca.p12"), "trust-pass");
+
+        assertThatThrownBy(() -> brokenSample("<tls mode=\"implicit\" verify=\"true\"/>", "<tls mode=\"implicit\" verify=\"true\">"
+                + "<truststore path=\"file://conf/provider-ca.p12\" password=\"not-the-trust-pass\"/></tls>")
+                .extraConf(conf).start().close())
+            .hasStackTraceContaining("<nexthop name=\"provider-465\">/<tls>/<truststore>: path 'file://conf/provider-ca.p12' "
+                + "cannot be loaded as a PKCS12 trust store with the password given")
+            .satisfies(error -> assertThat(Throwables.getStackTraceAsString(error)).doesNotContain("not-the-trust-pass"));
+    }
+
+    @Test
+    void verifyWithModeNoneShouldStopJames() {
+        assertThatThrownBy(() -> brokenSample("<tls mode=\"implicit\" verify=\"true\"/>", "<tls mode=\"none\" verify=\"true\"/>").start().close())
+            .hasStackTraceContaining("<nexthop name=\"provider-465\">/<tls>: verify 'true' needs TLS, and mode none never uses it");
+    }
+
+    @Test
+    void aMisspeltPasswordAttributeShouldStopJamesWithoutShowingItsValue() {
+        assertThatThrownBy(() -> brokenSample("passwordFile=\"file://conf/smarthost.secret\"", "pasword=\"hunter2-secret\"").start().close())
+            .hasStackTraceContaining("<auth>: unknown attribute pasword=(value not shown)")
+            .satisfies(error -> assertThat(Throwables.getStackTraceAsString(error)).doesNotContain("hunter2-secret"));
+    }
+
+    @Test
+    void aTimeoutLongerThanAnHourShouldStopJames() {
+        assertThatThrownBy(() -> brokenSample("idleTimeout=\"30s\"", "idleTimeout=\"2h\"").start().close())
+            .hasStackTraceContaining("<nexthop name=\"provider\">/<pool>: idleTimeout '2h' must be at most 1h");
     }
 
     @Test

@@ -1,10 +1,7 @@
 package org.relaypack.delivery.smtp;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Paths;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
@@ -97,12 +94,7 @@ public final class TlsSockets {
         }
         TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         if (policy.trustStore().isPresent()) {
-            TlsPolicy.TrustStore trustStore = policy.trustStore().get();
-            KeyStore keyStore = KeyStore.getInstance(trustStore.type());
-            try (InputStream in = Files.newInputStream(Paths.get(trustStore.path()))) {
-                keyStore.load(in, trustStore.password().map(String::toCharArray).orElse(null));
-            }
-            factory.init(keyStore);
+            factory.init(policy.trustStore().get().load());
         } else {
             factory.init((KeyStore) null);
         }

@@ -55,9 +55,29 @@ import com.google.common.collect.ImmutableMap;
  */
 @Singleton
 public class DeliveryEngine {
+    private static final Logger LOGGER = LoggerFactory.getLogger(DeliveryEngine.class);
     public static final String CONFIGURATION_COMPONENT = "relaypack";
     public static final String QUEUE_PREFIX = HopQueues.QUEUE_PREFIX;
     public static final String METRIC_PREFIX = DeliveryMetrics.PREFIX;
+    /** James's mailet spooler runs this many threads when mailetcontainer.xml does not say ({@code JamesMailSpooler}). */
+    static final int JAMES_DEFAULT_SPOOL_THREADS = 100;
+
+    /** Inline first attempts of all hops at once: one less than the spool's threads, so one is always left to the spool. */
+    static int spoolShare(int spoolThreads) {
+        return Math.max(0, spoolThreads - 1);
+    }
+
+    /** The spool's threads as James reads them: {@code <spooler><threads>} of mailetcontainer.xml, else James's default. */
+    static int spoolThreads(ConfigurationProvider configurationProvider) {
+        try {
+            return configurationProvider.getConfiguration("mailetcontainer").configurationAt("spooler")
+                .getInt("threads", JAMES_DEFAULT_SPOOL_THREADS);
+        } catch (Exception e) {
+            LOGGER.debug("No <spooler> in mailetcontainer.xml: James runs {} spool threads", JAMES_DEFAULT_SPOOL_THREADS, e);
+            return JAMES_DEFAULT_SPOOL_THREADS;
+        }
+    }
+
     /** Slot kept after queueing an early mail again, and first wait before handing an item back to a failing queue. */
     static final Duration PAUSE = Duration.ofSeconds(1);
 
@@ -108,18 +128,28 @@ public class DeliveryEngine {
                           MailetContext mailetContext, ConfigurationProvider configurationProvider, FileSystem fileSystem)
         throws ConfigurationException {
         this(queueFactory, metricFactory, transport, mailetContext,
-            NextHopsConfiguration.from(configurationProvider.getConfiguration(CONFIGURATION_COMPONENT), fileSystem, System::getenv));
+            NextHopsConfiguration.from(configurationProvider.getConfiguration(CONFIGURATION_COMPONENT), fileSystem, System::getenv),
+            Clock.systemUTC(), PAUSE, spoolThreads(configurationProvider));
     }
 
     public DeliveryEngine(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, HopTransport transport,
                           MailetContext mailetContext, NextHopsConfiguration configuration) {
-        this(queueFactory, metricFactory, transport, mailetContext, configuration, Clock.systemUTC(), PAUSE);
+        this(queueFactory, metricFactory, transport, mailetContext, configuration, Clock.systemUTC(), PAUSE, JAMES_DEFAULT_SPOOL_THREADS);
     }
 
-    /** @param pause see {@link #PAUSE}; handing items back waits up to 60 times as long */
     @VisibleForTesting
     DeliveryEngine(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, HopTransport transport,
                    MailetContext mailetContext, NextHopsConfiguration configuration, Clock clock, Duration pause) {
+        this(queueFactory, metricFactory, transport, mailetContext, configuration, clock, pause, JAMES_DEFAULT_SPOOL_THREADS);
+    }
+
+    /**
+     * @param pause see {@link #PAUSE}; handing items back waits up to 60 times as long
+     * @param spoolThreads James's spool threads: the inline first attempts of all hops stay below it
+     */
+    @VisibleForTesting
+    DeliveryEngine(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, HopTransport transport,
+                   MailetContext mailetContext, NextHopsConfiguration configuration, Clock clock, Duration pause, int spoolThreads) {
         this.transport = transport;
         this.configuration = configuration;
         this.clock = clock;
@@ -127,11 +157,12 @@ public class DeliveryEngine {
         this.failureHandler = new FailureHandler(mailetContext, clock);
         this.health = new HopHealthTracker(clock);
         this.queues = new HopQueues(queueFactory, configuration);
-        FallbackChain chain = new FallbackChain(transport, configuration, metrics, health);
+        DestinationLanes lanes = new DestinationLanes();
+        FallbackChain chain = new FallbackChain(transport, configuration, metrics, health, lanes, clock);
         Settlement settlement = new Settlement(queues, failureHandler, metrics, health, clock);
-        InlineFirstAttempt inline = new InlineFirstAttempt(configuration, chain, settlement, metrics, clock);
+        InlineFirstAttempt inline = new InlineFirstAttempt(configuration, spoolShare(spoolThreads), lanes, chain, settlement, metrics, clock);
         this.handover = new Handover(queues, inline, metrics, clock);
-        this.consumer = new QueueConsumer(chain, settlement, new Redeliveries(pause, pause.multipliedBy(60)), metrics,
+        this.consumer = new QueueConsumer(chain, lanes, settlement, new Redeliveries(pause, pause.multipliedBy(60)), metrics,
             inline::hopDelivered, clock, pause);
     }
 

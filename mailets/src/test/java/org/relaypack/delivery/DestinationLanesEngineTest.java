@@ -94,10 +94,16 @@ class DestinationLanesEngineTest {
     }
 
     private void start(Duration deadline) {
+        start(deadline, false);
+    }
+
+    /** @param ignoringDelays true for a queue that gives mail back at once whatever its delay (as James's RabbitMQ queue) */
+    private void start(Duration deadline, boolean ignoringDelays) {
         transport = new HostileTransport(deadline);
         queueFactory = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory(), Clock.systemUTC());
         NextHop hop = NextHop.builder(HOP).kind(NextHop.Kind.RECIPIENT_MX).build();
-        testee = new DeliveryEngine(queueFactory, new RecordingMetricFactory(), transport, FakeMailContext.defaultContext(),
+        testee = new DeliveryEngine(ignoringDelays ? new DelayIgnoringQueueFactory(queueFactory) : queueFactory,
+            new RecordingMetricFactory(), transport, FakeMailContext.defaultContext(),
             NextHopsConfiguration.of(ConfiguredHop.of(hop, SLOW_RETRY, CONCURRENCY, Optional.empty())
                 .withLanes(LaneLimits.of(20, Duration.ofMinutes(10)))));
         testee.start();
@@ -138,6 +144,29 @@ class DestinationLanesEngineTest {
         for (String destination : HOSTILE) {
             assertThat(transport.attempts(destination)).as("connections to %s, dead after the first", destination).isEqualTo(1);
         }
+    }
+
+    @Test
+    void healthyDestinationShouldGetAllItsMailWhileHostileDestinationsHangOnAQueueIgnoringDelays() throws Exception {
+        tearDown();
+        start(Duration.ofSeconds(30), true);
+        testee.deliverShares(TestMails.mail("first", "first@" + HEALTHY), List.of(new DeliveryEngine.HopShare(
+            testee.configuration().hop(HOP).orElseThrow(), List.of(TestMails.address("first@" + HEALTHY)),
+            List.of(TestMails.address("first@" + HEALTHY)))), FailurePolicy.defaults());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(transport.delivered).hasSize(1));
+        for (String destination : HOSTILE) {
+            for (int i = 0; i < 3; i++) {
+                send("hostile-" + destination + "-" + i, "user" + i + "@" + destination);
+            }
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> transport.hanging.get() == CONCURRENCY - 1);
+
+        for (int i = 0; i < 20; i++) {
+            send("healthy-" + i, "user" + i + "@" + HEALTHY);
+        }
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(transport.delivered).hasSize(21));
+        assertThat(transport.hanging.get()).as("hostile attempts still hanging").isEqualTo(CONCURRENCY - 1);
     }
 
     @Test

@@ -55,29 +55,9 @@ import com.google.common.collect.ImmutableMap;
  */
 @Singleton
 public class DeliveryEngine {
-    private static final Logger LOGGER = LoggerFactory.getLogger(DeliveryEngine.class);
     public static final String CONFIGURATION_COMPONENT = "relaypack";
     public static final String QUEUE_PREFIX = HopQueues.QUEUE_PREFIX;
     public static final String METRIC_PREFIX = DeliveryMetrics.PREFIX;
-    /** James's mailet spooler runs this many threads when mailetcontainer.xml does not say ({@code JamesMailSpooler}). */
-    static final int JAMES_DEFAULT_SPOOL_THREADS = 100;
-
-    /** Inline first attempts of all hops at once: one less than the spool's threads, so one is always left to the spool. */
-    static int spoolShare(int spoolThreads) {
-        return Math.max(0, spoolThreads - 1);
-    }
-
-    /** The spool's threads as James reads them: {@code <spooler><threads>} of mailetcontainer.xml, else James's default. */
-    static int spoolThreads(ConfigurationProvider configurationProvider) {
-        try {
-            return configurationProvider.getConfiguration("mailetcontainer").configurationAt("spooler")
-                .getInt("threads", JAMES_DEFAULT_SPOOL_THREADS);
-        } catch (Exception e) {
-            LOGGER.debug("No <spooler> in mailetcontainer.xml: James runs {} spool threads", JAMES_DEFAULT_SPOOL_THREADS, e);
-            return JAMES_DEFAULT_SPOOL_THREADS;
-        }
-    }
-
     /** Slot kept after queueing an early mail again, and first wait before handing an item back to a failing queue. */
     static final Duration PAUSE = Duration.ofSeconds(1);
 
@@ -129,18 +109,18 @@ public class DeliveryEngine {
         throws ConfigurationException {
         this(queueFactory, metricFactory, transport, mailetContext,
             NextHopsConfiguration.from(configurationProvider.getConfiguration(CONFIGURATION_COMPONENT), fileSystem, System::getenv),
-            Clock.systemUTC(), PAUSE, spoolThreads(configurationProvider));
+            Clock.systemUTC(), PAUSE, SpoolShare.spoolThreads(configurationProvider));
     }
 
     public DeliveryEngine(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, HopTransport transport,
                           MailetContext mailetContext, NextHopsConfiguration configuration) {
-        this(queueFactory, metricFactory, transport, mailetContext, configuration, Clock.systemUTC(), PAUSE, JAMES_DEFAULT_SPOOL_THREADS);
+        this(queueFactory, metricFactory, transport, mailetContext, configuration, Clock.systemUTC(), PAUSE, SpoolShare.JAMES_DEFAULT_SPOOL_THREADS);
     }
 
     @VisibleForTesting
     DeliveryEngine(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, HopTransport transport,
                    MailetContext mailetContext, NextHopsConfiguration configuration, Clock clock, Duration pause) {
-        this(queueFactory, metricFactory, transport, mailetContext, configuration, clock, pause, JAMES_DEFAULT_SPOOL_THREADS);
+        this(queueFactory, metricFactory, transport, mailetContext, configuration, clock, pause, SpoolShare.JAMES_DEFAULT_SPOOL_THREADS);
     }
 
     /**
@@ -160,7 +140,7 @@ public class DeliveryEngine {
         DestinationLanes lanes = new DestinationLanes();
         FallbackChain chain = new FallbackChain(transport, configuration, metrics, health, lanes, clock);
         Settlement settlement = new Settlement(queues, failureHandler, metrics, health, clock);
-        InlineFirstAttempt inline = new InlineFirstAttempt(configuration, spoolShare(spoolThreads), lanes, chain, settlement, metrics, clock);
+        InlineFirstAttempt inline = new InlineFirstAttempt(configuration, SpoolShare.of(spoolThreads), lanes, chain, settlement, metrics, clock);
         this.handover = new Handover(queues, inline, metrics, clock);
         this.consumer = new QueueConsumer(chain, lanes, settlement, new Redeliveries(pause, pause.multipliedBy(60)), metrics,
             inline::hopDelivered, clock, pause);

@@ -60,9 +60,9 @@ class InlineFirstAttemptBoundsTest {
 
     @Test
     void inlineAttemptsShouldLeaveOneSpoolThread() {
-        assertThat(DeliveryEngine.spoolShare(20)).isEqualTo(19);
-        assertThat(DeliveryEngine.spoolShare(1)).isZero();
-        assertThat(DeliveryEngine.spoolShare(0)).isZero();
+        assertThat(SpoolShare.of(20)).isEqualTo(19);
+        assertThat(SpoolShare.of(1)).isZero();
+        assertThat(SpoolShare.of(0)).isZero();
     }
 
     @Test

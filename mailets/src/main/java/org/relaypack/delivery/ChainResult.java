@@ -1,5 +1,6 @@
 package org.relaypack.delivery;
 
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +70,15 @@ final class ChainResult {
 
     ImmutableList<MailAddress> recipientsWith(RecipientOutcome.Status status) {
         return with(status).stream().map(RecipientOutcome::recipient).collect(ImmutableList.toImmutableList());
+    }
+
+    /** The same attempt as if these recipients had not been in it. */
+    ChainResult without(Collection<MailAddress> recipients) {
+        return of(steps.stream()
+            .map(step -> new Step(step.hop, DeliveryResult.of(
+                step.result.outcomes().stream().filter(outcome -> !recipients.contains(outcome.recipient())).collect(ImmutableList.toImmutableList()),
+                step.result.host(), step.result.tlsProtocol(), step.result.tlsCipher())))
+            .collect(ImmutableList.toImmutableList()));
     }
 
     /** The answer of the last hop tried: its host and TLS facts go on a bounce. */

@@ -48,7 +48,7 @@ public final class ConfiguredHop {
     }
 
     public static ConfiguredHop of(NextHop hop) {
-        return new ConfiguredHop(hop, RetryPolicy.defaults(), DEFAULT_CONCURRENCY, Optional.empty(), FirstAttempt.defaultFor(hop));
+        return of(hop, RetryPolicy.defaults(), DEFAULT_CONCURRENCY, Optional.empty(), FirstAttempt.defaultFor(hop));
     }
 
     public static ConfiguredHop of(NextHop hop, RetryPolicy retry, int concurrency, Optional<String> fallback) {
@@ -57,7 +57,7 @@ public final class ConfiguredHop {
 
     public static ConfiguredHop of(NextHop hop, RetryPolicy retry, int concurrency, Optional<String> fallback, FirstAttempt firstAttempt) {
         Preconditions.checkArgument(concurrency >= 1, "concurrency must be at least 1");
-        return new ConfiguredHop(hop, retry, concurrency, fallback, firstAttempt);
+        return new ConfiguredHop(hop, retry, concurrency, fallback, firstAttempt, LaneLimits.DEFAULTS);
     }
 
     private final NextHop hop;
@@ -65,16 +65,19 @@ public final class ConfiguredHop {
     private final int concurrency;
     private final Optional<String> fallback;
     private final FirstAttempt firstAttempt;
+    private final LaneLimits lanes;
     /** Immutable, and a map key per mail (routes group recipients by hop): hashed once. */
     private final int hash;
 
-    private ConfiguredHop(NextHop hop, RetryPolicy retry, int concurrency, Optional<String> fallback, FirstAttempt firstAttempt) {
+    private ConfiguredHop(NextHop hop, RetryPolicy retry, int concurrency, Optional<String> fallback, FirstAttempt firstAttempt,
+                          LaneLimits lanes) {
         this.hop = Objects.requireNonNull(hop);
         this.retry = Objects.requireNonNull(retry);
         this.concurrency = concurrency;
         this.fallback = Objects.requireNonNull(fallback);
         this.firstAttempt = Objects.requireNonNull(firstAttempt);
-        this.hash = Objects.hash(hop, retry, concurrency, fallback, firstAttempt);
+        this.lanes = Objects.requireNonNull(lanes);
+        this.hash = Objects.hash(hop, retry, concurrency, fallback, firstAttempt, lanes);
     }
 
     public String name() {
@@ -103,16 +106,30 @@ public final class ConfiguredHop {
         return firstAttempt;
     }
 
+    /** For a {@code type="mx"} hop: how its deliveries are shared among destinations; see {@link DestinationLanes}. */
+    public LaneLimits lanes() {
+        return lanes;
+    }
+
+    /** True for a hop that delivers each destination (recipient domain) in a lane of its own. */
+    public boolean hasLanes() {
+        return hop.kind() == NextHop.Kind.RECIPIENT_MX;
+    }
+
     public ConfiguredHop withRetry(RetryPolicy retry) {
-        return new ConfiguredHop(hop, retry, concurrency, fallback, firstAttempt);
+        return new ConfiguredHop(hop, retry, concurrency, fallback, firstAttempt, lanes);
     }
 
     public ConfiguredHop withFallback(String fallback) {
-        return new ConfiguredHop(hop, retry, concurrency, Optional.of(fallback), firstAttempt);
+        return new ConfiguredHop(hop, retry, concurrency, Optional.of(fallback), firstAttempt, lanes);
     }
 
     public ConfiguredHop withFirstAttempt(FirstAttempt firstAttempt) {
-        return new ConfiguredHop(hop, retry, concurrency, fallback, firstAttempt);
+        return new ConfiguredHop(hop, retry, concurrency, fallback, firstAttempt, lanes);
+    }
+
+    public ConfiguredHop withLanes(LaneLimits lanes) {
+        return new ConfiguredHop(hop, retry, concurrency, fallback, firstAttempt, lanes);
     }
 
     @Override
@@ -120,7 +137,7 @@ public final class ConfiguredHop {
         if (o instanceof ConfiguredHop) {
             ConfiguredHop that = (ConfiguredHop) o;
             return concurrency == that.concurrency && hop.equals(that.hop) && retry.equals(that.retry) && fallback.equals(that.fallback)
-                && firstAttempt == that.firstAttempt;
+                && firstAttempt == that.firstAttempt && lanes.equals(that.lanes);
         }
         return false;
     }
@@ -138,6 +155,7 @@ public final class ConfiguredHop {
             .add("concurrency", concurrency)
             .add("fallback", fallback)
             .add("firstAttempt", firstAttempt)
+            .add("lanes", lanes)
             .toString();
     }
 }

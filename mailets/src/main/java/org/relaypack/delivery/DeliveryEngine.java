@@ -109,18 +109,28 @@ public class DeliveryEngine {
                           MailetContext mailetContext, ConfigurationProvider configurationProvider, FileSystem fileSystem)
         throws ConfigurationException {
         this(queueFactory, metricFactory, transport, mailetContext,
-            NextHopsConfiguration.from(configurationProvider.getConfiguration(CONFIGURATION_COMPONENT), fileSystem, System::getenv));
+            NextHopsConfiguration.from(configurationProvider.getConfiguration(CONFIGURATION_COMPONENT), fileSystem, System::getenv),
+            Clock.systemUTC(), PAUSE, SpoolShare.spoolThreads(configurationProvider));
     }
 
     public DeliveryEngine(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, HopTransport transport,
                           MailetContext mailetContext, NextHopsConfiguration configuration) {
-        this(queueFactory, metricFactory, transport, mailetContext, configuration, Clock.systemUTC(), PAUSE);
+        this(queueFactory, metricFactory, transport, mailetContext, configuration, Clock.systemUTC(), PAUSE, SpoolShare.JAMES_DEFAULT_SPOOL_THREADS);
     }
 
-    /** @param pause see {@link #PAUSE}; handing items back waits up to 60 times as long */
     @VisibleForTesting
     DeliveryEngine(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, HopTransport transport,
                    MailetContext mailetContext, NextHopsConfiguration configuration, Clock clock, Duration pause) {
+        this(queueFactory, metricFactory, transport, mailetContext, configuration, clock, pause, SpoolShare.JAMES_DEFAULT_SPOOL_THREADS);
+    }
+
+    /**
+     * @param pause see {@link #PAUSE}; handing items back waits up to 60 times as long
+     * @param spoolThreads James's spool threads: the inline first attempts of all hops stay below it
+     */
+    @VisibleForTesting
+    DeliveryEngine(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, HopTransport transport,
+                   MailetContext mailetContext, NextHopsConfiguration configuration, Clock clock, Duration pause, int spoolThreads) {
         this.transport = transport;
         this.configuration = configuration;
         this.clock = clock;
@@ -128,11 +138,12 @@ public class DeliveryEngine {
         this.failureHandler = new FailureHandler(mailetContext, clock);
         this.health = new HopHealthTracker(clock);
         this.queues = new HopQueues(queueFactory, configuration);
-        FallbackChain chain = new FallbackChain(transport, configuration, metrics, health);
+        DestinationLanes lanes = new DestinationLanes();
+        FallbackChain chain = new FallbackChain(transport, configuration, metrics, health, lanes, clock);
         Settlement settlement = new Settlement(queues, failureHandler, metrics, health, clock);
-        InlineFirstAttempt inline = new InlineFirstAttempt(configuration, chain, settlement, metrics, clock);
+        InlineFirstAttempt inline = new InlineFirstAttempt(configuration, SpoolShare.of(spoolThreads), lanes, chain, settlement, metrics, clock);
         this.handover = new Handover(queues, inline, metrics, clock);
-        this.consumer = new QueueConsumer(chain, settlement, new Redeliveries(pause, pause.multipliedBy(60)), metrics,
+        this.consumer = new QueueConsumer(chain, lanes, settlement, new Redeliveries(pause, pause.multipliedBy(60)), metrics,
             inline::hopDelivered, clock, pause);
     }
 

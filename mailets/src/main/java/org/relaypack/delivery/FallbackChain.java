@@ -1,7 +1,11 @@
 package org.relaypack.delivery;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import javax.mail.MessagingException;
@@ -9,6 +13,7 @@ import javax.mail.MessagingException;
 import org.apache.james.core.MailAddress;
 import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.mailet.Mail;
+import org.relaypack.delivery.smtp.HostFailure;
 import org.relaypack.delivery.smtp.SmtpReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,23 +34,33 @@ final class FallbackChain {
     private final NextHopsConfiguration configuration;
     private final DeliveryMetrics metrics;
     private final HopHealthTracker health;
+    private final DestinationLanes lanes;
+    private final Clock clock;
 
-    FallbackChain(HopTransport transport, NextHopsConfiguration configuration, DeliveryMetrics metrics, HopHealthTracker health) {
+    FallbackChain(HopTransport transport, NextHopsConfiguration configuration, DeliveryMetrics metrics, HopHealthTracker health,
+                  DestinationLanes lanes, Clock clock) {
         this.transport = transport;
         this.configuration = configuration;
         this.metrics = metrics;
         this.health = health;
+        this.lanes = lanes;
+        this.clock = clock;
     }
 
     /** Delivers the mail, for the recipients it carries, to the hop and its fallbacks; only reads the mail. */
     ChainResult deliver(ConfiguredHop hop, Mail mail) {
+        return deliver(hop, mail, true);
+    }
+
+    /** As {@link #deliver(ConfiguredHop, Mail)}; without waiting for a pooled session when {@code waitForSession} is false. */
+    ChainResult deliver(ConfiguredHop hop, Mail mail, boolean waitForSession) {
         List<ChainResult.Step> steps = new ArrayList<>();
         ConfiguredHop current = hop;
         Mail toSend = mail;
         while (true) {
             DeliveryResult result;
             try {
-                result = deliverTo(current, toSend);
+                result = deliverTo(current, toSend, waitForSession);
             } finally {
                 if (toSend != mail) {
                     LifecycleUtil.dispose(toSend);
@@ -71,11 +86,80 @@ final class FallbackChain {
         }
     }
 
+    /**
+     * For a hop with destination lanes, the recipients of a dead destination are deferred without a
+     * connection, and what the others' attempt says of their destinations is remembered.
+     */
+    private DeliveryResult deliverTo(ConfiguredHop hop, Mail mail, boolean waitForSession) {
+        if (!hop.hasLanes()) {
+            return send(hop, mail, waitForSession);
+        }
+        Instant now = clock.instant();
+        Map<String, List<MailAddress>> live = new LinkedHashMap<>();
+        List<RecipientOutcome> suspended = new ArrayList<>();
+        for (MailAddress recipient : mail.getRecipients()) {
+            String destination = destination(recipient);
+            Optional<DestinationLanes.Dead> dead = lanes.dead(hop, destination, now);
+            if (dead.isPresent()) {
+                suspended.add(RecipientOutcome.temporaryFailure(recipient, HostFailure.localReply("4.4.1", "delivery to " + destination
+                    + " is suspended until " + dead.get().until() + " after: " + dead.get().reason().asString())));
+            } else {
+                live.computeIfAbsent(destination, any -> new ArrayList<>()).add(recipient);
+            }
+        }
+        if (suspended.isEmpty()) {
+            DeliveryResult result = send(hop, mail, waitForSession);
+            learn(hop, live, result);
+            return result;
+        }
+        LOGGER.info("Mail {}: next hop {} defers {} without a connection: their destination is dead", mail.getName(), hop.name(),
+            suspended.size());
+        if (live.isEmpty()) {
+            return DeliveryResult.of(suspended, Optional.empty(), Optional.empty(), Optional.empty());
+        }
+        List<MailAddress> liveRecipients = new ArrayList<>();
+        live.values().forEach(liveRecipients::addAll);
+        Mail copy;
+        try {
+            copy = MailCopies.copy(mail, mail.getName(), liveRecipients);
+        } catch (MessagingException e) {
+            LOGGER.error("Mail {}: could not copy it for the live destinations of next hop {}", mail.getName(), hop.name(), e);
+            return DeliveryResult.allTemporary(mail.getRecipients(), TRANSPORT_ERROR, Optional.empty());
+        }
+        try {
+            DeliveryResult result = send(hop, copy, waitForSession);
+            learn(hop, live, result);
+            return DeliveryResult.of(ImmutableList.<RecipientOutcome>builder().addAll(result.outcomes()).addAll(suspended).build(),
+                result.host(), result.tlsProtocol(), result.tlsCipher());
+        } finally {
+            LifecycleUtil.dispose(copy);
+        }
+    }
+
+    static String destination(MailAddress recipient) {
+        return recipient.getDomain().asString();
+    }
+
+    /** A destination that answered is alive; one whose every recipient failed at the connection level is dead for a while. */
+    private void learn(ConfiguredHop hop, Map<String, List<MailAddress>> byDestination, DeliveryResult result) {
+        Map<MailAddress, RecipientOutcome> outcomes = new LinkedHashMap<>();
+        result.outcomes().forEach(outcome -> outcomes.put(outcome.recipient(), outcome));
+        byDestination.forEach((destination, recipients) -> {
+            List<RecipientOutcome> mine = new ArrayList<>();
+            recipients.forEach(recipient -> Optional.ofNullable(outcomes.get(recipient)).ifPresent(mine::add));
+            if (mine.stream().anyMatch(outcome -> outcome.status() != RecipientOutcome.Status.TEMPORARY_FAILURE)) {
+                lanes.alive(hop, destination);
+            } else if (!mine.isEmpty() && mine.stream().allMatch(outcome -> DestinationLanes.isConnectionLevel(outcome.reply()))) {
+                lanes.failed(hop, destination, mine.get(0).reply(), clock.instant());
+            }
+        });
+    }
+
     /** The transport never throws for a delivery failure; anything else is a temporary failure of every recipient. */
-    private DeliveryResult deliverTo(ConfiguredHop hop, Mail mail) {
+    private DeliveryResult send(ConfiguredHop hop, Mail mail, boolean waitForSession) {
         DeliveryResult result;
         try {
-            result = transport.deliver(hop.hop(), mail);
+            result = waitForSession ? transport.deliver(hop.hop(), mail) : transport.deliverWithoutWaiting(hop.hop(), mail);
         } catch (RuntimeException e) {
             LOGGER.error("Mail {}: transport failed for next hop {}", mail.getName(), hop.name(), e);
             return DeliveryResult.allTemporary(mail.getRecipients(), TRANSPORT_ERROR, Optional.empty());

@@ -3,7 +3,9 @@ package org.relaypack.delivery;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import javax.mail.MessagingException;
@@ -45,7 +47,7 @@ final class Handover {
 
     void deliverShares(Mail mail, List<DeliveryEngine.HopShare> shares, FailurePolicy failurePolicy) throws MessagingException {
         List<MailAddress> notHandedOver = new ArrayList<>(mail.getRecipients());
-        for (DeliveryEngine.HopShare share : shares) {
+        for (DeliveryEngine.HopShare share : byDestination(shares)) {
             Optional<Settlement.Settled> settled;
             try {
                 settled = inline.tryDeliver(mail, share, failurePolicy);
@@ -64,6 +66,26 @@ final class Handover {
                     mail.getName(), settled.get().pending(), share.hop().name()), settled.get().cause().orElse(null));
             }
         }
+    }
+
+    /**
+     * The share of a hop with destination lanes is split per destination (recipient domain), so that
+     * each queue item waits for one lane only. A share whose route rewrote addresses is kept whole
+     * (its consumer then enters the lanes of all its destinations at once).
+     */
+    static List<DeliveryEngine.HopShare> byDestination(List<DeliveryEngine.HopShare> shares) {
+        List<DeliveryEngine.HopShare> split = new ArrayList<>();
+        for (DeliveryEngine.HopShare share : shares) {
+            if (!share.hop().hasLanes() || !share.recipients().equals(share.originals())) {
+                split.add(share);
+                continue;
+            }
+            Map<String, List<MailAddress>> byDestination = new LinkedHashMap<>();
+            share.recipients().forEach(recipient ->
+                byDestination.computeIfAbsent(FallbackChain.destination(recipient), any -> new ArrayList<>()).add(recipient));
+            byDestination.values().forEach(recipients -> split.add(new DeliveryEngine.HopShare(share.hop(), recipients, recipients)));
+        }
+        return split;
     }
 
     private void queueShare(Mail mail, DeliveryEngine.HopShare share, FailurePolicy failurePolicy) throws MessagingException {

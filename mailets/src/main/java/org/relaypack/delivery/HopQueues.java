@@ -5,6 +5,8 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
@@ -15,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import com.google.common.base.Preconditions;
 import com.google.common.collect.ImmutableMap;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -43,6 +46,7 @@ final class HopQueues {
     private ImmutableMap<String, MailQueue> queues = ImmutableMap.of();
     private final List<Disposable> consumers = new ArrayList<>();
     private final List<Scheduler> schedulers = new ArrayList<>();
+    private final List<ExecutorService> executors = new ArrayList<>();
 
     HopQueues(MailQueueFactory<?> queueFactory, NextHopsConfiguration configuration) {
         this.queueFactory = queueFactory;
@@ -57,8 +61,13 @@ final class HopQueues {
         }
         for (ConfiguredHop hop : configuration.hops().values()) {
             MailQueue queue = queues.get(hop.name());
-            Scheduler scheduler = Schedulers.newBoundedElastic(hop.concurrency(), Integer.MAX_VALUE, QUEUE_PREFIX + hop.name());
+            // One queue of tasks for all the hop's threads: a free thread takes the next delivery. (Reactor's
+            // bounded elastic scheduler pins a task to a worker, which may be held by a hanging session.)
+            ExecutorService threads = Executors.newFixedThreadPool(hop.concurrency(),
+                new ThreadFactoryBuilder().setNameFormat(QUEUE_PREFIX + hop.name() + "-%d").setDaemon(true).build());
+            Scheduler scheduler = Schedulers.fromExecutorService(threads, QUEUE_PREFIX + hop.name());
             schedulers.add(scheduler);
+            executors.add(threads);
             // A JMS queue's deQueue() blocks its subscriber in receive(): dequeue on a thread of its own,
             // not on the caller's (James's mailet init) nor on a delivery thread.
             Scheduler dequeuer = Schedulers.newSingle(QUEUE_PREFIX + hop.name() + "-dequeue");
@@ -82,6 +91,8 @@ final class HopQueues {
         consumers.clear();
         schedulers.forEach(Scheduler::dispose);
         schedulers.clear();
+        executors.forEach(ExecutorService::shutdownNow);
+        executors.clear();
     }
 
     synchronized MailQueue queue(String hop) {

@@ -89,6 +89,9 @@ public final class NextHopsConfiguration {
     static final String POOL_IDLE_TIMEOUT = "idleTimeout";
     static final String POOL_MAX_MESSAGES = "maxMessagesPerConnection";
     static final String HELO_NAME = "heloName";
+    static final String LANES = "lanes";
+    static final String LANES_DESTINATION_CONCURRENCY = "destinationConcurrency";
+    static final String LANES_DEAD_FOR = "deadFor";
 
     static final ImmutableSet<TlsProtocolVersion> MIN_PROTOCOLS = ImmutableSet.of(TlsProtocolVersion.TLS_V1_2, TlsProtocolVersion.TLS_V1_3);
     static final ImmutableSet<TlsProtocolVersion> OPPORTUNISTIC_MIN_PROTOCOLS = ImmutableSet.of(TlsProtocolVersion.TLS_V1,
@@ -194,7 +197,7 @@ public final class NextHopsConfiguration {
 
         private ConfiguredHop hop(ConfigElement element, RetryPolicy defaultRetry, LoopDetection loopDetection) throws ConfigurationException {
             element.checkAllowed(ImmutableSet.of(NAME, TYPE, FALLBACK, CONCURRENCY, PORT, FIRST_ATTEMPT),
-                ImmutableSet.of(HOST, TLS, AUTH, TIMEOUTS, POOL, HELO_NAME, RETRY));
+                ImmutableSet.of(HOST, TLS, AUTH, TIMEOUTS, POOL, HELO_NAME, RETRY, LANES));
             String name = element.requiredAttribute(NAME);
             if (!HopName.isValid(name)) {
                 throw element.error(NAME, name, "must be " + HopName.SYNTAX);
@@ -254,7 +257,26 @@ public final class NextHopsConfiguration {
             }
             int concurrency = element.intAttribute(CONCURRENCY, 1, MAX_CONCURRENCY).orElse(ConfiguredHop.DEFAULT_CONCURRENCY);
             NextHop hop = builder.build();
-            return ConfiguredHop.of(hop, retry(element, defaultRetry), concurrency, element.attribute(FALLBACK), firstAttempt(element, hop));
+            return ConfiguredHop.of(hop, retry(element, defaultRetry), concurrency, element.attribute(FALLBACK), firstAttempt(element, hop))
+                .withLanes(lanes(element, hop));
+        }
+
+        private LaneLimits lanes(ConfigElement hop, NextHop nextHop) throws ConfigurationException {
+            Optional<ConfigElement> lanes = hop.child(LANES);
+            if (lanes.isEmpty()) {
+                return LaneLimits.DEFAULTS;
+            }
+            ConfigElement element = lanes.get().checkAllowed(ImmutableSet.of(LANES_DESTINATION_CONCURRENCY, LANES_DEAD_FOR), ImmutableSet.of());
+            if (nextHop.kind() != NextHop.Kind.RECIPIENT_MX) {
+                throw element.error("is only for type=\"mx\": a hop with <host> entries has one destination");
+            }
+            int destinationConcurrency = element.intAttribute(LANES_DESTINATION_CONCURRENCY, 1, LaneLimits.MAX_DESTINATION_CONCURRENCY)
+                .orElse(LaneLimits.DEFAULT_DESTINATION_CONCURRENCY);
+            Optional<Duration> deadFor = element.durationAttribute(LANES_DEAD_FOR);
+            if (deadFor.isPresent() && (deadFor.get().compareTo(LaneLimits.MIN_DEAD_FOR) < 0 || deadFor.get().compareTo(LaneLimits.MAX_DEAD_FOR) > 0)) {
+                throw element.error(LANES_DEAD_FOR, element.attribute(LANES_DEAD_FOR).get(), "must be between 1s and 1h");
+            }
+            return LaneLimits.of(destinationConcurrency, deadFor.orElse(LaneLimits.DEFAULT_DEAD_FOR));
         }
 
         private ConfiguredHop.FirstAttempt firstAttempt(ConfigElement element, NextHop hop) throws ConfigurationException {

@@ -45,8 +45,11 @@ final class QueueConsumer {
     private static final Logger LOGGER = LoggerFactory.getLogger(QueueConsumer.class);
     /** A mail given back less than this before its time is attempted: clocks of queue nodes differ a little. */
     static final Duration EARLINESS_TOLERANCE = Duration.ofSeconds(1);
+    /** A mail whose destination lane is full comes back after this long. */
+    static final Duration LANE_FULL_DELAY = Duration.ofSeconds(1);
 
     private final FallbackChain chain;
+    private final DestinationLanes lanes;
     private final Settlement settlement;
     private final Redeliveries redeliveries;
     private final DeliveryMetrics metrics;
@@ -56,9 +59,10 @@ final class QueueConsumer {
     private final Duration earlyPause;
     private final Set<String> warnedIgnoredDelays = ConcurrentHashMap.newKeySet();
 
-    QueueConsumer(FallbackChain chain, Settlement settlement, Redeliveries redeliveries, DeliveryMetrics metrics,
+    QueueConsumer(FallbackChain chain, DestinationLanes lanes, Settlement settlement, Redeliveries redeliveries, DeliveryMetrics metrics,
                   Consumer<String> onHopDelivered, Clock clock, Duration earlyPause) {
         this.chain = chain;
+        this.lanes = lanes;
         this.settlement = settlement;
         this.redeliveries = redeliveries;
         this.metrics = metrics;
@@ -76,7 +80,40 @@ final class QueueConsumer {
                 .subscribeOn(Schedulers.boundedElastic())
                 .flatMap(then -> then);
         }
-        return Mono.fromCallable(() -> process(hop, item)).subscribeOn(scheduler).flatMap(then -> then);
+        if (!hop.hasLanes()) {
+            return Mono.fromCallable(() -> process(hop, item)).subscribeOn(scheduler).flatMap(then -> then);
+        }
+        Optional<DestinationLanes.Ticket> ticket = lanes.tryEnter(hop, destinations(item.getMail()), clock.instant());
+        if (ticket.isEmpty()) {
+            // Not a thread of the hop: the lane's own deliveries are running, the mail waits in the queue.
+            return Mono.fromCallable(() -> requeueLaneFull(hop, queue, item))
+                .subscribeOn(Schedulers.boundedElastic())
+                .flatMap(then -> then);
+        }
+        return Mono.fromCallable(() -> process(hop, item)).subscribeOn(scheduler).flatMap(then -> then)
+            .doFinally(signal -> ticket.get().close());
+    }
+
+    static ImmutableSet<String> destinations(Mail mail) {
+        return mail.getRecipients().stream().map(FallbackChain::destination).collect(ImmutableSet.toImmutableSet());
+    }
+
+    /**
+     * The mail's destination lane is full: queue it again for a moment and acknowledge it, without an
+     * attempt. Its slot stays taken for a while, so that a queue ignoring delays does not spin on it.
+     */
+    private Mono<Void> requeueLaneFull(ConfiguredHop hop, MailQueue queue, MailQueue.MailQueueItem item) {
+        Mail mail = item.getMail();
+        LOGGER.debug("Mail {} for next hop {}: the lane of {} is full, queued again for {}", mail.getName(), hop.name(),
+            destinations(mail), LANE_FULL_DELAY);
+        try (MailCopies.QueueCopy copy = MailCopies.forQueue(mail, mail.getName(), mail.getRecipients())) {
+            queue.enQueue(copy.mail(), LANE_FULL_DELAY);
+        } catch (Exception e) {
+            LOGGER.error("Mail {} for next hop {}: could not queue it again while its lane is full", mail.getName(), hop.name(), e);
+            return handBack(hop, item, ImmutableList.copyOf(mail.getRecipients()), DeliveryAttributes.attempts(mail), ImmutableSet.of());
+        }
+        acknowledge(hop, item);
+        return Mono.delay(earlyPause).then();
     }
 
     /** A queue that ignores delays (James's RabbitMQ queue) gave the mail back before its time: queue it again, no attempt. */

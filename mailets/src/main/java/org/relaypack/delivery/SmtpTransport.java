@@ -84,6 +84,15 @@ public class SmtpTransport implements HopTransport {
 
     @Override
     public DeliveryResult deliver(NextHop hop, Mail mail) {
+        return deliver(hop, mail, true);
+    }
+
+    @Override
+    public DeliveryResult deliverWithoutWaiting(NextHop hop, Mail mail) {
+        return deliver(hop, mail, false);
+    }
+
+    private DeliveryResult deliver(NextHop hop, Mail mail, boolean waitForSession) {
         ImmutableList<MailAddress> recipients = ImmutableList.copyOf(mail.getRecipients());
         MessageContent content;
         try {
@@ -98,19 +107,20 @@ public class SmtpTransport implements HopTransport {
             return attempts.toResult(recipients);
         }
         if (hop.kind() == NextHop.Kind.HOSTS) {
-            attempts.merge(deliverToHosts(hop, mail, sendable, content, resolver.resolve(hop)));
+            attempts.merge(deliverToHosts(hop, mail, sendable, content, resolver.resolve(hop), waitForSession));
             return attempts.toResult(recipients);
         }
         Map<String, List<MailAddress>> byDomain = new LinkedHashMap<>();
         sendable.forEach(recipient -> byDomain.computeIfAbsent(recipient.getDomain().asString(), domain -> new ArrayList<>()).add(recipient));
         byDomain.forEach((domain, domainRecipients) ->
-            attempts.merge(deliverToHosts(hop, mail, domainRecipients, content, resolver.resolveMx(hop, domain, hop.mxPort().orElse(recipientMxPort)))));
+            attempts.merge(deliverToHosts(hop, mail, domainRecipients, content, resolver.resolveMx(hop, domain, hop.mxPort().orElse(recipientMxPort)),
+                waitForSession)));
         return attempts.toResult(recipients);
     }
 
     /** Ordered failover: the recipients without a final reply go to the next host. */
     private Attempts deliverToHosts(NextHop hop, Mail mail, List<MailAddress> recipients, MessageContent content,
-                                    HostResolver.Resolution resolution) {
+                                    HostResolver.Resolution resolution, boolean waitForSession) {
         Attempts attempts = new Attempts();
         Optional<SmtpReply> dnsAnswer = resolution.permanentFailure();
         if (dnsAnswer.isPresent()) {
@@ -124,7 +134,7 @@ public class SmtpTransport implements HopTransport {
             if (pending.isEmpty()) {
                 break;
             }
-            Optional<SmtpReply> interruption = attempt(hop, mail, host, pending, content, attempts);
+            Optional<SmtpReply> interruption = attempt(hop, mail, host, pending, content, attempts, waitForSession);
             if (interruption.isEmpty()) {
                 break;
             }
@@ -138,10 +148,11 @@ public class SmtpTransport implements HopTransport {
 
     /** One host: returns the reason to try the next host, or empty when every pending recipient got a final reply. */
     private Optional<SmtpReply> attempt(NextHop hop, Mail mail, ResolvedHost host, List<MailAddress> pending,
-                                        MessageContent content, Attempts attempts) {
+                                        MessageContent content, Attempts attempts, boolean waitForSession) {
         Target target = new Target(host.name(), host.address(), hop.tls(), hop.credentials(),
             hop.heloName().orElse(localHostName), hop.deadlines());
-        SessionPools.Limits limits = new SessionPools.Limits(hop.maxConnections(), hop.idleTimeout(), hop.connectTimeout());
+        SessionPools.Limits limits = new SessionPools.Limits(hop.maxConnections(), hop.idleTimeout(),
+            waitForSession ? hop.connectTimeout() : Duration.ZERO);
         Envelope envelope = Envelope.of(mail.getMaybeSender(), pending, mail.dsnParameters());
         SessionPools.Lease pooled;
         SmtpSession session;

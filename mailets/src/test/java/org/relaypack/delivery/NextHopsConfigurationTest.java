@@ -401,11 +401,60 @@ class NextHopsConfigurationTest {
     }
 
     @Nested
+    class Lanes {
+        @Test
+        void mxHopShouldTakeItsLaneLimits() throws Exception {
+            ConfiguredHop hop = parse("<nexthops><nexthop name=\"internet\" type=\"mx\">"
+                + "<lanes destinationConcurrency=\"5\" deadFor=\"2m\"/></nexthop></nexthops>").hop("internet").orElseThrow();
+
+            assertThat(hop.lanes()).isEqualTo(LaneLimits.of(5, Duration.ofMinutes(2)));
+            assertThat(hop.hasLanes()).isTrue();
+        }
+
+        @Test
+        void lanesShouldDefaultToPostfixValues() throws Exception {
+            ConfiguredHop hop = parse("<nexthops><nexthop name=\"internet\" type=\"mx\"/></nexthops>").hop("internet").orElseThrow();
+
+            assertThat(hop.lanes().destinationConcurrency()).isEqualTo(20);
+            assertThat(hop.lanes().deadFor()).isEqualTo(Duration.ofMinutes(5));
+        }
+
+        @Test
+        void hopWithHostsShouldHaveNoLanes() throws Exception {
+            assertThat(parse("<nexthops><nexthop name=\"a\"><host>[h]:25</host></nexthop></nexthops>").hop("a").orElseThrow().hasLanes())
+                .isFalse();
+        }
+    }
+
+    @Nested
     class Errors {
         private void assertFails(String nexthops, String... messageParts) {
             assertThatThrownBy(() -> parse("<nexthops>" + nexthops + "</nexthops>"))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContainingAll(messageParts);
+        }
+
+        @Test
+        void lanesOnAHopWithHostsShouldFail() {
+            assertFails("<nexthop name=\"a\"><host>[h]:25</host><lanes destinationConcurrency=\"5\"/></nexthop>",
+                "<nexthop name=\"a\">", "<lanes>", "only for type=\"mx\"");
+        }
+
+        @Test
+        void deadForOutOfBoundsShouldFail() {
+            assertFails("<nexthop name=\"a\" type=\"mx\"><lanes deadFor=\"2h\"/></nexthop>", "<lanes>", "deadFor", "'2h'", "between 1s and 1h");
+            assertFails("<nexthop name=\"a\" type=\"mx\"><lanes deadFor=\"5\"/></nexthop>", "<lanes>", "deadFor", "'5'");
+        }
+
+        @Test
+        void destinationConcurrencyOutOfRangeShouldFail() {
+            assertFails("<nexthop name=\"a\" type=\"mx\"><lanes destinationConcurrency=\"0\"/></nexthop>",
+                "<lanes>", "destinationConcurrency", "'0'", "out of range 1-1000");
+        }
+
+        @Test
+        void unknownLanesAttributeShouldFail() {
+            assertFails("<nexthop name=\"a\" type=\"mx\"><lanes destinationConcurency=\"5\"/></nexthop>", "<lanes>", "destinationConcurency");
         }
 
         @Test

@@ -141,7 +141,7 @@ public final class SessionPool {
         private static final long serialVersionUID = 1L;
 
         PoolExhaustedException(int maxConnections) {
-            super("all " + maxConnections + " connections are busy");
+            super("all " + maxConnections + " " + SessionPools.BUSY);
         }
     }
 }

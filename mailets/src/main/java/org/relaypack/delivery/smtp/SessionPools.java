@@ -87,6 +87,14 @@ public final class SessionPools implements AutoCloseable {
         }
     }
 
+    /** Part of the reply of a pool whose sessions are all busy. */
+    static final String BUSY = "connections are busy";
+
+    /** The reply of a pool whose sessions all stayed busy: nothing was sent to the host. */
+    public static boolean isBusy(SmtpReply reply) {
+        return reply.code() == 451 && reply.text().startsWith("4.4.5 ") && reply.text().contains(BUSY);
+    }
+
     private final Clock clock;
     private final TlsSockets tlsSockets = new TlsSockets();
     private final Watchdog watchdog = new Watchdog();

@@ -49,6 +49,6 @@ class SmarthostRunSampleTest {
         assertThat(run.subjects("partner", "bob@remote.example")).isEmpty();
         assertThat(run.subjects("internet", "carol@partner.example")).isEmpty();
         assertThat(run.output()).anySatisfy(line -> assertThat(line)
-            .contains("delivered to [carol@partner.example] via next hop partner (mx.partner.example"));
+            .contains("to=<carol@partner.example>, hop=partner, relay=mx.partner.example[", "status=sent"));
     }
 }

@@ -68,8 +68,14 @@ final class FallbackChain {
             }
             steps.add(new ChainResult.Step(current, result));
             metrics.delivered(current.name(), result.recipientsWith(RecipientOutcome.Status.DELIVERED).size());
-            health.recordAttempt(current.name(), result);
-            ImmutableList<MailAddress> temporary = result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE);
+            if (!allBusy(result)) {
+                health.recordAttempt(current.name(), result);
+            }
+            // A recipient whose sessions were all busy was not tried: its first attempt is the hop's queue's, not the fallback's.
+            ImmutableList<MailAddress> temporary = result.outcomes().stream()
+                .filter(outcome -> outcome.status() == RecipientOutcome.Status.TEMPORARY_FAILURE && !HopTransport.isBusy(outcome.reply()))
+                .map(RecipientOutcome::recipient)
+                .collect(ImmutableList.toImmutableList());
             Optional<ConfiguredHop> fallback = current.fallback().flatMap(configuration::hop);
             if (temporary.isEmpty() || fallback.isEmpty()) {
                 return ChainResult.of(steps);
@@ -84,6 +90,11 @@ final class FallbackChain {
             }
             current = fallback.get();
         }
+    }
+
+    private static boolean allBusy(DeliveryResult result) {
+        return !result.outcomes().isEmpty() && result.outcomes().stream()
+            .allMatch(outcome -> outcome.status() == RecipientOutcome.Status.TEMPORARY_FAILURE && HopTransport.isBusy(outcome.reply()));
     }
 
     /**

@@ -23,6 +23,7 @@ import com.google.common.collect.ImmutableList;
 /** Inline first attempts never wait for a pooled session, and all of them together stay below the spool's threads. */
 class InlineFirstAttemptBoundsTest {
     private static final String HOP = "upstream";
+    private static final String BACKUP = "backup";
     private static final NextHop UPSTREAM = NextHop.builder(HOP).host(HostSpec.literal("smtp.provider.example", 587)).build();
     private static final SmtpReply BUSY = SmtpReply.of(451, "4.4.5 next hop upstream: all 1 connections are busy to smtp.provider.example");
     private static final MailAddress BOB = TestMails.address("bob@remote.example");
@@ -34,13 +35,17 @@ class InlineFirstAttemptBoundsTest {
     private DeliveryEngine testee;
 
     private void start(int spoolThreads) {
+        start(spoolThreads, NextHopsConfiguration.of(ConfiguredHop.of(UPSTREAM, RETRY, 2, Optional.empty())));
+    }
+
+    private static final RetryPolicy RETRY = RetryPolicy.of(ImmutableList.of(Duration.ofHours(1)), 3);
+
+    private void start(int spoolThreads, NextHopsConfiguration configuration) {
         transport = new ScriptedTransport();
         mailetContext = FakeMailContext.defaultContext();
         metrics = new RecordingMetricFactory();
         testee = new DeliveryEngine(new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory(), Clock.systemUTC()), metrics,
-            transport, mailetContext, NextHopsConfiguration.of(ConfiguredHop.of(UPSTREAM,
-                RetryPolicy.of(ImmutableList.of(Duration.ofHours(1)), 3), 2, Optional.empty())),
-            Clock.systemUTC(), DeliveryEngine.PAUSE, spoolThreads);
+            transport, mailetContext, configuration, Clock.systemUTC(), DeliveryEngine.PAUSE, spoolThreads);
         testee.start();
     }
 
@@ -91,5 +96,21 @@ class InlineFirstAttemptBoundsTest {
         send("mail2", BOB);
 
         assertThat(metrics.countFor(DeliveryEngine.inlineFirstMetric(HOP))).as("inline attempts not paused by a busy pool").isEqualTo(2);
+    }
+
+    @Test
+    void recipientsWhoseSessionsWereBusyShouldNotGoToTheFallbackHop() throws Exception {
+        start(20, NextHopsConfiguration.of(
+            ConfiguredHop.of(UPSTREAM, RETRY, 2, Optional.of(BACKUP)),
+            ConfiguredHop.of(NextHop.builder(BACKUP).host(HostSpec.literal("backup.provider.example", 465)).build(), RETRY, 2, Optional.empty())));
+        transport.then(HOP, ScriptedTransport.replying(BUSY, CAROL));
+
+        send("mail1", BOB, CAROL);
+
+        // Nothing was sent to the hop for carol: her first attempt is the hop's own queue's, not the fallback's.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(transport.attemptsAt(HOP)).hasSize(2));
+        assertThat(transport.attemptsAt(HOP).get(1).recipients()).containsExactly(CAROL);
+        assertThat(transport.attemptsAt(BACKUP)).isEmpty();
+        assertThat(metrics.countFor(DeliveryEngine.queuedFirstMetric(HOP))).isEqualTo(1);
     }
 }

@@ -29,8 +29,8 @@ import java.util.stream.Stream;
  */
 public final class RelayBenchmark {
     static final Map<String, String> LABELS = labels();
-    private static final String SMARTHOST_CLASS = "org/relaypack/smarthost/SmarthostDelivery.class";
-    private static final String ROUTER_CLASS = "org/relaypack/routing/MailboxRouter.class";
+    private static final String SMARTHOST_CLASS = "org/relaypack/mailets/SmarthostDelivery.class";
+    private static final String ROUTER_CLASS = "org/relaypack/mailets/MailboxRouter.class";
 
     private final BenchmarkOptions options;
     private final List<String> notes = new ArrayList<>();

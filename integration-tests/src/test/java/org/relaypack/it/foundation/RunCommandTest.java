@@ -69,7 +69,7 @@ class RunCommandTest {
         for (String entry : Splitter.on(java.io.File.pathSeparator).split(
             Files.readString(packaged("relaypack.runner.classpath")).trim() + java.io.File.pathSeparator + packaged("relaypack.runner.jar"))) {
             try (JarFile jar = new JarFile(entry)) {
-                assertThat(jar.getEntry("org/relaypack/loop/HopLimit.class")).as(entry).isNull();
+                assertThat(jar.getEntry("org/relaypack/mailets/HopLimit.class")).as(entry).isNull();
             }
         }
     }

@@ -16,7 +16,7 @@ import org.relaypack.it.harness.SmtpTestClient;
  * unknown ones are refused by the routing hook, and relaying elsewhere is still denied.
  */
 class InboundRelayRcptHooksTest {
-    private static final String ROUTING_HOOK = "<handler class=\"org.relaypack.routing.RoutingRcptHook\"/>";
+    private static final String ROUTING_HOOK = "<handler class=\"org.relaypack.smtphooks.RoutingRcptHook\"/>";
     private static RelayJames james;
 
     @BeforeAll

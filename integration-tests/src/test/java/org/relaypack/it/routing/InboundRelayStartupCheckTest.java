@@ -14,9 +14,9 @@ class InboundRelayStartupCheckTest {
     @Test
     void theRoutingHookWithoutItsCorePackageShouldStopJames() {
         assertThatThrownBy(() -> RelayJames.sample("inbound-relay")
-                .substitute("<handlerchain coreHandlersPackage=\"org.relaypack.routing.RoutingCoreCmdHandlerLoader\">", "<handlerchain>")
+                .substitute("<handlerchain coreHandlersPackage=\"org.relaypack.smtphooks.RoutingCoreCmdHandlerLoader\">", "<handlerchain>")
                 .start().close())
-            .hasStackTraceContaining("needs coreHandlersPackage=\"org.relaypack.routing.RoutingCoreCmdHandlerLoader\"")
+            .hasStackTraceContaining("needs coreHandlersPackage=\"org.relaypack.smtphooks.RoutingCoreCmdHandlerLoader\"")
             .hasStackTraceContaining("AuthRequiredToRelayRcptHook would refuse relaying to the routed domains");
     }
 

@@ -52,8 +52,8 @@ class SmarthostEngineStoryTest {
             .substitute("[backup.example]:25", "[127.0.0.1]:" + backup.port())
             .substitute("[later.example]:25", "[127.0.0.1]:" + laterPort)
             // The overlay's relaypack.xml routes no domain: the demo's RCPT routing hook has nothing to do here.
-            .substitute("<handler class=\"org.relaypack.routing.RoutingRcptHook\"/>", "")
-            .substitute("<handlerchain coreHandlersPackage=\"org.relaypack.routing.RoutingCoreCmdHandlerLoader\">", "<handlerchain>")
+            .substitute("<handler class=\"org.relaypack.smtphooks.RoutingRcptHook\"/>", "")
+            .substitute("<handlerchain coreHandlersPackage=\"org.relaypack.smtphooks.RoutingCoreCmdHandlerLoader\">", "<handlerchain>")
             .substitute("extensions.routes=org.relaypack.routing.MailboxRoutesWebAdminRoutes", "")
             .substitute("<handler class=\"org.apache.james.smtpserver.CoreCmdHandlerLoader\"/>",
                 "<handler class=\"org.relaypack.it.smarthost.EngineProbeHook\"/>"

@@ -35,8 +35,8 @@ class SubmissionOptionsIntegrationTest {
         upstream = provider.peer();
         james = provider.applyTo(RelayJames.sample("submission"))
             .substitute("<minimumProtocol>TLSv1.2</minimumProtocol>", "<minimumProtocol>TLSv1.3</minimumProtocol>")
-            .substitute("<handler class=\"org.relaypack.submission.RequireAuthentication\"/>",
-                "<handler class=\"org.relaypack.submission.RequireAuthentication\"><allowedNetworks>127.0.0.1/32</allowedNetworks></handler>")
+            .substitute("<handler class=\"org.relaypack.smtphooks.RequireAuthentication\"/>",
+                "<handler class=\"org.relaypack.smtphooks.RequireAuthentication\"><allowedNetworks>127.0.0.1/32</allowedNetworks></handler>")
             .start();
         james.data().addUser(ALICE, PASSWORD).addUser("bob@example.org", "bob-secret");
         james.server().getProbe(DataProbeImpl.class).addUserAliasMapping("ali", "example.org", ALICE);

@@ -1,0 +1,442 @@
+package org.relaypack.mailets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.relaypack.delivery.TestConfigurations.relaypackXml;
+
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import javax.mail.MessagingException;
+
+import org.apache.commons.configuration2.HierarchicalConfiguration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.apache.james.core.MailAddress;
+import org.apache.james.core.MaybeSender;
+import org.apache.james.core.builder.MimeMessageBuilder;
+import org.apache.james.metrics.tests.RecordingMetricFactory;
+import org.apache.james.queue.api.MailQueue;
+import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
+import org.apache.james.queue.memory.MemoryMailQueueFactory;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.apache.mailet.ProcessingState;
+import org.apache.mailet.base.test.FakeMail;
+import org.apache.mailet.base.test.FakeMailContext;
+import org.apache.mailet.base.test.FakeMailetConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.relaypack.delivery.ConfiguredHop;
+import org.relaypack.delivery.DeliveryAttributes;
+import org.relaypack.delivery.DeliveryEngine;
+import org.relaypack.delivery.HostSpec;
+import org.relaypack.delivery.NextHop;
+import org.relaypack.delivery.NextHopsConfiguration;
+import org.relaypack.delivery.RetryPolicy;
+import org.relaypack.delivery.ScriptedTransport;
+
+import com.google.common.collect.ImmutableList;
+import org.relaypack.delivery.SmarthostRoutes;
+
+class SmarthostDeliveryTest {
+    private static final String UPSTREAM = "upstream";
+    private static final String PARTNER = "partner";
+    private static final String DEPT_RELAY = "dept-relay";
+    private static final String ROUTES = "<smarthost>"
+        + "  <route recipient=\"@partner.example\" nexthop=\"partner\"/>"
+        + "  <route recipient=\"ceo@partner.example\" nexthop=\"upstream\"/>"
+        + "  <route sender=\"@dept.example\" nexthop=\"dept-relay\"/>"
+        + "  <route sender=\"boss@dept.example\" nexthop=\"upstream\"/>"
+        + "  <default nexthop=\"upstream\"/>"
+        + "</smarthost>";
+
+    private static MailAddress address(String address) {
+        try {
+            return new MailAddress(address);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static final MailAddress ALICE = address("alice@lan.example");
+    private static final MailAddress DEPT_USER = address("user@dept.example");
+    private static final MailAddress BOSS = address("Boss@Dept.example");
+    private static final MailAddress BOB = address("bob@remote.example");
+    private static final MailAddress PARTNER_USER = address("user@partner.example");
+    private static final MailAddress PARTNER_CEO = address("ceo@partner.example");
+
+    private static ConfiguredHop hop(String name) {
+        return ConfiguredHop.of(NextHop.builder(name).host(HostSpec.literal(name + ".example", 25)).build(),
+            RetryPolicy.of(ImmutableList.of(Duration.ofMillis(1)), 2), 1, Optional.empty());
+    }
+
+    private ScriptedTransport transport;
+    private FakeMailContext mailetContext;
+    private DeliveryEngine engine;
+    private SmarthostDelivery testee;
+
+    @BeforeEach
+    void setUp() {
+        transport = new ScriptedTransport();
+        mailetContext = FakeMailContext.defaultContext();
+        engine = new DeliveryEngine(new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory()), new RecordingMetricFactory(),
+            transport, mailetContext, NextHopsConfiguration.of(hop(UPSTREAM), hop(PARTNER), hop(DEPT_RELAY)));
+        engine.start();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (testee != null) {
+            testee.destroy();
+        }
+        engine.stop();
+    }
+
+    private SmarthostDelivery init(String relaypackXml, FakeMailetConfig.Builder config) throws Exception {
+        SmarthostDelivery mailet = new SmarthostDelivery(engine, SmarthostRoutes.from(relaypackXml(relaypackXml), engine.configuration()));
+        mailet.init(config.mailetName("SmarthostDelivery").mailetContext(mailetContext).build());
+        return mailet;
+    }
+
+    private SmarthostDelivery init(String relaypackXml) throws Exception {
+        return init(relaypackXml, FakeMailetConfig.builder());
+    }
+
+    private Mail mail(MaybeSender sender, MailAddress... recipients) throws MessagingException {
+        return FakeMail.builder()
+            .name("mail1")
+            .sender(sender)
+            .recipients(recipients)
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("test").setText("body"))
+            .build();
+    }
+
+    private Mail mail(MailAddress sender, MailAddress... recipients) throws MessagingException {
+        return mail(MaybeSender.of(sender), recipients);
+    }
+
+    private void awaitAttempts(int count) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(transport.attempts()).hasSize(count));
+    }
+
+    @Nested
+    class Routing {
+        @BeforeEach
+        void setUp() throws Exception {
+            testee = init(ROUTES);
+        }
+
+        @Test
+        void recipientDomainRouteShouldSendToItsHopAndNotToTheDefault() throws Exception {
+            testee.service(mail(ALICE, PARTNER_USER));
+
+            awaitAttempts(1);
+            assertThat(transport.attemptsAt(PARTNER)).extracting(ScriptedTransport.Attempt::recipients).containsExactly(List.of(PARTNER_USER));
+            assertThat(transport.attemptsAt(UPSTREAM)).isEmpty();
+        }
+
+        @Test
+        void recipientAddressRouteShouldWinOverItsDomainRoute() throws Exception {
+            testee.service(mail(ALICE, PARTNER_CEO));
+
+            awaitAttempts(1);
+            assertThat(transport.attemptsAt(UPSTREAM)).extracting(ScriptedTransport.Attempt::recipients).containsExactly(List.of(PARTNER_CEO));
+            assertThat(transport.attemptsAt(PARTNER)).isEmpty();
+        }
+
+        @Test
+        void senderDomainRouteShouldSendToItsHopAndNotToTheDefault() throws Exception {
+            testee.service(mail(DEPT_USER, BOB));
+
+            awaitAttempts(1);
+            assertThat(transport.attemptsAt(DEPT_RELAY)).extracting(ScriptedTransport.Attempt::recipients).containsExactly(List.of(BOB));
+            assertThat(transport.attemptsAt(UPSTREAM)).isEmpty();
+        }
+
+        @Test
+        void senderAddressRouteShouldWinOverItsDomainRouteWhateverTheCase() throws Exception {
+            testee.service(mail(BOSS, BOB));
+
+            awaitAttempts(1);
+            assertThat(transport.attemptsAt(UPSTREAM)).hasSize(1);
+            assertThat(transport.attemptsAt(DEPT_RELAY)).isEmpty();
+        }
+
+        @Test
+        void recipientRouteShouldWinOverSenderRoute() throws Exception {
+            testee.service(mail(DEPT_USER, PARTNER_USER));
+
+            awaitAttempts(1);
+            assertThat(transport.attemptsAt(PARTNER)).hasSize(1);
+            assertThat(transport.attemptsAt(DEPT_RELAY)).isEmpty();
+        }
+
+        @Test
+        void otherMailShouldTakeTheDefault() throws Exception {
+            testee.service(mail(ALICE, BOB));
+
+            awaitAttempts(1);
+            assertThat(transport.attemptsAt(UPSTREAM)).extracting(ScriptedTransport.Attempt::recipients).containsExactly(List.of(BOB));
+        }
+
+        @Test
+        void nullSenderShouldBeRoutedByRecipient() throws Exception {
+            testee.service(mail(MaybeSender.nullSender(), PARTNER_USER, BOB));
+
+            awaitAttempts(2);
+            assertThat(transport.attemptsAt(PARTNER)).extracting(ScriptedTransport.Attempt::recipients).containsExactly(List.of(PARTNER_USER));
+            assertThat(transport.attemptsAt(UPSTREAM)).extracting(ScriptedTransport.Attempt::recipients).containsExactly(List.of(BOB));
+        }
+
+        @Test
+        void serviceShouldSplitTheMailIntoOneCopyPerHopWithExactlyItsRecipients() throws Exception {
+            Mail mail = mail(DEPT_USER, PARTNER_USER, BOB, PARTNER_CEO, address("carol@remote.example"));
+
+            testee.service(mail);
+
+            awaitAttempts(3);
+            assertThat(transport.attemptsAt(PARTNER)).extracting(ScriptedTransport.Attempt::recipients)
+                .containsExactly(List.of(PARTNER_USER));
+            assertThat(transport.attemptsAt(UPSTREAM)).extracting(ScriptedTransport.Attempt::recipients)
+                .containsExactly(List.of(PARTNER_CEO));
+            assertThat(transport.attemptsAt(DEPT_RELAY)).extracting(ScriptedTransport.Attempt::recipients)
+                .containsExactly(List.of(BOB, address("carol@remote.example")));
+            assertThat(mail.getState()).isEqualTo(Mail.GHOST);
+            assertThat(mailetContext.getSentMails()).isEmpty();
+        }
+
+        @Test
+        void copiesShouldNotGrowTheLoopCounterOfJamesMailNames() throws Exception {
+            // Seven "-!" suffixes: one more and James refuses to copy the mail ("Possible loop in config"),
+            // which its memory queue does on every enqueue.
+            String name = "mail1-!1000001-!1000002-!1000003-!1000004-!1000005-!1000006-!1000007";
+            Mail mail = FakeMail.builder().name(name).sender(ALICE).recipients(BOB, PARTNER_USER)
+                .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("test").setText("body")).build();
+
+            testee.service(mail);
+
+            awaitAttempts(2);
+            assertThat(transport.attempts()).extracting(ScriptedTransport.Attempt::mailName)
+                .allSatisfy(copyName -> assertThat(copyName).startsWith(name + "-").doesNotContain(name + "-!"));
+        }
+
+        @Test
+        void failuresShouldBeBouncedToTheDefaultBounceProcessor() throws Exception {
+            transport.then(UPSTREAM, ScriptedTransport.replying(ScriptedTransport.UNKNOWN_USER, BOB));
+
+            testee.service(mail(ALICE, BOB));
+
+            await().untilAsserted(() -> assertThat(mailetContext.getSentMails()).hasSize(1));
+            assertThat(mailetContext.getSentMails().get(0).getState()).isEqualTo("bounces");
+            assertThat(mailetContext.getSentMails().get(0).getRecipients()).containsExactly(BOB);
+        }
+
+        @Test
+        void requiredProcessingStateShouldBeTheBounceProcessor() {
+            assertThat(testee.requiredProcessingState()).containsExactly(new ProcessingState("bounces"));
+        }
+    }
+
+    @Nested
+    class WithoutDefault {
+        private static final String NO_DEFAULT = "<smarthost><route recipient=\"@partner.example\" nexthop=\"partner\"/></smarthost>";
+
+        @Test
+        void recipientWithoutRouteShouldBeBouncedAndTheOthersStillDelivered() throws Exception {
+            testee = init(NO_DEFAULT);
+
+            testee.service(mail(ALICE, PARTNER_USER, BOB));
+
+            awaitAttempts(1);
+            assertThat(transport.attemptsAt(PARTNER)).extracting(ScriptedTransport.Attempt::recipients).containsExactly(List.of(PARTNER_USER));
+            assertThat(mailetContext.getSentMails()).hasSize(1);
+            FakeMailContext.SentMail bounce = mailetContext.getSentMails().get(0);
+            assertThat(bounce.getState()).isEqualTo("bounces");
+            assertThat(bounce.getRecipients()).containsExactly(BOB);
+            assertThat(bounce.getAttributes().get(DeliveryAttributes.DELIVERY_ERROR))
+                .isEqualTo(new Attribute(DeliveryAttributes.DELIVERY_ERROR, AttributeValue.of(SmarthostDelivery.NO_ROUTE.asString())));
+        }
+
+        @Test
+        void recipientWithoutRouteShouldGoToTheErrorProcessorWhenConfigured() throws Exception {
+            testee = init(NO_DEFAULT, FakeMailetConfig.builder().setProperty("errorProcessor", "relay-error"));
+
+            testee.service(mail(MaybeSender.nullSender(), BOB));
+
+            assertThat(mailetContext.getSentMails()).extracting(FakeMailContext.SentMail::getState).containsExactly("relay-error");
+            assertThat(testee.requiredProcessingState()).containsExactly(new ProcessingState("relay-error"));
+        }
+
+        @Test
+        void bounceProcessorShouldBeConfigurable() throws Exception {
+            testee = init(NO_DEFAULT, FakeMailetConfig.builder().setProperty("bounceProcessor", "relay-bounces"));
+
+            testee.service(mail(ALICE, BOB));
+
+            assertThat(mailetContext.getSentMails()).extracting(FakeMailContext.SentMail::getState).containsExactly("relay-bounces");
+        }
+    }
+
+    /** An engine whose queue of the partner hop refuses every mail. */
+    private DeliveryEngine engineFailingToQueueForPartner(ConfiguredHop.FirstAttempt firstAttempt) {
+        MemoryMailQueueFactory memory = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory());
+        MailQueueFactory<?> failingForPartner = (MailQueueFactory<?>) Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {MailQueueFactory.class}, (proxy, method, args) -> {
+                Object result = method.invoke(memory, args);
+                if (method.getName().equals("createQueue") && ((MailQueue) result).getName().asString().equals("relaypack-partner")) {
+                    return failingEnqueues((MailQueue) result);
+                }
+                return result;
+            });
+        return new DeliveryEngine(failingForPartner, new RecordingMetricFactory(), transport, mailetContext,
+            NextHopsConfiguration.of(hop(UPSTREAM).withFirstAttempt(firstAttempt), hop(PARTNER).withFirstAttempt(firstAttempt),
+                hop(DEPT_RELAY).withFirstAttempt(firstAttempt)));
+    }
+
+    @Test
+    void queueFailureShouldLeaveOnlyTheRecipientsNotQueuedOnTheMail() throws Exception {
+        engine.stop();
+        engine = engineFailingToQueueForPartner(ConfiguredHop.FirstAttempt.QUEUE);
+        engine.start();
+        testee = init(ROUTES);
+        Mail mail = mail(ALICE, BOB, PARTNER_USER);
+
+        assertThatThrownBy(() -> testee.service(mail)).isInstanceOf(MessagingException.class);
+
+        assertThat(mail.getRecipients()).containsExactly(PARTNER_USER);
+        awaitAttempts(1);
+        assertThat(transport.attemptsAt(UPSTREAM)).extracting(ScriptedTransport.Attempt::recipients).containsExactly(List.of(BOB));
+    }
+
+    @Test
+    void retryThatCannotBeQueuedAfterAnInlineAttemptShouldStayOnTheMailAlone() throws Exception {
+        engine.stop();
+        engine = engineFailingToQueueForPartner(ConfiguredHop.FirstAttempt.INLINE);
+        engine.start();
+        transport.then(PARTNER, ScriptedTransport.failAllTemporarily());
+        testee = init(ROUTES);
+        Mail mail = mail(ALICE, BOB, PARTNER_USER);
+
+        assertThatThrownBy(() -> testee.service(mail)).isInstanceOf(MessagingException.class)
+            .hasMessageContainingAll("could not queue the retry", "user@partner.example", "partner");
+
+        // BOB went upstream inline; the partner took nothing: its recipient stays on the mail for James's error processor.
+        assertThat(mail.getRecipients()).containsExactly(PARTNER_USER);
+        assertThat(transport.attemptsAt(UPSTREAM)).extracting(ScriptedTransport.Attempt::recipients).containsExactly(List.of(BOB));
+        assertThat(transport.attemptsAt(PARTNER)).extracting(ScriptedTransport.Attempt::recipients).containsExactly(List.of(PARTNER_USER));
+    }
+
+    private static MailQueue failingEnqueues(MailQueue queue) {
+        return (MailQueue) Proxy.newProxyInstance(SmarthostDeliveryTest.class.getClassLoader(), new Class<?>[] {MailQueue.class},
+            (proxy, method, args) -> {
+                if (method.getName().equals("enQueue")) {
+                    throw new MailQueue.MailQueueException("queue unavailable");
+                }
+                return method.invoke(queue, args);
+            });
+    }
+
+    @Nested
+    class ConfigurationErrors {
+        @Test
+        void unknownParameterShouldFail() {
+            assertThatThrownBy(() -> init(ROUTES, FakeMailetConfig.builder().setProperty("bounceprocessor", "bounces")))
+                .isInstanceOf(MessagingException.class)
+                .hasMessageContaining("bounceprocessor");
+        }
+
+        @Test
+        void bothProcessorsShouldFail() {
+            assertThatThrownBy(() -> init(ROUTES, FakeMailetConfig.builder()
+                .setProperty("bounceProcessor", "bounces").setProperty("errorProcessor", "error")))
+                .isInstanceOf(MessagingException.class)
+                .hasMessageContainingAll("SmarthostDelivery", "bounceProcessor", "errorProcessor", "not both");
+        }
+
+        @Test
+        void emptyProcessorShouldFail() {
+            assertThatThrownBy(() -> init(ROUTES, FakeMailetConfig.builder().setProperty("bounceProcessor", " ")))
+                .isInstanceOf(MessagingException.class)
+                .hasMessageContainingAll("SmarthostDelivery", "bounceProcessor", "empty");
+        }
+
+        @Test
+        void missingSectionShouldFail() {
+            assertThatThrownBy(() -> init(""))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("relaypack.xml", "no <smarthost> section");
+        }
+
+        @Test
+        void routeToUndefinedHopShouldFail() {
+            assertThatThrownBy(() -> init("<smarthost><route recipient=\"@partner.example\" nexthop=\"partners\"/></smarthost>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("<route>", "nexthop", "'partners'", "upstream, partner, dept-relay");
+        }
+
+        @Test
+        void defaultToUndefinedHopShouldFail() {
+            assertThatThrownBy(() -> init("<smarthost><default nexthop=\"nowhere\"/></smarthost>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("<default>", "nexthop", "'nowhere'");
+        }
+
+        @Test
+        void routeWithBothKeysShouldFail() {
+            assertThatThrownBy(() -> init("<smarthost><route recipient=\"@a.example\" sender=\"@b.example\" nexthop=\"upstream\"/></smarthost>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("<route>", "exactly one of");
+        }
+
+        @Test
+        void badRouteKeyShouldFail() {
+            assertThatThrownBy(() -> init("<smarthost><route sender=\"not an address\" nexthop=\"upstream\"/></smarthost>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("<route>", "sender", "'not an address'");
+        }
+
+        @Test
+        void duplicateRouteShouldFail() {
+            assertThatThrownBy(() -> init("<smarthost><route recipient=\"@a.example\" nexthop=\"upstream\"/>"
+                + "<route recipient=\"@A.example\" nexthop=\"partner\"/></smarthost>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("recipient", "'@A.example'", "has a route already");
+        }
+
+        @Test
+        void unknownRouteAttributeShouldFail() {
+            assertThatThrownBy(() -> init("<smarthost><route recipientDomain=\"a.example\" nexthop=\"upstream\"/></smarthost>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("<route>", "unknown attribute recipientDomain='a.example'");
+        }
+
+        @Test
+        void unknownElementShouldFail() {
+            assertThatThrownBy(() -> init("<smarthost><relayhost>x</relayhost></smarthost>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("<smarthost>", "unknown element <relayhost>");
+        }
+
+        @Test
+        void twoDefaultsShouldFail() {
+            assertThatThrownBy(() -> init("<smarthost><default nexthop=\"upstream\"/><default nexthop=\"partner\"/></smarthost>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("<smarthost>", "<default> is given 2 times");
+        }
+
+        @Test
+        void emptySectionShouldFail() {
+            assertThatThrownBy(() -> init("<smarthost/>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("<smarthost>", "no <route> and no <default>");
+        }
+    }
+}

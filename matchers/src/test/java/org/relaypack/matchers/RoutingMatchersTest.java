@@ -1,0 +1,171 @@
+package org.relaypack.matchers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import javax.mail.MessagingException;
+
+import org.apache.james.core.Domain;
+import org.apache.james.core.MailAddress;
+import org.apache.james.metrics.tests.RecordingMetricFactory;
+import org.apache.mailet.base.test.FakeMail;
+import org.apache.mailet.base.test.FakeMatcherConfig;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.relaypack.routing.KnownHops;
+import org.relaypack.routing.Route;
+import org.relaypack.routing.RouteDirectory;
+import org.relaypack.routing.RouteLookup;
+import org.relaypack.routing.RouteSource;
+
+class RoutingMatchersTest {
+    static final MailAddress ALICE = address("alice@example.com");
+    static final MailAddress BOB = address("bob@example.com");
+    static final MailAddress CAROL = address("carol@example.com");
+    static final MailAddress UNKNOWN = address("mallory@example.com");
+    static final MailAddress OUTSIDER = address("dave@other.org");
+
+    static MailAddress address(String value) {
+        try {
+            return new MailAddress(value);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** alice and bob on server1, carol on server2, everyone else unknown; fails on demand. */
+    static class Routes implements RouteSource {
+        final AtomicBoolean down = new AtomicBoolean();
+
+        @Override
+        public RouteLookup lookup(MailAddress recipient) {
+            if (down.get()) {
+                return RouteLookup.temporaryFailure("LDAP: connect error");
+            }
+            if (recipient.equals(ALICE) || recipient.equals(BOB)) {
+                return RouteLookup.found(Route.to("server1"));
+            }
+            if (recipient.equals(CAROL)) {
+                return RouteLookup.found(Route.to("server2", address("carol@mbox2.example.com")));
+            }
+            return RouteLookup.noRoute();
+        }
+
+        @Override
+        public String name() {
+            return "test";
+        }
+    }
+
+    Routes routes;
+    RouteDirectory directory;
+
+    @BeforeEach
+    void setUp() {
+        routes = new Routes();
+        directory = RouteDirectory.of(List.of(Domain.of("example.com")), List.of(), List.of(routes),
+            KnownHops.of(List.of("server1", "server2", "server3")), new RecordingMetricFactory());
+    }
+
+    static FakeMail mailTo(MailAddress... recipients) throws MessagingException {
+        return FakeMail.builder().name("mail1").recipients(recipients).build();
+    }
+
+    @Nested
+    class HasMailboxRouteTest {
+        HasMailboxRoute testee;
+
+        @BeforeEach
+        void setUp() throws MessagingException {
+            testee = new HasMailboxRoute(directory);
+            testee.init(FakeMatcherConfig.builder().matcherName("HasMailboxRoute").build());
+        }
+
+        @Test
+        void matchShouldReturnTheRoutedRecipientsOnly() throws MessagingException {
+            assertThat(testee.match(mailTo(ALICE, UNKNOWN, CAROL, OUTSIDER))).containsExactly(ALICE, CAROL);
+        }
+
+        @Test
+        void matchShouldReturnEmptyNotNullWhenNoRecipientIsRouted() throws MessagingException {
+            assertThat(testee.match(mailTo(UNKNOWN, OUTSIDER))).isNotNull().isEmpty();
+        }
+
+        @Test
+        void matchShouldThrowOnDirectoryFailureSoThatTheMailIsKept() {
+            routes.down.set(true);
+
+            assertThatThrownBy(() -> testee.match(mailTo(ALICE)))
+                .isInstanceOf(MessagingException.class)
+                .hasMessageContaining("alice@example.com")
+                .hasMessageContaining("mail1")
+                .hasMessageContaining("LDAP: connect error");
+        }
+
+        @Test
+        void initShouldRejectACondition() {
+            HasMailboxRoute matcher = new HasMailboxRoute(directory);
+
+            assertThatThrownBy(() -> matcher.init(FakeMatcherConfig.builder().matcherName("HasMailboxRoute").condition("server1").build()))
+                .isInstanceOf(MessagingException.class)
+                .hasMessageContaining("server1");
+        }
+    }
+
+    @Nested
+    class RoutedToTest {
+        RoutedTo routedTo(String hop) throws MessagingException {
+            RoutedTo matcher = new RoutedTo(directory);
+            matcher.init(FakeMatcherConfig.builder().matcherName("RoutedTo").condition(hop).build());
+            return matcher;
+        }
+
+        @Test
+        void matchShouldReturnTheRecipientsOfThatHopOnly() throws MessagingException {
+            FakeMail mail = mailTo(ALICE, CAROL, BOB, UNKNOWN, OUTSIDER);
+
+            assertThat(routedTo("server1").match(mail)).containsExactly(ALICE, BOB);
+            assertThat(routedTo("server2").match(mail)).containsExactly(CAROL);
+        }
+
+        @Test
+        void matchShouldReturnEmptyNotNullForAHopWithoutRecipients() throws MessagingException {
+            assertThat(routedTo("server3").match(mailTo(ALICE, CAROL))).isNotNull().isEmpty();
+        }
+
+        @Test
+        void matchShouldThrowOnDirectoryFailureSoThatTheMailIsKept() throws MessagingException {
+            RoutedTo testee = routedTo("server1");
+            routes.down.set(true);
+
+            assertThatThrownBy(() -> testee.match(mailTo(ALICE)))
+                .isInstanceOf(MessagingException.class)
+                .hasMessageContaining("LDAP: connect error");
+        }
+
+        @Test
+        void initShouldRequireACondition() {
+            assertThatThrownBy(() -> routedTo(""))
+                .isInstanceOf(MessagingException.class)
+                .hasMessageContaining("RoutedTo=server1");
+        }
+
+        @Test
+        void initShouldRejectAConditionNamingAnUndefinedNextHop() {
+            assertThatThrownBy(() -> routedTo("server9"))
+                .isInstanceOf(MessagingException.class)
+                .hasMessageContainingAll("RoutedTo", "next hop 'server9'", "<nexthops>", "server1, server2, server3");
+        }
+
+        @Test
+        void initShouldRejectAConditionThatIsNoHopName() {
+            assertThatThrownBy(() -> routedTo("server1, server2"))
+                .isInstanceOf(MessagingException.class)
+                .hasMessageContaining("'server1, server2'");
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package org.relaypack.smtphooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.junit.jupiter.api.Test;
+
+class HandlerParametersTest {
+    @Test
+    void boolShouldReadExactlyTrueAndFalse() throws Exception {
+        assertThat(SenderBoundToLoginConfiguration.from(Xml.handler(SenderBoundToLogin.class.getName(),
+            "<checkFromHeader>true</checkFromHeader>")).checkFromHeader()).isTrue();
+    }
+
+    @Test
+    void boolShouldDefaultWhenAbsent() throws Exception {
+        assertThat(SenderBoundToLoginConfiguration.from(Xml.handler(SenderBoundToLogin.class.getName(), "")).checkFromHeader()).isFalse();
+    }
+
+    @Test
+    void boolShouldRejectAnythingElse() {
+        SenderBoundToLogin testee = new SenderBoundToLogin(null, null);
+
+        assertThatThrownBy(() -> testee.init(Xml.handler(SenderBoundToLogin.class.getName(), "<checkFromHeader>yes</checkFromHeader>")))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("SenderBoundToLogin")
+            .hasMessageContaining("checkFromHeader")
+            .hasMessageContaining("'yes'");
+    }
+
+    @Test
+    void noCleartextAuthShouldRejectAnyParameter() {
+        assertThatThrownBy(() -> new NoCleartextAuth().init(Xml.handler(NoCleartextAuth.class.getName(), "<requireSSL>true</requireSSL>")))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("NoCleartextAuth")
+            .hasMessageContaining("requireSSL");
+    }
+}

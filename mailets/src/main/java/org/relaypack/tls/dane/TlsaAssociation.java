@@ -54,6 +54,11 @@ public final class TlsaAssociation {
         return matchingType;
     }
 
+    /** The certificate association data (a copy). */
+    public byte[] data() {
+        return data.clone();
+    }
+
     /** RFC 7672 3.1: DANE-TA or DANE-EE, with a selector and matching type this client knows. */
     public boolean isUsable() {
         boolean usageKnown = usage == USAGE_DANE_TA || usage == USAGE_DANE_EE;

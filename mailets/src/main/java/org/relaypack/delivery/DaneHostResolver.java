@@ -75,9 +75,17 @@ final class DaneHostResolver {
         }
         List<HostName> names = new ArrayList<>();
         for (DaneResolver.Exchanger exchanger : mx.records()) {
-            if (!NULL_MX_TARGET.equals(exchanger.name())) {
-                names.add(HostName.of(exchanger.name()));
+            if (NULL_MX_TARGET.equals(exchanger.name())) {
+                continue;
             }
+            try {
+                names.add(HostName.of(exchanger.name()));
+            } catch (IllegalArgumentException e) {
+                LOGGER.warn("Next hop {}: MX of {} names no host: '{}'", hop.name(), name, exchanger.name());
+            }
+        }
+        if (names.isEmpty() && mx.records().stream().anyMatch(exchanger -> !NULL_MX_TARGET.equals(exchanger.name()))) {
+            return Resolution.failed(HostFailure.localReply("4.4.3", "MX of " + name + " names no host"));
         }
         if (names.isEmpty()) {
             LOGGER.info("Recipient domain {}: null MX (5.1.10)", name);

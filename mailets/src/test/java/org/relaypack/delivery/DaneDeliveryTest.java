@@ -68,10 +68,14 @@ class DaneDeliveryTest {
     }
 
     private NextHop daneHop() throws Exception {
+        return daneHop(TlsMode.OPPORTUNISTIC);
+    }
+
+    private NextHop daneHop(TlsMode fallback) throws Exception {
         TrustAnchors anchors = TrustAnchors.read(dns.writeTrustAnchors(directory.resolve("anchors.key")));
         return NextHop.builder("internet").kind(NextHop.Kind.RECIPIENT_MX)
             .tls(TlsPolicy.of(TlsMode.DANE))
-            .dane(DaneSettings.of(anchors, Optional.of(dns.address()), TlsMode.OPPORTUNISTIC))
+            .dane(DaneSettings.of(anchors, Optional.of(dns.address()), fallback))
             .loopDetection(LoopDetection.of(ImmutableSet.of(), true))
             .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(10)).heloName("relay.relaypack.test")
             .build();
@@ -230,5 +234,31 @@ class DaneDeliveryTest {
         assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address(RECIPIENT));
         assertThat(result.tlsProtocol()).isEmpty();
         assertThat(dns.queries()).anyMatch(query -> query.equals("TLSA _" + peer.port() + "._tcp.mx.signed.test."));
+    }
+
+    @Test
+    void anUnsignedZoneUnderAStartTlsRequiredFallbackShouldGetNothingInPlaintext() throws Exception {
+        startPeer(ScriptedSmtpPeer.builder());
+        dns.signedZone("signed.test");
+        dns.unsignedZone("plain.test").mx("plain.test", 10, "mx.plain.test").a("mx.plain.test", "127.0.0.1");
+
+        DeliveryResult result = testee.deliver(daneHop(TlsMode.STARTTLS_REQUIRED), mail("m1", "ann@plain.test"));
+
+        assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).containsExactly(address("ann@plain.test"));
+        assertThat(reply(result)).startsWith("451 4.7.4 TLS is required");
+        assertThat(peer.messages()).isEmpty();
+    }
+
+    @Test
+    void aBogusTlsaAnswerOfTheOnlyMxShouldDeferWith475AndConnectNowhere() throws Exception {
+        startPeer(withStartTls());
+        signedZoneWithOneMx().tlsa("mx.signed.test", peer.port(), daneEeSpkiSha256(certificates.goodCertificate()))
+            .breakSignature("_" + peer.port() + "._tcp.mx.signed.test", Type.TLSA);
+
+        DeliveryResult result = testee.deliver(daneHop(), mail("m1", RECIPIENT));
+
+        assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).containsExactly(address(RECIPIENT));
+        assertThat(reply(result)).startsWith("451 4.7.5 TLSA lookup of mx.signed.test port " + peer.port() + ": dnssec-invalid (bogus)");
+        assertThat(peer.sessions()).isZero();
     }
 }

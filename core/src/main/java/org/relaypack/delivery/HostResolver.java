@@ -13,6 +13,8 @@ import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.dnsservice.api.TemporaryResolutionException;
 import org.relaypack.delivery.smtp.HostFailure;
 import org.relaypack.delivery.smtp.SmtpReply;
+import org.relaypack.tls.TlsPolicy;
+import org.relaypack.tls.dane.TlsaCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,10 +44,28 @@ final class HostResolver {
     static final class ResolvedHost {
         private final HostName name;
         private final InetSocketAddress address;
+        private final Optional<TlsPolicy> tls;
+        private final Optional<TlsaCheck> tlsa;
 
         ResolvedHost(HostName name, InetSocketAddress address) {
+            this(name, address, Optional.empty(), Optional.empty());
+        }
+
+        /** A host with a TLS policy of its own (DANE decides per MX host), and the TLSA records that authenticate it. */
+        ResolvedHost(HostName name, InetSocketAddress address, Optional<TlsPolicy> tls, Optional<TlsaCheck> tlsa) {
             this.name = Objects.requireNonNull(name);
             this.address = Objects.requireNonNull(address);
+            this.tls = Objects.requireNonNull(tls);
+            this.tlsa = Objects.requireNonNull(tlsa);
+        }
+
+        /** This host's own TLS policy; empty means the hop's. */
+        Optional<TlsPolicy> tls() {
+            return tls;
+        }
+
+        Optional<TlsaCheck> tlsa() {
+            return tlsa;
         }
 
         String name() {
@@ -62,7 +82,8 @@ final class HostResolver {
 
         @Override
         public String toString() {
-            return MoreObjects.toStringHelper(this).add("name", name).add("address", address).toString();
+            return MoreObjects.toStringHelper(this).omitNullValues().add("name", name).add("address", address)
+                .add("tls", tls.orElse(null)).add("tlsa", tlsa.orElse(null)).toString();
         }
     }
 
@@ -71,12 +92,16 @@ final class HostResolver {
         private final ImmutableList<ResolvedHost> hosts;
         private final Optional<SmtpReply> problem;
 
+        static Resolution of(ImmutableList<ResolvedHost> hosts, Optional<SmtpReply> problem) {
+            return new Resolution(hosts, problem);
+        }
+
         private Resolution(ImmutableList<ResolvedHost> hosts, Optional<SmtpReply> problem) {
             this.hosts = hosts;
             this.problem = problem;
         }
 
-        private static Resolution failed(SmtpReply problem) {
+        static Resolution failed(SmtpReply problem) {
             return new Resolution(ImmutableList.of(), Optional.of(problem));
         }
 

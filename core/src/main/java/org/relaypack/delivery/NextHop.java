@@ -9,6 +9,7 @@ import org.relaypack.delivery.smtp.Credentials;
 import org.relaypack.delivery.smtp.SessionDeadlines;
 import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.TlsPolicy;
+import org.relaypack.tls.dane.DaneSettings;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableList;
@@ -47,6 +48,7 @@ public final class NextHop {
         private Optional<String> heloName = Optional.empty();
         private Optional<Integer> mxPort = Optional.empty();
         private LoopDetection loopDetection = LoopDetection.defaults();
+        private Optional<DaneSettings> dane = Optional.empty();
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name);
@@ -125,6 +127,12 @@ public final class NextHop {
             return this;
         }
 
+        /** For {@code <tls mode="dane">}: the validating resolver's settings and the fallback policy. */
+        public Builder dane(DaneSettings dane) {
+            this.dane = Optional.of(dane);
+            return this;
+        }
+
         public NextHop build() {
             ImmutableList<HostSpec> hostList = hosts.build();
             if (kind == Kind.HOSTS && hostList.isEmpty()) {
@@ -136,8 +144,14 @@ public final class NextHop {
             if (kind == Kind.HOSTS && mxPort.isPresent()) {
                 throw new IllegalArgumentException("next hop '" + name + "' lists its hosts: a port goes with each host");
             }
+            if (dane.isPresent() != (tls.mode() == TlsMode.DANE)) {
+                throw new IllegalArgumentException("next hop '" + name + "': DANE settings go with tls mode dane, and only with it");
+            }
+            if (dane.isPresent() && kind != Kind.RECIPIENT_MX) {
+                throw new IllegalArgumentException("next hop '" + name + "': tls mode dane is only for type mx");
+            }
             return new NextHop(name, kind, hostList, tls, credentials, deadlines,
-                maxConnections, idleTimeout, maxMessagesPerConnection, heloName, mxPort, loopDetection);
+                maxConnections, idleTimeout, maxMessagesPerConnection, heloName, mxPort, loopDetection, dane);
         }
     }
 
@@ -153,13 +167,14 @@ public final class NextHop {
     private final Optional<String> heloName;
     private final Optional<Integer> mxPort;
     private final LoopDetection loopDetection;
+    private final Optional<DaneSettings> dane;
     /** Immutable, and a key of the transport's session pools: hashed once. */
     private final int hash;
 
     private NextHop(String name, Kind kind, ImmutableList<HostSpec> hosts, TlsPolicy tls, Optional<Credentials> credentials,
                     SessionDeadlines deadlines, int maxConnections, Duration idleTimeout,
                     int maxMessagesPerConnection, Optional<String> heloName,
-                    Optional<Integer> mxPort, LoopDetection loopDetection) {
+                    Optional<Integer> mxPort, LoopDetection loopDetection, Optional<DaneSettings> dane) {
         this.name = name;
         this.kind = kind;
         this.hosts = hosts;
@@ -172,8 +187,9 @@ public final class NextHop {
         this.heloName = heloName;
         this.mxPort = mxPort;
         this.loopDetection = loopDetection;
+        this.dane = dane;
         this.hash = Objects.hash(name, kind, hosts, tls, credentials, deadlines, maxConnections,
-            idleTimeout, maxMessagesPerConnection, heloName, mxPort, loopDetection);
+            idleTimeout, maxMessagesPerConnection, heloName, mxPort, loopDetection, dane);
     }
 
     public String name() {
@@ -234,6 +250,11 @@ public final class NextHop {
         return loopDetection;
     }
 
+    /** Present exactly when the TLS mode is dane. */
+    public Optional<DaneSettings> dane() {
+        return dane;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (o instanceof NextHop) {
@@ -243,7 +264,7 @@ public final class NextHop {
                 && maxConnections == that.maxConnections
                 && idleTimeout.equals(that.idleTimeout) && maxMessagesPerConnection == that.maxMessagesPerConnection
                 && heloName.equals(that.heloName) && mxPort.equals(that.mxPort)
-                && loopDetection.equals(that.loopDetection);
+                && loopDetection.equals(that.loopDetection) && dane.equals(that.dane);
         }
         return false;
     }

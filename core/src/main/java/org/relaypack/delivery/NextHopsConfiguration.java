@@ -240,6 +240,8 @@ public final class NextHopsConfiguration {
             }
             TlsPolicy tls = tls(element);
             builder.tls(tls);
+            new DaneConfigurationReader(secrets).read(element, TYPE_MX.equals(type) ? NextHop.Kind.RECIPIENT_MX : NextHop.Kind.HOSTS)
+                .ifPresent(builder::dane);
             Optional<Credentials> credentials = auth(element);
             if (credentials.isPresent()) {
                 if (!tls.mode().requiresTls()) {
@@ -293,10 +295,11 @@ public final class NextHopsConfiguration {
             if (tls.isEmpty()) {
                 return TlsPolicy.of(TlsMode.OPPORTUNISTIC);
             }
-            ConfigElement element = tls.get().checkAllowed(ImmutableSet.of(TLS_MODE, TLS_VERIFY, TLS_MIN_PROTOCOL), ImmutableSet.of(TRUSTSTORE));
+            ConfigElement element = tls.get().checkAllowed(ImmutableSet.of(TLS_MODE, TLS_VERIFY, TLS_MIN_PROTOCOL),
+                ImmutableSet.of(TRUSTSTORE, DaneConfigurationReader.DANE));
             String modeText = element.attribute(TLS_MODE).orElse(TlsMode.OPPORTUNISTIC.configValue());
             TlsMode mode = TlsMode.parse(modeText)
-                .orElseThrow(() -> element.error(TLS_MODE, modeText, "is not one of none, opportunistic, starttls-required, implicit"));
+                .orElseThrow(() -> element.error(TLS_MODE, modeText, "is not one of none, opportunistic, starttls-required, implicit, dane"));
             Optional<Boolean> verifyGiven = element.booleanAttribute(TLS_VERIFY);
             if (mode == TlsMode.NONE && verifyGiven.orElse(false)) {
                 throw element.error(TLS_VERIFY, "true", "needs TLS, and mode none never uses it: remove verify, or choose mode "

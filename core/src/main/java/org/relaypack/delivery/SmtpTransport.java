@@ -44,6 +44,7 @@ public class SmtpTransport implements HopTransport {
     private static final String FALLBACK_HELO_NAME = "localhost";
 
     private final HostResolver resolver;
+    private final DaneHostResolver daneResolver = new DaneHostResolver();
     private final SessionPools pools;
     private final int recipientMxPort;
     private final String localHostName;
@@ -113,9 +114,16 @@ public class SmtpTransport implements HopTransport {
         Map<String, List<MailAddress>> byDomain = new LinkedHashMap<>();
         sendable.forEach(recipient -> byDomain.computeIfAbsent(recipient.getDomain().asString(), domain -> new ArrayList<>()).add(recipient));
         byDomain.forEach((domain, domainRecipients) ->
-            attempts.merge(deliverToHosts(hop, mail, domainRecipients, content, resolver.resolveMx(hop, domain, hop.mxPort().orElse(recipientMxPort)),
-                waitForSession)));
+            attempts.merge(deliverToHosts(hop, mail, domainRecipients, content, resolveMx(hop, domain), waitForSession)));
         return attempts.toResult(recipients);
+    }
+
+    private HostResolver.Resolution resolveMx(NextHop hop, String domain) {
+        int port = hop.mxPort().orElse(recipientMxPort);
+        if (hop.dane().isPresent()) {
+            return daneResolver.resolveMx(hop, hop.dane().get(), domain, port);
+        }
+        return resolver.resolveMx(hop, domain, port);
     }
 
     /** Ordered failover: the recipients without a final reply go to the next host. */
@@ -149,8 +157,8 @@ public class SmtpTransport implements HopTransport {
     /** One host: returns the reason to try the next host, or empty when every pending recipient got a final reply. */
     private Optional<SmtpReply> attempt(NextHop hop, Mail mail, ResolvedHost host, List<MailAddress> pending,
                                         MessageContent content, Attempts attempts, boolean waitForSession) {
-        Target target = new Target(host.name(), host.address(), hop.tls(), hop.credentials(),
-            hop.heloName().orElse(localHostName), hop.deadlines());
+        Target target = new Target(host.name(), host.address(), host.tls().orElse(hop.tls()), hop.credentials(),
+            hop.heloName().orElse(localHostName), hop.deadlines(), host.tlsa());
         SessionPools.Limits limits = new SessionPools.Limits(hop.maxConnections(), hop.idleTimeout(),
             waitForSession ? hop.connectTimeout() : Duration.ZERO);
         Envelope envelope = Envelope.of(mail.getMaybeSender(), pending, mail.dsnParameters());

@@ -15,7 +15,12 @@ public enum TlsMode {
     /** STARTTLS or no transaction at all [encrypt/verify]. */
     STARTTLS_REQUIRED("starttls-required"),
     /** TLS from the first byte, port 465 [smtp_tls_wrappermode=yes]. */
-    IMPLICIT("implicit");
+    IMPLICIT("implicit"),
+    /**
+     * DANE (RFC 7672) for MX delivery [dane]: per MX host, TLS authenticated by DNSSEC-validated
+     * TLSA records, TLS without authentication, or the hop's fallback, as DNSSEC decides.
+     */
+    DANE("dane");
 
     private final String configValue;
 

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -64,6 +65,26 @@ final class TestCertificates {
 
     TlsPolicy policy(TlsMode mode, boolean verify) {
         return new TlsPolicy(mode, verify, Optional.of(trustStore()), TlsPolicy.defaultMinProtocol(mode));
+    }
+
+    /** The certificate "good" servers present (CN=localhost). */
+    X509Certificate goodCertificate() {
+        return certificate(goodKeyStore, "good");
+    }
+
+    /** The certificate of another key (CN=wrong.example). */
+    X509Certificate wrongNameCertificate() {
+        return certificate(wrongKeyStore, "wrong");
+    }
+
+    private static X509Certificate certificate(Path keyStore, String alias) {
+        try {
+            return (X509Certificate) load(keyStore).getCertificate(alias);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     SSLContext goodServerContext() {

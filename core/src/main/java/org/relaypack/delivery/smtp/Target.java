@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.Optional;
 import org.relaypack.tls.TlsPolicy;
+import org.relaypack.tls.dane.TlsaCheck;
 
 
 import com.google.common.base.MoreObjects;
@@ -16,6 +17,7 @@ public final class Target {
     private final Optional<Credentials> credentials;
     private final String heloName;
     private final SessionDeadlines deadlines;
+    private final Optional<TlsaCheck> tlsa;
     private final String description;
 
     /**
@@ -24,6 +26,13 @@ public final class Target {
      */
     public Target(String hostName, InetSocketAddress address, TlsPolicy tls, Optional<Credentials> credentials,
                   String heloName, SessionDeadlines deadlines) {
+        this(hostName, address, tls, credentials, heloName, deadlines, Optional.empty());
+    }
+
+    /** @param tlsa DANE: the TLSA records that must authenticate the server's certificate, instead of any PKIX check */
+    public Target(String hostName, InetSocketAddress address, TlsPolicy tls, Optional<Credentials> credentials,
+                  String heloName, SessionDeadlines deadlines, Optional<TlsaCheck> tlsa) {
+        this.tlsa = Objects.requireNonNull(tlsa);
         this.hostName = Objects.requireNonNull(hostName);
         this.address = Objects.requireNonNull(address);
         this.tls = Objects.requireNonNull(tls);
@@ -57,6 +66,11 @@ public final class Target {
         return deadlines;
     }
 
+    /** DANE: the TLSA records that authenticate the server (TLS is then required by the policy). */
+    public Optional<TlsaCheck> tlsa() {
+        return tlsa;
+    }
+
     /** "mx.example.com[192.0.2.1]:25", the way Postfix names a relay in its logs. */
     public String describe() {
         return description;
@@ -67,18 +81,19 @@ public final class Target {
         if (o instanceof Target) {
             Target that = (Target) o;
             return hostName.equals(that.hostName) && address.equals(that.address) && tls.equals(that.tls)
-                && credentials.equals(that.credentials) && heloName.equals(that.heloName) && deadlines.equals(that.deadlines);
+                && credentials.equals(that.credentials) && heloName.equals(that.heloName) && deadlines.equals(that.deadlines)
+                && tlsa.equals(that.tlsa);
         }
         return false;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(hostName, address, tls, credentials, heloName, deadlines);
+        return Objects.hash(hostName, address, tls, credentials, heloName, deadlines, tlsa);
     }
 
     @Override
     public String toString() {
-        return MoreObjects.toStringHelper(this).addValue(description).add("tls", tls).toString();
+        return MoreObjects.toStringHelper(this).addValue(description).add("tls", tls).add("tlsa", tlsa.orElse(null)).omitNullValues().toString();
     }
 }

@@ -7,6 +7,7 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import javax.net.ssl.SNIHostName;
@@ -20,6 +21,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
 
 import org.relaypack.tls.TlsPolicy;
 import org.relaypack.tls.TlsProtocolVersion;
+import org.relaypack.tls.dane.TlsaCheck;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.net.InetAddresses;
@@ -39,15 +41,24 @@ public final class TlsSockets {
      * @param hostName the name we connected by (literal host or MX host name): SNI and identity check
      */
     public SSLSocket handshake(Socket plain, String hostName, int port, TlsPolicy policy) throws IOException, GeneralSecurityException {
+        return handshake(plain, hostName, port, policy, Optional.empty());
+    }
+
+    /**
+     * As above; with TLSA records (DANE), they alone authenticate the server: a fresh context per
+     * handshake, so that no cached session skips the check and no record set outlives its DNS answer.
+     */
+    public SSLSocket handshake(Socket plain, String hostName, int port, TlsPolicy policy, Optional<TlsaCheck> tlsa)
+        throws IOException, GeneralSecurityException {
         String name = withoutTrailingDot(hostName);
-        SSLContext context = context(policy);
+        SSLContext context = tlsa.isPresent() ? daneContext(tlsa.get()) : context(policy);
         SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, name, port, true);
         SSLParameters parameters = socket.getSSLParameters();
         parameters.setProtocols(enabledProtocols(socket.getSupportedProtocols(), policy.minProtocol()));
         if (!InetAddresses.isInetAddress(name)) {
             parameters.setServerNames(ImmutableList.of(new SNIHostName(name)));
         }
-        if (policy.verify()) {
+        if (policy.verify() && tlsa.isEmpty()) {
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
         }
         socket.setSSLParameters(parameters);
@@ -75,6 +86,12 @@ public final class TlsSockets {
             throw new IllegalArgumentException("this JVM supports no TLS protocol at or above " + minProtocol);
         }
         return enabled;
+    }
+
+    private static SSLContext daneContext(TlsaCheck tlsa) throws GeneralSecurityException {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {tlsa.trustManager()}, null);
+        return context;
     }
 
     private SSLContext context(TlsPolicy policy) throws GeneralSecurityException, IOException {

@@ -1,0 +1,176 @@
+package org.relaypack.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.relaypack.delivery.TestConfigurations.relaypackXml;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.server.core.JamesServerResourceLoader;
+import org.apache.james.server.core.filesystem.FileSystemImpl;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.relaypack.tls.TlsMode;
+import org.relaypack.tls.dane.DaneSettings;
+
+/** {@code <tls mode="dane"><dane .../></tls>} in relaypack.xml (docs/dane.md). */
+class DaneConfigurationTest {
+    /** The root zone's KSK-2017 as a DS record, as /usr/share/dns/root.ds and unbound's root.key write it. */
+    private static final String ROOT_KEY = "; root trust anchor\n"
+        + ".\t172800\tIN\tDS\t20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n";
+    private static final String PREFIX = "relaypack.xml/<nexthops>/<nexthop name=\"internet\">/<tls>";
+
+    @TempDir
+    Path jamesHome;
+    private FileSystemImpl fileSystem;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Files.createDirectories(jamesHome.resolve("conf"));
+        Files.writeString(jamesHome.resolve("conf/dane-root.key"), ROOT_KEY, StandardCharsets.US_ASCII);
+        Files.writeString(jamesHome.resolve("conf/garbage.key"), ". IN DS this is not a DS record\n", StandardCharsets.US_ASCII);
+        Files.writeString(jamesHome.resolve("conf/no-anchor.key"), "example. 3600 IN A 192.0.2.1\n", StandardCharsets.US_ASCII);
+        fileSystem = new FileSystemImpl(new JamesServerResourceLoader(jamesHome.toString()));
+    }
+
+    private NextHop hop(String tls) throws ConfigurationException {
+        return hop("mx", tls);
+    }
+
+    private NextHop hop(String type, String tls) throws ConfigurationException {
+        String hosts = type.equals("hosts") ? "<host>[relay.example]:25</host>" : "";
+        return NextHopsConfiguration.from(relaypackXml("<nexthops><nexthop name=\"internet\" type=\"" + type + "\">" + hosts + tls
+            + "</nexthop></nexthops>"), fileSystem, Map.<String, String>of()::get).hop("internet").orElseThrow().hop();
+    }
+
+    @Test
+    void fullExampleShouldParse() throws Exception {
+        NextHop testee = hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\" resolver=\"127.0.0.1:5353\" "
+            + "fallback=\"starttls-required\"/></tls>");
+
+        assertThat(testee.tls().mode()).isEqualTo(TlsMode.DANE);
+        DaneSettings dane = testee.dane().orElseThrow();
+        assertThat(dane.trustAnchors().records()).singleElement().satisfies(record -> assertThat(record).contains("DS").contains("20326 8 2"));
+        assertThat(dane.resolver()).contains(new InetSocketAddress("127.0.0.1", 5353));
+        assertThat(dane.fallback()).isEqualTo(TlsMode.STARTTLS_REQUIRED);
+    }
+
+    @Test
+    void defaultsShouldBeTheSystemResolverOnPort53AndOpportunisticFallback() throws Exception {
+        DaneSettings dane = hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>").dane().orElseThrow();
+
+        assertThat(dane.resolver()).isEmpty();
+        assertThat(dane.fallback()).isEqualTo(TlsMode.OPPORTUNISTIC);
+        assertThat(dane.fallbackPolicy().mode()).isEqualTo(TlsMode.OPPORTUNISTIC);
+    }
+
+    @Test
+    void aResolverWithoutPortShouldUsePort53AndAnIpv6OneItsBrackets() throws Exception {
+        assertThat(hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\" resolver=\"192.0.2.53\"/></tls>").dane().get().resolver())
+            .contains(new InetSocketAddress("192.0.2.53", 53));
+        assertThat(hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\" resolver=\"[::1]:5353\"/></tls>").dane().get().resolver())
+            .contains(new InetSocketAddress("::1", 5353));
+    }
+
+    @Test
+    void otherModesShouldHaveNoDaneSettings() throws Exception {
+        assertThat(hop("<tls mode=\"opportunistic\"/>").dane()).isEmpty();
+    }
+
+    @Nested
+    class ConfigurationErrors {
+        @Test
+        void aMissingTrustAnchorFileShouldStopStartupNamingIt() {
+            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/missing.key\"/></tls>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith(PREFIX + "/<dane>: trustAnchors 'file://conf/missing.key' is not a readable file");
+        }
+
+        @Test
+        void anUnparsableTrustAnchorFileShouldStopStartup() {
+            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/garbage.key\"/></tls>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith(PREFIX + "/<dane>: trustAnchors 'file://conf/garbage.key' (")
+                .hasMessageContaining("is not a zone file of DS or DNSKEY records");
+        }
+
+        @Test
+        void aTrustAnchorFileWithoutAnchorShouldStopStartup() {
+            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/no-anchor.key\"/></tls>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("trustAnchors 'file://conf/no-anchor.key'")
+                .hasMessageEndingWith("holds no DS or DNSKEY record");
+        }
+
+        @Test
+        void daneWithoutDaneElementShouldStopStartup() {
+            assertThatThrownBy(() -> hop("<tls mode=\"dane\"/>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage(PREFIX + ": mode dane needs <dane trustAnchors=\"...\"/>: the DNSSEC trust anchors to validate from");
+        }
+
+        @Test
+        void daneOnAHopWithHostsShouldStopStartup() {
+            assertThatThrownBy(() -> hop("hosts", "<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith(PREFIX + ": mode dane is only for type=\"mx\" next hops");
+        }
+
+        @Test
+        void aDaneElementUnderAnotherModeShouldStopStartup() {
+            assertThatThrownBy(() -> hop("<tls mode=\"opportunistic\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage(PREFIX + "/<dane>: is only for <tls mode=\"dane\">");
+        }
+
+        @Test
+        void verifyWithDaneShouldStopStartup() {
+            assertThatThrownBy(() -> hop("<tls mode=\"dane\" verify=\"true\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith(PREFIX + ": verify 'true' does not go with mode dane");
+        }
+
+        @Test
+        void aResolverNamedByHostNameShouldStopStartup() {
+            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\" resolver=\"dns.example\"/></tls>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith(PREFIX + "/<dane>: resolver 'dns.example' is not an IP address");
+        }
+
+        @Test
+        void aResolverPortOutOfRangeShouldStopStartup() {
+            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\" resolver=\"127.0.0.1:0\"/></tls>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage(PREFIX + "/<dane>: resolver '127.0.0.1:0' has no port 1-65535 after the address");
+        }
+
+        @Test
+        void anUnknownFallbackShouldStopStartup() {
+            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\" fallback=\"none\"/></tls>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage(PREFIX + "/<dane>: fallback 'none' is not one of opportunistic, starttls-required");
+        }
+
+        @Test
+        void anUnknownAttributeShouldStopStartup() {
+            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchor=\"file://conf/dane-root.key\"/></tls>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith(PREFIX + "/<dane>: unknown attribute trustAnchor='file://conf/dane-root.key'");
+        }
+
+        @Test
+        void authWithDaneShouldStopStartup() {
+            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>"
+                + "<auth username=\"u\" password=\"p\"/>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("<auth> needs");
+        }
+    }
+}

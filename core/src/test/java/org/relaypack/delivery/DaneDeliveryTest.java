@@ -1,0 +1,264 @@
+package org.relaypack.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.relaypack.delivery.TestMails.address;
+import static org.relaypack.delivery.TestMails.mail;
+
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.relaypack.tls.TlsMode;
+import org.relaypack.tls.TlsPolicy;
+import org.relaypack.tls.dane.DaneSettings;
+import org.relaypack.tls.dane.SigningDns;
+import org.relaypack.tls.dane.TlsaAssociation;
+import org.relaypack.tls.dane.TrustAnchors;
+import org.xbill.DNS.Type;
+
+import com.google.common.collect.ImmutableSet;
+
+/**
+ * {@code <tls mode="dane">} end to end on loopback: a DNSSEC-signed zone (and an unsigned one)
+ * served by a real DNS server, validated by the hop's own resolver from a trust anchor file, and
+ * SMTP peers with real TLS certificates. Every MX host is 127.0.0.1 on the peer's port: which MX
+ * host was used shows in the SNI the peer received.
+ */
+class DaneDeliveryTest {
+    private static final String RECIPIENT = "bob@signed.test";
+
+    @TempDir
+    Path directory;
+
+    private final TestCertificates certificates = TestCertificates.get();
+    private SigningDns dns;
+    private ScriptedSmtpPeer peer;
+    private SmtpTransport testee;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        dns = SigningDns.start();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (testee != null) {
+            testee.close();
+        }
+        if (peer != null) {
+            peer.close();
+        }
+        dns.close();
+    }
+
+    private void startPeer(ScriptedSmtpPeer.Builder builder) {
+        peer = builder.start();
+        testee = new SmtpTransport(new DnsJavaShapedDns(), Clock.systemUTC(), peer.port(), false);
+    }
+
+    private ScriptedSmtpPeer.Builder withStartTls() {
+        return ScriptedSmtpPeer.builder().startTls(certificates.goodServerContext(), "TLSv1.3", "TLSv1.2");
+    }
+
+    private NextHop daneHop() throws Exception {
+        return daneHop(TlsMode.OPPORTUNISTIC);
+    }
+
+    private NextHop daneHop(TlsMode fallback) throws Exception {
+        TrustAnchors anchors = TrustAnchors.read(dns.writeTrustAnchors(directory.resolve("anchors.key")));
+        return NextHop.builder("internet").kind(NextHop.Kind.RECIPIENT_MX)
+            .tls(TlsPolicy.of(TlsMode.DANE))
+            .dane(DaneSettings.of(anchors, Optional.of(dns.address()), fallback))
+            .loopDetection(LoopDetection.of(ImmutableSet.of(), true))
+            .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(10)).heloName("relay.relaypack.test")
+            .build();
+    }
+
+    private static TlsaAssociation daneEeSpkiSha256(X509Certificate certificate) throws Exception {
+        return TlsaAssociation.of(3, 1, 1, MessageDigest.getInstance("SHA-256").digest(certificate.getPublicKey().getEncoded()));
+    }
+
+    private SigningDns.Zone signedZoneWithOneMx() {
+        return dns.signedZone("signed.test").mx("signed.test", 10, "mx.signed.test").a("mx.signed.test", "127.0.0.1");
+    }
+
+    private static String reply(DeliveryResult result) {
+        return result.outcomes().get(0).reply().asString();
+    }
+
+    @Test
+    void aMatchingDaneEeRecordShouldDeliverOverTlsToTheMxHostName() throws Exception {
+        startPeer(withStartTls());
+        signedZoneWithOneMx().tlsa("mx.signed.test", peer.port(), daneEeSpkiSha256(certificates.goodCertificate()));
+
+        DeliveryResult result = testee.deliver(daneHop(), mail("m1", RECIPIENT));
+
+        assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address(RECIPIENT));
+        assertThat(result.tlsProtocol()).hasValueSatisfying(protocol -> assertThat(protocol).isIn("TLSv1.2", "TLSv1.3"));
+        // DANE-EE: the certificate names localhost, not the MX host; the TLSA record alone authenticates it
+        assertThat(peer.serverNames()).containsExactly("mx.signed.test");
+        assertThat(peer.messages()).hasSize(1);
+    }
+
+    @Test
+    void aCertificateOfAnotherKeyShouldGetNothingAndDeferWith475() throws Exception {
+        startPeer(withStartTls());
+        signedZoneWithOneMx().tlsa("mx.signed.test", peer.port(), daneEeSpkiSha256(certificates.wrongNameCertificate()));
+
+        DeliveryResult result = testee.deliver(daneHop(), mail("m1", RECIPIENT));
+
+        assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).containsExactly(address(RECIPIENT));
+        assertThat(reply(result)).startsWith("451 4.7.5 TLS handshake with mx.signed.test[127.0.0.1]:" + peer.port() + " failed")
+            .contains("DANE");
+        assertThat(peer.sawCommand("MAIL")).isFalse();
+        assertThat(peer.messages()).isEmpty();
+        // no plaintext retry on a new connection, as opportunistic TLS would do
+        assertThat(peer.sessions()).isEqualTo(1);
+    }
+
+    @Test
+    void aServerThatStopsOfferingStartTlsShouldGetNothing() throws Exception {
+        startPeer(ScriptedSmtpPeer.builder());
+        signedZoneWithOneMx().tlsa("mx.signed.test", peer.port(), daneEeSpkiSha256(certificates.goodCertificate()));
+
+        DeliveryResult result = testee.deliver(daneHop(), mail("m1", RECIPIENT));
+
+        assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).containsExactly(address(RECIPIENT));
+        assertThat(reply(result)).startsWith("451 4.7.4 TLS is required");
+        assertThat(peer.sawCommand("MAIL")).isFalse();
+        assertThat(peer.messages()).isEmpty();
+    }
+
+    @Test
+    void anUnsignedZoneShouldBeDeliveredOpportunisticallyWithoutTlsaLookup() throws Exception {
+        startPeer(ScriptedSmtpPeer.builder());
+        dns.signedZone("signed.test");
+        dns.unsignedZone("plain.test").mx("plain.test", 10, "mx.plain.test").a("mx.plain.test", "127.0.0.1");
+
+        DeliveryResult result = testee.deliver(daneHop(), mail("m1", "ann@plain.test"));
+
+        assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("ann@plain.test"));
+        assertThat(result.tlsProtocol()).isEmpty();
+        assertThat(peer.messages()).hasSize(1);
+        assertThat(dns.queries()).noneMatch(query -> query.startsWith("TLSA"));
+    }
+
+    @Test
+    void aBogusAddressOfTheFirstMxShouldSkipItAndUseTheNextMx() throws Exception {
+        startPeer(withStartTls());
+        dns.signedZone("signed.test")
+            .mx("signed.test", 10, "mx1.signed.test").mx("signed.test", 20, "mx2.signed.test")
+            .a("mx1.signed.test", "127.0.0.1").breakSignature("mx1.signed.test", Type.A)
+            .a("mx2.signed.test", "127.0.0.1")
+            .tlsa("mx1.signed.test", peer.port(), daneEeSpkiSha256(certificates.goodCertificate()))
+            .tlsa("mx2.signed.test", peer.port(), daneEeSpkiSha256(certificates.goodCertificate()));
+
+        DeliveryResult result = testee.deliver(daneHop(), mail("m1", RECIPIENT));
+
+        assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address(RECIPIENT));
+        assertThat(peer.serverNames()).containsExactly("mx2.signed.test");
+        assertThat(peer.sessions()).isEqualTo(1);
+    }
+
+    @Test
+    void aBogusTlsaAnswerShouldSkipThatMxAndUseTheNextMx() throws Exception {
+        startPeer(withStartTls());
+        dns.signedZone("signed.test")
+            .mx("signed.test", 10, "mx1.signed.test").mx("signed.test", 20, "mx2.signed.test")
+            .a("mx1.signed.test", "127.0.0.1").a("mx2.signed.test", "127.0.0.1")
+            .tlsa("mx1.signed.test", peer.port(), daneEeSpkiSha256(certificates.goodCertificate()))
+            .breakSignature("_" + peer.port() + "._tcp.mx1.signed.test", Type.TLSA)
+            .tlsa("mx2.signed.test", peer.port(), daneEeSpkiSha256(certificates.goodCertificate()));
+
+        DeliveryResult result = testee.deliver(daneHop(), mail("m1", RECIPIENT));
+
+        assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address(RECIPIENT));
+        assertThat(peer.serverNames()).containsExactly("mx2.signed.test");
+        assertThat(peer.sessions()).isEqualTo(1);
+    }
+
+    @Test
+    void aBogusMxAnswerShouldDeferWith475AndConnectNowhere() throws Exception {
+        startPeer(withStartTls());
+        signedZoneWithOneMx().breakSignature("signed.test", Type.MX)
+            .tlsa("mx.signed.test", peer.port(), daneEeSpkiSha256(certificates.goodCertificate()));
+
+        DeliveryResult result = testee.deliver(daneHop(), mail("m1", RECIPIENT));
+
+        assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).containsExactly(address(RECIPIENT));
+        assertThat(reply(result)).startsWith("451 4.7.5 MX lookup of signed.test is dnssec-invalid");
+        assertThat(peer.sessions()).isZero();
+    }
+
+    @Test
+    void onlyUnusableTlsaRecordsShouldRequireTlsWithoutAuthentication() throws Exception {
+        startPeer(withStartTls());
+        // PKIX-EE(1) of a certificate the server does not have: not usable for SMTP, but it says "TLS here"
+        TlsaAssociation pkixEe = TlsaAssociation.of(1, 1, 1, daneEeSpkiSha256(certificates.wrongNameCertificate()).data());
+        signedZoneWithOneMx().tlsa("mx.signed.test", peer.port(), pkixEe);
+
+        DeliveryResult result = testee.deliver(daneHop(), mail("m1", RECIPIENT));
+
+        assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address(RECIPIENT));
+        assertThat(result.tlsProtocol()).isPresent();
+        assertThat(peer.messages()).hasSize(1);
+    }
+
+    @Test
+    void onlyUnusableTlsaRecordsShouldStillRefuseAServerWithoutStartTls() throws Exception {
+        startPeer(ScriptedSmtpPeer.builder());
+        TlsaAssociation pkixTa = TlsaAssociation.of(0, 0, 1, new byte[32]);
+        signedZoneWithOneMx().tlsa("mx.signed.test", peer.port(), pkixTa);
+
+        DeliveryResult result = testee.deliver(daneHop(), mail("m1", RECIPIENT));
+
+        assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).containsExactly(address(RECIPIENT));
+        assertThat(reply(result)).startsWith("451 4.7.4 TLS is required");
+        assertThat(peer.messages()).isEmpty();
+    }
+
+    @Test
+    void aSignedZoneWithoutTlsaShouldBeDeliveredOpportunistically() throws Exception {
+        startPeer(ScriptedSmtpPeer.builder());
+        signedZoneWithOneMx();
+
+        DeliveryResult result = testee.deliver(daneHop(), mail("m1", RECIPIENT));
+
+        assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address(RECIPIENT));
+        assertThat(result.tlsProtocol()).isEmpty();
+        assertThat(dns.queries()).anyMatch(query -> query.equals("TLSA _" + peer.port() + "._tcp.mx.signed.test."));
+    }
+
+    @Test
+    void anUnsignedZoneUnderAStartTlsRequiredFallbackShouldGetNothingInPlaintext() throws Exception {
+        startPeer(ScriptedSmtpPeer.builder());
+        dns.signedZone("signed.test");
+        dns.unsignedZone("plain.test").mx("plain.test", 10, "mx.plain.test").a("mx.plain.test", "127.0.0.1");
+
+        DeliveryResult result = testee.deliver(daneHop(TlsMode.STARTTLS_REQUIRED), mail("m1", "ann@plain.test"));
+
+        assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).containsExactly(address("ann@plain.test"));
+        assertThat(reply(result)).startsWith("451 4.7.4 TLS is required");
+        assertThat(peer.messages()).isEmpty();
+    }
+
+    @Test
+    void aBogusTlsaAnswerOfTheOnlyMxShouldDeferWith475AndConnectNowhere() throws Exception {
+        startPeer(withStartTls());
+        signedZoneWithOneMx().tlsa("mx.signed.test", peer.port(), daneEeSpkiSha256(certificates.goodCertificate()))
+            .breakSignature("_" + peer.port() + "._tcp.mx.signed.test", Type.TLSA);
+
+        DeliveryResult result = testee.deliver(daneHop(), mail("m1", RECIPIENT));
+
+        assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).containsExactly(address(RECIPIENT));
+        assertThat(reply(result)).startsWith("451 4.7.5 TLSA lookup of mx.signed.test port " + peer.port() + ": dnssec-invalid (bogus)");
+        assertThat(peer.sessions()).isZero();
+    }
+}

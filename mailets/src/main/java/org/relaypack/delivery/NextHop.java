@@ -9,6 +9,7 @@ import org.relaypack.delivery.smtp.Credentials;
 import org.relaypack.delivery.smtp.SessionDeadlines;
 import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.TlsPolicy;
+import org.relaypack.tls.mtasts.MtaStsSettings;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableList;
@@ -47,6 +48,7 @@ public final class NextHop {
         private Optional<String> heloName = Optional.empty();
         private Optional<Integer> mxPort = Optional.empty();
         private LoopDetection loopDetection = LoopDetection.defaults();
+        private Optional<MtaStsSettings> mtaSts = Optional.empty();
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name);
@@ -125,6 +127,12 @@ public final class NextHop {
             return this;
         }
 
+        /** How the MTA-STS policies are fetched, for {@code <tls mode="mta-sts">}. */
+        public Builder mtaSts(MtaStsSettings mtaSts) {
+            this.mtaSts = Optional.of(mtaSts);
+            return this;
+        }
+
         public NextHop build() {
             ImmutableList<HostSpec> hostList = hosts.build();
             if (kind == Kind.HOSTS && hostList.isEmpty()) {
@@ -136,8 +144,13 @@ public final class NextHop {
             if (kind == Kind.HOSTS && mxPort.isPresent()) {
                 throw new IllegalArgumentException("next hop '" + name + "' lists its hosts: a port goes with each host");
             }
+            if (tls.mode() == TlsMode.MTA_STS && kind != Kind.RECIPIENT_MX) {
+                throw new IllegalArgumentException("next hop '" + name + "': tls mode mta-sts is only for type mx");
+            }
+            Optional<MtaStsSettings> stsSettings = tls.mode() == TlsMode.MTA_STS
+                ? Optional.of(mtaSts.orElse(MtaStsSettings.defaults())) : Optional.empty();
             return new NextHop(name, kind, hostList, tls, credentials, deadlines,
-                maxConnections, idleTimeout, maxMessagesPerConnection, heloName, mxPort, loopDetection);
+                maxConnections, idleTimeout, maxMessagesPerConnection, heloName, mxPort, loopDetection, stsSettings);
         }
     }
 
@@ -153,13 +166,14 @@ public final class NextHop {
     private final Optional<String> heloName;
     private final Optional<Integer> mxPort;
     private final LoopDetection loopDetection;
+    private final Optional<MtaStsSettings> mtaSts;
     /** Immutable, and a key of the transport's session pools: hashed once. */
     private final int hash;
 
     private NextHop(String name, Kind kind, ImmutableList<HostSpec> hosts, TlsPolicy tls, Optional<Credentials> credentials,
                     SessionDeadlines deadlines, int maxConnections, Duration idleTimeout,
                     int maxMessagesPerConnection, Optional<String> heloName,
-                    Optional<Integer> mxPort, LoopDetection loopDetection) {
+                    Optional<Integer> mxPort, LoopDetection loopDetection, Optional<MtaStsSettings> mtaSts) {
         this.name = name;
         this.kind = kind;
         this.hosts = hosts;
@@ -172,8 +186,9 @@ public final class NextHop {
         this.heloName = heloName;
         this.mxPort = mxPort;
         this.loopDetection = loopDetection;
+        this.mtaSts = mtaSts;
         this.hash = Objects.hash(name, kind, hosts, tls, credentials, deadlines, maxConnections,
-            idleTimeout, maxMessagesPerConnection, heloName, mxPort, loopDetection);
+            idleTimeout, maxMessagesPerConnection, heloName, mxPort, loopDetection, mtaSts);
     }
 
     public String name() {
@@ -234,6 +249,11 @@ public final class NextHop {
         return loopDetection;
     }
 
+    /** Present exactly under {@code <tls mode="mta-sts">}: how the recipient domains' policies are fetched. */
+    public Optional<MtaStsSettings> mtaSts() {
+        return mtaSts;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (o instanceof NextHop) {
@@ -243,7 +263,7 @@ public final class NextHop {
                 && maxConnections == that.maxConnections
                 && idleTimeout.equals(that.idleTimeout) && maxMessagesPerConnection == that.maxMessagesPerConnection
                 && heloName.equals(that.heloName) && mxPort.equals(that.mxPort)
-                && loopDetection.equals(that.loopDetection);
+                && loopDetection.equals(that.loopDetection) && mtaSts.equals(that.mtaSts);
         }
         return false;
     }

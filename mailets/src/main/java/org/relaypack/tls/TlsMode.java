@@ -15,7 +15,12 @@ public enum TlsMode {
     /** STARTTLS or no transaction at all [encrypt/verify]. */
     STARTTLS_REQUIRED("starttls-required"),
     /** TLS from the first byte, port 465 [smtp_tls_wrappermode=yes]. */
-    IMPLICIT("implicit");
+    IMPLICIT("implicit"),
+    /**
+     * For {@code type="mx"} hops: the recipient domain's MTA-STS policy (RFC 8461) decides, host
+     * by host; without a policy, opportunistic [postfix-mta-sts-resolver + smtp_tls_policy_maps].
+     */
+    MTA_STS("mta-sts");
 
     private final String configValue;
 

@@ -5,6 +5,7 @@ import static org.relaypack.delivery.TestMails.address;
 import static org.relaypack.delivery.TestMails.mail;
 
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,10 +71,14 @@ class MtaStsDeliveryTest {
     }
 
     private NextHop internet() {
+        return internet(policyServer.port(), Duration.ofSeconds(10));
+    }
+
+    private NextHop internet(int policyPort, Duration policyTimeout) {
         TlsPolicy.TrustStore trustStore = certificates.trustStore();
         return NextHop.builder("internet").kind(NextHop.Kind.RECIPIENT_MX)
             .tls(new TlsPolicy(TlsMode.MTA_STS, false, Optional.of(trustStore), TlsPolicy.OPPORTUNISTIC_MIN_PROTOCOL))
-            .mtaSts(new MtaStsSettings(policyServer.port(), Duration.ofSeconds(10), Optional.of(trustStore)))
+            .mtaSts(new MtaStsSettings(policyPort, policyTimeout, Optional.of(trustStore)))
             .loopDetection(LoopDetection.of(ImmutableSet.of(), true))
             .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(10)).heloName("relay.relaypack.test")
             .build();
@@ -209,6 +214,22 @@ class MtaStsDeliveryTest {
             assertThat(result.get().recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address(RECIPIENT));
             assertThat(mx.messages()).hasSize(1);
             assertThat(log).anySatisfy(line -> assertThat(line).contains("MTA-STS testing", "starttls-not-supported"));
+        }
+
+        @Test
+        void anMxThePolicyDoesNotNameShouldStillGetTheMailAndBeLogged() throws Exception {
+            dns.dropRecord("example.test");
+            dns.mx("example.test", "evil.example.test.");
+            policyServer.policy(TESTING);
+            ScriptedSmtpPeer mx = mxWithCertificateOfItsName();
+            AtomicReference<DeliveryResult> result = new AtomicReference<>();
+
+            List<String> log = deliver(transport(mx), internet(), mail("m1", RECIPIENT), result);
+
+            assertThat(result.get().recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address(RECIPIENT));
+            assertThat(mx.serverNames()).containsExactly("evil.example.test");
+            assertThat(log).anySatisfy(line -> assertThat(line)
+                .contains("MTA-STS testing", "MX host evil.example.test is not named by the policy", "delivering anyway"));
         }
 
         @Test
@@ -348,6 +369,21 @@ class MtaStsDeliveryTest {
             policyServer.answer(200, "text/html", ENFORCE.getBytes(StandardCharsets.US_ASCII));
 
             assertTreatedAsNoPolicy("Content-Type 'text/html', not text/plain");
+        }
+
+        @Test
+        void aPolicyServerThatNeverAnswersShouldBeGivenUpAtTheDeadline() throws Exception {
+            try (ServerSocket silent = new ServerSocket(0, 50, LOOPBACK)) {
+                // accepts the connection (the backlog does), never speaks TLS
+                ScriptedSmtpPeer mx = mx(ScriptedSmtpPeer.builder());
+                AtomicReference<DeliveryResult> result = new AtomicReference<>();
+
+                List<String> log = deliver(transport(mx), internet(silent.getLocalPort(), Duration.ofSeconds(2)), mail("m1", RECIPIENT), result);
+
+                assertThat(result.get().recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address(RECIPIENT));
+                assertThat(log).anySatisfy(line -> assertThat(line)
+                    .contains("MTA-STS: no policy for example.test", "timed out after 2s", "as to a domain without a policy"));
+            }
         }
 
         @Test

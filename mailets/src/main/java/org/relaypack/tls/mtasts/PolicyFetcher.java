@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -17,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -68,15 +70,19 @@ final class PolicyFetcher {
         if (addresses.isEmpty()) {
             throw new PolicyUnavailable("fetching " + url + " failed: " + host + " has no address");
         }
+        AtomicBoolean expired = new AtomicBoolean();
         try (Socket socket = connect(addresses, settings.policyPort(), deadline, url)) {
-            ScheduledFuture<?> guard = DEADLINES.schedule(() -> closeQuietly(socket), remainingMillis(deadline), TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> guard = DEADLINES.schedule(() -> {
+                expired.set(true);
+                closeQuietly(socket);
+            }, remainingMillis(deadline), TimeUnit.MILLISECONDS);
             try {
                 return exchange(socket, host, url, settings, deadline);
             } finally {
                 guard.cancel(false);
             }
         } catch (IOException e) {
-            String reason = System.nanoTime() - deadline >= 0 ? "timed out after " + settings.policyTimeout().toSeconds() + "s" : e.toString();
+            String reason = expired.get() || e instanceof SocketTimeoutException ? "timed out after " + settings.policyTimeout().toSeconds() + "s" : e.toString();
             throw new PolicyUnavailable("fetching " + url + " failed: " + reason, e);
         }
     }

@@ -10,6 +10,7 @@ import org.relaypack.delivery.smtp.SessionDeadlines;
 import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.TlsPolicy;
 import org.relaypack.tls.dane.DaneSettings;
+import org.relaypack.tls.mtasts.MtaStsSettings;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableList;
@@ -49,6 +50,7 @@ public final class NextHop {
         private Optional<Integer> mxPort = Optional.empty();
         private LoopDetection loopDetection = LoopDetection.defaults();
         private Optional<DaneSettings> dane = Optional.empty();
+        private Optional<MtaStsSettings> mtaSts = Optional.empty();
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name);
@@ -133,6 +135,12 @@ public final class NextHop {
             return this;
         }
 
+        /** How the MTA-STS policies are fetched, for {@code <tls mode="mta-sts">}. */
+        public Builder mtaSts(MtaStsSettings mtaSts) {
+            this.mtaSts = Optional.of(mtaSts);
+            return this;
+        }
+
         public NextHop build() {
             ImmutableList<HostSpec> hostList = hosts.build();
             if (kind == Kind.HOSTS && hostList.isEmpty()) {
@@ -150,8 +158,13 @@ public final class NextHop {
             if (dane.isPresent() && kind != Kind.RECIPIENT_MX) {
                 throw new IllegalArgumentException("next hop '" + name + "': tls mode dane is only for type mx");
             }
+            if (tls.mode() == TlsMode.MTA_STS && kind != Kind.RECIPIENT_MX) {
+                throw new IllegalArgumentException("next hop '" + name + "': tls mode mta-sts is only for type mx");
+            }
+            Optional<MtaStsSettings> stsSettings = tls.mode() == TlsMode.MTA_STS
+                ? Optional.of(mtaSts.orElse(MtaStsSettings.defaults())) : Optional.empty();
             return new NextHop(name, kind, hostList, tls, credentials, deadlines,
-                maxConnections, idleTimeout, maxMessagesPerConnection, heloName, mxPort, loopDetection, dane);
+                maxConnections, idleTimeout, maxMessagesPerConnection, heloName, mxPort, loopDetection, dane, stsSettings);
         }
     }
 
@@ -168,13 +181,15 @@ public final class NextHop {
     private final Optional<Integer> mxPort;
     private final LoopDetection loopDetection;
     private final Optional<DaneSettings> dane;
+    private final Optional<MtaStsSettings> mtaSts;
     /** Immutable, and a key of the transport's session pools: hashed once. */
     private final int hash;
 
     private NextHop(String name, Kind kind, ImmutableList<HostSpec> hosts, TlsPolicy tls, Optional<Credentials> credentials,
                     SessionDeadlines deadlines, int maxConnections, Duration idleTimeout,
                     int maxMessagesPerConnection, Optional<String> heloName,
-                    Optional<Integer> mxPort, LoopDetection loopDetection, Optional<DaneSettings> dane) {
+                    Optional<Integer> mxPort, LoopDetection loopDetection, Optional<DaneSettings> dane,
+                    Optional<MtaStsSettings> mtaSts) {
         this.name = name;
         this.kind = kind;
         this.hosts = hosts;
@@ -188,8 +203,9 @@ public final class NextHop {
         this.mxPort = mxPort;
         this.loopDetection = loopDetection;
         this.dane = dane;
+        this.mtaSts = mtaSts;
         this.hash = Objects.hash(name, kind, hosts, tls, credentials, deadlines, maxConnections,
-            idleTimeout, maxMessagesPerConnection, heloName, mxPort, loopDetection, dane);
+            idleTimeout, maxMessagesPerConnection, heloName, mxPort, loopDetection, dane, mtaSts);
     }
 
     public String name() {
@@ -255,6 +271,11 @@ public final class NextHop {
         return dane;
     }
 
+    /** Present exactly under {@code <tls mode="mta-sts">}: how the recipient domains' policies are fetched. */
+    public Optional<MtaStsSettings> mtaSts() {
+        return mtaSts;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (o instanceof NextHop) {
@@ -264,7 +285,7 @@ public final class NextHop {
                 && maxConnections == that.maxConnections
                 && idleTimeout.equals(that.idleTimeout) && maxMessagesPerConnection == that.maxMessagesPerConnection
                 && heloName.equals(that.heloName) && mxPort.equals(that.mxPort)
-                && loopDetection.equals(that.loopDetection) && dane.equals(that.dane);
+                && loopDetection.equals(that.loopDetection) && dane.equals(that.dane) && mtaSts.equals(that.mtaSts);
         }
         return false;
     }

@@ -242,6 +242,12 @@ public final class NextHopsConfiguration {
             builder.tls(tls);
             new DaneConfigurationReader(secrets).read(element, TYPE_MX.equals(type) ? NextHop.Kind.RECIPIENT_MX : NextHop.Kind.HOSTS)
                 .ifPresent(builder::dane);
+            if (tls.mode() == TlsMode.MTA_STS) {
+                if (!TYPE_MX.equals(type)) {
+                    throw element.error("<tls mode=\"mta-sts\"> is only for type=\"mx\": the policy is the recipient domain's");
+                }
+                builder.mtaSts(MtaStsElement.settings(element.child(TLS).get(), tls));
+            }
             Optional<Credentials> credentials = auth(element);
             if (credentials.isPresent()) {
                 if (!tls.mode().requiresTls()) {
@@ -295,11 +301,15 @@ public final class NextHopsConfiguration {
             if (tls.isEmpty()) {
                 return TlsPolicy.of(TlsMode.OPPORTUNISTIC);
             }
-            ConfigElement element = tls.get().checkAllowed(ImmutableSet.of(TLS_MODE, TLS_VERIFY, TLS_MIN_PROTOCOL),
-                ImmutableSet.of(TRUSTSTORE, DaneConfigurationReader.DANE));
+            ConfigElement element = tls.get().checkAllowed(ImmutableSet.<String>builder().add(TLS_MODE, TLS_VERIFY, TLS_MIN_PROTOCOL)
+                .addAll(MtaStsElement.ATTRIBUTES).build(), ImmutableSet.of(TRUSTSTORE, DaneConfigurationReader.DANE));
             String modeText = element.attribute(TLS_MODE).orElse(TlsMode.OPPORTUNISTIC.configValue());
             TlsMode mode = TlsMode.parse(modeText)
-                .orElseThrow(() -> element.error(TLS_MODE, modeText, "is not one of none, opportunistic, starttls-required, implicit, dane"));
+                .orElseThrow(() -> element.error(TLS_MODE, modeText, "is not one of none, opportunistic, starttls-required, implicit, dane, mta-sts"));
+            if (mode == TlsMode.MTA_STS) {
+                return MtaStsElement.hopPolicy(element, trustStore(element));
+            }
+            MtaStsElement.checkAbsent(element, mode);
             Optional<Boolean> verifyGiven = element.booleanAttribute(TLS_VERIFY);
             if (mode == TlsMode.NONE && verifyGiven.orElse(false)) {
                 throw element.error(TLS_VERIFY, "true", "needs TLS, and mode none never uses it: remove verify, or choose mode "

@@ -16,8 +16,9 @@ import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.dnsservice.api.DNSService;
+import org.apache.james.filesystem.api.FileSystem;
 import org.apache.mailet.Mail;
-import org.relaypack.delivery.HostResolver.ResolvedHost;
+import org.relaypack.delivery.TlsPlan.PlannedHost;
 import org.relaypack.delivery.smtp.Envelope;
 import org.relaypack.delivery.smtp.HostFailure;
 import org.relaypack.delivery.smtp.MessageContent;
@@ -26,6 +27,7 @@ import org.relaypack.delivery.smtp.SmtpReply;
 import org.relaypack.delivery.smtp.SmtpSession;
 import org.relaypack.delivery.smtp.Target;
 import org.relaypack.delivery.smtp.TransactionResult;
+import org.relaypack.tls.mtasts.MtaStsPolicies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,17 +51,24 @@ public class SmtpTransport implements HopTransport {
     private final int recipientMxPort;
     private final String localHostName;
     private final Optional<ScheduledExecutorService> cleaner;
+    private final MtaStsHosts mtaSts;
 
+    /** MTA-STS policies are cached under James's var/relaypack/mta-sts/. */
     @Inject
-    public SmtpTransport(DNSService dns) {
-        this(dns, Clock.systemUTC(), SMTP_PORT, true);
+    public SmtpTransport(DNSService dns, FileSystem fileSystem) {
+        this(dns, Clock.systemUTC(), SMTP_PORT, true, MtaStsHosts.policies(dns, fileSystem, Clock.systemUTC()));
+    }
+
+    SmtpTransport(DNSService dns, Clock clock, int recipientMxPort, boolean scheduleCleanup) {
+        this(dns, clock, recipientMxPort, scheduleCleanup, MtaStsPolicies.inMemory(dns, clock));
     }
 
     /**
      * @param recipientMxPort the port of recipient-domain MX hosts (25; tests use a free port)
      * @param scheduleCleanup false when the test calls {@link #closeIdleSessions()} itself
      */
-    SmtpTransport(DNSService dns, Clock clock, int recipientMxPort, boolean scheduleCleanup) {
+    SmtpTransport(DNSService dns, Clock clock, int recipientMxPort, boolean scheduleCleanup, MtaStsPolicies mtaStsPolicies) {
+        this.mtaSts = new MtaStsHosts(mtaStsPolicies);
         this.resolver = new HostResolver(dns);
         this.pools = new SessionPools(clock);
         this.recipientMxPort = recipientMxPort;
@@ -108,13 +117,14 @@ public class SmtpTransport implements HopTransport {
             return attempts.toResult(recipients);
         }
         if (hop.kind() == NextHop.Kind.HOSTS) {
-            attempts.merge(deliverToHosts(hop, mail, sendable, content, resolver.resolve(hop), waitForSession));
+            attempts.merge(deliverToHosts(hop, mail, sendable, content, Optional.empty(), resolver.resolve(hop), waitForSession));
             return attempts.toResult(recipients);
         }
         Map<String, List<MailAddress>> byDomain = new LinkedHashMap<>();
         sendable.forEach(recipient -> byDomain.computeIfAbsent(recipient.getDomain().asString(), domain -> new ArrayList<>()).add(recipient));
         byDomain.forEach((domain, domainRecipients) ->
-            attempts.merge(deliverToHosts(hop, mail, domainRecipients, content, resolveMx(hop, domain), waitForSession)));
+            attempts.merge(deliverToHosts(hop, mail, domainRecipients, content, Optional.of(domain),
+                resolveMx(hop, domain), waitForSession)));
         return attempts.toResult(recipients);
     }
 
@@ -127,7 +137,7 @@ public class SmtpTransport implements HopTransport {
     }
 
     /** Ordered failover: the recipients without a final reply go to the next host. */
-    private Attempts deliverToHosts(NextHop hop, Mail mail, List<MailAddress> recipients, MessageContent content,
+    private Attempts deliverToHosts(NextHop hop, Mail mail, List<MailAddress> recipients, MessageContent content, Optional<String> domain,
                                     HostResolver.Resolution resolution, boolean waitForSession) {
         Attempts attempts = new Attempts();
         Optional<SmtpReply> dnsAnswer = resolution.permanentFailure();
@@ -136,9 +146,10 @@ public class SmtpTransport implements HopTransport {
             return attempts;
         }
         List<MailAddress> pending = new ArrayList<>(recipients);
-        SmtpReply lastReason = resolution.problem()
+        TlsPlan plan = mtaSts.plan(hop, domain, resolution.hosts());
+        SmtpReply lastReason = plan.refusal().or(resolution::problem)
             .orElse(HostFailure.localReply("4.4.4", "no host to deliver to for next hop " + hop.name()));
-        for (ResolvedHost host : resolution.hosts()) {
+        for (PlannedHost host : plan.hosts()) {
             if (pending.isEmpty()) {
                 break;
             }
@@ -146,6 +157,7 @@ public class SmtpTransport implements HopTransport {
             if (interruption.isEmpty()) {
                 break;
             }
+            mtaSts.logEnforcedFailure(host, mail, hop, interruption.get().asString());
             lastReason = interruption.get();
         }
         for (MailAddress recipient : pending) {
@@ -155,10 +167,11 @@ public class SmtpTransport implements HopTransport {
     }
 
     /** One host: returns the reason to try the next host, or empty when every pending recipient got a final reply. */
-    private Optional<SmtpReply> attempt(NextHop hop, Mail mail, ResolvedHost host, List<MailAddress> pending,
+    private Optional<SmtpReply> attempt(NextHop hop, Mail mail, PlannedHost planned, List<MailAddress> pending,
                                         MessageContent content, Attempts attempts, boolean waitForSession) {
-        Target target = new Target(host.name(), host.address(), host.tls().orElse(hop.tls()), hop.credentials(),
-            hop.heloName().orElse(localHostName), hop.deadlines(), host.tlsa());
+        Target target = new Target(planned.host().name(), planned.host().address(),
+            planned.host().tls().orElse(planned.tls()), hop.credentials(),
+            hop.heloName().orElse(localHostName), hop.deadlines(), planned.host().tlsa());
         SessionPools.Limits limits = new SessionPools.Limits(hop.maxConnections(), hop.idleTimeout(),
             waitForSession ? hop.connectTimeout() : Duration.ZERO);
         Envelope envelope = Envelope.of(mail.getMaybeSender(), pending, mail.dsnParameters());
@@ -192,6 +205,7 @@ public class SmtpTransport implements HopTransport {
             checkBeforeUse = true;
         }
         pooled.giveBack(result.sessionReusable() && session.transactions() < hop.maxMessagesPerConnection());
+        mtaSts.checkTesting(planned, mail, hop, session);
 
         result.finalReplies().forEach((recipient, reply) -> attempts.record(outcome(recipient, reply)));
         pending.removeAll(result.finalReplies().keySet());

@@ -20,7 +20,12 @@ public enum TlsMode {
      * DANE (RFC 7672) for MX delivery [dane]: per MX host, TLS authenticated by DNSSEC-validated
      * TLSA records, TLS without authentication, or the hop's fallback, as DNSSEC decides.
      */
-    DANE("dane");
+    DANE("dane"),
+    /**
+     * For {@code type="mx"} hops: the recipient domain's MTA-STS policy (RFC 8461) decides, host
+     * by host; without a policy, opportunistic [postfix-mta-sts-resolver + smtp_tls_policy_maps].
+     */
+    MTA_STS("mta-sts");
 
     private final String configValue;
 

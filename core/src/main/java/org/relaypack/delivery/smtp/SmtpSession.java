@@ -143,6 +143,11 @@ public final class SmtpSession {
         return target.describe();
     }
 
+    /** The TLS session, absent in plaintext (for checks after the fact, such as an MTA-STS testing policy). */
+    public Optional<SSLSession> tlsSession() {
+        return tlsSession;
+    }
+
     public Optional<String> tlsProtocol() {
         return tlsSession.map(SSLSession::getProtocol);
     }

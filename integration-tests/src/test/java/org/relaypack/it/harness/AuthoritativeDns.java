@@ -32,6 +32,7 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
 
 import com.google.common.net.InetAddresses;
@@ -102,6 +103,13 @@ public final class AuthoritativeDns implements AutoCloseable {
     public AuthoritativeDns a(String host, String address) {
         Name owner = name(host);
         add(owner, new ARecord(owner, DClass.IN, TTL, InetAddresses.forString(address)));
+        return this;
+    }
+
+    /** {@code name. TXT "string" "string" ...}: one record of one or more strings. */
+    public AuthoritativeDns txt(String name, String... strings) {
+        Name owner = name(name);
+        add(owner, new TXTRecord(owner, DClass.IN, TTL, java.util.List.of(strings)));
         return this;
     }
 

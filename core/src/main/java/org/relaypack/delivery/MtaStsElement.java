@@ -1,0 +1,54 @@
+package org.relaypack.delivery;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.relaypack.tls.TlsMode;
+import org.relaypack.tls.TlsPolicy;
+import org.relaypack.tls.mtasts.MtaStsSettings;
+
+import com.google.common.collect.ImmutableSet;
+
+/**
+ * The MTA-STS attributes of {@code <tls mode="mta-sts" policyPort="443" policyTimeout="30s">}
+ * (docs/mta-sts.md). The mode decides TLS per recipient domain, so {@code verify} and
+ * {@code minProtocol} are not taken: an enforced policy always verifies, over TLSv1.2 or newer.
+ */
+final class MtaStsElement {
+    static final String POLICY_PORT = "policyPort";
+    static final String POLICY_TIMEOUT = "policyTimeout";
+    static final ImmutableSet<String> ATTRIBUTES = ImmutableSet.of(POLICY_PORT, POLICY_TIMEOUT);
+
+    private MtaStsElement() {
+    }
+
+    /** Refuses the MTA-STS attributes on a {@code <tls>} of another mode. */
+    static void checkAbsent(ConfigElement tls, TlsMode mode) throws ConfigurationException {
+        for (String attribute : ATTRIBUTES) {
+            if (tls.attribute(attribute).isPresent()) {
+                throw tls.error(attribute, tls.attribute(attribute).get(), "is only for mode mta-sts (mode is " + mode.configValue() + ")");
+            }
+        }
+    }
+
+    /** The hop's own TLS policy under mta-sts: what applies to a domain without a policy (opportunistic, no verification). */
+    static TlsPolicy hopPolicy(ConfigElement tls, Optional<TlsPolicy.TrustStore> trustStore) throws ConfigurationException {
+        for (String attribute : ImmutableSet.of(NextHopsConfiguration.TLS_VERIFY, NextHopsConfiguration.TLS_MIN_PROTOCOL)) {
+            if (tls.attribute(attribute).isPresent()) {
+                throw tls.error(attribute, tls.attribute(attribute).get(), "is not taken with mode mta-sts: an enforced policy always "
+                    + "verifies over TLSv1.2 or newer, a domain without one gets opportunistic TLS");
+            }
+        }
+        return new TlsPolicy(TlsMode.MTA_STS, false, trustStore, TlsPolicy.OPPORTUNISTIC_MIN_PROTOCOL);
+    }
+
+    static MtaStsSettings settings(ConfigElement tls, TlsPolicy policy) throws ConfigurationException {
+        int port = tls.intAttribute(POLICY_PORT, 1, 65535).orElse(MtaStsSettings.DEFAULT_POLICY_PORT);
+        Optional<Duration> timeout = tls.durationAttribute(POLICY_TIMEOUT);
+        if (timeout.isPresent() && (timeout.get().isZero() || timeout.get().compareTo(MtaStsSettings.MAX_POLICY_TIMEOUT) > 0)) {
+            throw tls.error(POLICY_TIMEOUT, tls.attribute(POLICY_TIMEOUT).get(), "must be more than zero and at most 1m (RFC 8461 3.3)");
+        }
+        return new MtaStsSettings(port, timeout.orElse(MtaStsSettings.DEFAULT_POLICY_TIMEOUT), policy.trustStore());
+    }
+}

@@ -1,0 +1,113 @@
+package org.relaypack.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.relaypack.delivery.TestConfigurations.relaypackXml;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.server.core.JamesServerResourceLoader;
+import org.apache.james.server.core.filesystem.FileSystemImpl;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.relaypack.tls.TlsMode;
+import org.relaypack.tls.mtasts.MtaStsSettings;
+
+/** {@code <tls mode="mta-sts">} in relaypack.xml. */
+class MtaStsConfigurationTest {
+    @TempDir
+    Path jamesHome;
+    private FileSystemImpl fileSystem;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Files.createDirectories(jamesHome.resolve("conf"));
+        Files.copy(Path.of(TestCertificates.get().trustStore().path()), jamesHome.resolve("conf/private-ca.p12"));
+        fileSystem = new FileSystemImpl(new JamesServerResourceLoader(jamesHome.toString()));
+    }
+
+    private NextHop hop(String tls) throws ConfigurationException {
+        return NextHopsConfiguration.from(relaypackXml("<nexthops><nexthop name=\"internet\" type=\"mx\">" + tls + "</nexthop></nexthops>"),
+            fileSystem, Map.<String, String>of()::get).hop("internet").orElseThrow().hop();
+    }
+
+    @Test
+    void theModeAloneShouldTakeTheDefaults() throws Exception {
+        NextHop testee = hop("<tls mode=\"mta-sts\"/>");
+
+        assertThat(testee.tls().mode()).isEqualTo(TlsMode.MTA_STS);
+        assertThat(testee.tls().verify()).isFalse();
+        assertThat(testee.mtaSts()).contains(MtaStsSettings.defaults());
+    }
+
+    @Test
+    void portTimeoutAndTrustStoreShouldBeRead() throws Exception {
+        NextHop testee = hop("<tls mode=\"mta-sts\" policyPort=\"8443\" policyTimeout=\"10s\">"
+            + "<truststore path=\"file://conf/private-ca.p12\" password=\"changeit\"/></tls>");
+
+        MtaStsSettings settings = testee.mtaSts().orElseThrow();
+        assertThat(settings.policyPort()).isEqualTo(8443);
+        assertThat(settings.policyTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(settings.trustStore()).isEqualTo(testee.tls().trustStore());
+        assertThat(settings.trustStore()).isPresent();
+    }
+
+    @Test
+    void otherModesShouldHaveNoMtaStsSettings() throws Exception {
+        assertThat(hop("<tls mode=\"opportunistic\"/>").mtaSts()).isEqualTo(Optional.empty());
+    }
+
+    @Nested
+    class Errors {
+        @Test
+        void aHopWithHostsShouldBeRefused() {
+            assertThatThrownBy(() -> NextHopsConfiguration.from(relaypackXml("<nexthops><nexthop name=\"upstream\">"
+                    + "<host>[relay.example]:587</host><tls mode=\"mta-sts\"/></nexthop></nexthops>"), fileSystem, Map.<String, String>of()::get))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("upstream", "<tls mode=\"mta-sts\"> is only for type=\"mx\"");
+        }
+
+        @Test
+        void aTimeoutAboveAMinuteShouldBeRefused() {
+            assertThatThrownBy(() -> hop("<tls mode=\"mta-sts\" policyTimeout=\"2m\"/>"))
+                .hasMessageContainingAll("policyTimeout", "2m", "at most 1m");
+        }
+
+        @Test
+        void aPortOutOfRangeShouldBeRefused() {
+            assertThatThrownBy(() -> hop("<tls mode=\"mta-sts\" policyPort=\"0\"/>"))
+                .hasMessageContainingAll("policyPort", "'0'", "out of range 1-65535");
+        }
+
+        @Test
+        void verifyShouldBeRefused() {
+            assertThatThrownBy(() -> hop("<tls mode=\"mta-sts\" verify=\"true\"/>"))
+                .hasMessageContainingAll("verify", "is not taken with mode mta-sts");
+        }
+
+        @Test
+        void minProtocolShouldBeRefused() {
+            assertThatThrownBy(() -> hop("<tls mode=\"mta-sts\" minProtocol=\"TLSv1.3\"/>"))
+                .hasMessageContainingAll("minProtocol", "is not taken with mode mta-sts");
+        }
+
+        @Test
+        void policyPortOnAnotherModeShouldBeRefused() {
+            assertThatThrownBy(() -> hop("<tls mode=\"opportunistic\" policyPort=\"443\"/>"))
+                .hasMessageContainingAll("policyPort", "is only for mode mta-sts (mode is opportunistic)");
+        }
+
+        @Test
+        void aTrustStoreThatDoesNotLoadShouldStopTheStart() {
+            assertThatThrownBy(() -> hop("<tls mode=\"mta-sts\"><truststore path=\"file://conf/private-ca.p12\" password=\"wrong\"/></tls>"))
+                .hasMessageContainingAll("truststore", "file://conf/private-ca.p12", "cannot be loaded");
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package org.relaypack.it.dns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.relaypack.it.harness.AuthoritativeDns;
+import org.relaypack.it.harness.RelayJames;
+import org.relaypack.it.harness.SmtpPeer;
+import org.relaypack.it.harness.SmtpTestClient;
+import org.relaypack.runner.Certificates;
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+
+import com.google.common.collect.ImmutableList;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+
+/**
+ * conf-samples/smarthost with {@code <tls mode="mta-sts">} on its "internet" hop, James's own
+ * dnsjava DNSService against an authoritative DNS server on loopback (TXT records as the internet
+ * serves them), an HTTPS policy server and the MX peer with certificates of a test CA.
+ * sts.mxtest.example enforces a policy naming its MX: the mail goes there over verified TLS, and the
+ * policy lands in James's var/relaypack/mta-sts/. mismatch.mxtest.example enforces a policy that
+ * names another host: each attempt defers its mail with 4.7.5 (the delivery log says so) and the MX (which would take plaintext)
+ * never gets it. Runs where port 53 may be bound, as {@link SmarthostRealDnsStoryTest}.
+ */
+class MtaStsRealDnsStoryTest {
+    private static final String PASSWORD = "story-pass";
+    private static final String SENDER = "scanner@lan.example";
+    private static AuthoritativeDns dns;
+    private static HttpsServer policyServer;
+    private static SmtpPeer mx;
+    private static RelayJames james;
+
+    private static final Map<String, String> POLICIES = Map.of(
+        "mta-sts.sts.mxtest.example", "version: STSv1\nmode: enforce\nmx: mx1.sts.mxtest.example\nmax_age: 86400\n",
+        "mta-sts.mismatch.mxtest.example", "version: STSv1\nmode: enforce\nmx: mx.elsewhere.example\nmax_age: 86400\n");
+
+    private static final ListAppender<ILoggingEvent> DELIVERY_LOG = new ListAppender<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        DELIVERY_LOG.start();
+        ((Logger) LoggerFactory.getLogger("org.relaypack.delivery.DeliveryLog")).addAppender(DELIVERY_LOG);
+        dns = dnsServerOnPort53().orElse(null);
+        Assumptions.assumeTrue(dns != null, "Skipped: James's DNSService only asks DNS servers on port 53 and this JVM may not bind it");
+        Path keys = Files.createTempDirectory("relaypack-mtasts-keys-");
+        Path ca = Certificates.newCa(keys.resolve("ca"), PASSWORD, "relaypack MTA-STS story CA");
+        Path mxKeystore = Certificates.signedBy(ca, PASSWORD, keys.resolve("mx"),
+            ImmutableList.of("dns:mx1.sts.mxtest.example", "dns:mx1.mismatch.mxtest.example"));
+        Path policyKeystore = Certificates.signedBy(ca, PASSWORD, keys.resolve("policy"),
+            ImmutableList.of("dns:mta-sts.sts.mxtest.example", "dns:mta-sts.mismatch.mxtest.example"));
+        Path conf = Files.createTempDirectory("relaypack-mtasts-conf-");
+        Certificates.trustStoreOf(ca.resolve("ca.crt"), conf.resolve("story-ca.p12"), PASSWORD);
+
+        mx = SmtpPeer.builder().startTls(mxKeystore, PASSWORD).start();
+        policyServer = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
+        policyServer.setHttpsConfigurator(new HttpsConfigurator(serverContext(policyKeystore)));
+        policyServer.createContext("/.well-known/mta-sts.txt", exchange -> {
+            String host = exchange.getRequestHeaders().getFirst("Host");
+            byte[] body = POLICIES.getOrDefault(host, "").getBytes(StandardCharsets.US_ASCII);
+            exchange.getResponseHeaders().set("Content-Type", "text/plain");
+            exchange.sendResponseHeaders(body.length == 0 ? 404 : 200, body.length == 0 ? -1 : body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        policyServer.start();
+
+        for (String domain : List.of("sts.mxtest.example", "mismatch.mxtest.example")) {
+            dns.mx(domain, 10, "mx1." + domain).a("mx1." + domain, "127.0.0.1")
+                .a("mta-sts." + domain, "127.0.0.1")
+                .txt("_mta-sts." + domain, "v=STSv1; ", "id=20261130;");
+        }
+
+        james = RelayJames.sample("smarthost")
+            .jamesDnsService()
+            .substitute("<autodiscover>true</autodiscover>", "<autodiscover>false</autodiscover><servers><server>"
+                + dns.address().getAddress().getHostAddress() + "</server></servers>")
+            .substitute("name=\"internet\" type=\"mx\" port=\"25\">\n            <tls mode=\"opportunistic\"/>",
+                "name=\"internet\" type=\"mx\" port=\"" + mx.port() + "\">\n            <tls mode=\"mta-sts\" policyPort=\""
+                    + policyServer.getAddress().getPort() + "\" policyTimeout=\"10s\">"
+                    + "<truststore path=\"file://conf/story-ca.p12\" password=\"" + PASSWORD + "\"/></tls>")
+            .substitute("<retry delays=\"5m, 10m, 30m, 1h, 2h, 4h\" maxAttempts=\"30\"/>", "<retry delays=\"1s\" maxAttempts=\"1000\"/>"
+                + "<loopDetection allowLoopbackMx=\"true\"/>")
+            .substitute("<truststore path=\"file://conf/partner-ca.p12\" type=\"PKCS12\" passwordFile=\"file://conf/partner-ca.secret\"/>", "")
+            .extraConf(conf)
+            .start();
+    }
+
+    private static SSLContext serverContext(Path keystore) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            store.load(in, PASSWORD.toCharArray());
+        }
+        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keyManagers.init(store, PASSWORD.toCharArray());
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keyManagers.getKeyManagers(), null, null);
+        return context;
+    }
+
+    private static Optional<AuthoritativeDns> dnsServerOnPort53() throws IOException {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            InetAddress address = InetAddress.getByAddress(new byte[] {127, 53,
+                (byte) ThreadLocalRandom.current().nextInt(1, 255), (byte) ThreadLocalRandom.current().nextInt(1, 255)});
+            try {
+                return Optional.of(AuthoritativeDns.start(address, AuthoritativeDns.JAMES_PORT));
+            } catch (SocketException e) {
+                if (e.getMessage() != null && e.getMessage().contains("Permission denied")) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    @AfterAll
+    static void stop() {
+        ((Logger) LoggerFactory.getLogger("org.relaypack.delivery.DeliveryLog")).detachAppender(DELIVERY_LOG);
+        if (james != null) {
+            james.close();
+        }
+        if (mx != null) {
+            mx.close();
+        }
+        if (policyServer != null) {
+            policyServer.stop(0);
+        }
+        if (dns != null) {
+            dns.close();
+        }
+    }
+
+    private static void sendFromLan(String recipient, String subject) throws Exception {
+        try (SmtpTestClient client = SmtpTestClient.plain(james.port(25))) {
+            client.greeting();
+            client.ehlo("printer.lan.example");
+            assertThat(client.send(SENDER, List.of(recipient), SmtpTestClient.message(SENDER, recipient, subject, "hello")).code()).isEqualTo(250);
+        }
+    }
+
+    /** The delivery log lines (docs/where-is-my-mail.md) about this recipient so far. */
+    private static List<String> deliveryLogOf(String recipient) {
+        return DELIVERY_LOG.list.stream()
+            .map(ILoggingEvent::getFormattedMessage)
+            .filter(line -> line.contains("to=<" + recipient + ">"))
+            .collect(Collectors.toList());
+    }
+
+    @Test
+    void anEnforcedPolicyNamingTheMxShouldGetTheMailThereAndBeCached() throws Exception {
+        sendFromLan("bob@sts.mxtest.example", "under an enforced policy");
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> mx.transactionsTo("bob@sts.mxtest.example").size() == 1);
+        assertThat(dns.queries()).contains("TXT _mta-sts.sts.mxtest.example.", "A mta-sts.sts.mxtest.example.");
+        assertThat(james.confDir().resolveSibling("var/relaypack/mta-sts/sts.mxtest.example.properties")).exists();
+    }
+
+    @Test
+    void anEnforcedPolicyNamingAnotherHostShouldKeepTheMailAwayFromTheMx() throws Exception {
+        sendFromLan("carol@mismatch.mxtest.example", "MX not in the policy");
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> deliveryLogOf("carol@mismatch.mxtest.example").size() >= 2);
+        assertThat(deliveryLogOf("carol@mismatch.mxtest.example")).allSatisfy(line -> assertThat(line)
+            .contains("relay=none", "status=deferred (451 4.7.5 MTA-STS policy of mismatch.mxtest.example (enforce",
+                "names none of its MX hosts (mx1.mismatch.mxtest.example)"));
+        assertThat(mx.transactionsTo("carol@mismatch.mxtest.example")).isEmpty();
+    }
+}

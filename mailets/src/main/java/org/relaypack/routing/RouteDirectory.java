@@ -157,7 +157,7 @@ public class RouteDirectory implements AutoCloseable {
             InetAddress localHost = InetAddress.getLocalHost();
             return normalize(ImmutableSet.of(localHost.getHostName(), localHost.getCanonicalHostName()));
         } catch (UnknownHostException e) {
-            LOGGER.warn("Cannot resolve this host's name; list it in <routing><localNames> for the loop guard", e);
+            LOGGER.warn("Cannot resolve this host's name; list it in <routing localNames=\"...\"> for the loop guard", e);
             return ImmutableSet.of();
         }
     }

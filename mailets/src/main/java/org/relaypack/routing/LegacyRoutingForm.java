@@ -25,11 +25,6 @@ final class LegacyRoutingForm {
     private LegacyRoutingForm() {
     }
 
-    /** True when some parameter is written as a child element. */
-    static boolean isLegacy(ImmutableNode routing) {
-        return !upgrade(routing).equals(routing);
-    }
-
     /** The section with every parameter element turned into an attribute (lists joined with ", "); the same node when none is. */
     static ImmutableNode upgrade(ImmutableNode element) {
         Map<String, Object> attributes = new LinkedHashMap<>(element.getAttributes());
@@ -37,7 +32,7 @@ final class LegacyRoutingForm {
         boolean holdsParameters = PARAMETER_HOLDERS.contains(element.getNodeName());
         boolean changed = false;
         for (ImmutableNode child : element.getChildren()) {
-            if (holdsParameters && isLeaf(child)) {
+            if (holdsParameters && isLeaf(child) && !child.getNodeName().equals(RoutingConfiguration.SOURCES)) {
                 changed = true;
                 addValue(attributes, child.getNodeName(), child.getValue());
             } else if (holdsParameters && isList(child)) {

@@ -217,7 +217,7 @@ class RouteDirectoryTest {
         void noSourceShouldFail() {
             assertThatThrownBy(() -> fromXml(routing("")))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessage("relaypack.xml/<routing>: needs <sources> with at least one of <file>, <ldap>, <rrt>, <placement>");
+                .hasMessage("relaypack.xml/<routing>/<sources>: needs at least one of <file>, <ldap>, <rrt>, <placement>");
         }
 
         @Test

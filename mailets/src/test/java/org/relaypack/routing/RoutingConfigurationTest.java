@@ -89,6 +89,16 @@ class RoutingConfigurationTest {
     }
 
     @Test
+    void anEmptySourcesElementShouldBeAnErrorNotTheOldForm() throws Exception {
+        List<String> warnings = warningsWhile(() -> assertThatThrownBy(() -> RoutingConfiguration.from(XmlConfigurations.parse(
+                "<relaypack><routing domains=\"example.com\"><sources/></routing></relaypack>")))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessage("relaypack.xml/<routing>/<sources>: needs at least one of <file>, <ldap>, <rrt>, <placement>"));
+
+        assertThat(warnings).isEmpty();
+    }
+
+    @Test
     void theOldFormShouldStillBeCheckedStrictly() {
         assertThatThrownBy(() -> RoutingConfiguration.from(XmlConfigurations.parse(
                 "<relaypack><routing><domains><domain>example.com</domain></domains><sources>"

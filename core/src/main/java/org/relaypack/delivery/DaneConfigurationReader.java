@@ -1,5 +1,8 @@
 package org.relaypack.delivery;
 
+import org.relaypack.config.ConfigElement;
+import org.relaypack.config.Secrets;
+
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -24,8 +27,8 @@ final class DaneConfigurationReader {
     static final String TRUST_ANCHORS = "trustAnchors";
     static final String RESOLVER = "resolver";
     static final String FALLBACK = "fallback";
-    private static final ImmutableSet<String> NOT_WITH_DANE = ImmutableSet.of(NextHopsConfiguration.TLS_VERIFY,
-        NextHopsConfiguration.TLS_MIN_PROTOCOL);
+    private static final ImmutableSet<String> NOT_WITH_DANE = ImmutableSet.of(TlsElement.VERIFY,
+        TlsElement.MIN_PROTOCOL);
 
     private final Secrets secrets;
 
@@ -35,13 +38,13 @@ final class DaneConfigurationReader {
 
     /** The DANE settings of a hop whose {@code <tls>} says mode dane; empty for any other mode (which then takes no {@code <dane>}). */
     Optional<DaneSettings> read(ConfigElement hop, NextHop.Kind kind) throws ConfigurationException {
-        Optional<ConfigElement> tls = hop.child(NextHopsConfiguration.TLS);
+        Optional<ConfigElement> tls = hop.child(TlsElement.TLS);
         if (tls.isEmpty()) {
             return Optional.empty();
         }
         ConfigElement tlsElement = tls.get();
         Optional<ConfigElement> dane = tlsElement.child(DANE);
-        boolean daneMode = tlsElement.attribute(NextHopsConfiguration.TLS_MODE).flatMap(TlsMode::parse).filter(TlsMode.DANE::equals).isPresent();
+        boolean daneMode = tlsElement.value(TlsElement.MODE).flatMap(TlsMode::parse).filter(TlsMode.DANE::equals).isPresent();
         if (!daneMode) {
             if (dane.isPresent()) {
                 throw dane.get().error("is only for <tls mode=\"dane\">");
@@ -53,12 +56,12 @@ final class DaneConfigurationReader {
                 + "(for listed hosts, use mode starttls-required with verify)");
         }
         for (String attribute : NOT_WITH_DANE) {
-            if (tlsElement.attribute(attribute).isPresent()) {
-                throw tlsElement.error(attribute, tlsElement.attribute(attribute).get(), "does not go with mode dane: "
+            if (tlsElement.value(attribute).isPresent()) {
+                throw tlsElement.error(attribute, tlsElement.value(attribute).get(), "does not go with mode dane: "
                     + "TLSA records authenticate the servers, and TLSv1.2 is the floor where they apply");
             }
         }
-        if (tlsElement.child(NextHopsConfiguration.TRUSTSTORE).isPresent()) {
+        if (tlsElement.child(TlsElement.TRUSTSTORE).isPresent()) {
             throw tlsElement.error("mode dane takes no <truststore>: TLSA records authenticate the servers");
         }
         if (dane.isEmpty()) {
@@ -69,7 +72,7 @@ final class DaneConfigurationReader {
     }
 
     private TrustAnchors trustAnchors(ConfigElement element) throws ConfigurationException {
-        String location = element.requiredAttribute(TRUST_ANCHORS);
+        String location = element.required(TRUST_ANCHORS);
         File file = secrets.readableFile(element, TRUST_ANCHORS, location);
         try {
             return TrustAnchors.read(file.toPath());
@@ -82,7 +85,7 @@ final class DaneConfigurationReader {
 
     /** {@code 192.0.2.53}, {@code 192.0.2.53:5353}, {@code [2001:db8::53]:53}: an address, never a name (nothing to resolve it with). */
     private static Optional<InetSocketAddress> resolver(ConfigElement element) throws ConfigurationException {
-        Optional<String> text = element.attribute(RESOLVER);
+        Optional<String> text = element.value(RESOLVER);
         if (text.isEmpty()) {
             return Optional.empty();
         }
@@ -123,7 +126,7 @@ final class DaneConfigurationReader {
     }
 
     private static TlsMode fallback(ConfigElement element) throws ConfigurationException {
-        Optional<String> text = element.attribute(FALLBACK);
+        Optional<String> text = element.value(FALLBACK);
         if (text.isEmpty()) {
             return DaneSettings.DEFAULT_FALLBACK;
         }

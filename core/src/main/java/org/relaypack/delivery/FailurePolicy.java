@@ -3,9 +3,11 @@ package org.relaypack.delivery;
 import java.util.Objects;
 import java.util.Optional;
 
+import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
+import org.relaypack.config.ConfigElement;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.base.Preconditions;
@@ -21,6 +23,8 @@ import com.google.common.base.Preconditions;
  */
 public final class FailurePolicy {
     public static final String DEFAULT_BOUNCE_PROCESSOR = "bounces";
+    public static final String BOUNCE_PROCESSOR = "bounceProcessor";
+    public static final String ERROR_PROCESSOR = "errorProcessor";
 
     public enum Mode {
         BOUNCE,
@@ -35,6 +39,18 @@ public final class FailurePolicy {
     public static FailurePolicy errorTo(String processor) {
         Preconditions.checkArgument(!processor.isBlank(), "empty processor name");
         return new FailurePolicy(Mode.ERROR, processor);
+    }
+
+    /** The {@code bounceProcessor} or {@code errorProcessor} parameter of a mailet (at most one of them); a bounce to "bounces" by default. */
+    public static FailurePolicy from(ConfigElement parameters) throws ConfigurationException {
+        Optional<String> bounceProcessor = parameters.value(BOUNCE_PROCESSOR);
+        Optional<String> errorProcessor = parameters.value(ERROR_PROCESSOR);
+        if (bounceProcessor.isPresent() && errorProcessor.isPresent()) {
+            throw parameters.error(String.format("give %s ('%s') or %s ('%s'), not both",
+                BOUNCE_PROCESSOR, bounceProcessor.get(), ERROR_PROCESSOR, errorProcessor.get()));
+        }
+        return errorProcessor.map(FailurePolicy::errorTo)
+            .orElse(bounceTo(bounceProcessor.orElse(DEFAULT_BOUNCE_PROCESSOR)));
     }
 
     public static FailurePolicy defaults() {

@@ -1,5 +1,8 @@
 package org.relaypack.delivery;
 
+import org.relaypack.config.ConfigElement;
+import org.relaypack.config.DurationRange;
+
 import java.time.Duration;
 import java.util.Optional;
 
@@ -26,17 +29,17 @@ final class MtaStsElement {
     /** Refuses the MTA-STS attributes on a {@code <tls>} of another mode. */
     static void checkAbsent(ConfigElement tls, TlsMode mode) throws ConfigurationException {
         for (String attribute : ATTRIBUTES) {
-            if (tls.attribute(attribute).isPresent()) {
-                throw tls.error(attribute, tls.attribute(attribute).get(), "is only for mode mta-sts (mode is " + mode.configValue() + ")");
+            if (tls.value(attribute).isPresent()) {
+                throw tls.error(attribute, tls.value(attribute).get(), "is only for mode mta-sts (mode is " + mode.configValue() + ")");
             }
         }
     }
 
     /** The hop's own TLS policy under mta-sts: what applies to a domain without a policy (opportunistic, no verification). */
     static TlsPolicy hopPolicy(ConfigElement tls, Optional<TlsPolicy.TrustStore> trustStore) throws ConfigurationException {
-        for (String attribute : ImmutableSet.of(NextHopsConfiguration.TLS_VERIFY, NextHopsConfiguration.TLS_MIN_PROTOCOL)) {
-            if (tls.attribute(attribute).isPresent()) {
-                throw tls.error(attribute, tls.attribute(attribute).get(), "is not taken with mode mta-sts: an enforced policy always "
+        for (String attribute : ImmutableSet.of(TlsElement.VERIFY, TlsElement.MIN_PROTOCOL)) {
+            if (tls.value(attribute).isPresent()) {
+                throw tls.error(attribute, tls.value(attribute).get(), "is not taken with mode mta-sts: an enforced policy always "
                     + "verifies over TLSv1.2 or newer, a domain without one gets opportunistic TLS");
             }
         }
@@ -44,11 +47,8 @@ final class MtaStsElement {
     }
 
     static MtaStsSettings settings(ConfigElement tls, TlsPolicy policy) throws ConfigurationException {
-        int port = tls.intAttribute(POLICY_PORT, 1, 65535).orElse(MtaStsSettings.DEFAULT_POLICY_PORT);
-        Optional<Duration> timeout = tls.durationAttribute(POLICY_TIMEOUT);
-        if (timeout.isPresent() && (timeout.get().isZero() || timeout.get().compareTo(MtaStsSettings.MAX_POLICY_TIMEOUT) > 0)) {
-            throw tls.error(POLICY_TIMEOUT, tls.attribute(POLICY_TIMEOUT).get(), "must be more than zero and at most 1m (RFC 8461 3.3)");
-        }
+        int port = tls.integer(POLICY_PORT, 1, 65535).orElse(MtaStsSettings.DEFAULT_POLICY_PORT);
+        Optional<Duration> timeout = tls.duration(POLICY_TIMEOUT, DurationRange.positiveUpTo(MtaStsSettings.MAX_POLICY_TIMEOUT));
         return new MtaStsSettings(port, timeout.orElse(MtaStsSettings.DEFAULT_POLICY_TIMEOUT), policy.trustStore());
     }
 }

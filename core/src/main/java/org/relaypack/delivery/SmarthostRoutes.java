@@ -9,7 +9,7 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
-import org.relaypack.delivery.ConfigElement;
+import org.relaypack.config.ConfigElement;
 import org.relaypack.delivery.ConfiguredHop;
 import org.relaypack.delivery.NextHopsConfiguration;
 import org.relaypack.lifecycle.NotInstalled;
@@ -57,8 +57,8 @@ public final class SmarthostRoutes {
         Map<String, ConfiguredHop> senderRoutes = new LinkedHashMap<>();
         for (ConfigElement route : section.children(ROUTE)) {
             route.checkAllowed(ImmutableSet.of(RECIPIENT, SENDER, NEXTHOP), ImmutableSet.of());
-            Optional<String> recipient = route.attribute(RECIPIENT);
-            Optional<String> sender = route.attribute(SENDER);
+            Optional<String> recipient = route.value(RECIPIENT);
+            Optional<String> sender = route.value(SENDER);
             if (recipient.isPresent() == sender.isPresent()) {
                 throw route.error("needs exactly one of recipient=\"...\" or sender=\"...\"");
             }
@@ -84,7 +84,7 @@ public final class SmarthostRoutes {
     }
 
     private static ConfiguredHop hop(ConfigElement element, NextHopsConfiguration hops) throws ConfigurationException {
-        String name = element.requiredAttribute(NEXTHOP);
+        String name = element.required(NEXTHOP);
         return hops.hop(name)
             .orElseThrow(() -> element.error(NEXTHOP, name, "names no <nexthop> in <nexthops> (defined: "
                 + (hops.hops().isEmpty() ? "none" : String.join(", ", hops.hops().keySet())) + ")"));

@@ -7,7 +7,8 @@ import java.util.Optional;
 import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
-import org.relaypack.delivery.ConfigElement;
+import org.relaypack.config.ConfigElement;
+import org.relaypack.config.DurationRange;
 import org.relaypack.lifecycle.NotInstalled;
 
 import com.google.common.base.MoreObjects;
@@ -31,6 +32,8 @@ public final class HealthConfiguration {
     public static final String SECTION = "health";
     public static final String DEGRADED_AFTER = "degradedAfter";
     public static final Duration DEFAULT_DEGRADED_AFTER = Duration.ofMinutes(10);
+    /** More than zero (a hop failing once would be degraded at once), at most a week. */
+    static final DurationRange DEGRADED_AFTER_RANGE = DurationRange.positiveUpTo(Duration.ofDays(7));
     public static final HealthConfiguration DEFAULT = new HealthConfiguration(DEFAULT_DEGRADED_AFTER);
 
     public static HealthConfiguration from(HierarchicalConfiguration<ImmutableNode> relaypackXml) throws ConfigurationException {
@@ -39,12 +42,7 @@ public final class HealthConfiguration {
             return DEFAULT;
         }
         ConfigElement element = section.get().checkAllowed(ImmutableSet.of(DEGRADED_AFTER), ImmutableSet.of());
-        Optional<Duration> degradedAfter = element.durationAttribute(DEGRADED_AFTER);
-        if (degradedAfter.isPresent() && degradedAfter.get().isZero()) {
-            throw element.error(DEGRADED_AFTER, element.attribute(DEGRADED_AFTER).orElseThrow(),
-                "must be longer than 0 (a hop failing once would be degraded at once)");
-        }
-        return new HealthConfiguration(degradedAfter.orElse(DEFAULT_DEGRADED_AFTER));
+        return new HealthConfiguration(element.duration(DEGRADED_AFTER, DEGRADED_AFTER_RANGE).orElse(DEFAULT_DEGRADED_AFTER));
     }
 
     public static HealthConfiguration degradedAfter(Duration degradedAfter) {

@@ -6,9 +6,9 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
-import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
-import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.relaypack.config.ConfigElement;
+import org.relaypack.config.DurationRange;
 import org.relaypack.delivery.HopName;
 
 import com.google.common.base.MoreObjects;
@@ -37,9 +37,12 @@ public final class LdapRouteSourceConfiguration {
     public static final String MAIL_ROUTING_ADDRESS_ATTRIBUTE = "mailRoutingAddressAttribute";
     public static final String DOMAIN_LOOKUP = "domainLookup";
     public static final String HOST_MAP = "hostMap";
+    public static final String HOST_MAP_HOST = "host";
+    public static final String HOST_MAP_NAME = "name";
+    public static final String HOST_MAP_HOP = "hop";
     private static final ImmutableSet<String> PARAMETERS = ImmutableSet.of(URL, BASE_DN, FILTER, BIND_DN, BIND_PASSWORD,
         POOL_SIZE, CONNECT_TIMEOUT, RESPONSE_TIMEOUT, POSITIVE_CACHE_TTL, NEGATIVE_CACHE_TTL, CACHE_SIZE,
-        MAIL_HOST_ATTRIBUTE, MAIL_ROUTING_ADDRESS_ATTRIBUTE, DOMAIN_LOOKUP, HOST_MAP);
+        MAIL_HOST_ATTRIBUTE, MAIL_ROUTING_ADDRESS_ATTRIBUTE, DOMAIN_LOOKUP);
 
     public static final String DEFAULT_FILTER = "(mail=%s)";
     public static final int DEFAULT_POOL_SIZE = 4;
@@ -48,8 +51,11 @@ public final class LdapRouteSourceConfiguration {
     public static final Duration DEFAULT_POSITIVE_CACHE_TTL = Duration.ofMinutes(5);
     public static final Duration DEFAULT_NEGATIVE_CACHE_TTL = Duration.ofMinutes(1);
     /** A directory slower than this is down: a route lookup holds a James spool thread meanwhile. */
-    static final Duration MAX_TIMEOUT = Duration.ofMinutes(5);
-    static final Duration MAX_CACHE_TTL = Duration.ofDays(1);
+    static final DurationRange TIMEOUT_RANGE = DurationRange.positiveUpTo(Duration.ofMinutes(5));
+    /** Zero: no cache. */
+    static final DurationRange CACHE_TTL_RANGE = DurationRange.zeroUpTo(Duration.ofDays(1));
+    static final int MAX_POOL_SIZE = 1000;
+    static final int MAX_CACHE_SIZE = 100_000_000;
     public static final int DEFAULT_CACHE_SIZE = 100_000;
     public static final String DEFAULT_MAIL_HOST_ATTRIBUTE = "mailHost";
     public static final String DEFAULT_MAIL_ROUTING_ADDRESS_ATTRIBUTE = "mailRoutingAddress";
@@ -157,76 +163,71 @@ public final class LdapRouteSourceConfiguration {
         }
     }
 
-    /**
-     * @param path where the element sits, for error messages
-     * @throws ConfigurationException naming the parameter and its bad value
-     */
-    public static LdapRouteSourceConfiguration from(String path, HierarchicalConfiguration<ImmutableNode> element) throws ConfigurationException {
-        ConfigReader reader = new ConfigReader(path, element);
-        reader.checkKnownChildren(PARAMETERS);
+    /** Reads the {@code <ldap>} element; errors name the element, the parameter and its value (never the bind password). */
+    public static LdapRouteSourceConfiguration from(ConfigElement element) throws ConfigurationException {
+        element.checkAllowed(PARAMETERS, ImmutableSet.of(HOST_MAP));
         Builder builder = builder();
-        List<String> urls = reader.strings(URL);
+        List<String> urls = element.list(URL);
         if (urls.isEmpty()) {
-            throw reader.error("missing parameter '" + URL + "'");
+            element.required(URL);
         }
         for (String url : urls) {
             try {
-                LDAPURL parsed = new LDAPURL(url);
-                if (!parsed.getScheme().equals("ldap") && !parsed.getScheme().equals("ldaps")) {
-                    throw reader.error(URL, url, "scheme must be ldap or ldaps");
-                }
-                builder.url(parsed);
+                // LDAPURL itself accepts only the ldap and ldaps schemes
+                builder.url(new LDAPURL(url));
             } catch (LDAPException e) {
-                throw reader.error(URL, url, e.getMessage());
+                throw element.error(URL, url, "is not an LDAP URL: " + e.getMessage());
             }
         }
-        String baseDN = reader.requiredString(BASE_DN);
+        String baseDN = element.required(BASE_DN);
         if (!DN.isValidDN(baseDN)) {
-            throw reader.error(BASE_DN, baseDN, "not a distinguished name");
+            throw element.error(BASE_DN, baseDN, "is not a distinguished name");
         }
         builder.baseDN(baseDN);
-        Optional<String> filter = reader.optionalString(FILTER);
+        Optional<String> filter = element.value(FILTER);
         if (filter.isPresent()) {
             if (!filter.get().contains("%s") || filter.get().indexOf("%s") != filter.get().lastIndexOf("%s")) {
-                throw reader.error(FILTER, filter.get(), "must contain %s exactly once (the address)");
+                throw element.error(FILTER, filter.get(), "must contain %s exactly once (the address)");
             }
             try {
                 com.unboundid.ldap.sdk.Filter.create(filter.get().replace("%s", "probe@example.com"));
             } catch (LDAPException e) {
-                throw reader.error(FILTER, filter.get(), "not an LDAP filter: " + e.getMessage());
+                throw element.error(FILTER, filter.get(), "is not an LDAP filter: " + e.getMessage());
             }
             builder.filter(filter.get());
         }
-        Optional<String> bindDN = reader.optionalString(BIND_DN);
-        Optional<String> bindPassword = reader.optionalString(BIND_PASSWORD);
+        Optional<String> bindDN = element.value(BIND_DN);
+        Optional<String> bindPassword = element.value(BIND_PASSWORD);
         if (bindDN.isPresent() != bindPassword.isPresent()) {
-            throw reader.error("'" + BIND_DN + "' and '" + BIND_PASSWORD + "' go together (both or neither)");
+            throw element.error(BIND_DN + " and " + BIND_PASSWORD + " go together (both or neither)");
         }
         if (bindDN.isPresent()) {
             if (!DN.isValidDN(bindDN.get())) {
-                throw reader.error(BIND_DN, bindDN.get(), "not a distinguished name");
+                throw element.error(BIND_DN, bindDN.get(), "is not a distinguished name");
             }
             builder.bind(bindDN.get(), bindPassword.get());
         }
-        builder.poolSize(reader.positiveInt(POOL_SIZE, DEFAULT_POOL_SIZE))
-            .connectTimeout(reader.duration(CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, false, MAX_TIMEOUT, "5m"))
-            .responseTimeout(reader.duration(RESPONSE_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT, false, MAX_TIMEOUT, "5m"))
-            .positiveCacheTtl(reader.duration(POSITIVE_CACHE_TTL, DEFAULT_POSITIVE_CACHE_TTL, true, MAX_CACHE_TTL, "1d"))
-            .negativeCacheTtl(reader.duration(NEGATIVE_CACHE_TTL, DEFAULT_NEGATIVE_CACHE_TTL, true, MAX_CACHE_TTL, "1d"))
-            .cacheSize(reader.positiveInt(CACHE_SIZE, DEFAULT_CACHE_SIZE))
-            .mailHostAttribute(reader.optionalString(MAIL_HOST_ATTRIBUTE).orElse(DEFAULT_MAIL_HOST_ATTRIBUTE))
-            .mailRoutingAddressAttribute(reader.optionalString(MAIL_ROUTING_ADDRESS_ATTRIBUTE).orElse(DEFAULT_MAIL_ROUTING_ADDRESS_ATTRIBUTE))
-            .domainLookup(reader.bool(DOMAIN_LOOKUP, true));
-        for (HierarchicalConfiguration<ImmutableNode> host : element.configurationsAt(HOST_MAP + ".host")) {
-            String name = host.getString("[@name]", "");
-            String hop = host.getString("[@hop]", "");
-            if (name.isBlank()) {
-                throw reader.error(HOST_MAP, hop, "<host> needs a name attribute (the mailHost value)");
+        builder.poolSize(element.integer(POOL_SIZE, 1, MAX_POOL_SIZE).orElse(DEFAULT_POOL_SIZE))
+            .connectTimeout(element.duration(CONNECT_TIMEOUT, TIMEOUT_RANGE).orElse(DEFAULT_CONNECT_TIMEOUT))
+            .responseTimeout(element.duration(RESPONSE_TIMEOUT, TIMEOUT_RANGE).orElse(DEFAULT_RESPONSE_TIMEOUT))
+            .positiveCacheTtl(element.duration(POSITIVE_CACHE_TTL, CACHE_TTL_RANGE).orElse(DEFAULT_POSITIVE_CACHE_TTL))
+            .negativeCacheTtl(element.duration(NEGATIVE_CACHE_TTL, CACHE_TTL_RANGE).orElse(DEFAULT_NEGATIVE_CACHE_TTL))
+            .cacheSize(element.integer(CACHE_SIZE, 1, MAX_CACHE_SIZE).orElse(DEFAULT_CACHE_SIZE))
+            .mailHostAttribute(element.value(MAIL_HOST_ATTRIBUTE).orElse(DEFAULT_MAIL_HOST_ATTRIBUTE))
+            .mailRoutingAddressAttribute(element.value(MAIL_ROUTING_ADDRESS_ATTRIBUTE).orElse(DEFAULT_MAIL_ROUTING_ADDRESS_ATTRIBUTE))
+            .domainLookup(element.bool(DOMAIN_LOOKUP).orElse(true));
+        Optional<ConfigElement> hostMap = element.child(HOST_MAP);
+        if (hostMap.isPresent()) {
+            hostMap.get().checkAllowed(ImmutableSet.of(), ImmutableSet.of(HOST_MAP_HOST));
+            for (ConfigElement host : hostMap.get().children(HOST_MAP_HOST)) {
+                host.checkAllowed(ImmutableSet.of(HOST_MAP_NAME, HOST_MAP_HOP), ImmutableSet.of());
+                String name = host.required(HOST_MAP_NAME);
+                String hop = host.required(HOST_MAP_HOP);
+                if (!HopName.isValid(hop)) {
+                    throw host.error(HOST_MAP_HOP, hop, "must be " + HopName.SYNTAX);
+                }
+                builder.mapHost(name, hop);
             }
-            if (!HopName.isValid(hop)) {
-                throw reader.error(HOST_MAP, hop, "<host name=\"" + name + "\"> needs a hop attribute naming a next hop");
-            }
-            builder.mapHost(name, hop);
         }
         return builder.build();
     }

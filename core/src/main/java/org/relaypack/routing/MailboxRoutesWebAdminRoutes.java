@@ -254,7 +254,7 @@ public class MailboxRoutesWebAdminRoutes implements Routes {
         }
         Domain domain = Domain.of(key.substring(key.lastIndexOf('@') + 1));
         if (!directory.isRoutedDomain(domain)) {
-            throw invalid("domain '" + domain.asString() + "' of '" + key + "' is not routed: add it to relaypack.xml <routing><domains> "
+            throw invalid("domain '" + domain.asString() + "' of '" + key + "' is not routed: add it to relaypack.xml <routing domains=\"...\"> "
                 + "(routed: " + directory.routedDomains().stream().map(Domain::asString).collect(Collectors.joining(", "))
                 + ")");
         }

@@ -157,7 +157,7 @@ public class RouteDirectory implements AutoCloseable {
             InetAddress localHost = InetAddress.getLocalHost();
             return normalize(ImmutableSet.of(localHost.getHostName(), localHost.getCanonicalHostName()));
         } catch (UnknownHostException e) {
-            LOGGER.warn("Cannot resolve this host's name; list it in <routing><localNames> for the loop guard", e);
+            LOGGER.warn("Cannot resolve this host's name; list it in <routing localNames=\"...\"> for the loop guard", e);
             return ImmutableSet.of();
         }
     }
@@ -175,7 +175,7 @@ public class RouteDirectory implements AutoCloseable {
                     try {
                         sources.add(LdapRouteSource.create(configuration.ldap().orElseThrow(), knownHops));
                     } catch (LDAPException e) {
-                        throw new ConfigurationException(RoutingConfiguration.PATH + "<sources><ldap>: " + e.getMessage(), e);
+                        throw new ConfigurationException(RoutingConfiguration.PATH + "/<sources>/<ldap>: " + e.getMessage(), e);
                     }
                     break;
                 case RoutingConfiguration.RRT:
@@ -185,7 +185,7 @@ public class RouteDirectory implements AutoCloseable {
                     sources.add(new RendezvousPlacement(configuration.placement().orElseThrow()));
                     break;
                 default:
-                    throw new ConfigurationException(RoutingConfiguration.PATH + "<sources>: unknown source <" + name + ">");
+                    throw new ConfigurationException(RoutingConfiguration.PATH + "/<sources>: unknown source <" + name + ">");
             }
         }
         return sources.build();
@@ -193,7 +193,7 @@ public class RouteDirectory implements AutoCloseable {
 
     private static FileRouteSource fileSource(RoutingConfiguration.FileSource file, KnownHops knownHops, FileSystem fileSystem)
         throws ConfigurationException {
-        String where = RoutingConfiguration.PATH + "<sources><file>: parameter '" + RoutingConfiguration.FILE_PATH + "' has bad value '" + file.path() + "': ";
+        String where = RoutingConfiguration.PATH + "/<sources>/<file>: " + RoutingConfiguration.FILE_PATH + " '" + file.path() + "' cannot be used: ";
         File resolved;
         try {
             resolved = fileSystem.getFile(file.path());

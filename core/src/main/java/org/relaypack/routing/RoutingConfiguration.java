@@ -2,6 +2,7 @@ package org.relaypack.routing;
 
 import java.time.Duration;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -12,7 +13,11 @@ import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.core.Domain;
+import org.relaypack.config.ConfigElement;
+import org.relaypack.config.DurationRange;
 import org.relaypack.delivery.HopName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableList;
@@ -23,7 +28,7 @@ import com.google.common.collect.ImmutableSet;
 public final class RoutingConfiguration {
     public static final String COMPONENT = "relaypack";
     public static final String SECTION = "routing";
-    public static final String PATH = "relaypack.xml <routing>";
+    public static final String PATH = ConfigElement.FILE_NAME + "/<" + SECTION + ">";
     public static final String DOMAINS = "domains";
     public static final String LOCAL_NAMES = "localNames";
     public static final String SOURCES = "sources";
@@ -33,8 +38,14 @@ public final class RoutingConfiguration {
     public static final String PLACEMENT = "placement";
     public static final String FILE_PATH = "path";
     public static final String FILE_RELOAD_INTERVAL = "reloadInterval";
+    public static final String RRT_DOMAIN = "domain";
+    public static final String RRT_DOMAIN_NAME = "name";
+    public static final String RRT_DOMAIN_HOP = "hop";
+    public static final String PLACEMENT_HOP = "hop";
     public static final Duration DEFAULT_RELOAD_INTERVAL = Duration.ofSeconds(10);
-    static final Duration MAX_RELOAD_INTERVAL = Duration.ofDays(1);
+    /** Zero: never reloaded. */
+    static final DurationRange RELOAD_INTERVAL_RANGE = DurationRange.zeroUpTo(Duration.ofDays(1));
+    private static final Logger LOGGER = LoggerFactory.getLogger(RoutingConfiguration.class);
 
     /** The {@code <file>} source. */
     public static final class FileSource {
@@ -76,120 +87,114 @@ public final class RoutingConfiguration {
     }
 
     public static RoutingConfiguration from(HierarchicalConfiguration<ImmutableNode> relaypack) throws ConfigurationException {
-        if (relaypack.getNodeModel().getNodeHandler().getRootNode().getChildren().stream()
-            .noneMatch(node -> node.getNodeName().equals(SECTION))) {
-            throw new ConfigurationException("relaypack.xml has no <routing> section");
-        }
-        ConfigReader reader = new ConfigReader(PATH, relaypack.configurationAt(SECTION));
-        reader.checkKnownChildren(ImmutableSet.of(DOMAINS, LOCAL_NAMES, SOURCES));
-
+        ConfigElement routing = section(relaypack);
+        routing.checkAllowed(ImmutableSet.of(DOMAINS, LOCAL_NAMES), ImmutableSet.of(SOURCES));
         ImmutableSet.Builder<Domain> domains = ImmutableSet.builder();
-        for (String domain : reader.strings(DOMAINS + ".domain")) {
+        for (String domain : routing.list(DOMAINS)) {
             try {
                 domains.add(Domain.of(domain));
             } catch (IllegalArgumentException e) {
-                throw reader.error(DOMAINS, domain, "not a domain: " + e.getMessage());
+                throw routing.error(DOMAINS, domain, "is not a domain: " + e.getMessage());
             }
         }
         ImmutableSet<Domain> routedDomains = domains.build();
         if (routedDomains.isEmpty()) {
-            throw reader.error("missing parameter 'domains' (list the routed domains: <domains><domain>example.com</domain></domains>)");
+            throw routing.error("attribute domains is required (the routed domains: domains=\"example.com, example.net\")");
         }
-        ImmutableSet<String> localNames = reader.strings(LOCAL_NAMES + ".name").stream()
+        ImmutableSet<String> localNames = routing.list(LOCAL_NAMES).stream()
             .map(name -> name.toLowerCase(Locale.ROOT))
             .collect(ImmutableSet.toImmutableSet());
-
-        if (reader.configuration().configurationsAt(SOURCES).isEmpty()) {
-            throw reader.error("missing parameter 'sources' (at least one of <file>, <ldap>, <rrt>, <placement>)");
-        }
-        HierarchicalConfiguration<ImmutableNode> sources = reader.configuration().configurationAt(SOURCES);
-        ImmutableList.Builder<String> order = ImmutableList.builder();
-        Optional<FileSource> file = Optional.empty();
-        Optional<LdapRouteSourceConfiguration> ldap = Optional.empty();
-        Optional<ImmutableMap<Domain, String>> rrt = Optional.empty();
-        Optional<ImmutableList<String>> placement = Optional.empty();
-        List<String> names = sources.getNodeModel().getNodeHandler().getRootNode().getChildren().stream()
-            .map(ImmutableNode::getNodeName)
-            .collect(ImmutableList.toImmutableList());
+        ConfigElement sources = routing.child(SOURCES)
+            .orElseThrow(() -> routing.error("needs <sources> with at least one of <file>, <ldap>, <rrt>, <placement>"));
+        sources.checkAllowed(ImmutableSet.of(), ImmutableSet.of(FILE, LDAP, RRT, PLACEMENT));
+        List<String> names = sources.childNames();
         Optional<String> twice = names.stream().filter(name -> Collections.frequency(names, name) > 1).findFirst();
         if (twice.isPresent()) {
-            throw new ConfigurationException(PATH + "<sources>: source <" + twice.get() + "> given twice");
+            throw sources.error("source <" + twice.get() + "> given twice");
         }
-        for (String name : names) {
-            String path = PATH + "<sources><" + name + ">";
-            HierarchicalConfiguration<ImmutableNode> element = sources.configurationAt(name);
-            switch (name) {
-                case FILE:
-                    file = Optional.of(fileSource(new ConfigReader(path, element)));
-                    break;
-                case LDAP:
-                    ldap = Optional.of(LdapRouteSourceConfiguration.from(path, element));
-                    break;
-                case RRT:
-                    rrt = Optional.of(rrtDomains(new ConfigReader(path, element)));
-                    break;
-                case PLACEMENT:
-                    placement = Optional.of(placementPool(new ConfigReader(path, element)));
-                    break;
-                default:
-                    throw new ConfigurationException(PATH + "<sources>: unknown source <" + name + "> (known: file, ldap, rrt, placement)");
-            }
-            order.add(name);
+        if (names.isEmpty()) {
+            throw sources.error("needs at least one of <file>, <ldap>, <rrt>, <placement>");
         }
-        ImmutableList<String> sourceOrder = order.build();
-        if (sourceOrder.isEmpty()) {
-            throw reader.error("missing parameter 'sources' (at least one of <file>, <ldap>, <rrt>, <placement>)");
+        if (names.contains(PLACEMENT) && !names.get(names.size() - 1).equals(PLACEMENT)) {
+            throw sources.error("<placement> answers every address, it must be the last source");
         }
-        if (placement.isPresent() && !sourceOrder.get(sourceOrder.size() - 1).equals(PLACEMENT)) {
-            throw new ConfigurationException(PATH + "<sources>: <placement> answers every address, it must be the last source");
-        }
-        return new RoutingConfiguration(routedDomains, localNames, sourceOrder, file, ldap, rrt, placement);
+        return new RoutingConfiguration(routedDomains, localNames, ImmutableList.copyOf(names),
+            optional(sources, FILE, RoutingConfiguration::fileSource), optional(sources, LDAP, LdapRouteSourceConfiguration::from),
+            optional(sources, RRT, RoutingConfiguration::rrtDomains), optional(sources, PLACEMENT, RoutingConfiguration::placementPool));
     }
 
-    private static FileSource fileSource(ConfigReader reader) throws ConfigurationException {
-        reader.checkKnownChildren(ImmutableSet.of(FILE_PATH, FILE_RELOAD_INTERVAL));
-        return new FileSource(reader.requiredString(FILE_PATH), reader.duration(FILE_RELOAD_INTERVAL, DEFAULT_RELOAD_INTERVAL, true,
-            MAX_RELOAD_INTERVAL, "1d"));
+    /** The {@code <routing>} element; written in the old style (parameters as child elements), upgraded with a WARN. */
+    private static ConfigElement section(HierarchicalConfiguration<ImmutableNode> relaypack) throws ConfigurationException {
+        ConfigElement routing = ConfigElement.root(relaypack).child(SECTION)
+            .orElseThrow(() -> new ConfigurationException("relaypack.xml has no <routing> section"));
+        ImmutableNode node = routing.node().orElseThrow();
+        ImmutableNode upgraded = LegacyRoutingForm.upgrade(node);
+        if (upgraded != node) {
+            LOGGER.warn("{} is written in the old style, with its parameters as child elements; it is read as before, but write it "
+                + "with attributes, as <nexthops> is: {}", PATH, LegacyRoutingForm.toXml(upgraded));
+        }
+        return ConfigElement.ofNode(upgraded, routing.path());
     }
 
-    private static ImmutableMap<Domain, String> rrtDomains(ConfigReader reader) throws ConfigurationException {
-        reader.checkKnownChildren(ImmutableSet.of("domain"));
-        ImmutableMap.Builder<Domain, String> domains = ImmutableMap.builder();
-        ImmutableSet.Builder<Domain> seen = ImmutableSet.builder();
-        for (HierarchicalConfiguration<ImmutableNode> element : reader.configuration().configurationsAt("domain")) {
-            String name = element.getString("[@name]", "").trim();
-            String hop = element.getString("[@hop]", "").trim();
+    private interface Reader<T> {
+        T read(ConfigElement element) throws ConfigurationException;
+    }
+
+    private static <T> Optional<T> optional(ConfigElement sources, String name, Reader<T> reader) throws ConfigurationException {
+        Optional<ConfigElement> element = sources.child(name);
+        if (element.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(reader.read(element.get()));
+    }
+
+    private static FileSource fileSource(ConfigElement element) throws ConfigurationException {
+        element.checkAllowed(ImmutableSet.of(FILE_PATH, FILE_RELOAD_INTERVAL), ImmutableSet.of());
+        return new FileSource(element.required(FILE_PATH),
+            element.duration(FILE_RELOAD_INTERVAL, RELOAD_INTERVAL_RANGE).orElse(DEFAULT_RELOAD_INTERVAL));
+    }
+
+    private static ImmutableMap<Domain, String> rrtDomains(ConfigElement element) throws ConfigurationException {
+        element.checkAllowed(ImmutableSet.of(), ImmutableSet.of(RRT_DOMAIN));
+        Map<Domain, String> domains = new LinkedHashMap<>();
+        for (ConfigElement route : element.children(RRT_DOMAIN)) {
+            route.checkAllowed(ImmutableSet.of(RRT_DOMAIN_NAME, RRT_DOMAIN_HOP), ImmutableSet.of());
+            String name = route.required(RRT_DOMAIN_NAME);
+            String hop = route.required(RRT_DOMAIN_HOP);
             Domain domain;
             try {
                 domain = Domain.of(name);
             } catch (IllegalArgumentException e) {
-                throw reader.error("domain", name, "<domain name=\"...\" hop=\"...\"/> needs a domain name");
+                throw route.error(RRT_DOMAIN_NAME, name, "is not a domain: " + e.getMessage());
             }
             if (!HopName.isValid(hop)) {
-                throw reader.error("domain", hop, "<domain name=\"" + name + "\"> needs a hop attribute naming a next hop");
+                throw route.error(RRT_DOMAIN_HOP, hop, "must be " + HopName.SYNTAX);
             }
-            if (seen.build().contains(domain)) {
-                throw reader.error("domain", name, "given twice");
+            if (domains.containsKey(domain)) {
+                throw route.error(RRT_DOMAIN_NAME, name, "is given twice");
             }
-            seen.add(domain);
             domains.put(domain, hop);
         }
-        return domains.build();
+        return ImmutableMap.copyOf(domains);
     }
 
-    private static ImmutableList<String> placementPool(ConfigReader reader) throws ConfigurationException {
-        reader.checkKnownChildren(ImmutableSet.of("hop"));
-        ImmutableList<String> hops = ImmutableList.copyOf(reader.strings("hop"));
-        if (hops.isEmpty()) {
-            throw reader.error("missing parameter 'hop' (the pool: <hop>server1</hop><hop>server2</hop>)");
-        }
-        for (String hop : hops) {
+    private static ImmutableList<String> placementPool(ConfigElement element) throws ConfigurationException {
+        element.checkAllowed(ImmutableSet.of(), ImmutableSet.of(PLACEMENT_HOP));
+        ImmutableList.Builder<String> pool = ImmutableList.builder();
+        for (ConfigElement hopElement : element.children(PLACEMENT_HOP)) {
+            hopElement.checkAllowed(ImmutableSet.of(), ImmutableSet.of());
+            String hop = hopElement.requiredText();
             if (!HopName.isValid(hop)) {
-                throw reader.error("hop", hop, "not a next hop name");
+                throw hopElement.error(PLACEMENT_HOP, hop, "must be " + HopName.SYNTAX);
             }
+            pool.add(hop);
+        }
+        ImmutableList<String> hops = pool.build();
+        if (hops.isEmpty()) {
+            throw element.error("needs the pool of next hops: <hop>server1</hop><hop>server2</hop>");
         }
         if (ImmutableSet.copyOf(hops).size() != hops.size()) {
-            throw reader.error("hop", String.join(",", hops), "a hop is listed twice");
+            throw element.error(PLACEMENT_HOP, String.join(", ", hops), "lists a hop twice");
         }
         return hops;
     }
@@ -228,20 +233,20 @@ public final class RoutingConfiguration {
         if (rrt.isPresent()) {
             for (Map.Entry<Domain, String> route : rrt.get().entrySet()) {
                 if (!knownHops.contains(route.getValue())) {
-                    throw new ConfigurationException(PATH + "<sources><rrt>: <domain name=\"" + route.getKey().asString() + "\" hop=\""
+                    throw new ConfigurationException(PATH + "/<sources>/<rrt>: <domain name=\"" + route.getKey().asString() + "\" hop=\""
                         + route.getValue() + "\">: " + knownHops.unknown(route.getValue()));
                 }
             }
         }
         for (String hop : placement.orElse(ImmutableList.of())) {
             if (!knownHops.contains(hop)) {
-                throw new ConfigurationException(PATH + "<sources><placement>: <hop>" + hop + "</hop>: " + knownHops.unknown(hop));
+                throw new ConfigurationException(PATH + "/<sources>/<placement>: <hop>" + hop + "</hop>: " + knownHops.unknown(hop));
             }
         }
         if (ldap.isPresent()) {
             for (Map.Entry<String, String> mapping : ldap.get().hostMap().entrySet()) {
                 if (!knownHops.contains(mapping.getValue())) {
-                    throw new ConfigurationException(PATH + "<sources><ldap><hostMap>: '" + mapping.getKey() + "' maps to "
+                    throw new ConfigurationException(PATH + "/<sources>/<ldap>/<hostMap>: '" + mapping.getKey() + "' maps to "
                         + knownHops.unknown(mapping.getValue()));
                 }
             }

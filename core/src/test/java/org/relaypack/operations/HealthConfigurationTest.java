@@ -35,7 +35,7 @@ class HealthConfigurationTest {
         void zeroShouldBeRefused() {
             assertThatThrownBy(() -> HealthConfiguration.from(relaypackXml("<health degradedAfter=\"0s\"/>")))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageStartingWith("relaypack.xml/<health>: degradedAfter '0s' must be longer than 0");
+                .hasMessage("relaypack.xml/<health>: degradedAfter '0s' must be more than zero");
         }
 
         @Test

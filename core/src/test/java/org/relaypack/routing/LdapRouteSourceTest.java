@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.relaypack.config.ConfigElement;
 
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
 import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
@@ -325,18 +326,12 @@ class LdapRouteSourceTest {
     class Configuration {
         @Test
         void fromShouldReadEveryParameter() throws Exception {
-            LdapRouteSourceConfiguration parsed = LdapRouteSourceConfiguration.from("routing.ldap", XmlConfigurations.parse(
-                "<ldap>"
-                    + "<url>ldap://127.0.0.1:" + port + "</url>"
-                    + "<baseDN>" + BASE_DN + "</baseDN>"
-                    + "<filter>(mailLocalAddress=%s)</filter>"
-                    + "<bindDN>" + BIND_DN + "</bindDN><bindPassword>" + BIND_PASSWORD + "</bindPassword>"
-                    + "<poolSize>2</poolSize><connectTimeout>3s</connectTimeout><responseTimeout>4s</responseTimeout>"
-                    + "<positiveCacheTtl>10m</positiveCacheTtl><negativeCacheTtl>0s</negativeCacheTtl><cacheSize>10</cacheSize>"
-                    + "<mailHostAttribute>host</mailHostAttribute><mailRoutingAddressAttribute>target</mailRoutingAddressAttribute>"
-                    + "<domainLookup>false</domainLookup>"
-                    + "<hostMap><host name=\"mbox1.example.com\" hop=\"server1\"/></hostMap>"
-                    + "</ldap>"));
+            LdapRouteSourceConfiguration parsed = ldap("url=\"ldap://127.0.0.1:" + port + "\" baseDN=\"" + BASE_DN + "\""
+                + " filter=\"(mailLocalAddress=%s)\" bindDN=\"" + BIND_DN + "\" bindPassword=\"" + BIND_PASSWORD + "\""
+                + " poolSize=\"2\" connectTimeout=\"3s\" responseTimeout=\"4s\""
+                + " positiveCacheTtl=\"10m\" negativeCacheTtl=\"0s\" cacheSize=\"10\""
+                + " mailHostAttribute=\"host\" mailRoutingAddressAttribute=\"target\" domainLookup=\"false\"",
+                "<hostMap><host name=\"mbox1.example.com\" hop=\"server1\"/></hostMap>");
 
             assertThat(parsed).isEqualTo(LdapRouteSourceConfiguration.builder()
                 .url(new LDAPURL("ldap://127.0.0.1:" + port))
@@ -358,8 +353,7 @@ class LdapRouteSourceTest {
 
         @Test
         void fromShouldApplyDefaults() throws Exception {
-            LdapRouteSourceConfiguration parsed = LdapRouteSourceConfiguration.from("routing.ldap", XmlConfigurations.parse(
-                "<ldap><url>ldap://ldap.example.com</url><baseDN>" + BASE_DN + "</baseDN></ldap>"));
+            LdapRouteSourceConfiguration parsed = ldap("url=\"ldap://ldap.example.com\" baseDN=\"" + BASE_DN + "\"", "");
 
             assertThat(parsed.filter()).isEqualTo("(mail=%s)");
             assertThat(parsed.bindDN()).isEmpty();
@@ -369,67 +363,86 @@ class LdapRouteSourceTest {
             assertThat(parsed.domainLookup()).isTrue();
         }
 
-        private void assertRejected(String body, String... fragments) {
-            assertThatThrownBy(() -> LdapRouteSourceConfiguration.from("routing.ldap", XmlConfigurations.parse("<ldap>" + body + "</ldap>")))
+        private LdapRouteSourceConfiguration ldap(String attributes, String children) throws ConfigurationException {
+            return LdapRouteSourceConfiguration.from(ConfigElement.ofNode(XmlConfigurations.parse("<ldap " + attributes + ">" + children + "</ldap>")
+                .getNodeModel().getNodeHandler().getRootNode(), "routing/<ldap>"));
+        }
+
+        private void assertRejected(String attributes, String message) {
+            assertThatThrownBy(() -> ldap(attributes, ""))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("routing.ldap")
-                .hasMessageContainingAll(fragments);
+                .hasMessage("routing/<ldap>: " + message);
         }
 
         @Test
         void fromShouldRejectDurationsOutOfBounds() {
-            String base = "<url>ldap://ldap.example.com</url><baseDN>" + BASE_DN + "</baseDN>";
-            assertRejected(base + "<connectTimeout>0s</connectTimeout>", "'connectTimeout'", "'0s'", "must be positive");
-            assertRejected(base + "<responseTimeout>10m</responseTimeout>", "'responseTimeout'", "'10m'", "at most 5m");
-            assertRejected(base + "<positiveCacheTtl>2d</positiveCacheTtl>", "'positiveCacheTtl'", "'2d'", "at most 1d");
-            assertRejected(base + "<negativeCacheTtl>-1s</negativeCacheTtl>", "'negativeCacheTtl'", "'-1s'");
+            String base = "url=\"ldap://ldap.example.com\" baseDN=\"" + BASE_DN + "\" ";
+            assertRejected(base + "connectTimeout=\"0s\"", "connectTimeout '0s' must be more than zero");
+            assertRejected(base + "responseTimeout=\"10m\"", "responseTimeout '10m' must be at most 5m");
+            assertRejected(base + "positiveCacheTtl=\"2d\"", "positiveCacheTtl '2d' must be at most 1d");
+            assertRejected(base + "negativeCacheTtl=\"-1s\"", "negativeCacheTtl '-1s' is not a duration with a unit such as 30s, 5m, 1h, 2d");
         }
 
         @Test
         void fromShouldRejectAMissingUrl() {
-            assertRejected("<baseDN>" + BASE_DN + "</baseDN>", "missing parameter 'url'");
+            assertRejected("baseDN=\"" + BASE_DN + "\"", "attribute url is required");
         }
 
         @Test
         void fromShouldRejectABadUrl() {
-            assertRejected("<url>http://ldap.example.com</url><baseDN>" + BASE_DN + "</baseDN>", "'url'", "http://ldap.example.com");
+            assertThatThrownBy(() -> ldap("url=\"http://ldap.example.com\" baseDN=\"" + BASE_DN + "\"", ""))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("routing/<ldap>: url 'http://ldap.example.com' is not an LDAP URL")
+                .hasMessageContaining("'ldap' and 'ldaps'");
         }
 
         @Test
         void fromShouldRejectAMissingBaseDn() {
-            assertRejected("<url>ldap://ldap.example.com</url>", "missing parameter 'baseDN'");
+            assertRejected("url=\"ldap://ldap.example.com\"", "attribute baseDN is required");
         }
 
         @Test
         void fromShouldRejectAFilterWithoutPlaceholder() {
-            assertRejected("<url>ldap://ldap.example.com</url><baseDN>" + BASE_DN + "</baseDN><filter>(mail=x)</filter>", "'filter'", "(mail=x)");
+            assertRejected("url=\"ldap://ldap.example.com\" baseDN=\"" + BASE_DN + "\" filter=\"(mail=x)\"",
+                "filter '(mail=x)' must contain %s exactly once (the address)");
         }
 
         @Test
         void fromShouldRejectABindDnWithoutPassword() {
-            assertRejected("<url>ldap://ldap.example.com</url><baseDN>" + BASE_DN + "</baseDN><bindDN>" + BIND_DN + "</bindDN>", "bindPassword");
+            assertRejected("url=\"ldap://ldap.example.com\" baseDN=\"" + BASE_DN + "\" bindDN=\"" + BIND_DN + "\"",
+                "bindDN and bindPassword go together (both or neither)");
         }
 
         @Test
         void fromShouldRejectABadDuration() {
-            assertRejected("<url>ldap://ldap.example.com</url><baseDN>" + BASE_DN + "</baseDN><positiveCacheTtl>soon</positiveCacheTtl>",
-                "'positiveCacheTtl'", "soon");
+            assertRejected("url=\"ldap://ldap.example.com\" baseDN=\"" + BASE_DN + "\" positiveCacheTtl=\"soon\"",
+                "positiveCacheTtl 'soon' is not a duration with a unit such as 30s, 5m, 1h, 2d");
         }
 
         @Test
         void fromShouldRejectABadBoolean() {
-            assertRejected("<url>ldap://ldap.example.com</url><baseDN>" + BASE_DN + "</baseDN><domainLookup>yes</domainLookup>",
-                "'domainLookup'", "yes");
+            assertRejected("url=\"ldap://ldap.example.com\" baseDN=\"" + BASE_DN + "\" domainLookup=\"yes\"",
+                "domainLookup 'yes' must be true or false");
         }
 
         @Test
         void fromShouldRejectAnUnknownParameter() {
-            assertRejected("<url>ldap://ldap.example.com</url><baseDN>" + BASE_DN + "</baseDN><poolsize>3</poolsize>", "unknown parameter 'poolsize'");
+            assertThatThrownBy(() -> ldap("url=\"ldap://ldap.example.com\" baseDN=\"" + BASE_DN + "\" poolsize=\"3\"", ""))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("routing/<ldap>: unknown attribute poolsize='3' (allowed: url, baseDN, ");
         }
 
         @Test
         void fromShouldRejectAZeroPoolSize() {
-            assertRejected("<url>ldap://ldap.example.com</url><baseDN>" + BASE_DN + "</baseDN><poolSize>0</poolSize>", "'poolSize'", "'0'");
+            assertRejected("url=\"ldap://ldap.example.com\" baseDN=\"" + BASE_DN + "\" poolSize=\"0\"", "poolSize '0' out of range 1-1000");
+        }
+
+        @Test
+        void errorsShouldNeverShowTheBindPassword() {
+            assertThatThrownBy(() -> ldap("url=\"ldap://ldap.example.com\" baseDN=\"" + BASE_DN + "\" bindPasword=\"hunter2\"", ""))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("routing/<ldap>: unknown attribute bindPasword=(value not shown)")
+                .hasMessageNotContaining("hunter2");
         }
     }
 }

@@ -208,7 +208,7 @@ class MailboxRoutesWebAdminRoutesTest {
             HttpResponse<String> response = send("PUT", "/relaypack/routes/kim@other.example", "{\"hop\":\"server3\"}");
 
             assertThat(response.statusCode()).isEqualTo(400);
-            assertThat(response.body()).contains("'other.example'", "not routed", "<routing><domains>", "example.com");
+            assertThat(response.body()).contains("'other.example'", "not routed", "relaypack.xml <routing domains", "example.com");
             assertThat(Files.readAllLines(routes)).containsExactly("# routes", "alice@example.com server1", "@example.com server2");
         }
 

@@ -104,12 +104,11 @@ class RouteDirectoryTest {
     }
 
     static String routing(String sources) {
-        return "<routing><domains><domain>example.com</domain></domains>"
-            + "<localNames><name>mx1.example.com</name></localNames>"
+        return "<routing domains=\"example.com\" localNames=\"mx1.example.com\">"
             + "<sources>" + sources + "</sources></routing>";
     }
 
-    static final String FILE_SOURCE = "<file><path>file://conf/routes.txt</path><reloadInterval>0s</reloadInterval></file>";
+    static final String FILE_SOURCE = "<file path=\"file://conf/routes.txt\" reloadInterval=\"0s\"/>";
 
     @Nested
     class UnknownHops {
@@ -173,8 +172,7 @@ class RouteDirectoryTest {
         void theRoutedDomainsShouldBeRead() throws Exception {
             routesFile();
 
-            fromXml("<routing><domains><domain>example.com</domain><domain>Example.ORG</domain></domains>"
-                + "<sources>" + FILE_SOURCE + "</sources></routing>");
+            fromXml("<routing domains=\"example.com, Example.ORG\"><sources>" + FILE_SOURCE + "</sources></routing>");
 
             assertThat(testee.routedDomains()).containsExactlyInAnyOrder(Domain.of("example.com"), Domain.of("example.org"));
             assertThat(testee.fileSource()).isPresent();
@@ -191,43 +189,42 @@ class RouteDirectoryTest {
         void anEmptyRoutingSectionShouldFailNamingTheFirstMissingParameter() {
             assertThatThrownBy(() -> fromXml("<routing/>"))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("'domains'");
+                .hasMessage("relaypack.xml/<routing>: attribute domains is required (the routed domains: domains=\"example.com, example.net\")");
         }
 
         @Test
         void missingDomainsShouldFail() {
             assertThatThrownBy(() -> fromXml("<routing><sources>" + FILE_SOURCE + "</sources></routing>"))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("'domains'");
+                .hasMessageContaining("attribute domains is required");
         }
 
         @Test
         void aBadDomainShouldFailNamingIt() {
-            assertThatThrownBy(() -> fromXml("<routing><domains><domain>exa mple.com</domain></domains><sources>" + FILE_SOURCE + "</sources></routing>"))
+            assertThatThrownBy(() -> fromXml("<routing domains=\"exa mple.com\"><sources>" + FILE_SOURCE + "</sources></routing>"))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("exa mple.com");
+                .hasMessageStartingWith("relaypack.xml/<routing>: domains 'exa mple.com' is not a domain");
         }
 
         @Test
         void anUnknownParameterShouldFailNamingIt() {
-            assertThatThrownBy(() -> fromXml("<routing><domains><domain>example.com</domain></domains><domain>x</domain>"
-                + "<sources>" + FILE_SOURCE + "</sources></routing>"))
+            assertThatThrownBy(() -> fromXml("<routing domains=\"example.com\" domain=\"x\"><sources>" + FILE_SOURCE + "</sources></routing>"))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("unknown parameter 'domain'");
+                .hasMessage("relaypack.xml/<routing>: unknown attribute domain='x' (allowed: domains, localNames)");
         }
 
         @Test
         void noSourceShouldFail() {
             assertThatThrownBy(() -> fromXml(routing("")))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("'sources'");
+                .hasMessage("relaypack.xml/<routing>/<sources>: needs at least one of <file>, <ldap>, <rrt>, <placement>");
         }
 
         @Test
         void anUnknownSourceShouldFailNamingIt() {
             assertThatThrownBy(() -> fromXml(routing("<sql/>")))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("unknown source <sql>");
+                .hasMessage("relaypack.xml/<routing>/<sources>: unknown element <sql> (allowed: file, ldap, rrt, placement)");
         }
 
         @Test
@@ -252,8 +249,7 @@ class RouteDirectoryTest {
         void aMissingRoutesFileShouldFailStartupNamingThePath() {
             assertThatThrownBy(() -> fromXml(routing(FILE_SOURCE)))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("'path'")
-                .hasMessageContaining("file://conf/routes.txt")
+                .hasMessageContaining("relaypack.xml/<routing>/<sources>/<file>: path 'file://conf/routes.txt'")
                 .hasMessageContaining("file not found");
         }
 
@@ -270,44 +266,39 @@ class RouteDirectoryTest {
         void aBadReloadIntervalShouldFailNamingIt() throws Exception {
             routesFile();
 
-            assertThatThrownBy(() -> fromXml(routing("<file><path>file://conf/routes.txt</path><reloadInterval>often</reloadInterval></file>")))
+            assertThatThrownBy(() -> fromXml(routing("<file path=\"file://conf/routes.txt\" reloadInterval=\"often\"/>")))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("<file>")
-                .hasMessageContaining("'reloadInterval'")
-                .hasMessageContaining("often");
+                .hasMessage("relaypack.xml/<routing>/<sources>/<file>: reloadInterval 'often' is not a duration with a unit such as 30s, 5m, 1h, 2d");
         }
 
         @Test
         void aReloadIntervalLongerThanADayShouldFail() throws Exception {
             routesFile();
 
-            assertThatThrownBy(() -> fromXml(routing("<file><path>file://conf/routes.txt</path><reloadInterval>2d</reloadInterval></file>")))
+            assertThatThrownBy(() -> fromXml(routing("<file path=\"file://conf/routes.txt\" reloadInterval=\"2d\"/>")))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContainingAll("<file>", "'reloadInterval'", "'2d'", "at most 1d");
+                .hasMessage("relaypack.xml/<routing>/<sources>/<file>: reloadInterval '2d' must be at most 1d");
         }
 
         @Test
         void anRrtDomainWithoutHopShouldFail() {
             assertThatThrownBy(() -> fromXml(routing("<rrt><domain name=\"mbox1.example.com\"/></rrt>")))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("<rrt>")
-                .hasMessageContaining("mbox1.example.com");
+                .hasMessage("relaypack.xml/<routing>/<sources>/<rrt>/<domain name=\"mbox1.example.com\">: attribute hop is required");
         }
 
         @Test
         void aBadPlacementHopShouldFail() {
             assertThatThrownBy(() -> fromXml(routing("<placement><hop>server 1</hop></placement>")))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("<placement>")
-                .hasMessageContaining("server 1");
+                .hasMessageStartingWith("relaypack.xml/<routing>/<sources>/<placement>/<hop>: hop 'server 1' must be 1-64 lower-case");
         }
 
         @Test
         void aBadLdapParameterShouldFailNamingTheSource() {
-            assertThatThrownBy(() -> fromXml(routing("<ldap><url>ldap://127.0.0.1:1</url></ldap>")))
+            assertThatThrownBy(() -> fromXml(routing("<ldap url=\"ldap://127.0.0.1:1\"/>")))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("<routing><sources><ldap>")
-                .hasMessageContaining("baseDN");
+                .hasMessage("relaypack.xml/<routing>/<sources>/<ldap>: attribute baseDN is required");
         }
 
         @Test

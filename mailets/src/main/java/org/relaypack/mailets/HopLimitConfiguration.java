@@ -1,11 +1,12 @@
 package org.relaypack.mailets;
 
 import java.util.Objects;
-import java.util.Optional;
 
 import javax.mail.MessagingException;
 
+import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.mailet.MailetConfig;
+import org.relaypack.config.ConfigElement;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableSet;
@@ -18,34 +19,16 @@ public final class HopLimitConfiguration {
     /** Postfix's hopcount_limit. */
     public static final int DEFAULT_MAX_HOPS = 50;
     public static final String DEFAULT_PROCESSOR = "error";
+    static final int MAX_HOPS_LIMIT = 1000;
 
     public static HopLimitConfiguration from(MailetConfig config) throws MessagingException {
-        String component = "HopLimit mailet '" + config.getMailetName() + "'";
-        for (String name : (Iterable<String>) config::getInitParameterNames) {
-            if (!PARAMETERS.contains(name)) {
-                throw new MessagingException(component + ": unknown parameter '" + name + "' (known: " + PARAMETERS + ")");
-            }
-        }
-        int maxHops = parseMaxHops(component, Optional.ofNullable(config.getInitParameter(MAX_HOPS)));
-        String processor = Optional.ofNullable(config.getInitParameter(PROCESSOR)).map(String::trim).orElse(DEFAULT_PROCESSOR);
-        if (processor.isEmpty()) {
-            throw new MessagingException(component + ": parameter '" + PROCESSOR + "' is empty");
-        }
-        return new HopLimitConfiguration(maxHops, processor);
-    }
-
-    private static int parseMaxHops(String component, Optional<String> value) throws MessagingException {
-        if (value.isEmpty()) {
-            return DEFAULT_MAX_HOPS;
-        }
         try {
-            int maxHops = Integer.parseInt(value.get().trim());
-            if (maxHops < 1) {
-                throw new MessagingException(component + ": parameter '" + MAX_HOPS + "' must be at least 1, got '" + value.get() + "'");
-            }
-            return maxHops;
-        } catch (NumberFormatException e) {
-            throw new MessagingException(component + ": parameter '" + MAX_HOPS + "' is not a number: '" + value.get() + "'");
+            ConfigElement parameters = ConfigElement.ofMailet("HopLimit mailet '" + config.getMailetName() + "'", config)
+                .checkAllowed(PARAMETERS, ImmutableSet.of());
+            return new HopLimitConfiguration(parameters.integer(MAX_HOPS, 1, MAX_HOPS_LIMIT).orElse(DEFAULT_MAX_HOPS),
+                parameters.value(PROCESSOR).orElse(DEFAULT_PROCESSOR));
+        } catch (ConfigurationException e) {
+            throw new MessagingException(e.getMessage(), e);
         }
     }
 

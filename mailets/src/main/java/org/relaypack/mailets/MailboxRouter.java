@@ -75,12 +75,7 @@ public class MailboxRouter extends GenericMailet {
 
     @Override
     public void init() throws MessagingException {
-        checkInitParameters(MailboxRouterConfiguration.PARAMETERS);
-        try {
-            configuration = MailboxRouterConfiguration.from(getMailetConfig());
-        } catch (IllegalArgumentException e) {
-            throw new MessagingException(e.getMessage(), e);
-        }
+        configuration = MailboxRouterConfiguration.from(getMailetConfig());
         MailQueue queue = queueFactory.createQueue(retryQueueName(configuration.retryProcessor()));
         retryQueue = Optional.of(queue);
         // Named threads of its own, ended in destroy(): docs/lifecycle.md counts every relaypack- thread.

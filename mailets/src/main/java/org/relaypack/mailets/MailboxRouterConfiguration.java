@@ -1,14 +1,14 @@
 package org.relaypack.mailets;
 
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.Objects;
-import java.util.Optional;
 
 import javax.mail.MessagingException;
 
-import org.apache.james.util.DurationParser;
+import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.mailet.MailetConfig;
+import org.relaypack.config.ConfigElement;
+import org.relaypack.config.DurationRange;
 import org.relaypack.delivery.FailurePolicy;
 
 import com.google.common.base.MoreObjects;
@@ -16,8 +16,8 @@ import com.google.common.collect.ImmutableSet;
 
 /** The parameters of {@link MailboxRouter}, parsed once. */
 public final class MailboxRouterConfiguration {
-    public static final String BOUNCE_PROCESSOR = "bounceProcessor";
-    public static final String ERROR_PROCESSOR = "errorProcessor";
+    public static final String BOUNCE_PROCESSOR = FailurePolicy.BOUNCE_PROCESSOR;
+    public static final String ERROR_PROCESSOR = FailurePolicy.ERROR_PROCESSOR;
     public static final String RETRY_PROCESSOR = "retryProcessor";
     public static final String RETRY_DELAY = "retryDelay";
     public static final String MAX_RETRIES = "maxRetries";
@@ -26,58 +26,18 @@ public final class MailboxRouterConfiguration {
     public static final String DEFAULT_RETRY_PROCESSOR = "transport";
     public static final Duration DEFAULT_RETRY_DELAY = Duration.ofMinutes(5);
     public static final int DEFAULT_MAX_RETRIES = 288;
+    static final DurationRange RETRY_DELAY_RANGE = DurationRange.positiveUpTo(Duration.ofDays(1));
+    static final int MAX_RETRIES_LIMIT = 100_000;
 
     public static MailboxRouterConfiguration from(MailetConfig config) throws MessagingException {
-        String mailet = config.getMailetName();
-        Optional<String> bounceProcessor = processor(config, BOUNCE_PROCESSOR);
-        Optional<String> errorProcessor = processor(config, ERROR_PROCESSOR);
-        if (bounceProcessor.isPresent() && errorProcessor.isPresent()) {
-            throw new MessagingException(String.format("%s: give %s ('%s') or %s ('%s'), not both",
-                mailet, BOUNCE_PROCESSOR, bounceProcessor.get(), ERROR_PROCESSOR, errorProcessor.get()));
-        }
-        FailurePolicy failurePolicy = errorProcessor.map(FailurePolicy::errorTo)
-            .orElse(FailurePolicy.bounceTo(bounceProcessor.orElse(FailurePolicy.DEFAULT_BOUNCE_PROCESSOR)));
-        String retryProcessor = processor(config, RETRY_PROCESSOR).orElse(DEFAULT_RETRY_PROCESSOR);
-        Duration retryDelay = Optional.ofNullable(config.getInitParameter(RETRY_DELAY))
-            .map(value -> parseDelay(mailet, value))
-            .orElse(DEFAULT_RETRY_DELAY);
-        if (retryDelay.isNegative() || retryDelay.isZero()) {
-            throw new IllegalArgumentException(String.format("%s: %s '%s' must be positive", mailet, RETRY_DELAY, config.getInitParameter(RETRY_DELAY)));
-        }
-        int maxRetries = Optional.ofNullable(config.getInitParameter(MAX_RETRIES))
-            .map(value -> parseMaxRetries(mailet, value))
-            .orElse(DEFAULT_MAX_RETRIES);
-        return new MailboxRouterConfiguration(failurePolicy, retryProcessor, retryDelay, maxRetries);
-    }
-
-    private static Optional<String> processor(MailetConfig config, String name) throws MessagingException {
-        String value = config.getInitParameter(name);
-        if (value == null) {
-            return Optional.empty();
-        }
-        if (value.isBlank()) {
-            throw new MessagingException(String.format("%s: %s '%s' is empty", config.getMailetName(), name, value));
-        }
-        return Optional.of(value.trim());
-    }
-
-    private static Duration parseDelay(String mailet, String value) {
         try {
-            return DurationParser.parse(value.trim(), ChronoUnit.SECONDS);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(String.format("%s: %s '%s' is not a duration (examples: 30s, 5m)", mailet, RETRY_DELAY, value), e);
-        }
-    }
-
-    private static int parseMaxRetries(String mailet, String value) {
-        try {
-            int parsed = Integer.parseInt(value.trim());
-            if (parsed < 0) {
-                throw new IllegalArgumentException(String.format("%s: %s '%s' must not be negative", mailet, MAX_RETRIES, value));
-            }
-            return parsed;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(String.format("%s: %s '%s' is not a number", mailet, MAX_RETRIES, value), e);
+            ConfigElement parameters = ConfigElement.ofMailet(config.getMailetName(), config).checkAllowed(PARAMETERS, ImmutableSet.of());
+            return new MailboxRouterConfiguration(FailurePolicy.from(parameters),
+                parameters.value(RETRY_PROCESSOR).orElse(DEFAULT_RETRY_PROCESSOR),
+                parameters.duration(RETRY_DELAY, RETRY_DELAY_RANGE).orElse(DEFAULT_RETRY_DELAY),
+                parameters.integer(MAX_RETRIES, 0, MAX_RETRIES_LIMIT).orElse(DEFAULT_MAX_RETRIES));
+        } catch (ConfigurationException e) {
+            throw new MessagingException(e.getMessage(), e);
         }
     }
 

@@ -10,10 +10,12 @@ import java.util.Optional;
 import javax.inject.Inject;
 import javax.mail.MessagingException;
 
+import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.MailAddress;
 import org.apache.mailet.Mail;
 import org.apache.mailet.ProcessingState;
 import org.apache.mailet.base.GenericMailet;
+import org.relaypack.config.ConfigElement;
 import org.relaypack.delivery.ConfiguredHop;
 import org.relaypack.delivery.DeliveryEngine;
 import org.relaypack.delivery.FailurePolicy;
@@ -41,9 +43,7 @@ import org.relaypack.delivery.SmarthostRoutes;
 public class SmarthostDelivery extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(SmarthostDelivery.class);
 
-    static final String BOUNCE_PROCESSOR = "bounceProcessor";
-    static final String ERROR_PROCESSOR = "errorProcessor";
-    static final ImmutableSet<String> PARAMETERS = ImmutableSet.of(BOUNCE_PROCESSOR, ERROR_PROCESSOR);
+    static final ImmutableSet<String> PARAMETERS = ImmutableSet.of(FailurePolicy.BOUNCE_PROCESSOR, FailurePolicy.ERROR_PROCESSOR);
     static final SmtpReply NO_ROUTE = SmtpReply.of(550, "5.4.4 No next hop is configured for this recipient");
 
     private final DeliveryEngine engine;
@@ -59,27 +59,13 @@ public class SmarthostDelivery extends GenericMailet {
 
     @Override
     public void init() throws MessagingException {
-        checkInitParameters(PARAMETERS);
-        Optional<String> bounceProcessor = processorParameter(BOUNCE_PROCESSOR);
-        Optional<String> errorProcessor = processorParameter(ERROR_PROCESSOR);
-        if (bounceProcessor.isPresent() && errorProcessor.isPresent()) {
-            throw new MessagingException(String.format("%s: give %s ('%s') or %s ('%s'), not both",
-                getMailetName(), BOUNCE_PROCESSOR, bounceProcessor.get(), ERROR_PROCESSOR, errorProcessor.get()));
+        try {
+            ConfigElement parameters = ConfigElement.ofMailet(getMailetName(), getMailetConfig()).checkAllowed(PARAMETERS, ImmutableSet.of());
+            failurePolicy = FailurePolicy.from(parameters);
+        } catch (ConfigurationException e) {
+            throw new MessagingException(e.getMessage(), e);
         }
-        failurePolicy = errorProcessor.map(FailurePolicy::errorTo)
-            .orElse(FailurePolicy.bounceTo(bounceProcessor.orElse(FailurePolicy.DEFAULT_BOUNCE_PROCESSOR)));
         LOGGER.info("{} routes {}; failures go to {}", getMailetName(), routes, failurePolicy);
-    }
-
-    private Optional<String> processorParameter(String name) throws MessagingException {
-        String value = getInitParameter(name);
-        if (value == null) {
-            return Optional.empty();
-        }
-        if (value.isBlank()) {
-            throw new MessagingException(String.format("%s: %s '%s' is empty", getMailetName(), name, value));
-        }
-        return Optional.of(value.trim());
     }
 
     @Override

@@ -19,6 +19,7 @@ import org.apache.james.protocols.smtp.SMTPResponse;
 import org.apache.james.protocols.smtp.SMTPRetCode;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.core.esmtp.AuthCmdHandler;
+import org.relaypack.config.ConfigElement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +57,7 @@ public class AuthPlainExchange implements CommandHandler<SMTPSession>, Extensibl
 
     @Override
     public void init(Configuration configuration) throws ConfigurationException {
-        HandlerParameters.of(NAME, configuration, ImmutableSet.of());
+        ConfigElement.ofHandler(NAME, configuration).checkAllowed(ImmutableSet.of(), ImmutableSet.of());
     }
 
     @Override

@@ -9,6 +9,7 @@ import org.apache.james.protocols.api.Response;
 import org.apache.james.protocols.api.handler.CommandHandler;
 import org.apache.james.protocols.smtp.SMTPResponse;
 import org.apache.james.protocols.smtp.SMTPSession;
+import org.relaypack.config.ConfigElement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,7 @@ public class RefuseAuth implements CommandHandler<SMTPSession> {
 
     @Override
     public void init(Configuration configuration) throws ConfigurationException {
-        HandlerParameters.of(NAME, configuration, ImmutableSet.of());
+        ConfigElement.ofHandler(NAME, configuration).checkAllowed(ImmutableSet.of(), ImmutableSet.of());
     }
 
     @Override

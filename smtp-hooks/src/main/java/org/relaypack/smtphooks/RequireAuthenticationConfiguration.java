@@ -2,13 +2,12 @@ package org.relaypack.smtphooks;
 
 import java.net.InetAddress;
 import java.util.Objects;
-import java.util.Optional;
 
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.relaypack.config.ConfigElement;
 
 import com.google.common.base.MoreObjects;
-import com.google.common.base.Splitter;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 
@@ -17,16 +16,14 @@ public final class RequireAuthenticationConfiguration {
     public static final String ALLOWED_NETWORKS = "allowedNetworks";
 
     public static RequireAuthenticationConfiguration from(Configuration configuration) throws ConfigurationException {
-        HandlerParameters parameters = HandlerParameters.of(RequireAuthentication.NAME, configuration, ImmutableSet.of(ALLOWED_NETWORKS));
-        Optional<String> networks = parameters.string(ALLOWED_NETWORKS);
+        ConfigElement parameters = ConfigElement.ofHandler(RequireAuthentication.NAME, configuration)
+            .checkAllowed(ImmutableSet.of(ALLOWED_NETWORKS), ImmutableSet.of());
         ImmutableList.Builder<Network> parsed = ImmutableList.builder();
-        if (networks.isPresent()) {
-            for (String network : Splitter.on(',').trimResults().omitEmptyStrings().split(networks.get())) {
-                try {
-                    parsed.add(Network.parse(network));
-                } catch (IllegalArgumentException e) {
-                    throw parameters.invalid(ALLOWED_NETWORKS, network, e.getMessage());
-                }
+        for (String network : parameters.list(ALLOWED_NETWORKS)) {
+            try {
+                parsed.add(Network.parse(network));
+            } catch (IllegalArgumentException e) {
+                throw parameters.error(ALLOWED_NETWORKS, network, e.getMessage());
             }
         }
         return new RequireAuthenticationConfiguration(parsed.build());

@@ -14,6 +14,7 @@ import org.apache.james.protocols.api.handler.CommandHandler;
 import org.apache.james.protocols.smtp.SMTPResponse;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.server.core.configuration.ConfigurationProvider;
+import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.TlsProtocolVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +55,7 @@ public class RequireTls implements CommandHandler<SMTPSession> {
     public void init(Configuration configuration) throws ConfigurationException {
         this.configuration = RequireTlsConfiguration.from(configuration);
         for (SmtpListener listener : listenersSource.load().withHandler(RequireTls.class)) {
-            if (listener.tlsMode() == SmtpListener.TlsMode.NONE) {
+            if (listener.tlsMode() == TlsMode.NONE) {
                 throw new ConfigurationException(NAME + " is in the handler chain of " + listener.describe()
                     + ", which offers no TLS, so no client could ever submit there. Fix: add <tls startTLS=\"true\"> (port 587)"
                     + " or <tls socketTLS=\"true\"> (port 465) with a keystore to that <smtpserver>, or remove the handler.");

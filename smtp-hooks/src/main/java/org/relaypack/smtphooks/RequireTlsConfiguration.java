@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.relaypack.config.ConfigElement;
 import org.relaypack.tls.TlsProtocolVersion;
 
 import com.google.common.base.MoreObjects;
@@ -16,13 +17,14 @@ public final class RequireTlsConfiguration {
     public static final TlsProtocolVersion DEFAULT_MINIMUM_PROTOCOL = TlsProtocolVersion.DEFAULT_MINIMUM;
 
     public static RequireTlsConfiguration from(Configuration configuration) throws ConfigurationException {
-        HandlerParameters parameters = HandlerParameters.of(RequireTls.NAME, configuration, ImmutableSet.of(MINIMUM_PROTOCOL));
-        Optional<String> configured = parameters.string(MINIMUM_PROTOCOL);
+        ConfigElement parameters = ConfigElement.ofHandler(RequireTls.NAME, configuration)
+            .checkAllowed(ImmutableSet.of(MINIMUM_PROTOCOL), ImmutableSet.of());
+        Optional<String> configured = parameters.value(MINIMUM_PROTOCOL);
         if (configured.isEmpty()) {
             return new RequireTlsConfiguration(DEFAULT_MINIMUM_PROTOCOL);
         }
         return new RequireTlsConfiguration(TlsProtocolVersion.fromJsseName(configured.get())
-            .orElseThrow(() -> parameters.invalid(MINIMUM_PROTOCOL, configured.get(), "expected one of TLSv1, TLSv1.1, TLSv1.2, TLSv1.3")));
+            .orElseThrow(() -> parameters.error(MINIMUM_PROTOCOL, configured.get(), "is not one of TLSv1, TLSv1.1, TLSv1.2, TLSv1.3")));
     }
 
     private final TlsProtocolVersion minimumProtocol;

@@ -1,6 +1,5 @@
 package org.relaypack.smtphooks;
 
-import java.util.Iterator;
 import java.util.List;
 
 import javax.inject.Inject;
@@ -18,10 +17,12 @@ import org.apache.james.protocols.smtp.hook.HookResult;
 import org.apache.james.protocols.smtp.hook.HookReturnCode;
 import org.apache.james.protocols.smtp.hook.RcptHook;
 import org.apache.james.smtpserver.AuthRequiredToRelayRcptHook;
+import org.relaypack.config.ConfigElement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
 import org.relaypack.routing.RouteDirectory;
 import org.relaypack.routing.RouteLookup;
 
@@ -37,7 +38,6 @@ import org.relaypack.routing.RouteLookup;
  */
 public class RoutingRcptHook implements RcptHook, ExtensibleHandler {
     private static final Logger LOGGER = LoggerFactory.getLogger(RoutingRcptHook.class);
-    private static final String CLASS_ATTRIBUTE = "[@class]";
 
     private final RouteDirectory directory;
 
@@ -48,13 +48,10 @@ public class RoutingRcptHook implements RcptHook, ExtensibleHandler {
 
     @Override
     public void init(Configuration config) throws ConfigurationException {
-        Iterator<String> keys = config.getKeys();
-        while (keys.hasNext()) {
-            String key = keys.next();
-            if (!key.equals(CLASS_ATTRIBUTE)) {
-                throw new ConfigurationException(getClass().getName() + ": unknown parameter '" + key + "' with value '"
-                    + config.getString(key) + "' (this handler takes no parameter; routing is configured in relaypack.xml <routing>)");
-            }
+        try {
+            ConfigElement.ofHandler(getClass().getName(), config).checkAllowed(ImmutableSet.of(), ImmutableSet.of());
+        } catch (ConfigurationException e) {
+            throw new ConfigurationException(e.getMessage() + "; routing is configured in relaypack.xml <routing>", e);
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.Objects;
 
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.relaypack.config.ConfigElement;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableSet;
@@ -14,8 +15,9 @@ public final class SenderBoundToLoginConfiguration {
     public static final boolean DEFAULT_CHECK_FROM_HEADER = false;
 
     public static SenderBoundToLoginConfiguration from(Configuration configuration) throws ConfigurationException {
-        HandlerParameters parameters = HandlerParameters.of(SenderBoundToLogin.NAME, configuration, ImmutableSet.of(CHECK_FROM_HEADER));
-        return new SenderBoundToLoginConfiguration(parameters.bool(CHECK_FROM_HEADER, DEFAULT_CHECK_FROM_HEADER));
+        ConfigElement parameters = ConfigElement.ofHandler(SenderBoundToLogin.NAME, configuration)
+            .checkAllowed(ImmutableSet.of(CHECK_FROM_HEADER), ImmutableSet.of());
+        return new SenderBoundToLoginConfiguration(parameters.bool(CHECK_FROM_HEADER).orElse(DEFAULT_CHECK_FROM_HEADER));
     }
 
     private final boolean checkFromHeader;

@@ -2,19 +2,21 @@ package org.relaypack.smtphooks;
 
 import java.util.Objects;
 
+import org.relaypack.tls.TlsMode;
+
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableList;
 
 /**
  * One {@code <smtpserver>} block of smtpserver.xml, as far as the submission policy cares: its
  * name, its ports, its TLS mode and the handlers of its chain.
+ *
+ * The TLS mode is the pack's one {@link TlsMode}, read from the server side as Postfix reads
+ * smtpd_tls_security_level: no {@code <tls>} is {@link TlsMode#NONE}; {@code startTLS="true"} is
+ * {@link TlsMode#OPPORTUNISTIC} (offered), or {@link TlsMode#STARTTLS_REQUIRED} when the chain holds
+ * {@link RequireTls}; {@code socketTLS="true"} is {@link TlsMode#IMPLICIT}.
  */
 public final class SmtpListener {
-    public enum TlsMode {
-        NONE,
-        STARTTLS,
-        IMPLICIT
-    }
 
     private final String jmxName;
     private final ImmutableList<Integer> ports;

@@ -7,6 +7,7 @@ import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.server.core.configuration.ConfigurationProvider;
+import org.relaypack.tls.TlsMode;
 
 import com.google.common.base.Splitter;
 import com.google.common.collect.ImmutableList;
@@ -37,11 +38,22 @@ public final class SmtpListeners {
         String jmxName = server.getString("jmxName", DEFAULT_JMX_NAME);
         boolean startTls = server.getBoolean("tls.[@startTLS]", false);
         boolean socketTls = server.getBoolean("tls.[@socketTLS]", false);
-        SmtpListener.TlsMode tlsMode = socketTls ? SmtpListener.TlsMode.IMPLICIT
-            : startTls ? SmtpListener.TlsMode.STARTTLS : SmtpListener.TlsMode.NONE;
-        List<String> handlers = server.getList(String.class, "handlerchain.handler[@class]", ImmutableList.of());
-        return new SmtpListener(jmxName, ports(jmxName, server.getString("bind", "0.0.0.0:25")), tlsMode,
-            handlers.stream().map(String::trim).collect(ImmutableList.toImmutableList()));
+        ImmutableList<String> handlers = server.getList(String.class, "handlerchain.handler[@class]", ImmutableList.of()).stream()
+            .map(String::trim)
+            .collect(ImmutableList.toImmutableList());
+        return new SmtpListener(jmxName, ports(jmxName, server.getString("bind", "0.0.0.0:25")),
+            tlsMode(socketTls, startTls, handlers), handlers);
+    }
+
+    /** Postfix's smtpd_tls_security_level for the listener: STARTTLS offered is "may", and "encrypt" when RequireTls holds the chain. */
+    private static TlsMode tlsMode(boolean socketTls, boolean startTls, ImmutableList<String> handlers) {
+        if (socketTls) {
+            return TlsMode.IMPLICIT;
+        }
+        if (startTls) {
+            return handlers.contains(RequireTls.class.getName()) ? TlsMode.STARTTLS_REQUIRED : TlsMode.OPPORTUNISTIC;
+        }
+        return TlsMode.NONE;
     }
 
     private static ImmutableList<Integer> ports(String jmxName, String bind) throws ConfigurationException {

@@ -14,6 +14,7 @@ import org.apache.james.smtpserver.JamesMessageHook;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
+import org.relaypack.config.ConfigElement;
 
 import com.google.common.collect.ImmutableSet;
 import org.relaypack.tls.TlsFacts;
@@ -41,7 +42,7 @@ public class TlsFactsMessageHook implements JamesMessageHook {
 
     @Override
     public void init(Configuration configuration) throws ConfigurationException {
-        HandlerParameters.of(NAME, configuration, ImmutableSet.of());
+        ConfigElement.ofHandler(NAME, configuration).checkAllowed(ImmutableSet.of(), ImmutableSet.of());
         listeners = listenersSource.load();
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.junit.jupiter.api.Test;
+import org.relaypack.tls.TlsMode;
 
 import com.google.common.collect.ImmutableList;
 
@@ -25,11 +26,11 @@ class SmtpListenersTest {
         SmtpListeners testee = SmtpListeners.from(Xml.parse(THREE_LISTENERS));
 
         assertThat(testee.all()).containsExactly(
-            new SmtpListener("mx", ImmutableList.of(25), SmtpListener.TlsMode.STARTTLS,
+            new SmtpListener("mx", ImmutableList.of(25), TlsMode.OPPORTUNISTIC,
                 ImmutableList.of(TlsFactsMessageHook.class.getName())),
-            new SmtpListener("submissions", ImmutableList.of(465), SmtpListener.TlsMode.IMPLICIT,
+            new SmtpListener("submissions", ImmutableList.of(465), TlsMode.IMPLICIT,
                 ImmutableList.of(RequireTls.class.getName())),
-            new SmtpListener("submission", ImmutableList.of(587), SmtpListener.TlsMode.STARTTLS,
+            new SmtpListener("submission", ImmutableList.of(587), TlsMode.STARTTLS_REQUIRED,
                 ImmutableList.of(RequireTls.class.getName(), NoCleartextAuth.class.getName())));
     }
 
@@ -54,7 +55,7 @@ class SmtpListenersTest {
         SmtpListeners testee = SmtpListeners.from(Xml.parse("<smtpservers><smtpserver><bind>0.0.0.0:2525</bind></smtpserver></smtpservers>"));
 
         assertThat(testee.all()).containsExactly(
-            new SmtpListener("smtpserver", ImmutableList.of(2525), SmtpListener.TlsMode.NONE, ImmutableList.of()));
+            new SmtpListener("smtpserver", ImmutableList.of(2525), TlsMode.NONE, ImmutableList.of()));
     }
 
     @Test

@@ -28,10 +28,7 @@ import com.unboundid.ldap.listener.InMemoryListenerConfig;
  */
 class LifecycleStoryTest {
     private static final String BASE_DN = "dc=example,dc=com";
-    private static final String FILE_SOURCE = "            <file>\n"
-        + "                <path>file://conf/routes.txt</path>\n"
-        + "                <reloadInterval>1s</reloadInterval>\n"
-        + "            </file>\n";
+    private static final String FILE_SOURCE = "            <file path=\"file://conf/routes.txt\" reloadInterval=\"1s\"/>\n";
 
     /** Counts the connections an in-memory LDAP server has open, from its access log. */
     static final class OpenConnections extends Handler {
@@ -98,12 +95,9 @@ class LifecycleStoryTest {
         // LDAP for the routes, and the demo's routes file too, so that the reload thread runs.
         RelayJames james = RelayJames.sample("inbound-relay")
             .substitute("[127.0.0.1]:11025", "[127.0.0.1]:" + server1.port())
-            .substitute(FILE_SOURCE, "            <ldap>\n"
-                + "                <url>ldap://127.0.0.1:" + ldap.getListenPort() + "</url>\n"
-                + "                <baseDN>ou=people," + BASE_DN + "</baseDN>\n"
-                + "                <bindDN>cn=relay," + BASE_DN + "</bindDN>\n"
-                + "                <bindPassword>relay-secret</bindPassword>\n"
-                + "            </ldap>\n" + FILE_SOURCE)
+            .substitute(FILE_SOURCE, "            <ldap url=\"ldap://127.0.0.1:" + ldap.getListenPort() + "\"\n"
+                + "                  baseDN=\"ou=people," + BASE_DN + "\" bindDN=\"cn=relay," + BASE_DN + "\"\n"
+                + "                  bindPassword=\"relay-secret\"/>\n" + FILE_SOURCE)
             .start();
         try (SmtpTestClient client = SmtpTestClient.plainFrom(InetAddress.getByName("127.0.0.2"), james.port(25))) {
             client.greeting();

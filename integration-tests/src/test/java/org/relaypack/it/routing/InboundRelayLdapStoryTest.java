@@ -32,10 +32,7 @@ import ch.qos.logback.core.read.ListAppender;
  */
 class InboundRelayLdapStoryTest {
     private static final Duration DELIVERY = Duration.ofSeconds(30);
-    private static final String FILE_SOURCE = "            <file>\n"
-        + "                <path>file://conf/routes.txt</path>\n"
-        + "                <reloadInterval>1s</reloadInterval>\n"
-        + "            </file>\n";
+    private static final String FILE_SOURCE = "            <file path=\"file://conf/routes.txt\" reloadInterval=\"1s\"/>\n";
     private static final String BASE_DN = "dc=example,dc=com";
 
     private static InMemoryDirectoryServer ldap;
@@ -64,16 +61,11 @@ class InboundRelayLdapStoryTest {
         james = RelayJames.sample("inbound-relay")
             .substitute("[127.0.0.1]:11025", "[127.0.0.1]:" + server1.port())
             .substitute("[127.0.0.1]:12025", "[127.0.0.1]:" + server2.port())
-            .substitute(FILE_SOURCE, "            <ldap>\n"
-                + "                <url>ldap://127.0.0.1:" + ldap.getListenPort() + "</url>\n"
-                + "                <baseDN>ou=people," + BASE_DN + "</baseDN>\n"
-                + "                <bindDN>cn=relay," + BASE_DN + "</bindDN>\n"
-                + "                <bindPassword>relay-secret</bindPassword>\n"
-                + "                <connectTimeout>2s</connectTimeout>\n"
-                + "                <responseTimeout>2s</responseTimeout>\n"
-                + "            </ldap>\n")
+            .substitute(FILE_SOURCE, "            <ldap url=\"ldap://127.0.0.1:" + ldap.getListenPort() + "\"\n"
+                + "                  baseDN=\"ou=people," + BASE_DN + "\" bindDN=\"cn=relay," + BASE_DN + "\"\n"
+                + "                  bindPassword=\"relay-secret\" connectTimeout=\"2s\" responseTimeout=\"2s\"/>\n")
             .start();
-        assertThat(Files.readString(james.confDir().resolve("relaypack.xml"))).contains("<ldap>").doesNotContain("<file>");
+        assertThat(Files.readString(james.confDir().resolve("relaypack.xml"))).contains("<ldap url=").doesNotContain("<file ");
     }
 
     private static void person(String uid, String... attributes) throws Exception {

@@ -28,7 +28,7 @@ class SubmissionStartupCheckIntegrationTest {
                 .substitute("<minimumProtocol>TLSv1.2</minimumProtocol>", "<minimumVersion>TLSv1.2</minimumVersion>")
                 .start()
                 .close())
-            .hasStackTraceContaining("RequireTls: unknown parameter 'minimumVersion'");
+            .hasStackTraceContaining("RequireTls: unknown parameter minimumVersion='TLSv1.2' (allowed: minimumProtocol)");
     }
 
     @Test

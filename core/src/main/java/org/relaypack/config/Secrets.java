@@ -1,4 +1,4 @@
-package org.relaypack.delivery;
+package org.relaypack.config;
 
 import java.io.File;
 import java.io.IOException;
@@ -32,8 +32,6 @@ public final class Secrets {
     public static final String PASSWORD_FILE = "passwordFile";
     public static final String PASSWORD_ENV = "passwordEnv";
     public static final ImmutableList<String> ATTRIBUTES = ImmutableList.of(PASSWORD, PASSWORD_FILE, PASSWORD_ENV);
-    /** Password-like attributes whose value names where the secret is, not the secret: errors may show them. */
-    static final ImmutableSet<String> NAMES_NOT_SECRETS = ImmutableSet.of(PASSWORD_FILE, PASSWORD_ENV);
     private static final Logger LOGGER = LoggerFactory.getLogger(Secrets.class);
     private static final ImmutableSet<PosixFilePermission> GROUP_OR_OTHERS = ImmutableSet.of(PosixFilePermission.GROUP_READ,
         PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
@@ -67,26 +65,19 @@ public final class Secrets {
 
     /** The secret of the element, or empty when it has none of the three attributes. */
     public Optional<Secret> read(ConfigElement element) throws ConfigurationException {
-        long given = ATTRIBUTES.stream().filter(name -> element.attribute(name).isPresent()).count();
+        long given = element.parameterNames().stream().filter(ATTRIBUTES::contains).count();
         if (given > 1) {
             throw element.error("give only one of password, passwordFile, passwordEnv");
         }
-        Optional<String> file = element.attribute(PASSWORD_FILE);
+        Optional<String> file = element.value(PASSWORD_FILE);
         if (file.isPresent()) {
             return Optional.of(fromFile(element, file.get()));
         }
-        Optional<String> variable = element.attribute(PASSWORD_ENV);
+        Optional<String> variable = element.value(PASSWORD_ENV);
         if (variable.isPresent()) {
             return Optional.of(fromEnvironment(element, variable.get()));
         }
-        Optional<String> inline = element.attribute(PASSWORD);
-        if (inline.isPresent()) {
-            if (inline.get().isEmpty()) {
-                throw element.error(PASSWORD, "", "is empty");
-            }
-            return Optional.of(new Secret(inline.get(), "inline"));
-        }
-        return Optional.empty();
+        return element.value(PASSWORD).map(inline -> new Secret(inline, "inline"));
     }
 
     /** Resolves a James file URL ("file://conf/x", "file:///abs") or an absolute path to a readable file. */

@@ -26,6 +26,7 @@ import org.relaypack.delivery.smtp.SmtpReply;
 import org.relaypack.delivery.smtp.SmtpSession;
 import org.relaypack.delivery.smtp.Target;
 import org.relaypack.delivery.smtp.TransactionResult;
+import org.relaypack.tls.TlsRequirement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,22 +107,24 @@ public class SmtpTransport implements HopTransport {
         if (sendable.isEmpty()) {
             return attempts.toResult(recipients);
         }
+        TlsRequirement requirement = TlsRequirement.of(mail);
         if (hop.kind() == NextHop.Kind.HOSTS) {
-            attempts.merge(deliverToHosts(hop, mail, sendable, content, resolver.resolve(hop), waitForSession));
+            attempts.merge(deliverToHosts(hop, mail, sendable, content, resolver.resolve(hop), waitForSession, requirement));
             return attempts.toResult(recipients);
         }
         Map<String, List<MailAddress>> byDomain = new LinkedHashMap<>();
         sendable.forEach(recipient -> byDomain.computeIfAbsent(recipient.getDomain().asString(), domain -> new ArrayList<>()).add(recipient));
         byDomain.forEach((domain, domainRecipients) ->
             attempts.merge(deliverToHosts(hop, mail, domainRecipients, content, resolver.resolveMx(hop, domain, hop.mxPort().orElse(recipientMxPort)),
-                waitForSession)));
+                waitForSession, requirement)));
         return attempts.toResult(recipients);
     }
 
     /** Ordered failover: the recipients without a final reply go to the next host. */
     private Attempts deliverToHosts(NextHop hop, Mail mail, List<MailAddress> recipients, MessageContent content,
-                                    HostResolver.Resolution resolution, boolean waitForSession) {
+                                    HostResolver.Resolution resolution, boolean waitForSession, TlsRequirement requirement) {
         Attempts attempts = new Attempts();
+        RequireTlsGate gate = new RequireTlsGate(requirement);
         Optional<SmtpReply> dnsAnswer = resolution.permanentFailure();
         if (dnsAnswer.isPresent()) {
             recipients.forEach(recipient -> attempts.record(RecipientOutcome.permanentFailure(recipient, dnsAnswer.get())));
@@ -134,26 +137,34 @@ public class SmtpTransport implements HopTransport {
             if (pending.isEmpty()) {
                 break;
             }
-            Optional<SmtpReply> interruption = attempt(hop, mail, host, pending, content, attempts, waitForSession);
+            Optional<SmtpReply> interruption = attempt(hop, mail, host, pending, content, attempts, waitForSession, gate);
             if (interruption.isEmpty()) {
                 break;
             }
             lastReason = interruption.get();
         }
         for (MailAddress recipient : pending) {
-            attempts.record(RecipientOutcome.temporaryFailure(recipient, lastReason));
+            attempts.record(gate.refusedEveryHost()
+                ? RecipientOutcome.permanentFailure(recipient, lastReason)
+                : RecipientOutcome.temporaryFailure(recipient, lastReason));
         }
         return attempts;
     }
 
     /** One host: returns the reason to try the next host, or empty when every pending recipient got a final reply. */
     private Optional<SmtpReply> attempt(NextHop hop, Mail mail, ResolvedHost host, List<MailAddress> pending,
-                                        MessageContent content, Attempts attempts, boolean waitForSession) {
+                                        MessageContent content, Attempts attempts, boolean waitForSession, RequireTlsGate gate) {
         Target target = new Target(host.name(), host.address(), hop.tls(), hop.credentials(),
-            hop.heloName().orElse(localHostName), hop.deadlines());
+            hop.heloName().orElse(localHostName), hop.deadlines(), nameConfigured(hop, host));
+        Optional<SmtpReply> refusal = gate.beforeConnecting(target);
+        if (refusal.isPresent()) {
+            LOGGER.info("Delivery attempt refused: mail={} hop={} host={} tls=none reply=\"{}\", trying the next host",
+                mail.getName(), hop.name(), target.describe(), refusal.get().asString());
+            return refusal;
+        }
         SessionPools.Limits limits = new SessionPools.Limits(hop.maxConnections(), hop.idleTimeout(),
             waitForSession ? hop.connectTimeout() : Duration.ZERO);
-        Envelope envelope = Envelope.of(mail.getMaybeSender(), pending, mail.dsnParameters());
+        Envelope envelope = Envelope.of(mail.getMaybeSender(), pending, mail.dsnParameters(), gate.applies());
         SessionPools.Lease pooled;
         SmtpSession session;
         TransactionResult result;
@@ -167,6 +178,14 @@ public class SmtpTransport implements HopTransport {
                 return Optional.of(e.reason());
             }
             session = pooled.session();
+            Optional<SmtpReply> sessionRefusal = gate.onSession(session);
+            if (sessionRefusal.isPresent()) {
+                // nothing of the mail was sent: the session stays good for other mail
+                pooled.giveBack(true);
+                LOGGER.info("Delivery attempt refused: mail={} hop={} host={} tls={} reply=\"{}\", trying the next host",
+                    mail.getName(), hop.name(), session.describe(), describeTls(session), sessionRefusal.get().asString());
+                return sessionRefusal;
+            }
             try {
                 result = session.send(envelope, content);
             } catch (RuntimeException e) {
@@ -202,6 +221,12 @@ public class SmtpTransport implements HopTransport {
                 mail.getName(), hop.name(), session.describe(), describeTls(session), describe(result));
         }
         return Optional.empty();
+    }
+
+    /** The host name was written in the hop's configuration (not found by an MX lookup). */
+    private static boolean nameConfigured(NextHop hop, ResolvedHost host) {
+        return hop.kind() == NextHop.Kind.HOSTS
+            && hop.hosts().stream().anyMatch(spec -> !spec.mxLookup() && spec.hostName().equals(host.hostName()));
     }
 
     private static String describeTls(SmtpSession session) {

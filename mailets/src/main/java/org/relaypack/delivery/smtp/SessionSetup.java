@@ -56,7 +56,7 @@ final class SessionSetup {
         SessionSetup setup = new SessionSetup(connection, target, tlsSockets);
         try {
             setup.run(tlsAllowed);
-            return new SmtpSession(connection, target, setup.capabilities, setup.tlsSession, now);
+            return new SmtpSession(connection, target, setup.capabilities, setup.tlsSession, setup.peerAuthenticated(), now);
         } catch (HostFailure e) {
             setup.close(e.quit);
             throw e;
@@ -121,6 +121,14 @@ final class SessionSetup {
         if (target.credentials().isPresent()) {
             new SaslClient(connection, target, capabilities, tlsSession.isPresent()).authenticate(target.credentials().get());
         }
+    }
+
+    /**
+     * The TLS peer was authenticated: the handshake verified the chain and the configured name
+     * (endpoint identification). DANE and MTA-STS decide it here for their own checks.
+     */
+    private boolean peerAuthenticated() {
+        return tlsSession.isPresent() && target.mayAuthenticatePeer();
     }
 
     private void startTls() throws HostFailure {

@@ -3,6 +3,7 @@ package org.relaypack.delivery.smtp;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.Optional;
+import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.TlsPolicy;
 
 
@@ -16,6 +17,7 @@ public final class Target {
     private final Optional<Credentials> credentials;
     private final String heloName;
     private final SessionDeadlines deadlines;
+    private final boolean nameConfigured;
     private final String description;
 
     /**
@@ -24,12 +26,22 @@ public final class Target {
      */
     public Target(String hostName, InetSocketAddress address, TlsPolicy tls, Optional<Credentials> credentials,
                   String heloName, SessionDeadlines deadlines) {
+        this(hostName, address, tls, credentials, heloName, deadlines, false);
+    }
+
+    /**
+     * @param nameConfigured the host name was written in the configuration, not found by an MX
+     *                       lookup: a verified certificate naming it authenticates the peer
+     */
+    public Target(String hostName, InetSocketAddress address, TlsPolicy tls, Optional<Credentials> credentials,
+                  String heloName, SessionDeadlines deadlines, boolean nameConfigured) {
         this.hostName = Objects.requireNonNull(hostName);
         this.address = Objects.requireNonNull(address);
         this.tls = Objects.requireNonNull(tls);
         this.credentials = Objects.requireNonNull(credentials);
         this.heloName = Objects.requireNonNull(heloName);
         this.deadlines = Objects.requireNonNull(deadlines);
+        this.nameConfigured = nameConfigured;
         this.description = hostName + "[" + address.getAddress().getHostAddress() + "]:" + address.getPort();
     }
 
@@ -57,6 +69,17 @@ public final class Target {
         return deadlines;
     }
 
+    /**
+     * True when a session to this target can authenticate its TLS peer, which REQUIRETLS (RFC 8689
+     * section 4.2.1) asks: TLS with the certificate chain and name verified, against a name that was
+     * configured. An MX host name comes from DNS that nothing validated (no DNSSEC, no MTA-STS), so a
+     * certificate naming it proves nothing against an attacker who forged the MX answer. The DANE
+     * and MTA-STS modes, which validate the MX name, make this true for their hosts.
+     */
+    public boolean mayAuthenticatePeer() {
+        return tls.mode() != TlsMode.NONE && tls.verify() && nameConfigured;
+    }
+
     /** "mx.example.com[192.0.2.1]:25", the way Postfix names a relay in its logs. */
     public String describe() {
         return description;
@@ -67,14 +90,15 @@ public final class Target {
         if (o instanceof Target) {
             Target that = (Target) o;
             return hostName.equals(that.hostName) && address.equals(that.address) && tls.equals(that.tls)
-                && credentials.equals(that.credentials) && heloName.equals(that.heloName) && deadlines.equals(that.deadlines);
+                && credentials.equals(that.credentials) && heloName.equals(that.heloName) && deadlines.equals(that.deadlines)
+                && nameConfigured == that.nameConfigured;
         }
         return false;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(hostName, address, tls, credentials, heloName, deadlines);
+        return Objects.hash(hostName, address, tls, credentials, heloName, deadlines, nameConfigured);
     }
 
     @Override

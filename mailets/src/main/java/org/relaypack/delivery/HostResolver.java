@@ -42,10 +42,26 @@ final class HostResolver {
     static final class ResolvedHost {
         private final HostName name;
         private final InetSocketAddress address;
+        private final HostName nextHop;
 
         ResolvedHost(HostName name, InetSocketAddress address) {
+            this(name, address, name);
+        }
+
+        private ResolvedHost(HostName name, InetSocketAddress address, HostName nextHop) {
             this.name = Objects.requireNonNull(name);
             this.address = Objects.requireNonNull(address);
+            this.nextHop = Objects.requireNonNull(nextHop);
+        }
+
+        /** The same host, found for the given next-hop domain (whose MX it is). */
+        ResolvedHost withNextHop(HostName nextHop) {
+            return new ResolvedHost(name, address, nextHop);
+        }
+
+        /** The next-hop domain: the domain whose MX records named this host, else the host itself (Postfix's $nexthop). */
+        HostName nextHop() {
+            return nextHop;
         }
 
         String name() {
@@ -107,7 +123,7 @@ final class HostResolver {
         for (HostSpec spec : hop.hosts()) {
             if (spec.mxLookup()) {
                 Resolution resolution = lookUpMx(spec.hostName(), spec.port(), hop.loopDetection(), Optional.of(hop.name()));
-                hosts.addAll(resolution.hosts());
+                resolution.hosts().forEach(host -> hosts.add(host.withNextHop(spec.hostName())));
                 resolution.problem().ifPresent(problems::add);
             } else if (spec.addressLiteral().isPresent()) {
                 hosts.add(new ResolvedHost(spec.hostName(), new InetSocketAddress(spec.addressLiteral().get(), spec.port())));
@@ -126,7 +142,9 @@ final class HostResolver {
         } catch (IllegalArgumentException e) {
             return Resolution.failed(SmtpReply.of(550, "5.1.2 bad recipient domain '" + domain + "'"));
         }
-        return lookUpMx(name, port, hop.loopDetection(), Optional.empty());
+        Resolution resolution = lookUpMx(name, port, hop.loopDetection(), Optional.empty());
+        return new Resolution(resolution.hosts().stream().map(host -> host.withNextHop(name)).collect(ImmutableList.toImmutableList()),
+            resolution.problem());
     }
 
     /** @param configuredBy the hop that names the host, empty for a recipient domain */

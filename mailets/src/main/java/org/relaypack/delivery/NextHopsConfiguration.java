@@ -23,6 +23,7 @@ import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.filesystem.api.FileSystem;
 import org.relaypack.delivery.smtp.Credentials;
 import org.relaypack.delivery.smtp.SessionDeadlines;
+import org.relaypack.tls.CertificateMatch;
 import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.TlsPolicy;
 import org.relaypack.tls.TlsProtocolVersion;
@@ -62,6 +63,7 @@ public final class NextHopsConfiguration {
     static final String TLS_MODE = "mode";
     static final String TLS_VERIFY = "verify";
     static final String TLS_MIN_PROTOCOL = "minProtocol";
+    static final String TLS_MATCH = "match";
     static final String TRUSTSTORE = "truststore";
     static final String TRUSTSTORE_PATH = "path";
     static final String TRUSTSTORE_TYPE = "type";
@@ -293,7 +295,8 @@ public final class NextHopsConfiguration {
             if (tls.isEmpty()) {
                 return TlsPolicy.of(TlsMode.OPPORTUNISTIC);
             }
-            ConfigElement element = tls.get().checkAllowed(ImmutableSet.of(TLS_MODE, TLS_VERIFY, TLS_MIN_PROTOCOL), ImmutableSet.of(TRUSTSTORE));
+            ConfigElement element = tls.get().checkAllowed(ImmutableSet.of(TLS_MODE, TLS_VERIFY, TLS_MIN_PROTOCOL, TLS_MATCH),
+                ImmutableSet.of(TRUSTSTORE));
             String modeText = element.attribute(TLS_MODE).orElse(TlsMode.OPPORTUNISTIC.configValue());
             TlsMode mode = TlsMode.parse(modeText)
                 .orElseThrow(() -> element.error(TLS_MODE, modeText, "is not one of none, opportunistic, starttls-required, implicit"));
@@ -317,7 +320,20 @@ public final class NextHopsConfiguration {
             if (mode == TlsMode.NONE && element.child(TRUSTSTORE).isPresent()) {
                 throw element.error("mode none takes no <truststore>");
             }
-            return new TlsPolicy(mode, verify, trustStore(element), minProtocol);
+            return new TlsPolicy(mode, verify, trustStore(element), minProtocol, certificateMatch(element, verify));
+        }
+
+        private CertificateMatch certificateMatch(ConfigElement element, boolean verify) throws ConfigurationException {
+            Optional<String> text = element.attribute(TLS_MATCH);
+            if (text.isEmpty()) {
+                return CertificateMatch.HOSTNAME;
+            }
+            CertificateMatch match = CertificateMatch.parse(text.get())
+                .orElseThrow(() -> element.error(TLS_MATCH, text.get(), "is not one of hostname, nexthop"));
+            if (!verify) {
+                throw element.error(TLS_MATCH, text.get(), "needs verify=\"true\": without verification no name is checked");
+            }
+            return match;
         }
 
         private Optional<TlsPolicy.TrustStore> trustStore(ConfigElement tls) throws ConfigurationException {

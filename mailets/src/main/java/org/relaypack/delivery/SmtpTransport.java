@@ -155,7 +155,7 @@ public class SmtpTransport implements HopTransport {
     private Optional<SmtpReply> attempt(NextHop hop, Mail mail, ResolvedHost host, List<MailAddress> pending,
                                         MessageContent content, Attempts attempts, boolean waitForSession, RequireTlsGate gate) {
         Target target = new Target(host.name(), host.address(), hop.tls(), hop.credentials(),
-            hop.heloName().orElse(localHostName), hop.deadlines(), nameConfigured(hop, host));
+            hop.heloName().orElse(localHostName), hop.deadlines(), nameConfigured(hop, host), host.nextHop().asString());
         Optional<SmtpReply> refusal = gate.beforeConnecting(target);
         if (refusal.isPresent()) {
             LOGGER.info("Delivery attempt refused: mail={} hop={} host={} tls=none reply=\"{}\", trying the next host",

@@ -146,7 +146,7 @@ final class SessionSetup {
 
     private SSLSocket handshake() throws IOException {
         try {
-            return tlsSockets.handshake(connection.socket(), target.hostName(), target.address().getPort(), target.tls());
+            return tlsSockets.handshake(connection.socket(), target.hostName(), target.address().getPort(), target.tls(), target.nextHopName());
         } catch (GeneralSecurityException e) {
             throw new IOException(e);
         }

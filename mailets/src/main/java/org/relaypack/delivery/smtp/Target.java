@@ -3,6 +3,7 @@ package org.relaypack.delivery.smtp;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.Optional;
+import org.relaypack.tls.CertificateMatch;
 import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.TlsPolicy;
 
@@ -18,6 +19,7 @@ public final class Target {
     private final String heloName;
     private final SessionDeadlines deadlines;
     private final boolean nameConfigured;
+    private final String nextHopName;
     private final String description;
 
     /**
@@ -26,15 +28,17 @@ public final class Target {
      */
     public Target(String hostName, InetSocketAddress address, TlsPolicy tls, Optional<Credentials> credentials,
                   String heloName, SessionDeadlines deadlines) {
-        this(hostName, address, tls, credentials, heloName, deadlines, false);
+        this(hostName, address, tls, credentials, heloName, deadlines, false, hostName);
     }
 
     /**
      * @param nameConfigured the host name was written in the configuration, not found by an MX
      *                       lookup: a verified certificate naming it authenticates the peer
+     * @param nextHopName    the next-hop domain (the domain whose MX named the host, else the host):
+     *                       the name a certificate must carry under {@link CertificateMatch#NEXTHOP}
      */
     public Target(String hostName, InetSocketAddress address, TlsPolicy tls, Optional<Credentials> credentials,
-                  String heloName, SessionDeadlines deadlines, boolean nameConfigured) {
+                  String heloName, SessionDeadlines deadlines, boolean nameConfigured, String nextHopName) {
         this.hostName = Objects.requireNonNull(hostName);
         this.address = Objects.requireNonNull(address);
         this.tls = Objects.requireNonNull(tls);
@@ -42,6 +46,7 @@ public final class Target {
         this.heloName = Objects.requireNonNull(heloName);
         this.deadlines = Objects.requireNonNull(deadlines);
         this.nameConfigured = nameConfigured;
+        this.nextHopName = Objects.requireNonNull(nextHopName);
         this.description = hostName + "[" + address.getAddress().getHostAddress() + "]:" + address.getPort();
     }
 
@@ -69,15 +74,22 @@ public final class Target {
         return deadlines;
     }
 
+    public String nextHopName() {
+        return nextHopName;
+    }
+
     /**
      * True when a session to this target can authenticate its TLS peer, which REQUIRETLS (RFC 8689
      * section 4.2.1) asks: TLS with the certificate chain and name verified, against a name that was
      * configured. An MX host name comes from DNS that nothing validated (no DNSSEC, no MTA-STS), so a
-     * certificate naming it proves nothing against an attacker who forged the MX answer. The DANE
-     * and MTA-STS modes, which validate the MX name, make this true for their hosts.
+     * certificate naming it proves nothing against an attacker who forged the MX answer, unless the
+     * certificate must name the next-hop domain ({@link CertificateMatch#NEXTHOP}, Postfix
+     * {@code secure}). The DANE and MTA-STS modes, which validate the MX name, make this true for
+     * their hosts.
      */
     public boolean mayAuthenticatePeer() {
-        return tls.mode() != TlsMode.NONE && tls.verify() && nameConfigured;
+        return tls.mode() != TlsMode.NONE && tls.verify()
+            && (nameConfigured || tls.certificateMatch() == CertificateMatch.NEXTHOP);
     }
 
     /** "mx.example.com[192.0.2.1]:25", the way Postfix names a relay in its logs. */
@@ -91,14 +103,14 @@ public final class Target {
             Target that = (Target) o;
             return hostName.equals(that.hostName) && address.equals(that.address) && tls.equals(that.tls)
                 && credentials.equals(that.credentials) && heloName.equals(that.heloName) && deadlines.equals(that.deadlines)
-                && nameConfigured == that.nameConfigured;
+                && nameConfigured == that.nameConfigured && nextHopName.equals(that.nextHopName);
         }
         return false;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(hostName, address, tls, credentials, heloName, deadlines, nameConfigured);
+        return Objects.hash(hostName, address, tls, credentials, heloName, deadlines, nameConfigured, nextHopName);
     }
 
     @Override

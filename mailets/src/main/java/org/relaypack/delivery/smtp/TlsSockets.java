@@ -18,6 +18,7 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
+import org.relaypack.tls.CertificateMatch;
 import org.relaypack.tls.TlsPolicy;
 import org.relaypack.tls.TlsProtocolVersion;
 
@@ -39,7 +40,18 @@ public final class TlsSockets {
      * @param hostName the name we connected by (literal host or MX host name): SNI and identity check
      */
     public SSLSocket handshake(Socket plain, String hostName, int port, TlsPolicy policy) throws IOException, GeneralSecurityException {
+        return handshake(plain, hostName, port, policy, hostName);
+    }
+
+    /**
+     * As {@link #handshake(Socket, String, int, TlsPolicy)}; under {@link CertificateMatch#NEXTHOP}
+     * the verified certificate must name the next-hop domain or a name under it (Postfix
+     * {@code secure} with {@code nexthop, dot-nexthop}) instead of the host name.
+     */
+    public SSLSocket handshake(Socket plain, String hostName, int port, TlsPolicy policy, String nextHopName)
+        throws IOException, GeneralSecurityException {
         String name = withoutTrailingDot(hostName);
+        boolean matchNextHop = policy.verify() && policy.certificateMatch() == CertificateMatch.NEXTHOP;
         SSLContext context = context(policy);
         SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, name, port, true);
         SSLParameters parameters = socket.getSSLParameters();
@@ -47,11 +59,14 @@ public final class TlsSockets {
         if (!InetAddresses.isInetAddress(name)) {
             parameters.setServerNames(ImmutableList.of(new SNIHostName(name)));
         }
-        if (policy.verify()) {
+        if (policy.verify() && !matchNextHop) {
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
         }
         socket.setSSLParameters(parameters);
         socket.startHandshake();
+        if (matchNextHop) {
+            NextHopNames.check(socket, withoutTrailingDot(nextHopName));
+        }
         return socket;
     }
 

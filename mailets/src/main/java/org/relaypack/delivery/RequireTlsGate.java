@@ -71,6 +71,6 @@ final class RequireTlsGate {
         if (!target.tls().verify() || target.tls().mode() == TlsMode.NONE) {
             return "tls mode=\"" + target.tls().mode().configValue() + "\" verify=\"" + target.tls().verify() + "\"";
         }
-        return "a host name found by an MX lookup that nothing validated (DNSSEC, MTA-STS)";
+        return "a host name found by an MX lookup that nothing validated (DNSSEC, MTA-STS; <tls match=\"nexthop\"> would check the next-hop domain)";
     }
 }

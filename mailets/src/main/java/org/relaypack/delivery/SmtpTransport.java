@@ -124,7 +124,7 @@ public class SmtpTransport implements HopTransport {
     private Attempts deliverToHosts(NextHop hop, Mail mail, List<MailAddress> recipients, MessageContent content,
                                     HostResolver.Resolution resolution, boolean waitForSession, TlsRequirement requirement) {
         Attempts attempts = new Attempts();
-        RequireTlsGate gate = new RequireTlsGate(requirement);
+        RequireTlsGate gate = new RequireTlsGate(requirement, mail.getName(), hop.name());
         Optional<SmtpReply> dnsAnswer = resolution.permanentFailure();
         if (dnsAnswer.isPresent()) {
             recipients.forEach(recipient -> attempts.record(RecipientOutcome.permanentFailure(recipient, dnsAnswer.get())));
@@ -158,8 +158,6 @@ public class SmtpTransport implements HopTransport {
             hop.heloName().orElse(localHostName), hop.deadlines(), nameConfigured(hop, host), host.nextHop().asString());
         Optional<SmtpReply> refusal = gate.beforeConnecting(target);
         if (refusal.isPresent()) {
-            LOGGER.info("Delivery attempt refused: mail={} hop={} host={} tls=none reply=\"{}\", trying the next host",
-                mail.getName(), hop.name(), target.describe(), refusal.get().asString());
             return refusal;
         }
         SessionPools.Limits limits = new SessionPools.Limits(hop.maxConnections(), hop.idleTimeout(),
@@ -182,8 +180,6 @@ public class SmtpTransport implements HopTransport {
             if (sessionRefusal.isPresent()) {
                 // nothing of the mail was sent: the session stays good for other mail
                 pooled.giveBack(true);
-                LOGGER.info("Delivery attempt refused: mail={} hop={} host={} tls={} reply=\"{}\", trying the next host",
-                    mail.getName(), hop.name(), session.describe(), describeTls(session), sessionRefusal.get().asString());
                 return sessionRefusal;
             }
             try {

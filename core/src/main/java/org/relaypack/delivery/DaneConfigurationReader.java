@@ -27,7 +27,7 @@ final class DaneConfigurationReader {
     static final String TRUST_ANCHORS = "trustAnchors";
     static final String RESOLVER = "resolver";
     static final String FALLBACK = "fallback";
-    private static final ImmutableSet<String> NOT_WITH_DANE = ImmutableSet.of(TlsElement.VERIFY,
+    private static final ImmutableSet<String> NOT_WITH_DANE = ImmutableSet.of(TlsElement.VERIFY, TlsElement.MATCH,
         TlsElement.MIN_PROTOCOL);
 
     private final Secrets secrets;

@@ -46,6 +46,7 @@ final class HostResolver {
         private final InetSocketAddress address;
         private final Optional<TlsPolicy> tls;
         private final Optional<TlsaCheck> tlsa;
+        private final HostName nextHop;
 
         ResolvedHost(HostName name, InetSocketAddress address) {
             this(name, address, Optional.empty(), Optional.empty());
@@ -53,10 +54,26 @@ final class HostResolver {
 
         /** A host with a TLS policy of its own (DANE decides per MX host), and the TLSA records that authenticate it. */
         ResolvedHost(HostName name, InetSocketAddress address, Optional<TlsPolicy> tls, Optional<TlsaCheck> tlsa) {
+            this(name, address, tls, tlsa, name);
+        }
+
+        private ResolvedHost(HostName name, InetSocketAddress address, Optional<TlsPolicy> tls, Optional<TlsaCheck> tlsa,
+                             HostName nextHop) {
             this.name = Objects.requireNonNull(name);
             this.address = Objects.requireNonNull(address);
             this.tls = Objects.requireNonNull(tls);
             this.tlsa = Objects.requireNonNull(tlsa);
+            this.nextHop = Objects.requireNonNull(nextHop);
+        }
+
+        /** The same host, found for the given next-hop domain (whose MX it is). */
+        ResolvedHost withNextHop(HostName nextHop) {
+            return new ResolvedHost(name, address, tls, tlsa, nextHop);
+        }
+
+        /** The next-hop domain: the domain whose MX records named this host, else the host itself (Postfix's $nexthop). */
+        HostName nextHop() {
+            return nextHop;
         }
 
         /** This host's own TLS policy; empty means the hop's. */
@@ -132,7 +149,7 @@ final class HostResolver {
         for (HostSpec spec : hop.hosts()) {
             if (spec.mxLookup()) {
                 Resolution resolution = lookUpMx(spec.hostName(), spec.port(), hop.loopDetection(), Optional.of(hop.name()));
-                hosts.addAll(resolution.hosts());
+                resolution.hosts().forEach(host -> hosts.add(host.withNextHop(spec.hostName())));
                 resolution.problem().ifPresent(problems::add);
             } else if (spec.addressLiteral().isPresent()) {
                 hosts.add(new ResolvedHost(spec.hostName(), new InetSocketAddress(spec.addressLiteral().get(), spec.port())));
@@ -151,7 +168,9 @@ final class HostResolver {
         } catch (IllegalArgumentException e) {
             return Resolution.failed(SmtpReply.of(550, "5.1.2 bad recipient domain '" + domain + "'"));
         }
-        return lookUpMx(name, port, hop.loopDetection(), Optional.empty());
+        Resolution resolution = lookUpMx(name, port, hop.loopDetection(), Optional.empty());
+        return new Resolution(resolution.hosts().stream().map(host -> host.withNextHop(name)).collect(ImmutableList.toImmutableList()),
+            resolution.problem());
     }
 
     /** @param configuredBy the hop that names the host, empty for a recipient domain */

@@ -37,7 +37,7 @@ final class MtaStsElement {
 
     /** The hop's own TLS policy under mta-sts: what applies to a domain without a policy (opportunistic, no verification). */
     static TlsPolicy hopPolicy(ConfigElement tls, Optional<TlsPolicy.TrustStore> trustStore) throws ConfigurationException {
-        for (String attribute : ImmutableSet.of(TlsElement.VERIFY, TlsElement.MIN_PROTOCOL)) {
+        for (String attribute : ImmutableSet.of(TlsElement.VERIFY, TlsElement.MIN_PROTOCOL, TlsElement.MATCH)) {
             if (tls.value(attribute).isPresent()) {
                 throw tls.error(attribute, tls.value(attribute).get(), "is not taken with mode mta-sts: an enforced policy always "
                     + "verifies over TLSv1.2 or newer, a domain without one gets opportunistic TLS");

@@ -18,6 +18,7 @@ import org.apache.james.core.MailAddress;
 import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.mailet.Mail;
+import org.relaypack.delivery.HostResolver.ResolvedHost;
 import org.relaypack.delivery.TlsPlan.PlannedHost;
 import org.relaypack.delivery.smtp.Envelope;
 import org.relaypack.delivery.smtp.HostFailure;
@@ -27,6 +28,7 @@ import org.relaypack.delivery.smtp.SmtpReply;
 import org.relaypack.delivery.smtp.SmtpSession;
 import org.relaypack.delivery.smtp.Target;
 import org.relaypack.delivery.smtp.TransactionResult;
+import org.relaypack.tls.TlsRequirement;
 import org.relaypack.tls.mtasts.MtaStsPolicies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,15 +118,17 @@ public class SmtpTransport implements HopTransport {
         if (sendable.isEmpty()) {
             return attempts.toResult(recipients);
         }
+        TlsRequirement requirement = TlsRequirement.of(mail);
         if (hop.kind() == NextHop.Kind.HOSTS) {
-            attempts.merge(deliverToHosts(hop, mail, sendable, content, Optional.empty(), resolver.resolve(hop), waitForSession));
+            attempts.merge(deliverToHosts(hop, mail, sendable, content, Optional.empty(), resolver.resolve(hop), waitForSession,
+                requirement));
             return attempts.toResult(recipients);
         }
         Map<String, List<MailAddress>> byDomain = new LinkedHashMap<>();
         sendable.forEach(recipient -> byDomain.computeIfAbsent(recipient.getDomain().asString(), domain -> new ArrayList<>()).add(recipient));
         byDomain.forEach((domain, domainRecipients) ->
             attempts.merge(deliverToHosts(hop, mail, domainRecipients, content, Optional.of(domain),
-                resolveMx(hop, domain), waitForSession)));
+                resolveMx(hop, domain), waitForSession, requirement)));
         return attempts.toResult(recipients);
     }
 
@@ -138,8 +142,9 @@ public class SmtpTransport implements HopTransport {
 
     /** Ordered failover: the recipients without a final reply go to the next host. */
     private Attempts deliverToHosts(NextHop hop, Mail mail, List<MailAddress> recipients, MessageContent content, Optional<String> domain,
-                                    HostResolver.Resolution resolution, boolean waitForSession) {
+                                    HostResolver.Resolution resolution, boolean waitForSession, TlsRequirement requirement) {
         Attempts attempts = new Attempts();
+        RequireTlsGate gate = new RequireTlsGate(requirement, mail.getName(), hop.name());
         Optional<SmtpReply> dnsAnswer = resolution.permanentFailure();
         if (dnsAnswer.isPresent()) {
             recipients.forEach(recipient -> attempts.record(RecipientOutcome.permanentFailure(recipient, dnsAnswer.get())));
@@ -153,7 +158,7 @@ public class SmtpTransport implements HopTransport {
             if (pending.isEmpty()) {
                 break;
             }
-            Optional<SmtpReply> interruption = attempt(hop, mail, host, pending, content, attempts, waitForSession);
+            Optional<SmtpReply> interruption = attempt(hop, mail, host, pending, content, attempts, waitForSession, gate);
             if (interruption.isEmpty()) {
                 break;
             }
@@ -161,20 +166,28 @@ public class SmtpTransport implements HopTransport {
             lastReason = interruption.get();
         }
         for (MailAddress recipient : pending) {
-            attempts.record(RecipientOutcome.temporaryFailure(recipient, lastReason));
+            attempts.record(gate.refusedEveryHost()
+                ? RecipientOutcome.permanentFailure(recipient, lastReason)
+                : RecipientOutcome.temporaryFailure(recipient, lastReason));
         }
         return attempts;
     }
 
     /** One host: returns the reason to try the next host, or empty when every pending recipient got a final reply. */
     private Optional<SmtpReply> attempt(NextHop hop, Mail mail, PlannedHost planned, List<MailAddress> pending,
-                                        MessageContent content, Attempts attempts, boolean waitForSession) {
-        Target target = new Target(planned.host().name(), planned.host().address(),
-            planned.host().tls().orElse(planned.tls()), hop.credentials(),
-            hop.heloName().orElse(localHostName), hop.deadlines(), planned.host().tlsa());
+                                        MessageContent content, Attempts attempts, boolean waitForSession, RequireTlsGate gate) {
+        ResolvedHost host = planned.host();
+        // an MX name that an enforced MTA-STS policy named counts as a validated name (RFC 8689 4.2.1)
+        Target target = new Target(host.name(), host.address(), host.tls().orElse(planned.tls()), hop.credentials(),
+            hop.heloName().orElse(localHostName), hop.deadlines(), host.tlsa(),
+            nameConfigured(hop, host) || planned.enforced(), host.nextHop().asString());
+        Optional<SmtpReply> refusal = gate.beforeConnecting(target);
+        if (refusal.isPresent()) {
+            return refusal;
+        }
         SessionPools.Limits limits = new SessionPools.Limits(hop.maxConnections(), hop.idleTimeout(),
             waitForSession ? hop.connectTimeout() : Duration.ZERO);
-        Envelope envelope = Envelope.of(mail.getMaybeSender(), pending, mail.dsnParameters());
+        Envelope envelope = Envelope.of(mail.getMaybeSender(), pending, mail.dsnParameters(), gate.applies());
         SessionPools.Lease pooled;
         SmtpSession session;
         TransactionResult result;
@@ -188,6 +201,12 @@ public class SmtpTransport implements HopTransport {
                 return Optional.of(e.reason());
             }
             session = pooled.session();
+            Optional<SmtpReply> sessionRefusal = gate.onSession(session);
+            if (sessionRefusal.isPresent()) {
+                // nothing of the mail was sent: the session stays good for other mail
+                pooled.giveBack(true);
+                return sessionRefusal;
+            }
             try {
                 result = session.send(envelope, content);
             } catch (RuntimeException e) {
@@ -224,6 +243,12 @@ public class SmtpTransport implements HopTransport {
                 mail.getName(), hop.name(), session.describe(), describeTls(session), describe(result));
         }
         return Optional.empty();
+    }
+
+    /** The host name was written in the hop's configuration (not found by an MX lookup). */
+    private static boolean nameConfigured(NextHop hop, ResolvedHost host) {
+        return hop.kind() == NextHop.Kind.HOSTS
+            && hop.hosts().stream().anyMatch(spec -> !spec.mxLookup() && spec.hostName().equals(host.hostName()));
     }
 
     private static String describeTls(SmtpSession session) {

@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.relaypack.config.ConfigElement;
 import org.relaypack.config.Secrets;
+import org.relaypack.tls.CertificateMatch;
 import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.TlsPolicy;
 import org.relaypack.tls.TlsProtocolVersion;
@@ -25,6 +26,7 @@ final class TlsElement {
     static final String MODE = "mode";
     static final String VERIFY = "verify";
     static final String MIN_PROTOCOL = "minProtocol";
+    static final String MATCH = "match";
     static final String TRUSTSTORE = "truststore";
     static final String TRUSTSTORE_PATH = "path";
     static final String TRUSTSTORE_TYPE = "type";
@@ -46,7 +48,7 @@ final class TlsElement {
         if (tls.isEmpty()) {
             return TlsPolicy.of(TlsMode.OPPORTUNISTIC);
         }
-        ConfigElement element = tls.get().checkAllowed(ImmutableSet.<String>builder().add(MODE, VERIFY, MIN_PROTOCOL)
+        ConfigElement element = tls.get().checkAllowed(ImmutableSet.<String>builder().add(MODE, VERIFY, MIN_PROTOCOL, MATCH)
             .addAll(MtaStsElement.ATTRIBUTES).build(), ImmutableSet.of(TRUSTSTORE, DaneConfigurationReader.DANE));
         String modeText = element.value(MODE).orElse(TlsMode.OPPORTUNISTIC.configValue());
         TlsMode mode = TlsMode.parse(modeText)
@@ -75,7 +77,20 @@ final class TlsElement {
         if (mode == TlsMode.NONE && element.child(TRUSTSTORE).isPresent()) {
             throw element.error("mode none takes no <truststore>");
         }
-        return new TlsPolicy(mode, verify, trustStore(element), minProtocol);
+        return new TlsPolicy(mode, verify, trustStore(element), minProtocol, certificateMatch(element, verify));
+    }
+
+    private static CertificateMatch certificateMatch(ConfigElement element, boolean verify) throws ConfigurationException {
+        Optional<String> text = element.value(MATCH);
+        if (text.isEmpty()) {
+            return CertificateMatch.HOSTNAME;
+        }
+        CertificateMatch match = CertificateMatch.parse(text.get())
+            .orElseThrow(() -> element.error(MATCH, text.get(), "is not one of hostname, nexthop"));
+        if (!verify) {
+            throw element.error(MATCH, text.get(), "needs verify=\"true\": without verification no name is checked");
+        }
+        return match;
     }
 
     private Optional<TlsPolicy.TrustStore> trustStore(ConfigElement tls) throws ConfigurationException {

@@ -88,12 +88,19 @@ public final class TlsPolicy {
     private final boolean verify;
     private final Optional<TrustStore> trustStore;
     private final TlsProtocolVersion minProtocol;
+    private final CertificateMatch certificateMatch;
 
     public TlsPolicy(TlsMode mode, boolean verify, Optional<TrustStore> trustStore, TlsProtocolVersion minProtocol) {
+        this(mode, verify, trustStore, minProtocol, CertificateMatch.HOSTNAME);
+    }
+
+    public TlsPolicy(TlsMode mode, boolean verify, Optional<TrustStore> trustStore, TlsProtocolVersion minProtocol,
+                     CertificateMatch certificateMatch) {
         this.mode = Objects.requireNonNull(mode);
         this.verify = verify;
         this.trustStore = Objects.requireNonNull(trustStore);
         this.minProtocol = Objects.requireNonNull(minProtocol);
+        this.certificateMatch = Objects.requireNonNull(certificateMatch);
     }
 
     public TlsMode mode() {
@@ -109,6 +116,11 @@ public final class TlsPolicy {
         return trustStore;
     }
 
+    /** Under {@link #verify()}: the name the certificate must carry. */
+    public CertificateMatch certificateMatch() {
+        return certificateMatch;
+    }
+
     /** The lowest protocol accepted. */
     public TlsProtocolVersion minProtocol() {
         return minProtocol;
@@ -118,14 +130,15 @@ public final class TlsPolicy {
     public boolean equals(Object o) {
         if (o instanceof TlsPolicy) {
             TlsPolicy that = (TlsPolicy) o;
-            return mode == that.mode && verify == that.verify && trustStore.equals(that.trustStore) && minProtocol == that.minProtocol;
+            return mode == that.mode && verify == that.verify && trustStore.equals(that.trustStore) && minProtocol == that.minProtocol
+                && certificateMatch == that.certificateMatch;
         }
         return false;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(mode, verify, trustStore, minProtocol);
+        return Objects.hash(mode, verify, trustStore, minProtocol, certificateMatch);
     }
 
     @Override
@@ -135,6 +148,7 @@ public final class TlsPolicy {
             .add("verify", verify)
             .add("trustStore", trustStore)
             .add("minProtocol", minProtocol)
+            .add("match", certificateMatch.configValue())
             .toString();
     }
 }

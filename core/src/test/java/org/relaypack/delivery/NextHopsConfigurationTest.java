@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.relaypack.config.Secrets;
 import org.relaypack.delivery.smtp.Credentials;
 import org.relaypack.delivery.smtp.SessionDeadlines;
+import org.relaypack.tls.CertificateMatch;
 import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.TlsPolicy;
 import org.relaypack.tls.TlsProtocolVersion;
@@ -361,6 +362,28 @@ class NextHopsConfigurationTest {
     void opportunisticTlsShouldTakeAConfiguredFloor() throws Exception {
         assertThat(hop("<nexthops><nexthop name=\"a\"><host>[h]:25</host><tls mode=\"opportunistic\" minProtocol=\"TLSv1.2\"/></nexthop></nexthops>", "a")
             .tls().minProtocol()).isEqualTo(TlsProtocolVersion.TLS_V1_2);
+    }
+
+    @Test
+    void matchShouldDefaultToTheHostNameAndTakeTheNextHop() throws Exception {
+        assertThat(hop("<nexthops><nexthop name=\"a\"><host>[h]:25</host><tls mode=\"starttls-required\"/></nexthop></nexthops>", "a")
+            .tls().certificateMatch()).isEqualTo(CertificateMatch.HOSTNAME);
+        assertThat(hop("<nexthops><nexthop name=\"a\" type=\"mx\"><tls mode=\"starttls-required\" match=\"nexthop\"/></nexthop></nexthops>", "a")
+            .tls().certificateMatch()).isEqualTo(CertificateMatch.NEXTHOP);
+    }
+
+    @Test
+    void matchWithoutVerificationShouldStopStartup() {
+        assertThatThrownBy(() -> parse("<nexthops><nexthop name=\"a\"><host>h</host><tls mode=\"opportunistic\" match=\"nexthop\"/></nexthop></nexthops>"))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContainingAll("match", "nexthop", "needs verify=\"true\"");
+    }
+
+    @Test
+    void anUnknownMatchShouldStopStartup() {
+        assertThatThrownBy(() -> parse("<nexthops><nexthop name=\"a\"><host>h</host><tls mode=\"starttls-required\" match=\"dot-nexthop\"/></nexthop></nexthops>"))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContainingAll("match", "dot-nexthop", "is not one of hostname, nexthop");
     }
 
     @Nested

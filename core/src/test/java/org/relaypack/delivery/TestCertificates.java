@@ -110,6 +110,47 @@ final class TestCertificates {
         }
     }
 
+    /** A server certificate of its own and a trust store holding only it, for tests that need other names. */
+    static final class Single {
+        private final Path keyStore;
+        private final Path trustStore;
+
+        private Single(Path keyStore, Path trustStore) {
+            this.keyStore = keyStore;
+            this.trustStore = trustStore;
+        }
+
+        SSLContext serverContext() {
+            return TestCertificates.serverContext(keyStore);
+        }
+
+        TlsPolicy.TrustStore trustStore() {
+            return new TlsPolicy.TrustStore(trustStore.toString(), "PKCS12", Optional.of(PASSWORD));
+        }
+    }
+
+    /** @param san as keytool writes it, e.g. "SAN=dns:mx.example.com" */
+    static Single single(String alias, String dname, String san) {
+        try {
+            Path directory = Files.createTempDirectory("relaypack-cert-" + alias);
+            directory.toFile().deleteOnExit();
+            Path keyStore = directory.resolve(alias + ".p12");
+            Path trust = directory.resolve(alias + "-trust.p12");
+            generate(keyStore, alias, dname, san);
+            KeyStore trusted = KeyStore.getInstance("PKCS12");
+            trusted.load(null, PASSWORD.toCharArray());
+            trusted.setCertificateEntry(alias, load(keyStore).getCertificate(alias));
+            try (OutputStream out = Files.newOutputStream(trust)) {
+                trusted.store(out, PASSWORD.toCharArray());
+            }
+            return new Single(keyStore, trust);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static TestCertificates create() {
         try {
             Path directory = Files.createTempDirectory("relaypack-certs");

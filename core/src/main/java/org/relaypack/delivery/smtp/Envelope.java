@@ -14,7 +14,12 @@ import com.google.common.collect.ImmutableList;
 /** Who the message is from and to, with the DSN parameters (RFC 3461) it arrived with. */
 public final class Envelope {
     public static Envelope of(MaybeSender sender, List<MailAddress> recipients, Optional<DsnParameters> dsnParameters) {
-        return new Envelope(sender, ImmutableList.copyOf(recipients), dsnParameters);
+        return of(sender, recipients, dsnParameters, false);
+    }
+
+    /** @param requireTls MAIL FROM carries REQUIRETLS (RFC 8689): only to a server that advertises it */
+    public static Envelope of(MaybeSender sender, List<MailAddress> recipients, Optional<DsnParameters> dsnParameters, boolean requireTls) {
+        return new Envelope(sender, ImmutableList.copyOf(recipients), dsnParameters, requireTls);
     }
 
     /**
@@ -28,11 +33,13 @@ public final class Envelope {
     private final MaybeSender sender;
     private final ImmutableList<MailAddress> recipients;
     private final Optional<DsnParameters> dsnParameters;
+    private final boolean requireTls;
 
-    private Envelope(MaybeSender sender, ImmutableList<MailAddress> recipients, Optional<DsnParameters> dsnParameters) {
+    private Envelope(MaybeSender sender, ImmutableList<MailAddress> recipients, Optional<DsnParameters> dsnParameters, boolean requireTls) {
         this.sender = sender;
         this.recipients = recipients;
         this.dsnParameters = dsnParameters;
+        this.requireTls = requireTls;
     }
 
     public ImmutableList<MailAddress> recipients() {
@@ -52,6 +59,9 @@ public final class Envelope {
             // James keeps ENVID as received: already xtext
             dsnParameters.flatMap(DsnParameters::getEnvIdParameter)
                 .ifPresent(envId -> command.append(" ENVID=").append(envId.asString()));
+        }
+        if (requireTls) {
+            command.append(" REQUIRETLS");
         }
         return command.toString();
     }
@@ -73,6 +83,6 @@ public final class Envelope {
 
     @Override
     public String toString() {
-        return MoreObjects.toStringHelper(this).add("sender", sender.asString()).add("recipients", recipients).toString();
+        return MoreObjects.toStringHelper(this).add("sender", sender.asString()).add("recipients", recipients).add("requireTls", requireTls).toString();
     }
 }

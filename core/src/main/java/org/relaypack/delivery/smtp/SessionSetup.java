@@ -56,7 +56,7 @@ final class SessionSetup {
         SessionSetup setup = new SessionSetup(connection, target, tlsSockets);
         try {
             setup.run(tlsAllowed);
-            return new SmtpSession(connection, target, setup.capabilities, setup.tlsSession, now);
+            return new SmtpSession(connection, target, setup.capabilities, setup.tlsSession, setup.peerAuthenticated(), now);
         } catch (HostFailure e) {
             setup.close(e.quit);
             throw e;
@@ -123,6 +123,14 @@ final class SessionSetup {
         }
     }
 
+    /**
+     * The TLS peer was authenticated: the handshake verified the chain and the configured name
+     * (endpoint identification). DANE and MTA-STS decide it here for their own checks.
+     */
+    private boolean peerAuthenticated() {
+        return tlsSession.isPresent() && target.mayAuthenticatePeer();
+    }
+
     private void startTls() throws HostFailure {
         try {
             connection.socket().setSoTimeout(Math.toIntExact(deadline.toMillis()));
@@ -138,7 +146,8 @@ final class SessionSetup {
 
     private SSLSocket handshake() throws IOException {
         try {
-            return tlsSockets.handshake(connection.socket(), target.hostName(), target.address().getPort(), target.tls(), target.tlsa());
+            return tlsSockets.handshake(connection.socket(), target.hostName(), target.address().getPort(), target.tls(),
+                target.tlsa(), target.nextHopName());
         } catch (GeneralSecurityException e) {
             throw new IOException(e);
         }

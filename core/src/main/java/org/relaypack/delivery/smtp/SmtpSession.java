@@ -32,16 +32,19 @@ public final class SmtpSession {
     private final Target target;
     private final Capabilities capabilities;
     private final Optional<SSLSession> tlsSession;
+    private final boolean tlsAuthenticated;
     private int transactions;
     private Instant lastUsed;
     private boolean open = true;
     private boolean resetWithNextTransaction;
 
-    SmtpSession(SmtpConnection connection, Target target, Capabilities capabilities, Optional<SSLSession> tlsSession, Instant now) {
+    SmtpSession(SmtpConnection connection, Target target, Capabilities capabilities, Optional<SSLSession> tlsSession,
+                boolean tlsAuthenticated, Instant now) {
         this.connection = connection;
         this.target = target;
         this.capabilities = capabilities;
         this.tlsSession = tlsSession;
+        this.tlsAuthenticated = tlsAuthenticated && tlsSession.isPresent();
         this.lastUsed = now;
     }
 
@@ -154,6 +157,15 @@ public final class SmtpSession {
 
     public Optional<String> tlsCipher() {
         return tlsSession.map(SSLSession::getCipherSuite);
+    }
+
+    /**
+     * This session's TLS peer was authenticated: the one fact REQUIRETLS (RFC 8689) relies on.
+     * Set by {@link SessionSetup}: TLS whose certificate was verified against a configured name
+     * ({@link Target#mayAuthenticatePeer()}); DANE and MTA-STS set it when their checks pass.
+     */
+    public boolean tlsAuthenticated() {
+        return tlsAuthenticated;
     }
 
     public Capabilities capabilities() {

@@ -19,6 +19,7 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
+import org.relaypack.tls.CertificateMatch;
 import org.relaypack.tls.TlsPolicy;
 import org.relaypack.tls.TlsProtocolVersion;
 import org.relaypack.tls.dane.TlsaCheck;
@@ -41,7 +42,7 @@ public final class TlsSockets {
      * @param hostName the name we connected by (literal host or MX host name): SNI and identity check
      */
     public SSLSocket handshake(Socket plain, String hostName, int port, TlsPolicy policy) throws IOException, GeneralSecurityException {
-        return handshake(plain, hostName, port, policy, Optional.empty());
+        return handshake(plain, hostName, port, policy, Optional.empty(), hostName);
     }
 
     /**
@@ -50,7 +51,24 @@ public final class TlsSockets {
      */
     public SSLSocket handshake(Socket plain, String hostName, int port, TlsPolicy policy, Optional<TlsaCheck> tlsa)
         throws IOException, GeneralSecurityException {
+        return handshake(plain, hostName, port, policy, tlsa, hostName);
+    }
+
+    /**
+     * As {@link #handshake(Socket, String, int, TlsPolicy)}; under {@link CertificateMatch#NEXTHOP}
+     * the verified certificate must name the next-hop domain or a name under it (Postfix
+     * {@code secure} with {@code nexthop, dot-nexthop}) instead of the host name.
+     */
+    public SSLSocket handshake(Socket plain, String hostName, int port, TlsPolicy policy, String nextHopName)
+        throws IOException, GeneralSecurityException {
+        return handshake(plain, hostName, port, policy, Optional.empty(), nextHopName);
+    }
+
+    /** The handshake of a session: TLSA (DANE) or the policy's checks, and the name the certificate must carry. */
+    public SSLSocket handshake(Socket plain, String hostName, int port, TlsPolicy policy, Optional<TlsaCheck> tlsa,
+                               String nextHopName) throws IOException, GeneralSecurityException {
         String name = withoutTrailingDot(hostName);
+        boolean matchNextHop = tlsa.isEmpty() && policy.verify() && policy.certificateMatch() == CertificateMatch.NEXTHOP;
         SSLContext context = tlsa.isPresent() ? daneContext(tlsa.get()) : context(policy);
         SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, name, port, true);
         SSLParameters parameters = socket.getSSLParameters();
@@ -58,11 +76,14 @@ public final class TlsSockets {
         if (!InetAddresses.isInetAddress(name)) {
             parameters.setServerNames(ImmutableList.of(new SNIHostName(name)));
         }
-        if (policy.verify() && tlsa.isEmpty()) {
+        if (policy.verify() && tlsa.isEmpty() && !matchNextHop) {
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
         }
         socket.setSSLParameters(parameters);
         socket.startHandshake();
+        if (matchNextHop) {
+            NextHopNames.check(socket, withoutTrailingDot(nextHopName));
+        }
         return socket;
     }
 

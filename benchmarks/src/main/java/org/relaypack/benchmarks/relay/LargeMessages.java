@@ -24,7 +24,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class LargeMessages {
     static final List<Configuration> CONFIGURATIONS = Arrays.asList(Configuration.REMOTE_DELIVERY, Configuration.SMARTHOST);
-    static final int SAMPLE_SECONDS = 2;
+    /** Pause between two forced collections (each one's jcmd and pause come on top). */
+    static final int SAMPLE_SECONDS = 5;
+    /** James may take minutes to answer the final dot of 40 MB when 20 arrive at once on a loaded machine. */
+    static final int READ_TIMEOUT_MILLIS = (int) TimeUnit.MINUTES.toMillis(15);
 
     private LargeMessages() {
     }
@@ -122,7 +125,8 @@ final class LargeMessages {
         sampler.start();
         LoadGenerator.Result sent;
         try {
-            sent = new LoadGenerator(james.smtpPort(), options.concurrency, options.size, InboundMode.NEW_PER_MESSAGE).send(phase, options.messages);
+            sent = new LoadGenerator(james.smtpPort(), options.concurrency, options.size, Collections.singletonList(LoadGenerator.RECIPIENT),
+                InboundMode.NEW_PER_MESSAGE, READ_TIMEOUT_MILLIS).send(phase, options.messages);
             // Until the sink holds every accepted message, or 3 minutes without one more arriving.
             long received = -1;
             long progress = System.nanoTime();

@@ -30,7 +30,7 @@ final class LargeReport {
                     + "logging at WARN, the same sink.%n%n", options.messages, options.size, Math.min(options.concurrency, options.messages),
                 options.heap, options.heap))
             .append("Heap figures from James's own GC log: the benchmark forces a full collection (`jcmd PID GC.run`) before the pass ")
-            .append("and every ").append(LargeMessages.SAMPLE_SECONDS).append(" s during it; the heap after a forced full collection is the ")
+            .append("and ").append(LargeMessages.SAMPLE_SECONDS).append(" s after the previous one ended during it; the heap after a forced full collection is the ")
             .append("live heap at that moment. **Heap needed** = the peak live heap during the pass (or after it, if higher) less the idle ")
             .append("live heap before it. The peak after any collection (young ones included, which keep old garbage) and the peak used ")
             .append("before a collection are upper bounds.\n\n")

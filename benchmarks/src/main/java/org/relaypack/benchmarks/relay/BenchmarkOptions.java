@@ -8,9 +8,9 @@ import java.util.List;
 /** The command line of {@code benchmarks/run.sh}: what load, how many rounds, which configurations. */
 final class BenchmarkOptions {
     static final String USAGE = "usage: benchmarks/run.sh [--quick] [-n MESSAGES] [-c SESSIONS] [-s BYTES] [--warmup MESSAGES]"
-        + " [--rounds R] [--configs null,remote-delivery,smarthost] [--inbound new|reused|both] [--idle-wait SECONDS] [--heap SIZE]"
-        + " [--results DIR] [--pack JAR] [--fanout M]";
-    static final List<String> ALL_CONFIGURATIONS = Arrays.asList("null", "remote-delivery", "smarthost");
+        + " [--rounds R] [--configs null,remote-delivery,smarthost,remote-delivery-activemq,smarthost-activemq,postfix] [--durable]"
+        + " [--inbound new|reused|both] [--idle-wait SECONDS] [--heap SIZE] [--results DIR] [--pack JAR] [--fanout M] | --large [-n N] [-s BYTES] [--heap SIZE]";
+    static final List<String> ALL_CONFIGURATIONS = Configuration.names();
     static final String INBOUND_BOTH = "both";
     static final int DEFAULT_MESSAGES = 10_000;
     static final int DEFAULT_CONCURRENCY = 20;
@@ -23,8 +23,15 @@ final class BenchmarkOptions {
     static final int QUICK_ROUNDS = 1;
     static final int DEFAULT_FANOUT = 50;
     static final int QUICK_FANOUT = 5;
+    static final int LARGE_MESSAGES = 20;
+    static final int LARGE_SIZE = 40 * 1000 * 1000;
+    static final String LARGE_HEAP = "3g";
 
     final boolean quick;
+    /** {@code --durable}: the durable row (James on ActiveMQ with and without the pack, Postfix). */
+    final boolean durable;
+    /** {@code --large}: the memory story, N messages of S bytes in parallel, the heap James needs (see {@link LargeMessages}). */
+    final boolean large;
     final int messages;
     final int concurrency;
     final int size;
@@ -42,10 +49,12 @@ final class BenchmarkOptions {
     /** Fan-out messages (each to 100 recipients on 10 servers), after as many warm-up ones; 0: no fan-out case. */
     final int fanout;
 
-    private BenchmarkOptions(boolean quick, int messages, int concurrency, int size, int warmup, int rounds,
+    private BenchmarkOptions(boolean quick, boolean durable, boolean large, int messages, int concurrency, int size, int warmup, int rounds,
                              List<String> configurations, List<InboundMode> inbound, int idleWaitSeconds, String heap, Path root, Path results,
                              java.util.Optional<Path> pack, int fanout) {
         this.quick = quick;
+        this.durable = durable;
+        this.large = large;
         this.messages = messages;
         this.concurrency = concurrency;
         this.size = size;
@@ -61,27 +70,38 @@ final class BenchmarkOptions {
         this.fanout = fanout;
     }
 
+    /** The mode's name in the report and in its file name: quick, full, quick-durable, durable, large. */
     String mode() {
-        return quick ? "quick" : "full";
+        if (large) {
+            return "large";
+        }
+        return durable ? (quick ? "quick-durable" : "durable") : quick ? "quick" : "full";
     }
 
     static BenchmarkOptions parse(String[] args, Path root) {
         boolean quick = Arrays.asList(args).contains("--quick");
+        boolean durable = Arrays.asList(args).contains("--durable");
+        boolean large = Arrays.asList(args).contains("--large");
+        if (large && (quick || durable)) {
+            throw new IllegalArgumentException("--large runs on its own, not with --quick or --durable\n" + USAGE);
+        }
         Integer messages = null;
         Integer warmup = null;
         Integer rounds = null;
         Integer idleWait = null;
         Integer fanout = null;
         int concurrency = DEFAULT_CONCURRENCY;
-        int size = DEFAULT_SIZE;
-        List<String> configurations = ALL_CONFIGURATIONS;
+        Integer size = null;
+        List<String> configurations = durable ? Configuration.DURABLE : Configuration.MEMORY_QUEUE;
         List<InboundMode> inbound = Arrays.asList(InboundMode.values());
-        String heap = "1g";
+        String heap = large ? LARGE_HEAP : "1g";
         Path results = root.resolve("benchmarks").resolve("results");
         java.util.Optional<Path> pack = java.util.Optional.empty();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick":
+                case "--durable":
+                case "--large":
                     break;
                 case "-n":
                     messages = positive(args, ++i);
@@ -133,15 +153,15 @@ final class BenchmarkOptions {
                     throw new IllegalArgumentException("unknown option '" + args[i] + "'\n" + USAGE);
             }
         }
-        return new BenchmarkOptions(quick,
-            messages != null ? messages : quick ? QUICK_MESSAGES : DEFAULT_MESSAGES,
-            concurrency, size,
+        return new BenchmarkOptions(quick, durable, large,
+            messages != null ? messages : large ? LARGE_MESSAGES : quick ? QUICK_MESSAGES : DEFAULT_MESSAGES,
+            concurrency, size != null ? size : large ? LARGE_SIZE : DEFAULT_SIZE,
             warmup != null ? warmup : quick ? QUICK_WARMUP : DEFAULT_WARMUP,
             rounds != null ? rounds : quick ? QUICK_ROUNDS : DEFAULT_ROUNDS,
             configurations, inbound,
             idleWait != null ? idleWait : quick ? 0 : DEFAULT_IDLE_WAIT_SECONDS,
             heap, root, results, pack,
-            fanout != null ? fanout : quick ? QUICK_FANOUT : DEFAULT_FANOUT);
+            fanout != null ? fanout : durable || large ? 0 : quick ? QUICK_FANOUT : DEFAULT_FANOUT);
     }
 
     private static String value(String[] args, int index) {

@@ -21,11 +21,12 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * One James 3.8.1 memory server in its own JVM, started by the relaypack runner (the pack loaded by
- * James from {@code <workdir>/extensions-jars/}) from a benchmark configuration folder, on free ports.
+ * One James 3.8.1 memory server in its own JVM, on James's memory queue or its embedded ActiveMQ
+ * (the runner's {@code --queue}), started by the relaypack runner (the pack loaded by James from
+ * {@code <workdir>/extensions-jars/}) from a benchmark configuration folder, on free ports.
  * Reads the process's CPU time and peak RSS from {@code /proc}, and the spool queue's size from WebAdmin.
  */
-final class JamesProcess implements AutoCloseable {
+final class JamesProcess implements Relay {
     /** The sink as the shipped configurations name it: RemoteDelivery's gateway, relaypack's next hop. */
     static final int SHIPPED_SINK_PORT = 10025;
     private static final String UP_LINE = "James 3.8.1 is up";
@@ -53,6 +54,12 @@ final class JamesProcess implements AutoCloseable {
      * waits until James says it is up.
      */
     static JamesProcess start(String name, Path confSource, Path workdir, Map<Integer, Integer> sinkPorts, Launch launch) throws IOException, InterruptedException {
+        return start(name, confSource, workdir, sinkPorts, launch, "memory");
+    }
+
+    /** As above, on the runner's {@code --queue} {@code queue}: {@code memory} or {@code activemq}. */
+    static JamesProcess start(String name, Path confSource, Path workdir, Map<Integer, Integer> sinkPorts, Launch launch, String queue)
+        throws IOException, InterruptedException {
         Path sample = workdir.resolve("sample");
         Files.createDirectories(sample);
         try (Stream<Path> files = Files.list(confSource)) {
@@ -71,6 +78,9 @@ final class JamesProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(launch.jvmOptions);
+        if (launch.gcLog) {
+            command.add("-Xlog:gc:file=" + gcLog(workdir));
+        }
         command.add("-Drelaypack.root=" + launch.root);
         command.add("-cp");
         command.add(launch.classpath);
@@ -82,9 +92,9 @@ final class JamesProcess implements AutoCloseable {
         command.add("--pack");
         command.add(launch.pack.toString());
         command.add("--free-ports");
-        // The figures so far are on James's memory queue; the run command's default is now ActiveMQ.
+        // Explicit: the run command's default is ActiveMQ, and the memory-queue figures stay on the memory queue.
         command.add("--queue");
-        command.add("memory");
+        command.add(queue);
         Process process = new ProcessBuilder(command)
             .directory(workdir.toFile())
             .redirectErrorStream(true)
@@ -107,11 +117,17 @@ final class JamesProcess implements AutoCloseable {
             Integer.parseInt(ports.getProperty("listener.8000")));
     }
 
-    String name() {
+    static Path gcLog(Path workdir) {
+        return workdir.toAbsolutePath().resolve("gc.log");
+    }
+
+    @Override
+    public String name() {
         return name;
     }
 
-    int smtpPort() {
+    @Override
+    public int smtpPort() {
         return smtpPort;
     }
 
@@ -119,12 +135,17 @@ final class JamesProcess implements AutoCloseable {
         return process.pid();
     }
 
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     Path log() {
         return log;
     }
 
     /** utime + stime of the James JVM, in seconds. */
-    double cpuSeconds() throws IOException {
+    @Override
+    public double cpuSeconds() throws IOException {
         String stat = Files.readString(Paths.get("/proc", String.valueOf(pid()), "stat"), StandardCharsets.US_ASCII);
         // Fields after the command name, which is in parentheses and may hold spaces: state is field 3.
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -134,10 +155,11 @@ final class JamesProcess implements AutoCloseable {
     }
 
     /** Peak resident set size (VmHWM), in MiB. */
-    double peakRssMib() throws IOException {
+    @Override
+    public java.util.OptionalDouble peakRssMib() throws IOException {
         for (String line : Files.readAllLines(Paths.get("/proc", String.valueOf(pid()), "status"), StandardCharsets.US_ASCII)) {
             if (line.startsWith("VmHWM:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                return java.util.OptionalDouble.of(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0);
             }
         }
         throw new IOException("no VmHWM in /proc/" + pid() + "/status");
@@ -172,7 +194,7 @@ final class JamesProcess implements AutoCloseable {
         }
     }
 
-    private static long clockTicks() {
+    static long clockTicks() {
         try {
             Process getconf = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
             String out = new String(getconf.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
@@ -192,12 +214,19 @@ final class JamesProcess implements AutoCloseable {
         final String classpath;
         final Path pack;
         final List<String> jvmOptions;
+        /** Whether the JVM writes its GC log ({@code -Xlog:gc}) to {@code <workdir>/gc.log}. */
+        final boolean gcLog;
 
         Launch(Path root, String classpath, Path pack, List<String> jvmOptions) {
+            this(root, classpath, pack, jvmOptions, false);
+        }
+
+        Launch(Path root, String classpath, Path pack, List<String> jvmOptions, boolean gcLog) {
             this.root = root;
             this.classpath = classpath;
             this.pack = pack;
             this.jvmOptions = jvmOptions;
+            this.gcLog = gcLog;
         }
     }
 }

@@ -28,23 +28,31 @@ final class LoadGenerator {
     static final String SENDER = "bench@lan.example";
     static final String RECIPIENT = "user@remote.example";
     private static final int MAX_ERRORS_KEPT = 10;
+    static final int DEFAULT_READ_TIMEOUT_MILLIS = 120_000;
 
     private final int port;
     private final int concurrency;
     private final int size;
     private final List<String> recipients;
     private final InboundMode inbound;
+    private final int readTimeoutMillis;
 
     LoadGenerator(int port, int concurrency, int size, InboundMode inbound) {
         this(port, concurrency, size, Collections.singletonList(RECIPIENT), inbound);
     }
 
     LoadGenerator(int port, int concurrency, int size, List<String> recipients, InboundMode inbound) {
+        this(port, concurrency, size, recipients, inbound, DEFAULT_READ_TIMEOUT_MILLIS);
+    }
+
+    /** {@code readTimeoutMillis}: how long to wait for any reply (large messages on a loaded machine need more than the default 2 minutes). */
+    LoadGenerator(int port, int concurrency, int size, List<String> recipients, InboundMode inbound, int readTimeoutMillis) {
         this.port = port;
         this.concurrency = concurrency;
         this.size = size;
         this.recipients = recipients;
         this.inbound = inbound;
+        this.readTimeoutMillis = readTimeoutMillis;
     }
 
     /** Sends {@code messages} messages tagged {@code phase}; returns when every session is done. */
@@ -142,7 +150,7 @@ final class LoadGenerator {
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
         try {
             socket.setTcpNoDelay(true);
-            socket.setSoTimeout(120_000);
+            socket.setSoTimeout(readTimeoutMillis);
             Connection connection = new Connection(socket);
             expect(connection.in, 220, "greeting");
             connection.command("EHLO load.lan.example", 250);

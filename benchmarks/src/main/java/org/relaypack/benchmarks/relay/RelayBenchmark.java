@@ -28,7 +28,6 @@ import java.util.stream.Stream;
  * every message exactly once.
  */
 public final class RelayBenchmark {
-    static final Map<String, String> LABELS = labels();
     private static final String SMARTHOST_CLASS = "org/relaypack/mailets/SmarthostDelivery.class";
     private static final String ROUTER_CLASS = "org/relaypack/mailets/MailboxRouter.class";
 
@@ -49,23 +48,74 @@ public final class RelayBenchmark {
             System.exit(2);
             return;
         }
+        if (options.large) {
+            LargeReport report = new RelayBenchmark(options).runLarge();
+            System.out.println(report.markdown());
+            System.exit(report.allCountsExact() ? 0 : 1);
+        }
         Report report = new RelayBenchmark(options).run();
         System.out.println(report.markdown());
         System.exit(report.allCountsExact() ? 0 : 1);
     }
 
-    Report run() throws Exception {
+    /** The memory story: {@link LargeMessages}, its report written as {@code <date>-large.md}. */
+    LargeReport runLarge() throws Exception {
+        JamesProcess.Launch launch = launch(true);
+        List<Configuration> configurations = new ArrayList<>();
+        for (Configuration configuration : LargeMessages.CONFIGURATIONS) {
+            if (!configuration.runsThePack() || contains(launch.pack, SMARTHOST_CLASS)) {
+                configurations.add(configuration);
+            }
+        }
+        String started = now();
+        Path runDir = Files.createTempDirectory("relaypack-bench-large-");
+        log("run directory " + runDir + "; " + options.messages + " messages of " + options.size + " bytes in parallel to each of "
+            + configurations.stream().map(c -> c.name).collect(Collectors.toList()));
+        LargeReport report = new LargeReport(options, LargeMessages.run(options, runDir, launch, configurations), started, Machine.describe());
+        Path file = write(report.markdown(), started);
+        if (report.allCountsExact()) {
+            log("results written to " + file);
+            deleteRecursively(runDir);
+        } else {
+            log("results written to " + file + "; SOME COUNTS ARE WRONG: James logs kept in " + runDir);
+        }
+        return report;
+    }
+
+    private JamesProcess.Launch launch(boolean gcLog) throws IOException {
         Path root = options.root;
         Path pack = options.pack.isPresent() ? options.pack.get() : findJar(root.resolve("dist").resolve("target"), "relaypack-");
         Path runnerJar = findJar(root.resolve("runner").resolve("target"), "relaypack-runner-");
         String classpath = runnerJar + java.io.File.pathSeparator
             + Files.readString(root.resolve("runner").resolve("target").resolve("runtime-classpath.txt")).trim();
-        JamesProcess.Launch launch = new JamesProcess.Launch(root, classpath, pack,
-            Arrays.asList("-Xms" + options.heap, "-Xmx" + options.heap, "-XX:+UseG1GC"));
+        return new JamesProcess.Launch(root, classpath, pack, Arrays.asList("-Xms" + options.heap, "-Xmx" + options.heap, "-XX:+UseG1GC"), gcLog);
+    }
+
+    private Path write(String text, String started) throws IOException {
+        Files.createDirectories(options.results);
+        String base = started.substring(0, 10) + "-" + options.mode();
+        Path file = options.results.resolve(base + ".md");
+        for (int run = 2; Files.exists(file); run++) {
+            file = options.results.resolve(base + "-" + run + ".md");
+        }
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    Report run() throws Exception {
+        Path root = options.root;
+        JamesProcess.Launch launch = launch(false);
+        Path pack = launch.pack;
         List<String> configurations = new ArrayList<>();
         for (String configuration : options.configurations) {
-            if (configuration.equals("smarthost") && !contains(pack, SMARTHOST_CLASS)) {
-                notes.add("(c) relaypack smarthost skipped: the pack " + pack.getFileName() + " has no SmarthostDelivery yet.");
+            Configuration of = Configuration.named(configuration);
+            if (of.runsThePack() && !contains(pack, SMARTHOST_CLASS)) {
+                notes.add(of.label + " skipped: the pack " + pack.getFileName() + " has no SmarthostDelivery yet.");
+                continue;
+            }
+            if (of.kind == Configuration.Kind.POSTFIX && PostfixProcess.unavailable().isPresent()) {
+                notes.add(of.label + " skipped: " + PostfixProcess.unavailable().get() + ".");
+                log(of.label + " skipped: " + PostfixProcess.unavailable().get());
                 continue;
             }
             configurations.add(configuration);
@@ -75,38 +125,17 @@ public final class RelayBenchmark {
         log("run directory " + runDir + "; " + configurations + ", N=" + options.messages + ", C=" + options.concurrency
             + ", S=" + options.size + ", warm-up " + options.warmup + ", rounds " + options.rounds + ", inbound "
             + options.inbound.stream().map(InboundMode::option).collect(Collectors.joining(", ")));
-        Map<String, JamesProcess> james = new LinkedHashMap<>();
+        Map<String, Relay> james = new LinkedHashMap<>();
         List<Measurement> cold = new ArrayList<>();
         List<Measurement> warm = new ArrayList<>();
         Map<String, Double> peakRss = new LinkedHashMap<>();
         FanOut.Result fanOut = null;
+        Path postfixDir = configurations.contains(Configuration.POSTFIX.name) ? Files.createTempDirectory("relaypack-bench-postfix-") : null;
         try (SmtpSink sink = SmtpSink.start()) {
             try {
-                // Started side by side: booting is what takes longest in quick mode.
-                log("starting James " + configurations);
-                java.util.concurrent.ExecutorService starter = java.util.concurrent.Executors.newFixedThreadPool(configurations.size());
-                try {
-                    Map<String, java.util.concurrent.Future<JamesProcess>> starting = new LinkedHashMap<>();
-                    for (String configuration : configurations) {
-                        Path workdir = Files.createDirectories(runDir.resolve(configuration));
-                        starting.put(configuration, starter.submit(() -> JamesProcess.start(configuration,
-                            root.resolve("benchmarks").resolve("conf").resolve(configuration), workdir,
-                            java.util.Collections.singletonMap(JamesProcess.SHIPPED_SINK_PORT, sink.port()), launch)));
-                    }
-                    java.util.concurrent.ExecutionException failure = null;
-                    for (Map.Entry<String, java.util.concurrent.Future<JamesProcess>> entry : starting.entrySet()) {
-                        try {
-                            james.put(entry.getKey(), entry.getValue().get());
-                        } catch (java.util.concurrent.ExecutionException e) {
-                            failure = failure == null ? e : failure;
-                        }
-                    }
-                    if (failure != null) {
-                        throw new IOException(failure.getCause().getMessage(), failure.getCause());
-                    }
-                } finally {
-                    starter.shutdown();
-                }
+                log("starting " + configurations + (postfixDir == null ? "" : "; Postfix in " + postfixDir));
+                james.putAll(RelayStarter.startAll(configurations.stream().map(Configuration::named).collect(Collectors.toList()),
+                    root, runDir, postfixDir, sink.port(), launch));
                 for (String configuration : configurations) {
                     if (options.warmup > 0) {
                         // One warm-up pass per inbound mode measured: each mode runs other code at another rate.
@@ -130,10 +159,10 @@ public final class RelayBenchmark {
                     }
                 }
                 for (String configuration : configurations) {
-                    peakRss.put(configuration, james.get(configuration).peakRssMib());
+                    peakRss.put(configuration, james.get(configuration).peakRssMib().orElse(Double.NaN));
                 }
             } finally {
-                for (JamesProcess process : james.values()) {
+                for (Relay process : james.values()) {
                     process.close();
                 }
             }
@@ -159,24 +188,21 @@ public final class RelayBenchmark {
             }
         }
         Report report = new Report(options, configurations, cold, warm, peakRss, java.util.Optional.ofNullable(fanOut), notes, started, Machine.describe());
-        String text = report.markdown();
-        Files.createDirectories(options.results);
-        String base = started.substring(0, 10) + "-" + options.mode();
-        Path file = options.results.resolve(base + ".md");
-        for (int run = 2; Files.exists(file); run++) {
-            file = options.results.resolve(base + "-" + run + ".md");
-        }
-        Files.writeString(file, text, StandardCharsets.UTF_8);
+        Path file = write(report.markdown(), started);
         if (report.allCountsExact()) {
             log("results written to " + file);
             deleteRecursively(runDir);
+            if (postfixDir != null) {
+                deleteRecursively(postfixDir);
+            }
         } else {
-            log("results written to " + file + "; SOME COUNTS ARE WRONG: this run does not count; James logs kept in " + runDir);
+            log("results written to " + file + "; SOME COUNTS ARE WRONG: this run does not count; James logs kept in " + runDir
+                + (postfixDir == null ? "" : ", Postfix's maillog in " + postfixDir));
         }
         return report;
     }
 
-    private Measurement measure(JamesProcess james, SmtpSink sink, String phase, InboundMode inbound, int messages) throws Exception {
+    private Measurement measure(Relay james, SmtpSink sink, String phase, InboundMode inbound, int messages) throws Exception {
         LoadGenerator load = new LoadGenerator(james.smtpPort(), options.concurrency, options.size, inbound);
         double loadAverage = Machine.loadAverage();
         long connectionsBefore = sink.connections();
@@ -197,10 +223,10 @@ public final class RelayBenchmark {
     }
 
     /** Until the sink holds every accepted message of the phase (null baseline: until the spool is empty). */
-    private boolean waitForEndToEnd(JamesProcess james, SmtpSink sink, String phase, long accepted, int messages) throws Exception {
+    private boolean waitForEndToEnd(Relay james, SmtpSink sink, String phase, long accepted, int messages) throws Exception {
         long deadline = System.nanoTime() + (60L + messages / 20) * 1_000_000_000L;
         if (james.name().equals("null")) {
-            while (spoolSize(james) != 0) {
+            while (spoolSize((JamesProcess) james) != 0) {
                 if (System.nanoTime() > deadline) {
                     return false;
                 }
@@ -282,11 +308,4 @@ public final class RelayBenchmark {
         return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 
-    private static Map<String, String> labels() {
-        Map<String, String> labels = new LinkedHashMap<>();
-        labels.put("null", "(a) James, transport ends in Null");
-        labels.put("remote-delivery", "(b) James, stock RemoteDelivery, gateway = sink");
-        labels.put("smarthost", "(c) James, relaypack SmarthostDelivery, next hop = sink");
-        return labels;
-    }
 }

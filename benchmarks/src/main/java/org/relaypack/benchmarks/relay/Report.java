@@ -51,11 +51,11 @@ final class Report {
         out.append("# relaypack relay benchmark, ").append(options.mode()).append(" mode, ").append(started).append("\n\n")
             .append(String.format(Locale.ROOT, "Load: %,d messages of %,d bytes per pass, %d concurrent sessions, one command at a time "
                 + "(Java load generator, smtp-source style), inbound: %s. Warm-up: %,d messages per configuration%s (the \"cold\" pass), then %d round(s) of every configuration%s, alternating; warm figures are medians "
-                + "of the rounds. James 3.8.1 memory server in its own JVM (-Xms%s -Xmx%s), logging at WARN, pack loaded from extensions-jars.%n%n",
+                + "of the rounds. %s%n%n",
                 options.messages, options.size, options.concurrency,
                 options.inbound.stream().map(InboundMode::description).collect(Collectors.joining("; ")), options.warmup,
                 options.inbound.size() > 1 ? " in each inbound mode" : ", " + options.inbound.get(0).description(), options.rounds,
-                options.inbound.size() > 1 ? " in each inbound mode" : "", options.heap, options.heap))
+                options.inbound.size() > 1 ? " in each inbound mode" : "", relays()))
             .append("Machine: ").append(machine).append(".\n")
             .append("The machine is shared with other agents running builds: absolute rates drift between runs; quote the ratios.\n\n");
         for (InboundMode inbound : options.inbound) {
@@ -97,7 +97,8 @@ final class Report {
     }
 
     private void table(StringBuilder out, List<Measurement> measurements, boolean withRss) {
-        out.append("| configuration | intake msg/s | end to end msg/s | James CPU s / 1,000 msgs | ")
+        out.append("| configuration | intake msg/s | end to end msg/s | ")
+            .append(configurations.contains("postfix") ? "CPU s / 1,000 msgs (James JVM; Postfix: all its processes) | " : "James CPU s / 1,000 msgs | ")
             .append(withRss ? "James peak RSS MiB | " : "")
             .append("sink connections / 1,000 msgs | received |\n")
             .append(withRss ? "|---|---:|---:|---:|---:|---:|---|\n" : "|---|---:|---:|---:|---:|---|\n");
@@ -107,13 +108,14 @@ final class Report {
                 continue;
             }
             boolean relays = of.get(0).deliversToSink();
-            out.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %.2f | ", RelayBenchmark.LABELS.get(configuration),
+            out.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %.2f | ", Configuration.named(configuration).label,
                 RelayBenchmark.median(of, Measurement::intakeRate),
                 relays ? String.format(Locale.ROOT, "%.0f", RelayBenchmark.median(of, Measurement::endToEndRate))
                     : String.format(Locale.ROOT, "%.0f (spool drained)", RelayBenchmark.median(of, Measurement::endToEndRate)),
                 RelayBenchmark.median(of, Measurement::cpuPerThousand)));
             if (withRss) {
-                out.append(String.format(Locale.ROOT, "%.0f | ", peakRss.getOrDefault(configuration, Double.NaN)));
+                double rss = peakRss.getOrDefault(configuration, Double.NaN);
+                out.append(Double.isNaN(rss) ? "- | " : String.format(Locale.ROOT, "%.0f | ", rss));
             }
             out.append(relays ? String.format(Locale.ROOT, "%.0f", RelayBenchmark.median(of, Measurement::connectionsPerThousand)) : "-")
                 .append(" | ")
@@ -123,19 +125,34 @@ final class Report {
     }
 
     private void ratios(StringBuilder out, List<Measurement> measurements) {
-        List<Measurement> a = of(measurements, "null");
-        List<Measurement> b = of(measurements, "remote-delivery");
-        List<Measurement> c = of(measurements, "smarthost");
         out.append('\n');
-        if (!c.isEmpty() && !b.isEmpty()) {
-            out.append(ratio("(c)/(b)", c, b, "aim: end to end at least 2x"));
+        ratio(out, measurements, "(c)/(b)", "smarthost", "remote-delivery", "aim: end to end at least 2x");
+        ratio(out, measurements, "(c)/(a)", "smarthost", "null", "aim: CPU per message at most 1.10x");
+        ratio(out, measurements, "(b)/(a)", "remote-delivery", "null", "for reference");
+        ratio(out, measurements, "(e)/(d)", "smarthost-activemq", "remote-delivery-activemq", "both on ActiveMQ");
+        ratio(out, measurements, "(e)/(f)", "smarthost-activemq", "postfix", "aim: end to end at least 2x Postfix, CPU per message at most 0.5x");
+        ratio(out, measurements, "(d)/(f)", "remote-delivery-activemq", "postfix", "for reference");
+    }
+
+    private static void ratio(StringBuilder out, List<Measurement> measurements, String name, String x, String y, String aim) {
+        List<Measurement> ofX = of(measurements, x);
+        List<Measurement> ofY = of(measurements, y);
+        if (!ofX.isEmpty() && !ofY.isEmpty()) {
+            out.append(ratio(name, ofX, ofY, aim));
         }
-        if (!c.isEmpty() && !a.isEmpty()) {
-            out.append(ratio("(c)/(a)", c, a, "aim: CPU per message at most 1.10x"));
-        }
-        if (!b.isEmpty() && !a.isEmpty()) {
-            out.append(ratio("(b)/(a)", b, a, "for reference"));
-        }
+    }
+
+    /** Which relays ran, on which queue, with which heap. */
+    private String relays() {
+        boolean memory = configurations.stream().anyMatch(c -> Configuration.named(c).queue.equals("memory"));
+        boolean activemq = configurations.stream().anyMatch(c -> Configuration.named(c).queue.equals("activemq"));
+        String james = memory && activemq ? "James 3.8.1 memory server on James's memory queue ((a)-(c)) or its embedded ActiveMQ, KahaDB on disk ((d), (e))"
+            : activemq ? "James 3.8.1 memory server with its mail queues on James's embedded ActiveMQ (KahaDB on disk; the runner's --queue activemq)"
+            : "James 3.8.1 memory server on James's memory queue";
+        return james + ", each in its own JVM (-Xms" + options.heap + " -Xmx" + options.heap
+            + "), logging at WARN, pack loaded from extensions-jars."
+            + (configurations.contains("postfix") ? " Postfix: an instance of its own (`postfix -c DIR start`), its queue on disk, "
+                + "relayhost = the sink, Postfix's defaults otherwise; its CPU is that of all its processes (the master's process tree)." : "");
     }
 
     private static String ratio(String name, List<Measurement> x, List<Measurement> y, String aim) {

@@ -1,7 +1,6 @@
 package org.relaypack.delivery;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -14,8 +13,10 @@ import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableList;
 
 /**
- * A named destination of the delivery engine: an upstream smarthost, a mailbox server, or "the
- * recipient domain's own MX" (James as the smarthost facing the internet). Hosts are tried in order.
+ * A next hop as relaypack.xml configures it: a named destination of the delivery engine (an upstream
+ * smarthost, a mailbox server, or "the recipient domain's own MX", James as the smarthost facing the
+ * internet); how the SMTP client reaches it (hosts tried in order, TLS policy, credentials, deadlines,
+ * {@link PoolLimits pooled connections}); and how the engine runs its deliveries ({@link HopScheduling}).
  */
 public final class NextHop {
     public enum Kind {
@@ -24,11 +25,6 @@ public final class NextHop {
         /** Deliver to the MX hosts of each recipient's domain (no host list). */
         RECIPIENT_MX
     }
-
-    public static final Duration DEFAULT_CONNECT_TIMEOUT = SessionDeadlines.DEFAULT_CONNECT;
-    public static final int DEFAULT_MAX_CONNECTIONS = 10;
-    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
-    public static final int DEFAULT_MAX_MESSAGES_PER_CONNECTION = 100;
 
     public static Builder builder(String name) {
         return new Builder(name);
@@ -41,12 +37,13 @@ public final class NextHop {
         private TlsPolicy tls = TlsPolicy.of(TlsMode.OPPORTUNISTIC);
         private Optional<Credentials> credentials = Optional.empty();
         private SessionDeadlines deadlines = SessionDeadlines.DEFAULTS;
-        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
-        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
-        private int maxMessagesPerConnection = DEFAULT_MAX_MESSAGES_PER_CONNECTION;
+        private int maxConnections = PoolLimits.DEFAULT_MAX_CONNECTIONS;
+        private Duration idleTimeout = PoolLimits.DEFAULT_IDLE_TIMEOUT;
+        private int maxMessagesPerConnection = PoolLimits.DEFAULT_MAX_MESSAGES_PER_CONNECTION;
         private Optional<String> heloName = Optional.empty();
         private Optional<Integer> mxPort = Optional.empty();
         private LoopDetection loopDetection = LoopDetection.defaults();
+        private Optional<HopScheduling> scheduling = Optional.empty();
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name);
@@ -62,11 +59,6 @@ public final class NextHop {
             return this;
         }
 
-        public Builder hosts(List<HostSpec> hosts) {
-            this.hosts.addAll(hosts);
-            return this;
-        }
-
         public Builder tls(TlsPolicy tls) {
             this.tls = tls;
             return this;
@@ -74,17 +66,6 @@ public final class NextHop {
 
         public Builder credentials(Credentials credentials) {
             this.credentials = Optional.of(credentials);
-            return this;
-        }
-
-        public Builder connectTimeout(Duration connectTimeout) {
-            this.deadlines = deadlines.toBuilder().connect(connectTimeout).build();
-            return this;
-        }
-
-        /** Every reply deadline at once (greeting, each command, the end of the message). */
-        public Builder readTimeout(Duration readTimeout) {
-            this.deadlines = deadlines.toBuilder().replies(readTimeout).build();
             return this;
         }
 
@@ -125,6 +106,12 @@ public final class NextHop {
             return this;
         }
 
+        /** How the engine runs the hop's deliveries; absent: {@link HopScheduling#defaults} for the hop's kind. */
+        public Builder scheduling(HopScheduling scheduling) {
+            this.scheduling = Optional.of(scheduling);
+            return this;
+        }
+
         public NextHop build() {
             ImmutableList<HostSpec> hostList = hosts.build();
             if (kind == Kind.HOSTS && hostList.isEmpty()) {
@@ -136,44 +123,40 @@ public final class NextHop {
             if (kind == Kind.HOSTS && mxPort.isPresent()) {
                 throw new IllegalArgumentException("next hop '" + name + "' lists its hosts: a port goes with each host");
             }
-            return new NextHop(name, kind, hostList, tls, credentials, deadlines,
-                maxConnections, idleTimeout, maxMessagesPerConnection, heloName, mxPort, loopDetection);
+            return new NextHop(name, kind, hostList, mxPort, tls, credentials, deadlines, heloName, loopDetection,
+                PoolLimits.of(maxConnections, idleTimeout, maxMessagesPerConnection), scheduling.orElseGet(() -> HopScheduling.defaults(kind)));
         }
     }
 
     private final String name;
     private final Kind kind;
     private final ImmutableList<HostSpec> hosts;
+    private final Optional<Integer> mxPort;
     private final TlsPolicy tls;
     private final Optional<Credentials> credentials;
     private final SessionDeadlines deadlines;
-    private final int maxConnections;
-    private final Duration idleTimeout;
-    private final int maxMessagesPerConnection;
     private final Optional<String> heloName;
-    private final Optional<Integer> mxPort;
     private final LoopDetection loopDetection;
-    /** Immutable, and a key of the transport's session pools: hashed once. */
+    private final PoolLimits pool;
+    private final HopScheduling scheduling;
+    /** Immutable, a key of the transport's session pools and a map key per mail (routes group recipients by hop): hashed once. */
     private final int hash;
 
-    private NextHop(String name, Kind kind, ImmutableList<HostSpec> hosts, TlsPolicy tls, Optional<Credentials> credentials,
-                    SessionDeadlines deadlines, int maxConnections, Duration idleTimeout,
-                    int maxMessagesPerConnection, Optional<String> heloName,
-                    Optional<Integer> mxPort, LoopDetection loopDetection) {
+    private NextHop(String name, Kind kind, ImmutableList<HostSpec> hosts, Optional<Integer> mxPort, TlsPolicy tls,
+                    Optional<Credentials> credentials, SessionDeadlines deadlines, Optional<String> heloName,
+                    LoopDetection loopDetection, PoolLimits pool, HopScheduling scheduling) {
         this.name = name;
         this.kind = kind;
         this.hosts = hosts;
+        this.mxPort = mxPort;
         this.tls = tls;
         this.credentials = credentials;
         this.deadlines = deadlines;
-        this.maxConnections = maxConnections;
-        this.idleTimeout = idleTimeout;
-        this.maxMessagesPerConnection = maxMessagesPerConnection;
         this.heloName = heloName;
-        this.mxPort = mxPort;
         this.loopDetection = loopDetection;
-        this.hash = Objects.hash(name, kind, hosts, tls, credentials, deadlines, maxConnections,
-            idleTimeout, maxMessagesPerConnection, heloName, mxPort, loopDetection);
+        this.pool = pool;
+        this.scheduling = Objects.requireNonNull(scheduling);
+        this.hash = Objects.hash(name, kind, hosts, mxPort, tls, credentials, deadlines, heloName, loopDetection, pool, scheduling);
     }
 
     public String name() {
@@ -186,6 +169,16 @@ public final class NextHop {
 
     public ImmutableList<HostSpec> hosts() {
         return hosts;
+    }
+
+    /** For {@link Kind#RECIPIENT_MX}: the port of the MX hosts; absent means 25. */
+    public Optional<Integer> mxPort() {
+        return mxPort;
+    }
+
+    /** True for a hop that delivers each destination (recipient domain) in a lane of its own. */
+    public boolean hasLanes() {
+        return kind == Kind.RECIPIENT_MX;
     }
 
     public TlsPolicy tls() {
@@ -205,28 +198,9 @@ public final class NextHop {
         return deadlines;
     }
 
-    /** Upper bound of simultaneous connections to one host of this hop. */
-    public int maxConnections() {
-        return maxConnections;
-    }
-
-    /** An idle pooled connection is closed (QUIT) after this long. */
-    public Duration idleTimeout() {
-        return idleTimeout;
-    }
-
-    public int maxMessagesPerConnection() {
-        return maxMessagesPerConnection;
-    }
-
     /** The name sent in EHLO; absent means the server's host name. */
     public Optional<String> heloName() {
         return heloName;
-    }
-
-    /** For {@link Kind#RECIPIENT_MX}: the port of the MX hosts; absent means 25. */
-    public Optional<Integer> mxPort() {
-        return mxPort;
     }
 
     /** Which addresses are this relay (from {@code <nexthops><loopDetection/>}). */
@@ -234,16 +208,29 @@ public final class NextHop {
         return loopDetection;
     }
 
+    /** How many connections to each host, for how long and for how many mails. */
+    public PoolLimits pool() {
+        return pool;
+    }
+
+    /** How the engine runs this hop's deliveries: retries, concurrency, fallback, first attempt, lanes. */
+    public HopScheduling scheduling() {
+        return scheduling;
+    }
+
+    /** This hop, its deliveries run as {@code scheduling} says. */
+    public NextHop withScheduling(HopScheduling scheduling) {
+        return new NextHop(name, kind, hosts, mxPort, tls, credentials, deadlines, heloName, loopDetection, pool, scheduling);
+    }
+
     @Override
     public boolean equals(Object o) {
         if (o instanceof NextHop) {
             NextHop that = (NextHop) o;
-            return name.equals(that.name) && kind == that.kind && hosts.equals(that.hosts) && tls.equals(that.tls)
-                && credentials.equals(that.credentials) && deadlines.equals(that.deadlines)
-                && maxConnections == that.maxConnections
-                && idleTimeout.equals(that.idleTimeout) && maxMessagesPerConnection == that.maxMessagesPerConnection
-                && heloName.equals(that.heloName) && mxPort.equals(that.mxPort)
-                && loopDetection.equals(that.loopDetection);
+            return hash == that.hash && name.equals(that.name) && kind == that.kind && hosts.equals(that.hosts)
+                && mxPort.equals(that.mxPort) && tls.equals(that.tls) && credentials.equals(that.credentials)
+                && deadlines.equals(that.deadlines) && heloName.equals(that.heloName) && loopDetection.equals(that.loopDetection)
+                && pool.equals(that.pool) && scheduling.equals(that.scheduling);
         }
         return false;
     }
@@ -255,13 +242,7 @@ public final class NextHop {
 
     @Override
     public String toString() {
-        return MoreObjects.toStringHelper(this)
-            .add("name", name)
-            .add("kind", kind)
-            .add("hosts", hosts)
-            .add("tls", tls)
-            .add("credentials", credentials)
-            .add("mxPort", mxPort)
-            .toString();
+        return MoreObjects.toStringHelper(this).add("name", name).add("kind", kind).add("hosts", hosts).add("mxPort", mxPort)
+            .add("tls", tls).add("credentials", credentials).add("pool", pool).add("scheduling", scheduling).toString();
     }
 }

@@ -106,9 +106,9 @@ public final class NextHopsConfiguration {
         return new NextHopsConfiguration(ImmutableMap.of());
     }
 
-    public static NextHopsConfiguration of(ConfiguredHop... hops) {
-        ImmutableMap.Builder<String, ConfiguredHop> builder = ImmutableMap.builder();
-        for (ConfiguredHop hop : hops) {
+    public static NextHopsConfiguration of(NextHop... hops) {
+        ImmutableMap.Builder<String, NextHop> builder = ImmutableMap.builder();
+        for (NextHop hop : hops) {
             builder.put(hop.name(), hop);
         }
         return new NextHopsConfiguration(builder.build());
@@ -135,9 +135,9 @@ public final class NextHopsConfiguration {
             section.checkAllowed(ImmutableSet.of(), ImmutableSet.of(RETRY, LOOP_DETECTION, NEXTHOP));
             RetryPolicy defaultRetry = retry(section, RetryPolicy.defaults());
             LoopDetection loopDetection = loopDetection(section);
-            Map<String, ConfiguredHop> hops = new LinkedHashMap<>();
+            Map<String, NextHop> hops = new LinkedHashMap<>();
             for (ConfigElement element : section.children(NEXTHOP)) {
-                ConfiguredHop hop = hop(element, defaultRetry, loopDetection);
+                NextHop hop = hop(element, defaultRetry, loopDetection);
                 if (hops.containsKey(hop.name())) {
                     throw element.error(NAME, hop.name(), "is defined twice");
                 }
@@ -195,7 +195,7 @@ public final class NextHopsConfiguration {
             return LoopDetection.of(addresses.build(), element.booleanAttribute(ALLOW_LOOPBACK_MX).orElse(false));
         }
 
-        private ConfiguredHop hop(ConfigElement element, RetryPolicy defaultRetry, LoopDetection loopDetection) throws ConfigurationException {
+        private NextHop hop(ConfigElement element, RetryPolicy defaultRetry, LoopDetection loopDetection) throws ConfigurationException {
             element.checkAllowed(ImmutableSet.of(NAME, TYPE, FALLBACK, CONCURRENCY, PORT, FIRST_ATTEMPT),
                 ImmutableSet.of(HOST, TLS, AUTH, TIMEOUTS, POOL, HELO_NAME, RETRY, LANES));
             String name = element.requiredAttribute(NAME);
@@ -255,10 +255,10 @@ public final class NextHopsConfiguration {
                 helo.get().checkAllowed(ImmutableSet.of(), ImmutableSet.of());
                 builder.heloName(helo.get().requiredText());
             }
-            int concurrency = element.intAttribute(CONCURRENCY, 1, MAX_CONCURRENCY).orElse(ConfiguredHop.DEFAULT_CONCURRENCY);
+            int concurrency = element.intAttribute(CONCURRENCY, 1, MAX_CONCURRENCY).orElse(HopScheduling.DEFAULT_CONCURRENCY);
             NextHop hop = builder.build();
-            return ConfiguredHop.of(hop, retry(element, defaultRetry), concurrency, element.attribute(FALLBACK), firstAttempt(element, hop))
-                .withLanes(lanes(element, hop));
+            return hop.withScheduling(HopScheduling.of(retry(element, defaultRetry), concurrency, element.attribute(FALLBACK), firstAttempt(element, hop))
+                .withLanes(lanes(element, hop)));
         }
 
         private LaneLimits lanes(ConfigElement hop, NextHop nextHop) throws ConfigurationException {
@@ -279,12 +279,12 @@ public final class NextHopsConfiguration {
             return LaneLimits.of(destinationConcurrency, deadFor.orElse(LaneLimits.DEFAULT_DEAD_FOR));
         }
 
-        private ConfiguredHop.FirstAttempt firstAttempt(ConfigElement element, NextHop hop) throws ConfigurationException {
+        private HopScheduling.FirstAttempt firstAttempt(ConfigElement element, NextHop hop) throws ConfigurationException {
             Optional<String> text = element.attribute(FIRST_ATTEMPT);
             if (text.isEmpty()) {
-                return ConfiguredHop.FirstAttempt.defaultFor(hop);
+                return HopScheduling.FirstAttempt.defaultFor(hop);
             }
-            return ConfiguredHop.FirstAttempt.parse(text.get())
+            return HopScheduling.FirstAttempt.parse(text.get())
                 .orElseThrow(() -> element.error(FIRST_ATTEMPT, text.get(), "is not one of inline, queue"));
         }
 
@@ -425,44 +425,44 @@ public final class NextHopsConfiguration {
             if (pool.isPresent()) {
                 ConfigElement element = pool.get().checkAllowed(
                     ImmutableSet.of(POOL_MAX_CONNECTIONS, POOL_IDLE_TIMEOUT, POOL_MAX_MESSAGES), ImmutableSet.of());
-                builder.maxConnections(element.intAttribute(POOL_MAX_CONNECTIONS, 1, 1000).orElse(NextHop.DEFAULT_MAX_CONNECTIONS));
-                builder.idleTimeout(bounded(element, POOL_IDLE_TIMEOUT, MAX_IDLE_TIMEOUT, "1h").orElse(NextHop.DEFAULT_IDLE_TIMEOUT));
+                builder.maxConnections(element.intAttribute(POOL_MAX_CONNECTIONS, 1, 1000).orElse(PoolLimits.DEFAULT_MAX_CONNECTIONS));
+                builder.idleTimeout(bounded(element, POOL_IDLE_TIMEOUT, MAX_IDLE_TIMEOUT, "1h").orElse(PoolLimits.DEFAULT_IDLE_TIMEOUT));
                 builder.maxMessagesPerConnection(element.intAttribute(POOL_MAX_MESSAGES, 1, 100_000)
-                    .orElse(NextHop.DEFAULT_MAX_MESSAGES_PER_CONNECTION));
+                    .orElse(PoolLimits.DEFAULT_MAX_MESSAGES_PER_CONNECTION));
             }
         }
 
-        private void checkFallbacks(ConfigElement section, Map<String, ConfiguredHop> hops) throws ConfigurationException {
+        private void checkFallbacks(ConfigElement section, Map<String, NextHop> hops) throws ConfigurationException {
             for (ConfigElement element : section.children(NEXTHOP)) {
                 String name = element.requiredAttribute(NAME);
                 Set<String> seen = new HashSet<>();
                 seen.add(name);
-                Optional<String> next = hops.get(name).fallback();
+                Optional<String> next = hops.get(name).scheduling().fallback();
                 while (next.isPresent()) {
                     if (!hops.containsKey(next.get())) {
                         throw element.error(FALLBACK, next.get(), "names no <nexthop> (defined: " + String.join(", ", hops.keySet()) + ")");
                     }
                     if (!seen.add(next.get())) {
-                        throw element.error(FALLBACK, hops.get(name).fallback().get(), "makes a loop of fallbacks through " + next.get());
+                        throw element.error(FALLBACK, hops.get(name).scheduling().fallback().get(), "makes a loop of fallbacks through " + next.get());
                     }
-                    next = hops.get(next.get()).fallback();
+                    next = hops.get(next.get()).scheduling().fallback();
                 }
             }
         }
     }
 
-    private final ImmutableMap<String, ConfiguredHop> hops;
+    private final ImmutableMap<String, NextHop> hops;
 
-    private NextHopsConfiguration(ImmutableMap<String, ConfiguredHop> hops) {
+    private NextHopsConfiguration(ImmutableMap<String, NextHop> hops) {
         this.hops = hops;
     }
 
     /** The hops in the order of the file. */
-    public ImmutableMap<String, ConfiguredHop> hops() {
+    public ImmutableMap<String, NextHop> hops() {
         return hops;
     }
 
-    public Optional<ConfiguredHop> hop(String name) {
+    public Optional<NextHop> hop(String name) {
         return Optional.ofNullable(hops.get(name));
     }
 

@@ -151,7 +151,7 @@ public class SmtpTransport implements HopTransport {
                                         MessageContent content, Attempts attempts, boolean waitForSession) {
         Target target = new Target(host.name(), host.address(), hop.tls(), hop.credentials(),
             hop.heloName().orElse(localHostName), hop.deadlines());
-        SessionPools.Limits limits = new SessionPools.Limits(hop.maxConnections(), hop.idleTimeout(),
+        SessionPools.Limits limits = new SessionPools.Limits(hop.pool().maxConnections(), hop.pool().idleTimeout(),
             waitForSession ? hop.connectTimeout() : Duration.ZERO);
         Envelope envelope = Envelope.of(mail.getMaybeSender(), pending, mail.dsnParameters());
         SessionPools.Lease pooled;
@@ -183,7 +183,7 @@ public class SmtpTransport implements HopTransport {
             pooled.abandon();
             checkBeforeUse = true;
         }
-        pooled.giveBack(result.sessionReusable() && session.transactions() < hop.maxMessagesPerConnection());
+        pooled.giveBack(result.sessionReusable() && session.transactions() < hop.pool().maxMessagesPerConnection());
 
         result.finalReplies().forEach((recipient, reply) -> attempts.record(outcome(recipient, reply)));
         pending.removeAll(result.finalReplies().keySet());

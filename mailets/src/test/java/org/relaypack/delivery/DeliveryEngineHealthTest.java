@@ -41,7 +41,8 @@ class DeliveryEngineHealthTest {
         MemoryMailQueueFactory queues = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory(), clock);
         testee = new DeliveryEngine(queues, new RecordingMetricFactory(), transport, FakeMailContext.defaultContext(),
             NextHopsConfiguration.of(
-                UPSTREAM_HOP.withScheduling(HopScheduling.of(RetryPolicy.of(ImmutableList.of(Duration.ofMinutes(5)), 3), 1, Optional.empty(), HopScheduling.FirstAttempt.QUEUE)),
+                UPSTREAM_HOP.withScheduling(
+                    HopScheduling.of(RetryPolicy.of(ImmutableList.of(Duration.ofMinutes(5)), 3), 1, Optional.empty(), HopScheduling.FirstAttempt.QUEUE)),
                 OTHER_HOP.withScheduling(HopScheduling.of(RetryPolicy.defaults(), 1, Optional.empty(), HopScheduling.FirstAttempt.INLINE))),
             clock, Duration.ofMillis(5));
         testee.start();

@@ -252,7 +252,8 @@ class DeliveryEngineTest {
             queueFactory = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory());
             ignoringFactory = new DelayIgnoringQueueFactory(queueFactory);
             testee = new DeliveryEngine(ignoringFactory, metricFactory, transport, mailetContext,
-                NextHopsConfiguration.of(UPSTREAM_HOP.withScheduling(HopScheduling.of(RetryPolicy.of(ImmutableList.of(Duration.ofHours(1)), 2), 1, Optional.empty(), HopScheduling.FirstAttempt.INLINE))),
+                NextHopsConfiguration.of(UPSTREAM_HOP.withScheduling(
+                    HopScheduling.of(RetryPolicy.of(ImmutableList.of(Duration.ofHours(1)), 2), 1, Optional.empty(), HopScheduling.FirstAttempt.INLINE))),
                 clock, Duration.ofMillis(5));
             testee.start();
         }
@@ -303,7 +304,8 @@ class DeliveryEngineTest {
             // A retry delay long enough for the pause that follows a failed first attempt to last through the test.
             testee.stop();
             testee = new DeliveryEngine(queueFactory, metricFactory, transport, mailetContext, NextHopsConfiguration.of(
-                UPSTREAM_HOP.withScheduling(HopScheduling.of(RetryPolicy.of(ImmutableList.of(Duration.ofMinutes(5)), MAX_ATTEMPTS), 2, Optional.of(UPSTREAM_465), HopScheduling.FirstAttempt.INLINE)),
+                UPSTREAM_HOP.withScheduling(
+                    HopScheduling.of(RetryPolicy.of(ImmutableList.of(Duration.ofMinutes(5)), MAX_ATTEMPTS), 2, Optional.of(UPSTREAM_465), HopScheduling.FirstAttempt.INLINE)),
                 UPSTREAM_465_HOP.withScheduling(HopScheduling.of(FAST_RETRY, 2, Optional.empty(), HopScheduling.FirstAttempt.INLINE))));
             testee.start();
             transport.then(UPSTREAM, failAllTemporarily());
@@ -494,7 +496,8 @@ class DeliveryEngineTest {
                     return method.invoke(failingOnce, args);
                 });
             testee = new DeliveryEngine(queueFactory, metricFactory, transport, context,
-                NextHopsConfiguration.of(UPSTREAM_HOP.withScheduling(HopScheduling.of(FAST_RETRY, 1, Optional.empty(), HopScheduling.FirstAttempt.INLINE))));
+                NextHopsConfiguration.of(UPSTREAM_HOP.withScheduling(
+                    HopScheduling.of(FAST_RETRY, 1, Optional.empty(), HopScheduling.FirstAttempt.INLINE))));
             testee.start();
             transport.always(UPSTREAM, replying(UNKNOWN_USER, CAROL));
 
@@ -622,7 +625,8 @@ class DeliveryEngineTest {
             NextHop oneConnection = NextHop.builder(UPSTREAM).host(HostSpec.literal("smtp1.provider.example", 587)).maxConnections(1).build();
             metricFactory = new RecordingMetricFactory();
             testee = new DeliveryEngine(queueFactory, metricFactory, firstBlocks, mailetContext,
-                NextHopsConfiguration.of(oneConnection.withScheduling(HopScheduling.of(FAST_RETRY, 1, Optional.empty(), HopScheduling.FirstAttempt.INLINE))));
+                NextHopsConfiguration.of(oneConnection.withScheduling(
+                    HopScheduling.of(FAST_RETRY, 1, Optional.empty(), HopScheduling.FirstAttempt.INLINE))));
             testee.start();
             ExecutorService spoolThread = Executors.newSingleThreadExecutor();
             try {

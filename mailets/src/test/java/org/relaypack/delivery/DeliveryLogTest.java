@@ -40,7 +40,8 @@ class DeliveryLogTest {
         MutableClock clock = new MutableClock(ACCEPTED.plusMillis(1500));
         DeliveryEngine engine = new DeliveryEngine(new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory(), clock),
             new RecordingMetricFactory(), transport, FakeMailContext.defaultContext(),
-            NextHopsConfiguration.of(UPSTREAM_HOP.withScheduling(HopScheduling.of(RetryPolicy.of(ImmutableList.of(Duration.ofMinutes(5)), maxAttempts), 1, fallback, HopScheduling.FirstAttempt.INLINE)),
+            NextHopsConfiguration.of(UPSTREAM_HOP.withScheduling(
+                HopScheduling.of(RetryPolicy.of(ImmutableList.of(Duration.ofMinutes(5)), maxAttempts), 1, fallback, HopScheduling.FirstAttempt.INLINE)),
                 BACKUP_HOP),
             clock, Duration.ofMillis(5));
         engine.start();

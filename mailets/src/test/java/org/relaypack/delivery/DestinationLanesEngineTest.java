@@ -104,7 +104,8 @@ class DestinationLanesEngineTest {
         NextHop hop = NextHop.builder(HOP).kind(NextHop.Kind.RECIPIENT_MX).build();
         testee = new DeliveryEngine(ignoringDelays ? new DelayIgnoringQueueFactory(queueFactory) : queueFactory,
             new RecordingMetricFactory(), transport, FakeMailContext.defaultContext(),
-            NextHopsConfiguration.of(hop.withScheduling(HopScheduling.of(SLOW_RETRY, CONCURRENCY, Optional.empty(), HopScheduling.FirstAttempt.QUEUE).withLanes(LaneLimits.of(20, Duration.ofMinutes(10))))));
+            NextHopsConfiguration.of(hop.withScheduling(
+                HopScheduling.of(SLOW_RETRY, CONCURRENCY, Optional.empty(), HopScheduling.FirstAttempt.QUEUE).withLanes(LaneLimits.of(20, Duration.ofMinutes(10))))));
         testee.start();
     }
 

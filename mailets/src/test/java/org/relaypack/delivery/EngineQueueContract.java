@@ -77,7 +77,8 @@ interface EngineQueueContract {
     private static DeliveryEngine engine(MailQueueFactory<?> queues, HopTransport transport, MailetContext context, RetryPolicy retry,
                                          int concurrency) {
         DeliveryEngine engine = new DeliveryEngine(queues, new RecordingMetricFactory(), transport, context,
-            NextHopsConfiguration.of(NEXT_HOP.withScheduling(HopScheduling.of(retry, concurrency, Optional.empty(), HopScheduling.FirstAttempt.QUEUE))));
+            NextHopsConfiguration.of(NEXT_HOP.withScheduling(
+                HopScheduling.of(retry, concurrency, Optional.empty(), HopScheduling.FirstAttempt.QUEUE))));
         engine.start();
         return engine;
     }

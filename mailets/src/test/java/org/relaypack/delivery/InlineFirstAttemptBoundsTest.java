@@ -35,7 +35,8 @@ class InlineFirstAttemptBoundsTest {
     private DeliveryEngine testee;
 
     private void start(int spoolThreads) {
-        start(spoolThreads, NextHopsConfiguration.of(UPSTREAM.withScheduling(HopScheduling.of(RETRY, 2, Optional.empty(), HopScheduling.FirstAttempt.INLINE))));
+        start(spoolThreads, NextHopsConfiguration.of(UPSTREAM.withScheduling(
+            HopScheduling.of(RETRY, 2, Optional.empty(), HopScheduling.FirstAttempt.INLINE))));
     }
 
     private static final RetryPolicy RETRY = RetryPolicy.of(ImmutableList.of(Duration.ofHours(1)), 3);
@@ -102,7 +103,8 @@ class InlineFirstAttemptBoundsTest {
     void recipientsWhoseSessionsWereBusyShouldNotGoToTheFallbackHop() throws Exception {
         start(20, NextHopsConfiguration.of(
             UPSTREAM.withScheduling(HopScheduling.of(RETRY, 2, Optional.of(BACKUP), HopScheduling.FirstAttempt.INLINE)),
-            NextHop.builder(BACKUP).host(HostSpec.literal("backup.provider.example", 465)).build().withScheduling(HopScheduling.of(RETRY, 2, Optional.empty(), HopScheduling.FirstAttempt.INLINE))));
+            NextHop.builder(BACKUP).host(HostSpec.literal("backup.provider.example", 465)).build().withScheduling(
+                HopScheduling.of(RETRY, 2, Optional.empty(), HopScheduling.FirstAttempt.INLINE))));
         transport.then(HOP, ScriptedTransport.replying(BUSY, CAROL));
 
         send("mail1", BOB, CAROL);

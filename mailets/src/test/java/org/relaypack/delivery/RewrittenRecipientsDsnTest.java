@@ -51,7 +51,8 @@ class RewrittenRecipientsDsnTest {
         transport = new SmtpTransport(dns, Clock.systemUTC(), SmtpTransport.SMTP_PORT, false);
         mailetContext = FakeMailContext.defaultContext();
         testee = new DeliveryEngine(new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory()), new RecordingMetricFactory(),
-            transport, mailetContext, NextHopsConfiguration.of(TestMails.hop("server2", peer.port()).build().withScheduling(HopScheduling.of(retry, 1, Optional.empty(), HopScheduling.FirstAttempt.INLINE))));
+            transport, mailetContext, NextHopsConfiguration.of(TestMails.hop("server2", peer.port()).build().withScheduling(
+                HopScheduling.of(retry, 1, Optional.empty(), HopScheduling.FirstAttempt.INLINE))));
         testee.start();
     }
 

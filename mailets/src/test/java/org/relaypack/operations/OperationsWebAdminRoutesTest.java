@@ -71,7 +71,8 @@ class OperationsWebAdminRoutesTest {
         engine = new DeliveryEngine(new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory()), new RecordingMetricFactory(), transport,
             FakeMailContext.defaultContext(), NextHopsConfiguration.of(
                 SERVER1.withScheduling(HopScheduling.of(RetryPolicy.defaults(), 1, Optional.empty(), HopScheduling.FirstAttempt.QUEUE)),
-                SERVER2.withScheduling(HopScheduling.of(RetryPolicy.of(ImmutableList.of(Duration.ofHours(1)), 5), 1, Optional.empty(), HopScheduling.FirstAttempt.QUEUE))));
+                SERVER2.withScheduling(
+                    HopScheduling.of(RetryPolicy.of(ImmutableList.of(Duration.ofHours(1)), 5), 1, Optional.empty(), HopScheduling.FirstAttempt.QUEUE))));
         engine.start();
         HealthConfiguration health = HealthConfiguration.degradedAfter(Duration.ofMinutes(10));
         service = start(new NextHopChecks(engine, health));

@@ -18,15 +18,15 @@ import com.google.common.collect.ImmutableList;
 final class ChainResult {
     /** What one hop of the chain answered, for the recipients it was given. */
     static final class Step {
-        private final ConfiguredHop hop;
+        private final NextHop hop;
         private final DeliveryResult result;
 
-        Step(ConfiguredHop hop, DeliveryResult result) {
+        Step(NextHop hop, DeliveryResult result) {
             this.hop = hop;
             this.result = result;
         }
 
-        ConfiguredHop hop() {
+        NextHop hop() {
             return hop;
         }
 

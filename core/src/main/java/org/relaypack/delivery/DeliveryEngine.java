@@ -4,31 +4,25 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
-import javax.inject.Inject;
-import javax.inject.Singleton;
 import javax.mail.MessagingException;
 
-import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.MailAddress;
-import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.MailQueueName;
-import org.apache.james.server.core.configuration.ConfigurationProvider;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
 import org.relaypack.delivery.smtp.SmtpReply;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.relaypack.lifecycle.NotInstalled;
 
 import com.google.common.annotations.VisibleForTesting;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.inject.ProvidedBy;
 
 /**
  * Queues, delivers, retries and bounces mail for the configured next hops: the façade of the
@@ -36,9 +30,10 @@ import com.google.common.collect.ImmutableMap;
  * holds one James {@link MailQueue} per next hop ({@code relaypack-<hop>}) and runs their
  * consumers; a {@link QueueConsumer} handles each item; {@link FallbackChain} makes one attempt
  * through a hop and its fallbacks; {@link Settlement} bounces what failed for good and queues the
- * retry of what failed temporarily; {@link InlineFirstAttempt} makes the first attempt in the
- * caller's thread for the hops that want it. Every attempt writes {@link DeliveryLog} lines, and
- * feeds each hop's {@link HopHealth}.
+ * retry of what failed temporarily; {@link Handover} and {@link InlineFirstAttempt} take the mail
+ * from the mailets, making the first attempt in the caller's thread for the hops that want it.
+ * Every attempt writes {@link DeliveryLog} lines and {@link DeliveryMetrics}, and feeds each hop's
+ * {@link HopHealth}.
  *
  * Every pending delivery lives in the hop's queue: on James's distributed server that queue is
  * RabbitMQ, so pending mail survives a restart and is shared by the nodes. A queue item is
@@ -46,19 +41,19 @@ import com.google.common.collect.ImmutableMap;
  * copy that carries only them): a crash means the item is delivered again (at least once), never
  * lost, and a retry never sends again to the recipients already delivered.
  *
- * Consumers run between {@link #start()} and {@link #stop()}; each mailet using the engine calls
- * start in its init and stop in its destroy, and the last stop ends the consumers.
- *
- * One instance per James: its dependencies are core bindings only, so Guice creates its
- * just-in-time singleton binding in James's root injector, and every mailet, matcher and SMTP hook
- * (each built by a child injector) gets the same engine. Checked on James 3.8.1 by
- * SmarthostEngineStoryTest.
+ * One instance per James, made, started and stopped by the pack's Guice module
+ * ({@code org.relaypack.wiring.SharedParts}, docs/lifecycle.md); a James without that module gets
+ * the {@link NotInstalled} error at startup instead of an engine.
  */
-@Singleton
+@ProvidedBy(DeliveryEngine.NotInstalledProvider.class)
 public class DeliveryEngine {
-    public static final String CONFIGURATION_COMPONENT = "relaypack";
-    public static final String QUEUE_PREFIX = HopQueues.QUEUE_PREFIX;
-    public static final String METRIC_PREFIX = DeliveryMetrics.PREFIX;
+    /** Guice's answer for an engine when the pack's module is not installed: a startup error saying what to add. */
+    public static final class NotInstalledProvider extends NotInstalled<DeliveryEngine> {
+        public NotInstalledProvider() {
+            super(DeliveryEngine.class);
+        }
+    }
+
     /** Slot kept after queueing an early mail again, and first wait before handing an item back to a failing queue. */
     static final Duration PAUSE = Duration.ofSeconds(1);
 
@@ -66,56 +61,30 @@ public class DeliveryEngine {
         return HopQueues.queueName(hop);
     }
 
-    /** Names of the per hop metrics: counters of recipients, and the time of one delivery attempt. */
-    public static String deliveredMetric(String hop) {
-        return DeliveryMetrics.delivered(hop);
-    }
-
-    public static String deferredMetric(String hop) {
-        return DeliveryMetrics.deferred(hop);
-    }
-
-    public static String bouncedMetric(String hop) {
-        return DeliveryMetrics.bounced(hop);
-    }
-
-    public static String deliveryTimeMetric(String hop) {
-        return DeliveryMetrics.deliveryTime(hop);
-    }
-
-    /** Counters of the mails (one per hop share) whose first attempt was made inline, and of those queued for it. */
-    public static String inlineFirstMetric(String hop) {
-        return DeliveryMetrics.inlineFirst(hop);
-    }
-
-    public static String queuedFirstMetric(String hop) {
-        return DeliveryMetrics.queuedFirst(hop);
-    }
-
     private final HopTransport transport;
     private final NextHopsConfiguration configuration;
     private final Clock clock;
-    private final DeliveryMetrics metrics;
     private final FailureHandler failureHandler;
     private final HopHealthTracker health;
     private final HopQueues queues;
     private final Handover handover;
     private final QueueConsumer consumer;
-    private int users;
+    private boolean started;
+    private boolean stopped;
 
-    /** For James: core bindings only, so that every mailet, matcher and hook gets the same engine. */
-    @Inject
-    public DeliveryEngine(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, SmtpTransport transport,
-                          MailetContext mailetContext, ConfigurationProvider configurationProvider, FileSystem fileSystem)
-        throws ConfigurationException {
-        this(queueFactory, metricFactory, transport, mailetContext,
-            NextHopsConfiguration.from(configurationProvider.getConfiguration(CONFIGURATION_COMPONENT), fileSystem, System::getenv),
-            Clock.systemUTC(), PAUSE, SpoolShare.spoolThreads(configurationProvider));
+    /**
+     * @param spoolThreads James's spool threads ({@link SpoolShare#spoolThreads}): the inline first
+     *     attempts of all hops stay below it
+     */
+    public DeliveryEngine(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, HopTransport transport,
+                          MailetContext mailetContext, NextHopsConfiguration configuration, int spoolThreads) {
+        this(queueFactory, metricFactory, transport, mailetContext, configuration, Clock.systemUTC(), PAUSE, spoolThreads);
     }
 
+    /** For tests: James's default spool threads. */
     public DeliveryEngine(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, HopTransport transport,
                           MailetContext mailetContext, NextHopsConfiguration configuration) {
-        this(queueFactory, metricFactory, transport, mailetContext, configuration, Clock.systemUTC(), PAUSE, SpoolShare.JAMES_DEFAULT_SPOOL_THREADS);
+        this(queueFactory, metricFactory, transport, mailetContext, configuration, SpoolShare.JAMES_DEFAULT_SPOOL_THREADS);
     }
 
     @VisibleForTesting
@@ -124,17 +93,14 @@ public class DeliveryEngine {
         this(queueFactory, metricFactory, transport, mailetContext, configuration, clock, pause, SpoolShare.JAMES_DEFAULT_SPOOL_THREADS);
     }
 
-    /**
-     * @param pause see {@link #PAUSE}; handing items back waits up to 60 times as long
-     * @param spoolThreads James's spool threads: the inline first attempts of all hops stay below it
-     */
+    /** @param pause see {@link #PAUSE}; handing items back waits up to 60 times as long */
     @VisibleForTesting
     DeliveryEngine(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, HopTransport transport,
                    MailetContext mailetContext, NextHopsConfiguration configuration, Clock clock, Duration pause, int spoolThreads) {
         this.transport = transport;
         this.configuration = configuration;
         this.clock = clock;
-        this.metrics = new DeliveryMetrics(metricFactory);
+        DeliveryMetrics metrics = new DeliveryMetrics(metricFactory);
         this.failureHandler = new FailureHandler(mailetContext, clock);
         this.health = new HopHealthTracker(clock);
         this.queues = new HopQueues(queueFactory, configuration);
@@ -151,32 +117,31 @@ public class DeliveryEngine {
         return configuration;
     }
 
-    /** Opens the hop queues (once) and starts their consumers, unless already started; counts its users. */
+    /** Opens the hop queues and starts their consumers; once (a second call does nothing). */
     public synchronized void start() {
-        users++;
-        if (users == 1) {
-            queues.start(consumer);
+        if (started) {
+            return;
         }
+        started = true;
+        queues.start(consumer);
     }
 
-    /** True between the first {@link #start()} and the last {@link #stop()}: the hop queues are being consumed. */
+    /** True between {@link #start()} and {@link #stop()}: the hop queues are being consumed. */
     public synchronized boolean isStarted() {
-        return users > 0;
+        return started && !stopped;
     }
 
     /**
-     * Ends the consumers when the last user stops. The queues stay open (James owns their lifecycle):
-     * queued mail waits there for the next start.
+     * Ends the consumers and closes the transport's pooled connections, once. The queues stay open
+     * (James owns their lifecycle): queued mail waits there for the next James.
      */
     public synchronized void stop() {
-        if (users == 0) {
+        if (stopped) {
             return;
         }
-        users--;
-        if (users == 0) {
-            queues.stop();
-            transport.close();
-        }
+        stopped = true;
+        queues.stop();
+        transport.close();
     }
 
     /**
@@ -192,50 +157,9 @@ public class DeliveryEngine {
         enqueue(mail, hop, FailurePolicy.of(mail));
     }
 
-    /** One next hop's share of a mail: the recipients its copy carries, and the mail's recipients they stand for. */
-    public static final class HopShare {
-        private final ConfiguredHop hop;
-        private final ImmutableList<MailAddress> recipients;
-        private final ImmutableList<MailAddress> originals;
-        private final ImmutableMap<MailAddress, MailAddress> rewrites;
-
-        /** {@code originals} differ from {@code recipients} only where a route rewrote an address. */
-        public HopShare(ConfiguredHop hop, Collection<MailAddress> recipients, Collection<MailAddress> originals) {
-            this(hop, recipients, originals, ImmutableMap.of());
-        }
-
-        /**
-         * @param rewrites each original recipient a route rewrote to the address given in its place
-         *     (the copy's DSN parameters are re-keyed to it and failures reported for the original)
-         */
-        public HopShare(ConfiguredHop hop, Collection<MailAddress> recipients, Collection<MailAddress> originals,
-                        Map<MailAddress, MailAddress> rewrites) {
-            this.hop = hop;
-            this.recipients = ImmutableList.copyOf(recipients);
-            this.originals = ImmutableList.copyOf(originals);
-            this.rewrites = ImmutableMap.copyOf(rewrites);
-        }
-
-        ConfiguredHop hop() {
-            return hop;
-        }
-
-        ImmutableList<MailAddress> recipients() {
-            return recipients;
-        }
-
-        ImmutableList<MailAddress> originals() {
-            return originals;
-        }
-
-        ImmutableMap<MailAddress, MailAddress> rewrites() {
-            return rewrites;
-        }
-    }
-
     /**
      * Hands the engine one copy of the mail per share, named after the hop. A hop whose first
-     * attempt is {@link ConfiguredHop.FirstAttempt#INLINE inline} gets it now, in this thread, when
+     * attempt is {@link HopScheduling.FirstAttempt#INLINE inline} gets it now, in this thread, when
      * one of its connections is free and it has not just failed; then only what failed
      * temporarily is queued for the retry, and what failed for good is bounced, as from the queue.
      * Every other share is queued.

@@ -6,32 +6,32 @@ import org.apache.james.metrics.api.TimeMetric;
 /**
  * The engine's metrics, per next hop: counters of recipients delivered, deferred and bounced, the
  * time of one delivery attempt, and counters of the mails whose first attempt was made inline or
- * queued. The names are public API (docs/smarthost.md): {@link DeliveryEngine} gives them.
+ * queued. The names are public API (docs/smarthost.md).
  */
-final class DeliveryMetrics {
-    static final String PREFIX = "relaypack.delivery.";
+public final class DeliveryMetrics {
+    public static final String PREFIX = "relaypack.delivery.";
 
-    static String delivered(String hop) {
+    public static String delivered(String hop) {
         return PREFIX + hop + ".delivered";
     }
 
-    static String deferred(String hop) {
+    public static String deferred(String hop) {
         return PREFIX + hop + ".deferred";
     }
 
-    static String bounced(String hop) {
+    public static String bounced(String hop) {
         return PREFIX + hop + ".bounced";
     }
 
-    static String deliveryTime(String hop) {
+    public static String deliveryTime(String hop) {
         return PREFIX + hop + ".deliveryTime";
     }
 
-    static String inlineFirst(String hop) {
+    public static String inlineFirst(String hop) {
         return PREFIX + hop + ".firstAttempt.inline";
     }
 
-    static String queuedFirst(String hop) {
+    public static String queuedFirst(String hop) {
         return PREFIX + hop + ".firstAttempt.queued";
     }
 

@@ -86,7 +86,7 @@ final class DestinationLanes {
      *
      * @return empty when one of the lanes is full: queue the mail again for a moment
      */
-    Optional<Ticket> tryEnter(ConfiguredHop hop, Collection<String> destinations, Instant now) {
+    Optional<Ticket> tryEnter(NextHop hop, Collection<String> destinations, Instant now) {
         HopLanes lanes = lanes(hop);
         synchronized (lanes) {
             return lanes.tryEnter(hop, ImmutableSet.copyOf(destinations), now).map(unproven -> new Ticket(lanes, ImmutableSet.copyOf(destinations), unproven));
@@ -94,7 +94,7 @@ final class DestinationLanes {
     }
 
     /** When the destination is dead: until when, and why. */
-    Optional<Dead> dead(ConfiguredHop hop, String destination, Instant now) {
+    Optional<Dead> dead(NextHop hop, String destination, Instant now) {
         HopLanes lanes = lanes(hop);
         synchronized (lanes) {
             Lane lane = lanes.lanes.get(destination);
@@ -106,7 +106,7 @@ final class DestinationLanes {
     }
 
     /** The destination answered (a delivery, or a final refusal): it is alive, and proven. */
-    void alive(ConfiguredHop hop, String destination) {
+    void alive(NextHop hop, String destination) {
         HopLanes lanes = lanes(hop);
         synchronized (lanes) {
             Lane lane = lanes.lane(destination);
@@ -119,19 +119,19 @@ final class DestinationLanes {
     }
 
     /** Every host of the destination failed at the connection level: no connection to it for a while. */
-    void failed(ConfiguredHop hop, String destination, SmtpReply reason, Instant now) {
+    void failed(NextHop hop, String destination, SmtpReply reason, Instant now) {
         HopLanes lanes = lanes(hop);
         synchronized (lanes) {
             Lane lane = lanes.lane(destination);
             lane.proven = false;
             lane.deadReason = reason;
-            lane.deadUntil = now.plus(hop.lanes().deadFor());
+            lane.deadUntil = now.plus(hop.scheduling().lanes().deadFor());
             LOGGER.info("Destination {} of next hop {} is dead until {}: {}", destination, hop.name(), lane.deadUntil, reason.asString());
         }
     }
 
     /** Deliveries in flight to the destination (for tests and health). */
-    int inFlight(ConfiguredHop hop, String destination) {
+    int inFlight(NextHop hop, String destination) {
         HopLanes lanes = lanes(hop);
         synchronized (lanes) {
             Lane lane = lanes.lanes.get(destination);
@@ -151,7 +151,7 @@ final class DestinationLanes {
         return reply.isTransient() && (text.startsWith("4.4.1 ") || text.startsWith("4.4.2 "));
     }
 
-    private HopLanes lanes(ConfiguredHop hop) {
+    private HopLanes lanes(NextHop hop) {
         return hops.computeIfAbsent(hop.name(), any -> new HopLanes());
     }
 
@@ -176,7 +176,7 @@ final class DestinationLanes {
         }
 
         /** @return the number of unproven lanes entered, or empty when a lane is full */
-        private Optional<Integer> tryEnter(ConfiguredHop hop, ImmutableSet<String> destinations, Instant now) {
+        private Optional<Integer> tryEnter(NextHop hop, ImmutableSet<String> destinations, Instant now) {
             int unproven = 0;
             for (String destination : destinations) {
                 Lane lane = lanes.get(destination);
@@ -186,7 +186,7 @@ final class DestinationLanes {
                     continue;
                 }
                 if (lane != null && lane.proven) {
-                    if (lane.inFlight >= hop.lanes().destinationConcurrency()) {
+                    if (lane.inFlight >= hop.scheduling().lanes().destinationConcurrency()) {
                         return Optional.empty();
                     }
                 } else {
@@ -207,8 +207,8 @@ final class DestinationLanes {
             return Optional.of(unproven);
         }
 
-        private static int unprovenLimit(ConfiguredHop hop) {
-            return Math.max(1, hop.concurrency() - 1);
+        private static int unprovenLimit(NextHop hop) {
+            return Math.max(1, hop.scheduling().concurrency() - 1);
         }
 
         private void leave(ImmutableSet<String> destinations, int unproven) {

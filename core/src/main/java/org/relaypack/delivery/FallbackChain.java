@@ -48,14 +48,14 @@ final class FallbackChain {
     }
 
     /** Delivers the mail, for the recipients it carries, to the hop and its fallbacks; only reads the mail. */
-    ChainResult deliver(ConfiguredHop hop, Mail mail) {
+    ChainResult deliver(NextHop hop, Mail mail) {
         return deliver(hop, mail, true);
     }
 
-    /** As {@link #deliver(ConfiguredHop, Mail)}; without waiting for a pooled session when {@code waitForSession} is false. */
-    ChainResult deliver(ConfiguredHop hop, Mail mail, boolean waitForSession) {
+    /** As {@link #deliver(NextHop, Mail)}; without waiting for a pooled session when {@code waitForSession} is false. */
+    ChainResult deliver(NextHop hop, Mail mail, boolean waitForSession) {
         List<ChainResult.Step> steps = new ArrayList<>();
-        ConfiguredHop current = hop;
+        NextHop current = hop;
         Mail toSend = mail;
         while (true) {
             DeliveryResult result;
@@ -76,7 +76,7 @@ final class FallbackChain {
                 .filter(outcome -> outcome.status() == RecipientOutcome.Status.TEMPORARY_FAILURE && !HopTransport.isBusy(outcome.reply()))
                 .map(RecipientOutcome::recipient)
                 .collect(ImmutableList.toImmutableList());
-            Optional<ConfiguredHop> fallback = current.fallback().flatMap(configuration::hop);
+            Optional<NextHop> fallback = current.scheduling().fallback().flatMap(configuration::hop);
             if (temporary.isEmpty() || fallback.isEmpty()) {
                 return ChainResult.of(steps);
             }
@@ -101,7 +101,7 @@ final class FallbackChain {
      * For a hop with destination lanes, the recipients of a dead destination are deferred without a
      * connection, and what the others' attempt says of their destinations is remembered.
      */
-    private DeliveryResult deliverTo(ConfiguredHop hop, Mail mail, boolean waitForSession) {
+    private DeliveryResult deliverTo(NextHop hop, Mail mail, boolean waitForSession) {
         if (!hop.hasLanes()) {
             return send(hop, mail, waitForSession);
         }
@@ -152,7 +152,7 @@ final class FallbackChain {
     }
 
     /** A destination that answered is alive; one whose every recipient failed at the connection level is dead for a while. */
-    private void learn(ConfiguredHop hop, Map<String, List<MailAddress>> byDestination, DeliveryResult result) {
+    private void learn(NextHop hop, Map<String, List<MailAddress>> byDestination, DeliveryResult result) {
         Map<MailAddress, RecipientOutcome> outcomes = new LinkedHashMap<>();
         result.outcomes().forEach(outcome -> outcomes.put(outcome.recipient(), outcome));
         byDestination.forEach((destination, recipients) -> {
@@ -167,10 +167,10 @@ final class FallbackChain {
     }
 
     /** The transport never throws for a delivery failure; anything else is a temporary failure of every recipient. */
-    private DeliveryResult send(ConfiguredHop hop, Mail mail, boolean waitForSession) {
+    private DeliveryResult send(NextHop hop, Mail mail, boolean waitForSession) {
         DeliveryResult result;
         try {
-            result = waitForSession ? transport.deliver(hop.hop(), mail) : transport.deliverWithoutWaiting(hop.hop(), mail);
+            result = waitForSession ? transport.deliver(hop, mail) : transport.deliverWithoutWaiting(hop, mail);
         } catch (RuntimeException e) {
             LOGGER.error("Mail {}: transport failed for next hop {}", mail.getName(), hop.name(), e);
             return DeliveryResult.allTemporary(mail.getRecipients(), TRANSPORT_ERROR, Optional.empty());

@@ -13,21 +13,21 @@ final class Fallbacks {
     private Fallbacks() {
     }
 
-    static void check(ConfigElement section, Map<String, ConfiguredHop> hops) throws ConfigurationException {
+    static void check(ConfigElement section, Map<String, NextHop> hops) throws ConfigurationException {
         for (ConfigElement element : section.children(NextHopElement.NEXTHOP)) {
             String name = element.required(NextHopElement.NAME);
             Set<String> seen = new HashSet<>();
             seen.add(name);
-            Optional<String> next = hops.get(name).fallback();
+            Optional<String> next = hops.get(name).scheduling().fallback();
             while (next.isPresent()) {
                 if (!hops.containsKey(next.get())) {
                     throw element.error(NextHopElement.FALLBACK, next.get(), "names no <nexthop> (defined: "
                         + String.join(", ", hops.keySet()) + ")");
                 }
                 if (!seen.add(next.get())) {
-                    throw element.error(NextHopElement.FALLBACK, hops.get(name).fallback().get(), "makes a loop of fallbacks through " + next.get());
+                    throw element.error(NextHopElement.FALLBACK, hops.get(name).scheduling().fallback().get(), "makes a loop of fallbacks through " + next.get());
                 }
-                next = hops.get(next.get()).fallback();
+                next = hops.get(next.get()).scheduling().fallback();
             }
         }
     }

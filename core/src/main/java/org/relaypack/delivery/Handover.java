@@ -45,9 +45,9 @@ final class Handover {
         LOGGER.debug("Mail {} queued for {} to next hop {}", mail.getName(), mail.getRecipients(), hop.name());
     }
 
-    void deliverShares(Mail mail, List<DeliveryEngine.HopShare> shares, FailurePolicy failurePolicy) throws MessagingException {
+    void deliverShares(Mail mail, List<HopShare> shares, FailurePolicy failurePolicy) throws MessagingException {
         List<MailAddress> notHandedOver = new ArrayList<>(mail.getRecipients());
-        for (DeliveryEngine.HopShare share : byDestination(shares)) {
+        for (HopShare share : byDestination(shares)) {
             Optional<Settlement.Settled> settled;
             try {
                 settled = inline.tryDeliver(mail, share, failurePolicy);
@@ -73,9 +73,9 @@ final class Handover {
      * each queue item waits for one lane only. A share whose route rewrote addresses is kept whole
      * (its consumer then enters the lanes of all its destinations at once).
      */
-    static List<DeliveryEngine.HopShare> byDestination(List<DeliveryEngine.HopShare> shares) {
-        List<DeliveryEngine.HopShare> split = new ArrayList<>();
-        for (DeliveryEngine.HopShare share : shares) {
+    static List<HopShare> byDestination(List<HopShare> shares) {
+        List<HopShare> split = new ArrayList<>();
+        for (HopShare share : shares) {
             if (!share.hop().hasLanes() || !share.recipients().equals(share.originals())) {
                 split.add(share);
                 continue;
@@ -83,25 +83,25 @@ final class Handover {
             Map<String, List<MailAddress>> byDestination = new LinkedHashMap<>();
             share.recipients().forEach(recipient ->
                 byDestination.computeIfAbsent(FallbackChain.destination(recipient), any -> new ArrayList<>()).add(recipient));
-            byDestination.values().forEach(recipients -> split.add(new DeliveryEngine.HopShare(share.hop(), recipients, recipients)));
+            byDestination.values().forEach(recipients -> split.add(new HopShare(share.hop(), recipients, recipients)));
         }
         return split;
     }
 
-    private void queueShare(Mail mail, DeliveryEngine.HopShare share, FailurePolicy failurePolicy) throws MessagingException {
+    private void queueShare(Mail mail, HopShare share, FailurePolicy failurePolicy) throws MessagingException {
         try (MailCopies.QueueCopy copy = shareCopy(mail, share, clock.instant())) {
-            enqueue(copy.mail(), share.hop().hop(), failurePolicy);
+            enqueue(copy.mail(), share.hop(), failurePolicy);
             metrics.firstAttemptQueued(share.hop().name());
             LOGGER.info("Mail {} queued as {} for {} to next hop {}", mail.getName(), copy.mail().getName(), share.recipients(), share.hop().name());
         }
     }
 
     /** The share's copy of the mail, named after its hop. It shares the mail's message: the queue keeps its own copy anyway. */
-    static MailCopies.QueueCopy shareCopy(Mail mail, DeliveryEngine.HopShare share, Instant now) throws MessagingException {
+    static MailCopies.QueueCopy shareCopy(Mail mail, HopShare share, Instant now) throws MessagingException {
         return shareCopy(mail, share, MailCopies.derivedName(mail, share.hop().name()), now);
     }
 
-    static MailCopies.QueueCopy shareCopy(Mail mail, DeliveryEngine.HopShare share, String name, Instant now) throws MessagingException {
+    static MailCopies.QueueCopy shareCopy(Mail mail, HopShare share, String name, Instant now) throws MessagingException {
         MailCopies.QueueCopy copy = MailCopies.forQueue(mail, name, share.recipients());
         markAccepted(copy.mail(), now);
         RewrittenRecipients.applyTo(copy.mail(), share.rewrites(), share.originals());

@@ -59,11 +59,11 @@ final class HopQueues {
             queues = configuration.hops().keySet().stream()
                 .collect(ImmutableMap.toImmutableMap(hop -> hop, hop -> queueFactory.createQueue(queueName(hop))));
         }
-        for (ConfiguredHop hop : configuration.hops().values()) {
+        for (NextHop hop : configuration.hops().values()) {
             MailQueue queue = queues.get(hop.name());
             // One queue of tasks for all the hop's threads: a free thread takes the next delivery. (Reactor's
             // bounded elastic scheduler pins a task to a worker, which may be held by a hanging session.)
-            ExecutorService threads = Executors.newFixedThreadPool(hop.concurrency(),
+            ExecutorService threads = Executors.newFixedThreadPool(hop.scheduling().concurrency(),
                 new ThreadFactoryBuilder().setNameFormat(QUEUE_PREFIX + hop.name() + "-%d").setDaemon(true).build());
             Scheduler scheduler = Schedulers.fromExecutorService(threads, QUEUE_PREFIX + hop.name());
             schedulers.add(scheduler);
@@ -81,7 +81,7 @@ final class HopQueues {
                     }), MAX_IN_FLIGHT)
                 .subscribe(any -> { }, e -> LOGGER.error("Consumer of queue {} stopped", queue.getName().asString(), e)));
             LOGGER.info("Delivering from queue {} to next hop {} with {} concurrent deliveries",
-                queue.getName().asString(), hop.name(), hop.concurrency());
+                queue.getName().asString(), hop.name(), hop.scheduling().concurrency());
         }
     }
 

@@ -20,7 +20,7 @@ import com.google.common.collect.ImmutableSet;
 
 /**
  * The first attempt of a share made in the caller's thread (a James spool thread), for hops whose
- * first attempt is {@link ConfiguredHop.FirstAttempt#INLINE inline}, when one of the hop's
+ * first attempt is {@link HopScheduling.FirstAttempt#INLINE inline}, when one of the hop's
  * connections is free and the hop has not just failed (its {@link InlineGate}), the share's
  * destination lanes have room, and fewer than {@code spoolShare} inline attempts of all hops run
  * (so that they never hold every spool thread); then bounces and the queued retry, as for an
@@ -43,8 +43,8 @@ final class InlineFirstAttempt {
     InlineFirstAttempt(NextHopsConfiguration configuration, int spoolShare, DestinationLanes lanes, FallbackChain chain,
                        Settlement settlement, DeliveryMetrics metrics, Clock clock) {
         this.gates = configuration.hops().values().stream()
-            .filter(hop -> hop.firstAttempt() == ConfiguredHop.FirstAttempt.INLINE)
-            .collect(ImmutableMap.toImmutableMap(ConfiguredHop::name, hop -> new InlineGate(hop.hop().maxConnections())));
+            .filter(hop -> hop.scheduling().firstAttempt() == HopScheduling.FirstAttempt.INLINE)
+            .collect(ImmutableMap.toImmutableMap(NextHop::name, hop -> new InlineGate(hop.pool().maxConnections())));
         this.spoolShare = new Semaphore(spoolShare);
         this.spoolShareLimit = spoolShare;
         this.lanes = lanes;
@@ -64,7 +64,7 @@ final class InlineFirstAttempt {
      * @return empty when the share must be queued instead; otherwise what is left to do
      * @throws MessagingException when the share's copy could not be made or queued
      */
-    Optional<Settlement.Settled> tryDeliver(Mail mail, DeliveryEngine.HopShare share, FailurePolicy failurePolicy) throws MessagingException {
+    Optional<Settlement.Settled> tryDeliver(Mail mail, HopShare share, FailurePolicy failurePolicy) throws MessagingException {
         InlineGate gate = gates.get(share.hop().name());
         if (gate == null || !spoolShare.tryAcquire()) {
             return Optional.empty();
@@ -83,7 +83,7 @@ final class InlineFirstAttempt {
         }
     }
 
-    private Optional<Settlement.Settled> deliverInLanes(Mail mail, DeliveryEngine.HopShare share, FailurePolicy failurePolicy, InlineGate gate)
+    private Optional<Settlement.Settled> deliverInLanes(Mail mail, HopShare share, FailurePolicy failurePolicy, InlineGate gate)
         throws MessagingException {
         if (!share.hop().hasLanes()) {
             return Optional.of(deliver(mail, share, failurePolicy, gate));
@@ -109,8 +109,8 @@ final class InlineFirstAttempt {
      * The attempt only reads the mail: a share carrying all of the mail's recipients is sent from the
      * mail itself, and copied only if something is left to bounce or retry.
      */
-    private Settlement.Settled deliver(Mail mail, DeliveryEngine.HopShare share, FailurePolicy failurePolicy, InlineGate gate) throws MessagingException {
-        ConfiguredHop hop = share.hop();
+    private Settlement.Settled deliver(Mail mail, HopShare share, FailurePolicy failurePolicy, InlineGate gate) throws MessagingException {
+        NextHop hop = share.hop();
         MailCopies.QueueCopy copy = null;
         try {
             if (!share.recipients().equals(ImmutableList.copyOf(mail.getRecipients()))) {
@@ -127,7 +127,7 @@ final class InlineFirstAttempt {
                 .collect(ImmutableList.toImmutableList());
             result = busy.isEmpty() ? result : result.without(busy);
             if (result.hopFailedTemporarily()) {
-                Instant until = gate.pause(clock.instant(), hop.retry().delayAfter(1));
+                Instant until = gate.pause(clock.instant(), hop.scheduling().retry().delayAfter(1));
                 LOGGER.info("Next hop {} failed the first attempt of mail {}: first attempts are queued until {}", hop.name(), toSend.getName(), until);
             }
             if (busy.isEmpty() && result.with(RecipientOutcome.Status.DELIVERED).size() == share.recipients().size()) {

@@ -77,7 +77,7 @@ final class LimitsElement {
         return RetryPolicy.of(delays, maxAttempts);
     }
 
-    static void timeouts(ConfigElement hop, NextHop.Builder builder) throws ConfigurationException {
+    static void timeouts(ConfigElement hop, NextHopBuilder builder) throws ConfigurationException {
         Optional<ConfigElement> timeouts = hop.child(TIMEOUTS);
         if (timeouts.isEmpty()) {
             return;
@@ -97,16 +97,16 @@ final class LimitsElement {
         builder.deadlines(deadlines.build());
     }
 
-    static void pool(ConfigElement hop, NextHop.Builder builder) throws ConfigurationException {
+    static void pool(ConfigElement hop, NextHopBuilder builder) throws ConfigurationException {
         Optional<ConfigElement> pool = hop.child(POOL);
         if (pool.isEmpty()) {
             return;
         }
         ConfigElement element = pool.get().checkAllowed(
             ImmutableSet.of(POOL_MAX_CONNECTIONS, POOL_IDLE_TIMEOUT, POOL_MAX_MESSAGES), ImmutableSet.of());
-        builder.maxConnections(element.integer(POOL_MAX_CONNECTIONS, 1, 1000).orElse(NextHop.DEFAULT_MAX_CONNECTIONS));
-        builder.idleTimeout(element.duration(POOL_IDLE_TIMEOUT, IDLE_TIMEOUT_RANGE).orElse(NextHop.DEFAULT_IDLE_TIMEOUT));
-        builder.maxMessagesPerConnection(element.integer(POOL_MAX_MESSAGES, 1, 100_000).orElse(NextHop.DEFAULT_MAX_MESSAGES_PER_CONNECTION));
+        builder.maxConnections(element.integer(POOL_MAX_CONNECTIONS, 1, 1000).orElse(PoolLimits.DEFAULT_MAX_CONNECTIONS));
+        builder.idleTimeout(element.duration(POOL_IDLE_TIMEOUT, IDLE_TIMEOUT_RANGE).orElse(PoolLimits.DEFAULT_IDLE_TIMEOUT));
+        builder.maxMessagesPerConnection(element.integer(POOL_MAX_MESSAGES, 1, 100_000).orElse(PoolLimits.DEFAULT_MAX_MESSAGES_PER_CONNECTION));
     }
 
     static LaneLimits lanes(ConfigElement hop, NextHop nextHop) throws ConfigurationException {

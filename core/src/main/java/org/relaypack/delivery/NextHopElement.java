@@ -37,7 +37,7 @@ final class NextHopElement {
         this.auth = new AuthElement(secrets);
     }
 
-    ConfiguredHop parse(ConfigElement element, RetryPolicy defaultRetry, LoopDetection loopDetection) throws ConfigurationException {
+    NextHop parse(ConfigElement element, RetryPolicy defaultRetry, LoopDetection loopDetection) throws ConfigurationException {
         element.checkAllowed(ImmutableSet.of(NAME, TYPE, FALLBACK, CONCURRENCY, PORT, FIRST_ATTEMPT),
             ImmutableSet.of(HOST, TlsElement.TLS, AuthElement.AUTH, LimitsElement.TIMEOUTS, LimitsElement.POOL, HELO_NAME,
                 LimitsElement.RETRY, LimitsElement.LANES));
@@ -45,7 +45,7 @@ final class NextHopElement {
         if (!HopName.isValid(name)) {
             throw element.error(NAME, name, "must be " + HopName.SYNTAX);
         }
-        NextHop.Builder builder = NextHop.builder(name).loopDetection(loopDetection);
+        NextHopBuilder builder = NextHop.builder(name).loopDetection(loopDetection);
         kindAndHosts(element, builder);
         TlsPolicy tlsPolicy = tls.parse(element);
         builder.tls(tlsPolicy);
@@ -66,14 +66,14 @@ final class NextHopElement {
             helo.get().checkAllowed(ImmutableSet.of(), ImmutableSet.of());
             builder.heloName(helo.get().requiredText());
         }
-        int concurrency = element.integer(CONCURRENCY, 1, MAX_CONCURRENCY).orElse(ConfiguredHop.DEFAULT_CONCURRENCY);
+        int concurrency = element.integer(CONCURRENCY, 1, MAX_CONCURRENCY).orElse(HopScheduling.DEFAULT_CONCURRENCY);
         NextHop hop = builder.build();
-        return ConfiguredHop.of(hop, LimitsElement.retry(element, defaultRetry), concurrency, element.value(FALLBACK),
+        return hop.withScheduling(HopScheduling.of(LimitsElement.retry(element, defaultRetry), concurrency, element.value(FALLBACK),
                 firstAttempt(element, hop))
-            .withLanes(LimitsElement.lanes(element, hop));
+            .withLanes(LimitsElement.lanes(element, hop)));
     }
 
-    private static void kindAndHosts(ConfigElement element, NextHop.Builder builder) throws ConfigurationException {
+    private static void kindAndHosts(ConfigElement element, NextHopBuilder builder) throws ConfigurationException {
         String type = element.value(TYPE).orElse(TYPE_HOSTS);
         ImmutableList<ConfigElement> hostElements = element.children(HOST);
         switch (type) {
@@ -108,12 +108,12 @@ final class NextHopElement {
         }
     }
 
-    private static ConfiguredHop.FirstAttempt firstAttempt(ConfigElement element, NextHop hop) throws ConfigurationException {
+    private static HopScheduling.FirstAttempt firstAttempt(ConfigElement element, NextHop hop) throws ConfigurationException {
         Optional<String> text = element.value(FIRST_ATTEMPT);
         if (text.isEmpty()) {
-            return ConfiguredHop.FirstAttempt.defaultFor(hop);
+            return HopScheduling.FirstAttempt.defaultFor(hop);
         }
-        return ConfiguredHop.FirstAttempt.parse(text.get())
+        return HopScheduling.FirstAttempt.parse(text.get())
             .orElseThrow(() -> element.error(FIRST_ATTEMPT, text.get(), "is not one of inline, queue"));
     }
 }

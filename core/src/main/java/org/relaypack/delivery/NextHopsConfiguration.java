@@ -34,9 +34,9 @@ public final class NextHopsConfiguration {
         return new NextHopsConfiguration(ImmutableMap.of());
     }
 
-    public static NextHopsConfiguration of(ConfiguredHop... hops) {
-        ImmutableMap.Builder<String, ConfiguredHop> builder = ImmutableMap.builder();
-        for (ConfiguredHop hop : hops) {
+    public static NextHopsConfiguration of(NextHop... hops) {
+        ImmutableMap.Builder<String, NextHop> builder = ImmutableMap.builder();
+        for (NextHop hop : hops) {
             builder.put(hop.name(), hop);
         }
         return new NextHopsConfiguration(builder.build());
@@ -56,9 +56,9 @@ public final class NextHopsConfiguration {
         section.checkAllowed(ImmutableSet.of(), ImmutableSet.of(LimitsElement.RETRY, LOOP_DETECTION, NextHopElement.NEXTHOP));
         RetryPolicy defaultRetry = LimitsElement.retry(section, RetryPolicy.defaults());
         LoopDetection loopDetection = loopDetection(section);
-        Map<String, ConfiguredHop> hops = new LinkedHashMap<>();
+        Map<String, NextHop> hops = new LinkedHashMap<>();
         for (ConfigElement element : section.children(NextHopElement.NEXTHOP)) {
-            ConfiguredHop hop = hopReader.parse(element, defaultRetry, loopDetection);
+            NextHop hop = hopReader.parse(element, defaultRetry, loopDetection);
             if (hops.containsKey(hop.name())) {
                 throw element.error(NextHopElement.NAME, hop.name(), "is defined twice");
             }
@@ -84,18 +84,18 @@ public final class NextHopsConfiguration {
         return LoopDetection.of(addresses.build(), element.bool(ALLOW_LOOPBACK_MX).orElse(false));
     }
 
-    private final ImmutableMap<String, ConfiguredHop> hops;
+    private final ImmutableMap<String, NextHop> hops;
 
-    private NextHopsConfiguration(ImmutableMap<String, ConfiguredHop> hops) {
+    private NextHopsConfiguration(ImmutableMap<String, NextHop> hops) {
         this.hops = hops;
     }
 
     /** The hops in the order of the file. */
-    public ImmutableMap<String, ConfiguredHop> hops() {
+    public ImmutableMap<String, NextHop> hops() {
         return hops;
     }
 
-    public Optional<ConfiguredHop> hop(String name) {
+    public Optional<NextHop> hop(String name) {
         return Optional.ofNullable(hops.get(name));
     }
 

@@ -11,11 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 import org.apache.james.core.MailAddress;
-import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.metrics.api.TimeMetric;
 import org.apache.james.queue.api.MailQueue;
-import org.apache.mailet.Attribute;
-import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,13 +28,12 @@ import reactor.core.scheduler.Schedulers;
  * Handles one item of a hop queue, so that the same holds on any James queue (memory, ActiveMQ,
  * RabbitMQ, which ignores delays, requeues a nack at once and lets 5 items at most be unacknowledged):
  * <ul>
- *   <li>a mail not due yet is queued again with the time it has left and acknowledged at once, without
- *       an attempt: it never occupies the queue's prefetch while it waits;</li>
+ *   <li>a mail not due yet, or whose destination lane is full, is queued again with the time it has left
+ *       and acknowledged at once, without an attempt: it never occupies the queue's prefetch while it waits;</li>
  *   <li>otherwise it is attempted, settled (see {@link Settlement}: a retry is a fresh copy carrying only
  *       the recipients left and the attempts made) and only then acknowledged: a crash means the item
  *       comes back (at least once), never that it is lost;</li>
- *   <li>when nothing can be queued, the item is handed back ({@code done(RETRY)}) after a backoff that
- *       grows with each such failure in a row, remembering what it delivered ({@link Redeliveries});</li>
+ *   <li>when nothing can be queued, the item is handed back ({@code done(RETRY)}), see {@link ItemCompletion};</li>
  *   <li>anything thrown, Errors included, settles the item with a retry instead of leaving it unsettled.</li>
  * </ul>
  */
@@ -51,7 +47,7 @@ final class QueueConsumer {
     private final FallbackChain chain;
     private final DestinationLanes lanes;
     private final Settlement settlement;
-    private final Redeliveries redeliveries;
+    private final ItemCompletion completion;
     private final DeliveryMetrics metrics;
     private final Consumer<String> onHopDelivered;
     private final Clock clock;
@@ -64,31 +60,27 @@ final class QueueConsumer {
         this.chain = chain;
         this.lanes = lanes;
         this.settlement = settlement;
-        this.redeliveries = redeliveries;
+        this.completion = new ItemCompletion(redeliveries);
         this.metrics = metrics;
         this.onHopDelivered = onHopDelivered;
         this.clock = clock;
         this.earlyPause = earlyPause;
     }
 
-    Mono<Void> handle(ConfiguredHop hop, MailQueue queue, MailQueue.MailQueueItem item, Scheduler scheduler) {
+    Mono<Void> handle(NextHop hop, MailQueue queue, MailQueue.MailQueueItem item, Scheduler scheduler) {
         Optional<Duration> early = DeliveryAttributes.notBefore(item.getMail())
             .map(notBefore -> Duration.between(clock.instant(), notBefore))
             .filter(remaining -> remaining.compareTo(EARLINESS_TOLERANCE) > 0);
         if (early.isPresent()) {
-            return Mono.fromCallable(() -> requeueEarly(hop, queue, item, early.get()))
-                .subscribeOn(Schedulers.boundedElastic())
-                .flatMap(then -> then);
+            warnOnceOfIgnoredDelays(hop, queue, item.getMail());
+            return requeueWithoutAttempt(hop, queue, item, early.get(), "it is not due yet");
         }
         if (!hop.hasLanes()) {
             return Mono.fromCallable(() -> process(hop, item)).subscribeOn(scheduler).flatMap(then -> then);
         }
         Optional<DestinationLanes.Ticket> ticket = lanes.tryEnter(hop, destinations(item.getMail()), clock.instant());
         if (ticket.isEmpty()) {
-            // Not a thread of the hop: the lane's own deliveries are running, the mail waits in the queue.
-            return Mono.fromCallable(() -> requeueLaneFull(hop, queue, item))
-                .subscribeOn(Schedulers.boundedElastic())
-                .flatMap(then -> then);
+            return requeueWithoutAttempt(hop, queue, item, LANE_FULL_DELAY, "the lane of " + destinations(item.getMail()) + " is full");
         }
         return Mono.fromCallable(() -> process(hop, item)).subscribeOn(scheduler).flatMap(then -> then)
             .doFinally(signal -> ticket.get().close());
@@ -99,48 +91,42 @@ final class QueueConsumer {
     }
 
     /**
-     * The mail's destination lane is full: queue it again for a moment and acknowledge it, without an
-     * attempt. Its slot stays taken for a while, so that a queue ignoring delays does not spin on it.
+     * Queues the mail again for {@code delay} and acknowledges the item, without an attempt: it never
+     * occupies the queue's prefetch while it waits. Its slot stays taken for a while, so that a queue
+     * ignoring delays does not spin on it. Not on a thread of the hop: its deliveries are running.
      */
-    private Mono<Void> requeueLaneFull(ConfiguredHop hop, MailQueue queue, MailQueue.MailQueueItem item) {
-        Mail mail = item.getMail();
-        LOGGER.debug("Mail {} for next hop {}: the lane of {} is full, queued again for {}", mail.getName(), hop.name(),
-            destinations(mail), LANE_FULL_DELAY);
-        try (MailCopies.QueueCopy copy = MailCopies.forQueue(mail, mail.getName(), mail.getRecipients())) {
-            queue.enQueue(copy.mail(), LANE_FULL_DELAY);
-        } catch (Exception e) {
-            LOGGER.error("Mail {} for next hop {}: could not queue it again while its lane is full", mail.getName(), hop.name(), e);
-            return handBack(hop, item, ImmutableList.copyOf(mail.getRecipients()), DeliveryAttributes.attempts(mail), ImmutableSet.of());
-        }
-        acknowledge(hop, item);
-        return Mono.delay(earlyPause).then();
+    private Mono<Void> requeueWithoutAttempt(NextHop hop, MailQueue queue, MailQueue.MailQueueItem item, Duration delay, String why) {
+        return Mono.fromCallable(() -> {
+            Mail mail = item.getMail();
+            LOGGER.debug("Mail {} for next hop {}: {}, queued again for {}", mail.getName(), hop.name(), why, delay);
+            try (MailCopies.QueueCopy copy = MailCopies.forQueue(mail, mail.getName(), mail.getRecipients())) {
+                queue.enQueue(copy.mail(), delay);
+            } catch (Exception e) {
+                LOGGER.error("Mail {} for next hop {}: could not queue it again ({})", mail.getName(), hop.name(), why, e);
+                return completion.handBack(hop, item, ImmutableList.copyOf(mail.getRecipients()), DeliveryAttributes.attempts(mail),
+                    ImmutableSet.of());
+            }
+            completion.acknowledge(hop, item);
+            return Mono.delay(earlyPause).then();
+        }).subscribeOn(Schedulers.boundedElastic()).flatMap(then -> then);
     }
 
-    /** A queue that ignores delays (James's RabbitMQ queue) gave the mail back before its time: queue it again, no attempt. */
-    private Mono<Void> requeueEarly(ConfiguredHop hop, MailQueue queue, MailQueue.MailQueueItem item, Duration remaining) {
-        Mail mail = item.getMail();
+    /** A queue that ignores delays (James's RabbitMQ queue) gives mail back before its time: said once per hop. */
+    private void warnOnceOfIgnoredDelays(NextHop hop, MailQueue queue, Mail mail) {
         if (warnedIgnoredDelays.add(hop.name())) {
             LOGGER.warn("Queue {} gave back mail {} before its retry time: it ignores delays (James's RabbitMQ queue does). "
                 + "Such mail is queued again, without an attempt, until its time comes.", queue.getName().asString(), mail.getName());
         }
-        try (MailCopies.QueueCopy copy = MailCopies.forQueue(mail, mail.getName(), mail.getRecipients())) {
-            queue.enQueue(copy.mail(), remaining);
-        } catch (Exception e) {
-            LOGGER.error("Mail {} for next hop {}: could not queue it again until its time", mail.getName(), hop.name(), e);
-            return handBack(hop, item, ImmutableList.copyOf(mail.getRecipients()), DeliveryAttributes.attempts(mail), ImmutableSet.of());
-        }
-        acknowledge(hop, item);
-        return Mono.delay(earlyPause).then();
     }
 
-    private Mono<Void> process(ConfiguredHop hop, MailQueue.MailQueueItem item) {
+    private Mono<Void> process(NextHop hop, MailQueue.MailQueueItem item) {
         Mail mail = item.getMail();
         Progress progress = new Progress(DeliveryAttributes.attempts(mail));
         try {
-            redeliveries.recall(hop.name(), mail.getName()).ifPresent(memo -> progress.recall(mail, memo));
+            completion.recall(hop, mail).ifPresent(memo -> progress.recall(mail, memo));
             if (mail.getRecipients().isEmpty()) {
                 LOGGER.warn("Mail {} for next hop {} has no recipient left: dropped from the queue", mail.getName(), hop.name());
-                return settled(hop, item);
+                return completion.settled(hop, item);
             }
             progress.attempt++;
             progress.attemptMade = true;
@@ -153,18 +139,18 @@ final class QueueConsumer {
             }
             Settlement.Settled settled = settlement.settle(hop, mail, progress.attempt, result);
             if (settled.isDone()) {
-                return settled(hop, item);
+                return completion.settled(hop, item);
             }
             LOGGER.error("Mail {} for next hop {}: could not queue the retry or the bounce of {}; the queue gets the item back",
                 mail.getName(), hop.name(), settled.pending(), settled.cause().orElse(null));
-            return handBack(hop, item, settled.pending(), progress.attempt, progress.delivered);
+            return completion.handBack(hop, item, settled.pending(), progress.attempt, progress.delivered);
         } catch (Throwable t) {
             return afterThrow(hop, item, progress, t);
         }
     }
 
     /** Settles an item whose handling threw: a retry of the recipients not delivered, the attempt counted. */
-    private Mono<Void> afterThrow(ConfiguredHop hop, MailQueue.MailQueueItem item, Progress progress, Throwable t) {
+    private Mono<Void> afterThrow(NextHop hop, MailQueue.MailQueueItem item, Progress progress, Throwable t) {
         Mail mail = item.getMail();
         LOGGER.error("Mail {} for next hop {}: unexpected failure; it will be retried", mail.getName(), hop.name(), t);
         int attempts = progress.attemptMade ? progress.attempt : progress.attempt + 1;
@@ -172,63 +158,18 @@ final class QueueConsumer {
         pending.removeAll(progress.delivered);
         if (t instanceof VirtualMachineError) {
             // Out of memory or stack: nothing more that allocates; the queue keeps the mail.
-            return handBack(hop, item, ImmutableList.copyOf(pending), attempts, progress.delivered);
+            return completion.handBack(hop, item, ImmutableList.copyOf(pending), attempts, progress.delivered);
         }
         if (pending.isEmpty()) {
-            return settled(hop, item);
+            return completion.settled(hop, item);
         }
         try {
-            settlement.queueRetry(hop, mail, pending, attempts, hop.retry().delayAfter(attempts));
+            settlement.queueRetry(hop, mail, pending, attempts, hop.scheduling().retry().delayAfter(attempts));
         } catch (Throwable e) {
             LOGGER.error("Mail {} for next hop {}: could not queue its retry either", mail.getName(), hop.name(), e);
-            return handBack(hop, item, ImmutableList.copyOf(pending), attempts, progress.delivered);
+            return completion.handBack(hop, item, ImmutableList.copyOf(pending), attempts, progress.delivered);
         }
-        return settled(hop, item);
-    }
-
-    private Mono<Void> settled(ConfiguredHop hop, MailQueue.MailQueueItem item) {
-        redeliveries.forget(hop.name(), item.getMail().getName());
-        acknowledge(hop, item);
-        return Mono.empty();
-    }
-
-    private void acknowledge(ConfiguredHop hop, MailQueue.MailQueueItem item) {
-        try {
-            item.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
-            redeliveries.queueWorked(hop.name());
-        } catch (Exception e) {
-            LOGGER.error("Mail {} for next hop {}: could not acknowledge the queue item; the queue may deliver it again",
-                item.getMail().getName(), hop.name(), e);
-        } finally {
-            LifecycleUtil.dispose(item.getMail());
-        }
-    }
-
-    /**
-     * Nothing could be queued: the queue gets the item back after a backoff. Delivered recipients and
-     * the attempts are remembered for the redelivery of a queue that hands back the original, and set
-     * on the item's mail for a queue that hands back the mail (James's memory queue).
-     */
-    private Mono<Void> handBack(ConfiguredHop hop, MailQueue.MailQueueItem item, ImmutableList<MailAddress> pending, int attempts,
-                                Set<MailAddress> delivered) {
-        Mail mail = item.getMail();
-        Duration backoff = redeliveries.nextBackoff(hop.name());
-        try {
-            redeliveries.remember(hop.name(), mail.getName(), attempts, delivered);
-            mail.setRecipients(pending);
-            mail.setAttribute(new Attribute(DeliveryAttributes.ATTEMPTS, AttributeValue.of(attempts)));
-        } catch (Throwable e) {
-            LOGGER.error("Mail {}: could not note what was done before handing it back", mail.getName(), e);
-        }
-        return Mono.delay(backoff).then(Mono.fromRunnable(() -> {
-            try {
-                item.done(pending.isEmpty() ? MailQueue.MailQueueItem.CompletionStatus.SUCCESS : MailQueue.MailQueueItem.CompletionStatus.RETRY);
-            } catch (Exception e) {
-                LOGGER.error("Mail {}: could not hand the queue item back", mail.getName(), e);
-            } finally {
-                LifecycleUtil.dispose(mail);
-            }
-        }));
+        return completion.settled(hop, item);
     }
 
     /** What handling one item did so far: the attempt count, and the recipients delivered. */

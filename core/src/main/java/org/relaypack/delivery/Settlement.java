@@ -71,9 +71,9 @@ final class Settlement {
     }
 
     /** Settles attempt number {@code attempt} (1 for the first) of the mail at the hop. */
-    Settled settle(ConfiguredHop hop, Mail mail, int attempt, ChainResult result) {
+    Settled settle(NextHop hop, Mail mail, int attempt, ChainResult result) {
         ImmutableList<MailAddress> temporary = result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE);
-        boolean retry = !temporary.isEmpty() && hop.retry().mayRetryAfter(attempt);
+        boolean retry = !temporary.isEmpty() && hop.scheduling().retry().mayRetryAfter(attempt);
         List<RecipientOutcome> toFail = new ArrayList<>(result.with(RecipientOutcome.Status.PERMANENT_FAILURE));
         if (!temporary.isEmpty() && !retry) {
             LOGGER.info("Mail {} still failing for {} at next hop {} after {} attempts: giving up", mail.getName(), temporary, hop.name(), attempt);
@@ -99,7 +99,7 @@ final class Settlement {
         try {
             Optional<SmtpReply> lastReply = result.with(RecipientOutcome.Status.TEMPORARY_FAILURE).stream()
                 .map(RecipientOutcome::reply).findFirst();
-            Instant due = queueRetry(hop, mail, toRetry, attempt, hop.retry().delayAfter(attempt), lastReply);
+            Instant due = queueRetry(hop, mail, toRetry, attempt, hop.scheduling().retry().delayAfter(attempt), lastReply);
             metrics.deferred(hop.name(), retry ? temporary.size() : 0);
             LOGGER.debug("Mail {} queued again for {} to next hop {}, attempt {} made, due at {}", mail.getName(), toRetry, hop.name(), attempt, due);
             return Settled.DONE;
@@ -115,13 +115,13 @@ final class Settlement {
      * Queues a fresh copy of the mail carrying only {@code recipients}, the attempts made and when it
      * is due; on a queue that ignores delays the consumer queues it again, without an attempt, until then.
      */
-    Instant queueRetry(ConfiguredHop hop, Mail mail, List<MailAddress> recipients, int attemptsMade, Duration delay)
+    Instant queueRetry(NextHop hop, Mail mail, List<MailAddress> recipients, int attemptsMade, Duration delay)
         throws MessagingException {
         return queueRetry(hop, mail, recipients, attemptsMade, delay, Optional.empty());
     }
 
     /** ... with the reply of the attempt that failed, kept on the copy for "where is my mail" (else the mail's last one stays). */
-    Instant queueRetry(ConfiguredHop hop, Mail mail, List<MailAddress> recipients, int attemptsMade, Duration delay,
+    Instant queueRetry(NextHop hop, Mail mail, List<MailAddress> recipients, int attemptsMade, Duration delay,
                        Optional<SmtpReply> lastReply) throws MessagingException {
         Instant due = clock.instant().plus(delay);
         try (MailCopies.QueueCopy copy = MailCopies.forQueue(mail, mail.getName(), recipients)) {

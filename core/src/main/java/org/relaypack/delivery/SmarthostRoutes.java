@@ -10,7 +10,7 @@ import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
 import org.relaypack.config.ConfigElement;
-import org.relaypack.delivery.ConfiguredHop;
+import org.relaypack.delivery.NextHop;
 import org.relaypack.delivery.NextHopsConfiguration;
 import org.relaypack.lifecycle.NotInstalled;
 import org.relaypack.routing.RouteKey;
@@ -53,8 +53,8 @@ public final class SmarthostRoutes {
         ConfigElement section = root.child(SECTION)
             .orElseThrow(() -> root.error("has no <smarthost> section: SmarthostDelivery needs its routes"));
         section.checkAllowed(ImmutableSet.of(), ImmutableSet.of(ROUTE, DEFAULT));
-        Map<String, ConfiguredHop> recipientRoutes = new LinkedHashMap<>();
-        Map<String, ConfiguredHop> senderRoutes = new LinkedHashMap<>();
+        Map<String, NextHop> recipientRoutes = new LinkedHashMap<>();
+        Map<String, NextHop> senderRoutes = new LinkedHashMap<>();
         for (ConfigElement route : section.children(ROUTE)) {
             route.checkAllowed(ImmutableSet.of(RECIPIENT, SENDER, NEXTHOP), ImmutableSet.of());
             Optional<String> recipient = route.value(RECIPIENT);
@@ -65,14 +65,14 @@ public final class SmarthostRoutes {
             String attribute = recipient.isPresent() ? RECIPIENT : SENDER;
             String value = recipient.or(() -> sender).get();
             String key = key(route, attribute, value);
-            Map<String, ConfiguredHop> table = recipient.isPresent() ? recipientRoutes : senderRoutes;
+            Map<String, NextHop> table = recipient.isPresent() ? recipientRoutes : senderRoutes;
             if (table.containsKey(key)) {
                 throw route.error(attribute, value, "has a route already");
             }
             table.put(key, hop(route, hops));
         }
         Optional<ConfigElement> defaultRoute = section.child(DEFAULT);
-        Optional<ConfiguredHop> defaultHop = Optional.empty();
+        Optional<NextHop> defaultHop = Optional.empty();
         if (defaultRoute.isPresent()) {
             defaultRoute.get().checkAllowed(ImmutableSet.of(NEXTHOP), ImmutableSet.of());
             defaultHop = Optional.of(hop(defaultRoute.get(), hops));
@@ -83,7 +83,7 @@ public final class SmarthostRoutes {
         return new SmarthostRoutes(ImmutableMap.copyOf(recipientRoutes), ImmutableMap.copyOf(senderRoutes), defaultHop);
     }
 
-    private static ConfiguredHop hop(ConfigElement element, NextHopsConfiguration hops) throws ConfigurationException {
+    private static NextHop hop(ConfigElement element, NextHopsConfiguration hops) throws ConfigurationException {
         String name = element.required(NEXTHOP);
         return hops.hop(name)
             .orElseThrow(() -> element.error(NEXTHOP, name, "names no <nexthop> in <nexthops> (defined: "
@@ -102,25 +102,25 @@ public final class SmarthostRoutes {
         }
     }
 
-    private final ImmutableMap<String, ConfiguredHop> recipientRoutes;
-    private final ImmutableMap<String, ConfiguredHop> senderRoutes;
-    private final Optional<ConfiguredHop> defaultHop;
+    private final ImmutableMap<String, NextHop> recipientRoutes;
+    private final ImmutableMap<String, NextHop> senderRoutes;
+    private final Optional<NextHop> defaultHop;
 
-    private SmarthostRoutes(ImmutableMap<String, ConfiguredHop> recipientRoutes, ImmutableMap<String, ConfiguredHop> senderRoutes,
-                            Optional<ConfiguredHop> defaultHop) {
+    private SmarthostRoutes(ImmutableMap<String, NextHop> recipientRoutes, ImmutableMap<String, NextHop> senderRoutes,
+                            Optional<NextHop> defaultHop) {
         this.recipientRoutes = recipientRoutes;
         this.senderRoutes = senderRoutes;
         this.defaultHop = defaultHop;
     }
 
     /** The next hop for one recipient of a mail from the sender; empty when no route and no default apply. */
-    public Optional<ConfiguredHop> resolve(MaybeSender sender, MailAddress recipient) {
+    public Optional<NextHop> resolve(MaybeSender sender, MailAddress recipient) {
         return lookup(recipientRoutes, recipient)
             .or(() -> sender.asOptional().flatMap(address -> lookup(senderRoutes, address)))
             .or(() -> defaultHop);
     }
 
-    private static Optional<ConfiguredHop> lookup(ImmutableMap<String, ConfiguredHop> table, MailAddress address) {
+    private static Optional<NextHop> lookup(ImmutableMap<String, NextHop> table, MailAddress address) {
         return Optional.ofNullable(table.get(RouteKey.ofAddress(address)))
             .or(() -> Optional.ofNullable(table.get(RouteKey.ofDomain(address.getDomain()))));
     }
@@ -130,7 +130,7 @@ public final class SmarthostRoutes {
         return MoreObjects.toStringHelper(this)
             .add("recipientRoutes", recipientRoutes.keySet())
             .add("senderRoutes", senderRoutes.keySet())
-            .add("default", defaultHop.map(ConfiguredHop::name))
+            .add("default", defaultHop.map(NextHop::name))
             .toString();
     }
 }

@@ -185,7 +185,7 @@ public class SmtpTransport implements HopTransport {
         if (refusal.isPresent()) {
             return refusal;
         }
-        SessionPools.Limits limits = new SessionPools.Limits(hop.maxConnections(), hop.idleTimeout(),
+        SessionPools.Limits limits = new SessionPools.Limits(hop.pool().maxConnections(), hop.pool().idleTimeout(),
             waitForSession ? hop.connectTimeout() : Duration.ZERO);
         Envelope envelope = Envelope.of(mail.getMaybeSender(), pending, mail.dsnParameters(), gate.applies());
         SessionPools.Lease pooled;
@@ -223,7 +223,7 @@ public class SmtpTransport implements HopTransport {
             pooled.abandon();
             checkBeforeUse = true;
         }
-        pooled.giveBack(result.sessionReusable() && session.transactions() < hop.maxMessagesPerConnection());
+        pooled.giveBack(result.sessionReusable() && session.transactions() < hop.pool().maxMessagesPerConnection());
         mtaSts.checkTesting(planned, mail, hop, session);
 
         result.finalReplies().forEach((recipient, reply) -> attempts.record(outcome(recipient, reply)));

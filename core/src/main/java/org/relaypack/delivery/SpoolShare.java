@@ -5,7 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** How many inline first attempts all hops may run at once: fewer than James's spool threads. */
-final class SpoolShare {
+public final class SpoolShare {
     private static final Logger LOGGER = LoggerFactory.getLogger(SpoolShare.class);
     /** James's mailet spooler runs this many threads when mailetcontainer.xml does not say ({@code JamesMailSpooler}). */
     static final int JAMES_DEFAULT_SPOOL_THREADS = 100;
@@ -16,7 +16,7 @@ final class SpoolShare {
     }
 
     /** The spool's threads as James reads them: {@code <spooler><threads>} of mailetcontainer.xml, else James's default. */
-    static int spoolThreads(ConfigurationProvider configurationProvider) {
+    public static int spoolThreads(ConfigurationProvider configurationProvider) {
         try {
             return configurationProvider.getConfiguration("mailetcontainer").configurationAt("spooler")
                 .getInt("threads", JAMES_DEFAULT_SPOOL_THREADS);

@@ -11,9 +11,11 @@ import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.rrt.api.RecipientRewriteTable;
+import org.apache.james.server.core.configuration.ConfigurationProvider;
 import org.apache.mailet.MailetContext;
 import org.relaypack.delivery.DeliveryEngine;
 import org.relaypack.delivery.SmtpTransport;
+import org.relaypack.delivery.SpoolShare;
 import org.relaypack.routing.RouteDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +38,7 @@ public class SharedParts {
     private final MailetContext mailetContext;
     private final FileSystem fileSystem;
     private final RecipientRewriteTable recipientRewriteTable;
+    private final ConfigurationProvider configurationProvider;
     private Optional<DeliveryEngine> engine = Optional.empty();
     private Optional<RouteDirectory> directory = Optional.empty();
     private boolean closed;
@@ -43,7 +46,7 @@ public class SharedParts {
     @Inject
     public SharedParts(RelaypackConfiguration configuration, MailQueueFactory<?> queueFactory, MetricFactory metricFactory,
                        Provider<SmtpTransport> transport, MailetContext mailetContext, FileSystem fileSystem,
-                       RecipientRewriteTable recipientRewriteTable) {
+                       RecipientRewriteTable recipientRewriteTable, ConfigurationProvider configurationProvider) {
         this.configuration = configuration;
         this.queueFactory = queueFactory;
         this.metricFactory = metricFactory;
@@ -51,13 +54,15 @@ public class SharedParts {
         this.mailetContext = mailetContext;
         this.fileSystem = fileSystem;
         this.recipientRewriteTable = recipientRewriteTable;
+        this.configurationProvider = configurationProvider;
     }
 
     /** The engine, made and started at the first call. */
     public synchronized DeliveryEngine engine() {
         checkOpen();
         if (engine.isEmpty()) {
-            DeliveryEngine made = new DeliveryEngine(queueFactory, metricFactory, transport.get(), mailetContext, configuration.nextHops());
+            DeliveryEngine made = new DeliveryEngine(queueFactory, metricFactory, transport.get(), mailetContext, configuration.nextHops(),
+                SpoolShare.spoolThreads(configurationProvider));
             made.start();
             engine = Optional.of(made);
         }

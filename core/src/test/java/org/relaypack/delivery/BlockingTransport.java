@@ -2,6 +2,7 @@ package org.relaypack.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -32,8 +33,8 @@ final class BlockingTransport implements HopTransport {
         this.blockedAttempt = blockedAttempt;
     }
 
-    void awaitBlocked() throws InterruptedException {
-        assertThat(blockedStarted.await(10, TimeUnit.SECONDS)).as("attempt %s of %s started", blockedAttempt, blocked).isTrue();
+    void awaitBlocked(Duration patience) throws InterruptedException {
+        assertThat(blockedStarted.await(patience.toMillis(), TimeUnit.MILLISECONDS)).as("attempt %s of %s started", blockedAttempt, blocked).isTrue();
     }
 
     void release() {
@@ -67,7 +68,7 @@ final class BlockingTransport implements HopTransport {
 
     private void awaitRelease() {
         try {
-            release.await(30, TimeUnit.SECONDS);
+            release.await(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

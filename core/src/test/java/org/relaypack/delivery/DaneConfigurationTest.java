@@ -47,7 +47,7 @@ class DaneConfigurationTest {
     private NextHop hop(String type, String tls) throws ConfigurationException {
         String hosts = type.equals("hosts") ? "<host>[relay.example]:25</host>" : "";
         return NextHopsConfiguration.from(relaypackXml("<nexthops><nexthop name=\"internet\" type=\"" + type + "\">" + hosts + tls
-            + "</nexthop></nexthops>"), fileSystem, Map.<String, String>of()::get).hop("internet").orElseThrow().hop();
+            + "</nexthop></nexthops>"), fileSystem, Map.<String, String>of()::get).hop("internet").orElseThrow();
     }
 
     @Test

@@ -41,9 +41,9 @@ class DeliveryEngineHealthTest {
         MemoryMailQueueFactory queues = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory(), clock);
         testee = new DeliveryEngine(queues, new RecordingMetricFactory(), transport, FakeMailContext.defaultContext(),
             NextHopsConfiguration.of(
-                ConfiguredHop.of(UPSTREAM_HOP, RetryPolicy.of(ImmutableList.of(Duration.ofMinutes(5)), 3), 1, Optional.empty())
-                    .withFirstAttempt(ConfiguredHop.FirstAttempt.QUEUE),
-                ConfiguredHop.of(OTHER_HOP, RetryPolicy.defaults(), 1, Optional.empty())),
+                UPSTREAM_HOP.withScheduling(
+                    HopScheduling.of(RetryPolicy.of(ImmutableList.of(Duration.ofMinutes(5)), 3), 1, Optional.empty(), HopScheduling.FirstAttempt.QUEUE)),
+                OTHER_HOP.withScheduling(HopScheduling.of(RetryPolicy.defaults(), 1, Optional.empty(), HopScheduling.FirstAttempt.INLINE))),
             clock, Duration.ofMillis(5));
         testee.start();
     }

@@ -86,9 +86,9 @@ class DeliveryEngineTest {
         metricFactory = new RecordingMetricFactory();
         queueFactory = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory(), queueClock);
         testee = new DeliveryEngine(queueFactory, metricFactory, transport, mailetContext, NextHopsConfiguration.of(
-            ConfiguredHop.of(UPSTREAM_HOP, upstreamRetry, 2, Optional.empty()),
-            ConfiguredHop.of(UPSTREAM_465_HOP, FAST_RETRY, 2, Optional.empty()),
-            ConfiguredHop.of(OTHER_HOP, FAST_RETRY, 2, Optional.empty()).withFirstAttempt(ConfiguredHop.FirstAttempt.QUEUE)));
+            UPSTREAM_HOP.withScheduling(HopScheduling.of(upstreamRetry, 2, Optional.empty(), HopScheduling.FirstAttempt.INLINE)),
+            UPSTREAM_465_HOP.withScheduling(HopScheduling.of(FAST_RETRY, 2, Optional.empty(), HopScheduling.FirstAttempt.INLINE)),
+            OTHER_HOP.withScheduling(HopScheduling.of(FAST_RETRY, 2, Optional.empty(), HopScheduling.FirstAttempt.QUEUE))));
         testee.start();
     }
 
@@ -139,8 +139,8 @@ class DeliveryEngineTest {
         assertThat(transport.attemptsAt(UPSTREAM).get(0).recipients()).containsExactly(BOB, CAROL);
         assertThat(transport.attemptsAt(OTHER)).isEmpty();
         assertThat(mailetContext.getSentMails()).isEmpty();
-        assertThat(metricFactory.countFor(DeliveryEngine.deliveredMetric(UPSTREAM))).isEqualTo(2);
-        assertThat(metricFactory.executionTimesFor(DeliveryEngine.deliveryTimeMetric(UPSTREAM))).hasSize(1);
+        assertThat(metricFactory.countFor(DeliveryMetrics.delivered(UPSTREAM))).isEqualTo(2);
+        assertThat(metricFactory.executionTimesFor(DeliveryMetrics.deliveryTime(UPSTREAM))).hasSize(1);
     }
 
     @Test
@@ -160,9 +160,9 @@ class DeliveryEngineTest {
             awaitSettled(UPSTREAM, 2);
             assertThat(transport.attemptsAt(UPSTREAM)).allSatisfy(attempt -> assertThat(attempt.recipients()).containsExactly(BOB));
             assertThat(mailetContext.getSentMails()).isEmpty();
-            assertThat(metricFactory.countFor(DeliveryEngine.deferredMetric(UPSTREAM))).isEqualTo(1);
-            assertThat(metricFactory.countFor(DeliveryEngine.deliveredMetric(UPSTREAM))).isEqualTo(1);
-            assertThat(metricFactory.countFor(DeliveryEngine.bouncedMetric(UPSTREAM))).isZero();
+            assertThat(metricFactory.countFor(DeliveryMetrics.deferred(UPSTREAM))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryMetrics.delivered(UPSTREAM))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryMetrics.bounced(UPSTREAM))).isZero();
         }
 
         @Test
@@ -175,7 +175,7 @@ class DeliveryEngineTest {
             assertThat(transport.attemptsAt(UPSTREAM).get(0).recipients()).containsExactly(BOB, CAROL, DAVE);
             assertThat(transport.attemptsAt(UPSTREAM).get(1).recipients()).containsExactly(CAROL);
             assertThat(transport.attemptsAt(UPSTREAM).get(1).mailName()).isEqualTo("mail1");
-            assertThat(metricFactory.countFor(DeliveryEngine.deliveredMetric(UPSTREAM))).isEqualTo(3);
+            assertThat(metricFactory.countFor(DeliveryMetrics.delivered(UPSTREAM))).isEqualTo(3);
         }
 
         @Test
@@ -196,8 +196,8 @@ class DeliveryEngineTest {
             assertThat(attribute(bounce, DeliveryAttributes.ATTEMPTS)).isEqualTo(MAX_ATTEMPTS);
             assertThat(attribute(bounce, DeliveryAttributes.NEXT_HOP)).isEqualTo(UPSTREAM);
             assertThat(attribute(bounce, DeliveryAttributes.LAST_HOST)).isEqualTo("upstream.example:25");
-            assertThat(metricFactory.countFor(DeliveryEngine.deferredMetric(UPSTREAM))).isEqualTo(2 * (MAX_ATTEMPTS - 1));
-            assertThat(metricFactory.countFor(DeliveryEngine.bouncedMetric(UPSTREAM))).isEqualTo(2);
+            assertThat(metricFactory.countFor(DeliveryMetrics.deferred(UPSTREAM))).isEqualTo(2 * (MAX_ATTEMPTS - 1));
+            assertThat(metricFactory.countFor(DeliveryMetrics.bounced(UPSTREAM))).isEqualTo(2);
         }
 
         @Test
@@ -233,7 +233,7 @@ class DeliveryEngineTest {
             awaitSettled(UPSTREAM, 2);
             assertThat(calls).hasValue(1);
             assertThat(mailetContext.getSentMails()).isEmpty();
-            assertThat(metricFactory.countFor(DeliveryEngine.deliveredMetric(UPSTREAM))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryMetrics.delivered(UPSTREAM))).isEqualTo(1);
         }
     }
 
@@ -252,7 +252,8 @@ class DeliveryEngineTest {
             queueFactory = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory());
             ignoringFactory = new DelayIgnoringQueueFactory(queueFactory);
             testee = new DeliveryEngine(ignoringFactory, metricFactory, transport, mailetContext,
-                NextHopsConfiguration.of(ConfiguredHop.of(UPSTREAM_HOP, RetryPolicy.of(ImmutableList.of(Duration.ofHours(1)), 2), 1, Optional.empty())),
+                NextHopsConfiguration.of(UPSTREAM_HOP.withScheduling(
+                    HopScheduling.of(RetryPolicy.of(ImmutableList.of(Duration.ofHours(1)), 2), 1, Optional.empty(), HopScheduling.FirstAttempt.INLINE))),
                 clock, Duration.ofMillis(5));
             testee.start();
         }
@@ -278,7 +279,7 @@ class DeliveryEngineTest {
             clock.advance(Duration.ofHours(1));
 
             awaitSettled(UPSTREAM, 2);
-            assertThat(metricFactory.countFor(DeliveryEngine.deliveredMetric(UPSTREAM))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryMetrics.delivered(UPSTREAM))).isEqualTo(1);
             assertThat(mailetContext.getSentMails()).isEmpty();
         }
     }
@@ -293,8 +294,8 @@ class DeliveryEngineTest {
             metricFactory = new RecordingMetricFactory();
             queueFactory = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory());
             testee = new DeliveryEngine(queueFactory, metricFactory, transport, mailetContext, NextHopsConfiguration.of(
-                ConfiguredHop.of(UPSTREAM_HOP, FAST_RETRY, 2, Optional.of(UPSTREAM_465)),
-                ConfiguredHop.of(UPSTREAM_465_HOP, FAST_RETRY, 2, Optional.empty())));
+                UPSTREAM_HOP.withScheduling(HopScheduling.of(FAST_RETRY, 2, Optional.of(UPSTREAM_465), HopScheduling.FirstAttempt.INLINE)),
+                UPSTREAM_465_HOP.withScheduling(HopScheduling.of(FAST_RETRY, 2, Optional.empty(), HopScheduling.FirstAttempt.INLINE))));
             testee.start();
         }
 
@@ -303,11 +304,12 @@ class DeliveryEngineTest {
             // A retry delay long enough for the pause that follows a failed first attempt to last through the test.
             testee.stop();
             testee = new DeliveryEngine(queueFactory, metricFactory, transport, mailetContext, NextHopsConfiguration.of(
-                ConfiguredHop.of(UPSTREAM_HOP, RetryPolicy.of(ImmutableList.of(Duration.ofMinutes(5)), MAX_ATTEMPTS), 2, Optional.of(UPSTREAM_465)),
-                ConfiguredHop.of(UPSTREAM_465_HOP, FAST_RETRY, 2, Optional.empty())));
+                UPSTREAM_HOP.withScheduling(
+                    HopScheduling.of(RetryPolicy.of(ImmutableList.of(Duration.ofMinutes(5)), MAX_ATTEMPTS), 2, Optional.of(UPSTREAM_465), HopScheduling.FirstAttempt.INLINE)),
+                UPSTREAM_465_HOP.withScheduling(HopScheduling.of(FAST_RETRY, 2, Optional.empty(), HopScheduling.FirstAttempt.INLINE))));
             testee.start();
             transport.then(UPSTREAM, failAllTemporarily());
-            List<DeliveryEngine.HopShare> toUpstream = List.of(new DeliveryEngine.HopShare(
+            List<HopShare> toUpstream = List.of(new HopShare(
                 testee.configuration().hop(UPSTREAM).orElseThrow(), List.of(BOB), List.of(BOB)));
 
             testee.deliverShares(mail(BOB), toUpstream, FailurePolicy.defaults());
@@ -315,11 +317,11 @@ class DeliveryEngineTest {
 
             // The fallback delivered the first mail inline; the hop itself failed, so the second waits in its queue.
             assertThat(transport.attemptsAt(UPSTREAM_465)).extracting(ScriptedTransport.Attempt::mailName).first().isEqualTo("mail1");
-            assertThat(metricFactory.countFor(DeliveryEngine.inlineFirstMetric(UPSTREAM))).isEqualTo(1);
-            assertThat(metricFactory.countFor(DeliveryEngine.queuedFirstMetric(UPSTREAM))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryMetrics.inlineFirst(UPSTREAM))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryMetrics.queuedFirst(UPSTREAM))).isEqualTo(1);
             awaitSettled(UPSTREAM, 2);
-            assertThat(metricFactory.countFor(DeliveryEngine.deliveredMetric(UPSTREAM))).isEqualTo(1);
-            assertThat(metricFactory.countFor(DeliveryEngine.deliveredMetric(UPSTREAM_465))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryMetrics.delivered(UPSTREAM))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryMetrics.delivered(UPSTREAM_465))).isEqualTo(1);
         }
 
         @Test
@@ -331,9 +333,9 @@ class DeliveryEngineTest {
             awaitSettled(UPSTREAM, 1);
             await().untilAsserted(() -> assertThat(transport.attemptsAt(UPSTREAM_465)).hasSize(1));
             assertThat(transport.attemptsAt(UPSTREAM_465).get(0).recipients()).containsExactly(CAROL);
-            assertThat(metricFactory.countFor(DeliveryEngine.deliveredMetric(UPSTREAM))).isEqualTo(1);
-            assertThat(metricFactory.countFor(DeliveryEngine.deliveredMetric(UPSTREAM_465))).isEqualTo(1);
-            assertThat(metricFactory.countFor(DeliveryEngine.deferredMetric(UPSTREAM))).isZero();
+            assertThat(metricFactory.countFor(DeliveryMetrics.delivered(UPSTREAM))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryMetrics.delivered(UPSTREAM_465))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryMetrics.deferred(UPSTREAM))).isZero();
         }
 
         @Test
@@ -355,7 +357,7 @@ class DeliveryEngineTest {
 
             awaitSettled(UPSTREAM, 2);
             assertThat(transport.attemptsAt(UPSTREAM_465)).hasSize(1);
-            assertThat(metricFactory.countFor(DeliveryEngine.deliveredMetric(UPSTREAM))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryMetrics.delivered(UPSTREAM))).isEqualTo(1);
         }
     }
 
@@ -376,8 +378,8 @@ class DeliveryEngineTest {
             assertThat(attribute(bounce, DeliveryAttributes.DELIVERY_ERROR_CODE)).isEqualTo(550);
             assertThat(attribute(bounce, DeliveryAttributes.IS_DELIVERY_PERMANENT_ERROR)).isEqualTo(true);
             assertThat(attribute(bounce, DeliveryAttributes.TLS_PROTOCOL)).isEqualTo("TLSv1.3");
-            assertThat(metricFactory.countFor(DeliveryEngine.deliveredMetric(UPSTREAM))).isEqualTo(2);
-            assertThat(metricFactory.countFor(DeliveryEngine.bouncedMetric(UPSTREAM))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryMetrics.delivered(UPSTREAM))).isEqualTo(2);
+            assertThat(metricFactory.countFor(DeliveryMetrics.bounced(UPSTREAM))).isEqualTo(1);
         }
 
         @Test
@@ -415,7 +417,7 @@ class DeliveryEngineTest {
 
             awaitSettled(UPSTREAM, 1);
             assertThat(mailetContext.getSentMails()).isEmpty();
-            assertThat(metricFactory.countFor(DeliveryEngine.bouncedMetric(UPSTREAM))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryMetrics.bounced(UPSTREAM))).isEqualTo(1);
         }
 
         @Test
@@ -494,7 +496,8 @@ class DeliveryEngineTest {
                     return method.invoke(failingOnce, args);
                 });
             testee = new DeliveryEngine(queueFactory, metricFactory, transport, context,
-                NextHopsConfiguration.of(ConfiguredHop.of(UPSTREAM_HOP, FAST_RETRY, 1, Optional.empty())));
+                NextHopsConfiguration.of(UPSTREAM_HOP.withScheduling(
+                    HopScheduling.of(FAST_RETRY, 1, Optional.empty(), HopScheduling.FirstAttempt.INLINE))));
             testee.start();
             transport.always(UPSTREAM, replying(UNKNOWN_USER, CAROL));
 
@@ -508,8 +511,8 @@ class DeliveryEngineTest {
 
     @Nested
     class InlineFirstAttempt {
-        private List<DeliveryEngine.HopShare> sharesFor(String hop, MailAddress... recipients) {
-            return List.of(new DeliveryEngine.HopShare(testee.configuration().hop(hop).orElseThrow(), List.of(recipients), List.of(recipients)));
+        private List<HopShare> sharesFor(String hop, MailAddress... recipients) {
+            return List.of(new HopShare(testee.configuration().hop(hop).orElseThrow(), List.of(recipients), List.of(recipients)));
         }
 
         @Test
@@ -521,9 +524,9 @@ class DeliveryEngineTest {
             // A share carrying all of the mail's recipients is sent from the mail itself: no copy, its own name.
             assertThat(transport.attemptsAt(UPSTREAM).get(0).mailName()).isEqualTo("mail1");
             assertThat(queue(UPSTREAM).getSize()).isZero();
-            assertThat(metricFactory.countFor(DeliveryEngine.inlineFirstMetric(UPSTREAM))).isEqualTo(1);
-            assertThat(metricFactory.countFor(DeliveryEngine.queuedFirstMetric(UPSTREAM))).isZero();
-            assertThat(metricFactory.countFor(DeliveryEngine.deliveredMetric(UPSTREAM))).isEqualTo(2);
+            assertThat(metricFactory.countFor(DeliveryMetrics.inlineFirst(UPSTREAM))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryMetrics.queuedFirst(UPSTREAM))).isZero();
+            assertThat(metricFactory.countFor(DeliveryMetrics.delivered(UPSTREAM))).isEqualTo(2);
             assertThat(transport.attemptsAt(OTHER)).isEmpty();
         }
 
@@ -532,9 +535,9 @@ class DeliveryEngineTest {
             testee.deliverShares(mail(BOB), sharesFor(OTHER, BOB), FailurePolicy.defaults());
 
             awaitSettled(OTHER, 1);
-            assertThat(metricFactory.countFor(DeliveryEngine.queuedFirstMetric(OTHER))).isEqualTo(1);
-            assertThat(metricFactory.countFor(DeliveryEngine.inlineFirstMetric(OTHER))).isZero();
-            assertThat(metricFactory.countFor(DeliveryEngine.deliveredMetric(OTHER))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryMetrics.queuedFirst(OTHER))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryMetrics.inlineFirst(OTHER))).isZero();
+            assertThat(metricFactory.countFor(DeliveryMetrics.delivered(OTHER))).isEqualTo(1);
         }
 
         @Test
@@ -561,8 +564,8 @@ class DeliveryEngineTest {
 
             awaitSettled(UPSTREAM, 2);
             assertThat(transport.attemptsAt(UPSTREAM).get(1).recipients()).containsExactly(CAROL);
-            assertThat(metricFactory.countFor(DeliveryEngine.deliveredMetric(UPSTREAM))).isEqualTo(2);
-            assertThat(metricFactory.countFor(DeliveryEngine.deferredMetric(UPSTREAM))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryMetrics.delivered(UPSTREAM))).isEqualTo(2);
+            assertThat(metricFactory.countFor(DeliveryMetrics.deferred(UPSTREAM))).isEqualTo(1);
             assertThat(mailetContext.getSentMails()).isEmpty();
         }
 
@@ -579,8 +582,8 @@ class DeliveryEngineTest {
             // The first mail's attempt counts: it waits its first retry delay. The second is queued (its consumer may have taken it already).
             assertThat(transport.attemptsAt(UPSTREAM)).extracting(ScriptedTransport.Attempt::recipients).startsWith(List.of(BOB))
                 .containsOnlyOnce(List.of(BOB));
-            assertThat(metricFactory.countFor(DeliveryEngine.inlineFirstMetric(UPSTREAM))).isEqualTo(1);
-            assertThat(metricFactory.countFor(DeliveryEngine.queuedFirstMetric(UPSTREAM))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryMetrics.inlineFirst(UPSTREAM))).isEqualTo(1);
+            assertThat(metricFactory.countFor(DeliveryMetrics.queuedFirst(UPSTREAM))).isEqualTo(1);
             ImmutableList<ManageableMailQueue.MailQueueItemView> waiting = ImmutableList.copyOf(queue(UPSTREAM).browse());
             ManageableMailQueue.MailQueueItemView retry = waiting.stream()
                 .filter(item -> item.getMail().getRecipients().contains(BOB)).findFirst().orElseThrow();
@@ -622,7 +625,8 @@ class DeliveryEngineTest {
             NextHop oneConnection = NextHop.builder(UPSTREAM).host(HostSpec.literal("smtp1.provider.example", 587)).maxConnections(1).build();
             metricFactory = new RecordingMetricFactory();
             testee = new DeliveryEngine(queueFactory, metricFactory, firstBlocks, mailetContext,
-                NextHopsConfiguration.of(ConfiguredHop.of(oneConnection, FAST_RETRY, 1, Optional.empty())));
+                NextHopsConfiguration.of(oneConnection.withScheduling(
+                    HopScheduling.of(FAST_RETRY, 1, Optional.empty(), HopScheduling.FirstAttempt.INLINE))));
             testee.start();
             ExecutorService spoolThread = Executors.newSingleThreadExecutor();
             try {
@@ -634,12 +638,12 @@ class DeliveryEngineTest {
 
                 testee.deliverShares(mail("mail2", MaybeSender.of(SENDER), CAROL), sharesFor(UPSTREAM, CAROL), FailurePolicy.defaults());
 
-                assertThat(metricFactory.countFor(DeliveryEngine.queuedFirstMetric(UPSTREAM))).isEqualTo(1);
+                assertThat(metricFactory.countFor(DeliveryMetrics.queuedFirst(UPSTREAM))).isEqualTo(1);
                 releaseFirstAttempt.countDown();
                 first.get(10, TimeUnit.SECONDS);
                 await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThat(delivered).containsExactlyInAnyOrder(List.of(BOB), List.of(CAROL)));
-                assertThat(metricFactory.countFor(DeliveryEngine.inlineFirstMetric(UPSTREAM))).isEqualTo(1);
+                assertThat(metricFactory.countFor(DeliveryMetrics.inlineFirst(UPSTREAM))).isEqualTo(1);
             } finally {
                 releaseFirstAttempt.countDown();
                 spoolThread.shutdownNow();
@@ -660,13 +664,14 @@ class DeliveryEngineTest {
     }
 
     @Test
-    void stopShouldCloseTheTransportWhenTheLastUserStops() {
+    void stopShouldEndTheConsumersAndCloseTheTransport() {
         testee.start();
-        testee.stop();
+        assertThat(testee.isStarted()).isTrue();
         assertThat(transport.isClosed()).isFalse();
 
         testee.stop();
+
+        assertThat(testee.isStarted()).isFalse();
         assertThat(transport.isClosed()).isTrue();
-        testee.start();
     }
 }

@@ -40,8 +40,9 @@ class DeliveryLogTest {
         MutableClock clock = new MutableClock(ACCEPTED.plusMillis(1500));
         DeliveryEngine engine = new DeliveryEngine(new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory(), clock),
             new RecordingMetricFactory(), transport, FakeMailContext.defaultContext(),
-            NextHopsConfiguration.of(ConfiguredHop.of(UPSTREAM_HOP, RetryPolicy.of(ImmutableList.of(Duration.ofMinutes(5)), maxAttempts), 1, fallback),
-                ConfiguredHop.of(BACKUP_HOP)),
+            NextHopsConfiguration.of(UPSTREAM_HOP.withScheduling(
+                HopScheduling.of(RetryPolicy.of(ImmutableList.of(Duration.ofMinutes(5)), maxAttempts), 1, fallback, HopScheduling.FirstAttempt.INLINE)),
+                BACKUP_HOP),
             clock, Duration.ofMillis(5));
         engine.start();
         return engine;
@@ -57,7 +58,7 @@ class DeliveryLogTest {
         try {
             return LogCapture.infoOf(DeliveryLog.LOGGER_NAME, () -> {
                 try {
-                    testee.deliverShares(mail, List.of(new DeliveryEngine.HopShare(testee.configuration().hop(UPSTREAM).orElseThrow(),
+                    testee.deliverShares(mail, List.of(new HopShare(testee.configuration().hop(UPSTREAM).orElseThrow(),
                         mail.getRecipients(), mail.getRecipients())), FailurePolicy.defaults());
                 } catch (MessagingException e) {
                     throw new IllegalStateException(e);

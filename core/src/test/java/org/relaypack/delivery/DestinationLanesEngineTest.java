@@ -104,8 +104,8 @@ class DestinationLanesEngineTest {
         NextHop hop = NextHop.builder(HOP).kind(NextHop.Kind.RECIPIENT_MX).build();
         testee = new DeliveryEngine(ignoringDelays ? new DelayIgnoringQueueFactory(queueFactory) : queueFactory,
             new RecordingMetricFactory(), transport, FakeMailContext.defaultContext(),
-            NextHopsConfiguration.of(ConfiguredHop.of(hop, SLOW_RETRY, CONCURRENCY, Optional.empty())
-                .withLanes(LaneLimits.of(20, Duration.ofMinutes(10)))));
+            NextHopsConfiguration.of(hop.withScheduling(
+                HopScheduling.of(SLOW_RETRY, CONCURRENCY, Optional.empty(), HopScheduling.FirstAttempt.QUEUE).withLanes(LaneLimits.of(20, Duration.ofMinutes(10))))));
         testee.start();
     }
 
@@ -117,7 +117,7 @@ class DestinationLanesEngineTest {
 
     private void send(String name, String... recipients) throws Exception {
         Mail mail = TestMails.mail(name, recipients);
-        testee.deliverShares(mail, List.of(new DeliveryEngine.HopShare(testee.configuration().hop(HOP).orElseThrow(),
+        testee.deliverShares(mail, List.of(new HopShare(testee.configuration().hop(HOP).orElseThrow(),
             mail.getRecipients(), mail.getRecipients())), FailurePolicy.defaults());
     }
 
@@ -150,7 +150,7 @@ class DestinationLanesEngineTest {
     void healthyDestinationShouldGetAllItsMailWhileHostileDestinationsHangOnAQueueIgnoringDelays() throws Exception {
         tearDown();
         start(Duration.ofSeconds(30), true);
-        testee.deliverShares(TestMails.mail("first", "first@" + HEALTHY), List.of(new DeliveryEngine.HopShare(
+        testee.deliverShares(TestMails.mail("first", "first@" + HEALTHY), List.of(new HopShare(
             testee.configuration().hop(HOP).orElseThrow(), List.of(TestMails.address("first@" + HEALTHY)),
             List.of(TestMails.address("first@" + HEALTHY)))), FailurePolicy.defaults());
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(transport.delivered).hasSize(1));

@@ -18,8 +18,8 @@ class DestinationLanesTest {
     private static final Instant NOW = Instant.parse("2026-11-30T12:00:00Z");
     private static final SmtpReply TIMED_OUT = HostFailure.localReply("4.4.2",
         "conversation with mx.slow.example[192.0.2.1]:25 timed out while setting up the session");
-    private static final ConfiguredHop MX = ConfiguredHop.of(NextHop.builder("internet").kind(NextHop.Kind.RECIPIENT_MX).build(),
-        RetryPolicy.defaults(), 4, Optional.empty()).withLanes(LaneLimits.of(2, Duration.ofMinutes(1)));
+    private static final NextHop MX = NextHop.builder("internet").kind(NextHop.Kind.RECIPIENT_MX).build().withScheduling(
+        HopScheduling.of(RetryPolicy.defaults(), 4, Optional.empty(), HopScheduling.FirstAttempt.QUEUE).withLanes(LaneLimits.of(2, Duration.ofMinutes(1))));
 
     private final DestinationLanes testee = new DestinationLanes();
 

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.relaypack.delivery.smtp.SessionDeadlines;
 import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.TlsPolicy;
 import org.subethamail.smtp.server.SMTPServer;
@@ -72,7 +73,7 @@ class DnsAnswersDeliveryTest {
 
     private static NextHop internet(TlsPolicy tls, LoopDetection loopDetection) {
         return NextHop.builder("internet").kind(NextHop.Kind.RECIPIENT_MX).tls(tls).loopDetection(loopDetection)
-            .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(10)).heloName("relay.relaypack.test").build();
+            .deadlines(SessionDeadlines.builder().connect(Duration.ofSeconds(5)).replies(Duration.ofSeconds(10)).build()).heloName("relay.relaypack.test").build();
     }
 
     @Test

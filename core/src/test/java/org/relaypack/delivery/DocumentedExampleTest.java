@@ -20,7 +20,8 @@ import org.apache.james.server.core.configuration.FileConfigurationProvider;
 import org.apache.james.server.core.filesystem.FileSystemImpl;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.relaypack.delivery.ConfiguredHop;
+import org.relaypack.delivery.HopScheduling;
+import org.relaypack.delivery.NextHop;
 import org.relaypack.delivery.NextHopsConfiguration;
 import org.relaypack.tls.TlsMode;
 
@@ -63,16 +64,16 @@ class DocumentedExampleTest {
         SmarthostRoutes testee = SmarthostRoutes.from(xml, hops);
 
         assertThat(hops.hops().keySet()).containsExactly("upstream", "upstream-465", "partner", "internet");
-        assertThat(hops.hop("upstream").orElseThrow().fallback()).contains("upstream-465");
-        assertThat(hops.hop("upstream-465").orElseThrow().hop().tls().mode()).isEqualTo(TlsMode.IMPLICIT);
-        assertThat(hops.hop("upstream").orElseThrow().firstAttempt()).isEqualTo(ConfiguredHop.FirstAttempt.INLINE);
-        assertThat(hops.hop("partner").orElseThrow().firstAttempt()).isEqualTo(ConfiguredHop.FirstAttempt.QUEUE);
-        assertThat(hops.hop("internet").orElseThrow().firstAttempt()).isEqualTo(ConfiguredHop.FirstAttempt.QUEUE);
+        assertThat(hops.hop("upstream").orElseThrow().scheduling().fallback()).contains("upstream-465");
+        assertThat(hops.hop("upstream-465").orElseThrow().tls().mode()).isEqualTo(TlsMode.IMPLICIT);
+        assertThat(hops.hop("upstream").orElseThrow().scheduling().firstAttempt()).isEqualTo(HopScheduling.FirstAttempt.INLINE);
+        assertThat(hops.hop("partner").orElseThrow().scheduling().firstAttempt()).isEqualTo(HopScheduling.FirstAttempt.QUEUE);
+        assertThat(hops.hop("internet").orElseThrow().scheduling().firstAttempt()).isEqualTo(HopScheduling.FirstAttempt.QUEUE);
         MaybeSender alice = MaybeSender.of(new MailAddress("alice@lan.example"));
-        assertThat(testee.resolve(alice, new MailAddress("bob@partner.example")).map(ConfiguredHop::name)).contains("partner");
-        assertThat(testee.resolve(alice, new MailAddress("ceo@partner.example")).map(ConfiguredHop::name)).contains("upstream");
+        assertThat(testee.resolve(alice, new MailAddress("bob@partner.example")).map(NextHop::name)).contains("partner");
+        assertThat(testee.resolve(alice, new MailAddress("ceo@partner.example")).map(NextHop::name)).contains("upstream");
         assertThat(testee.resolve(MaybeSender.of(new MailAddress("x@dept.example")), new MailAddress("bob@remote.example"))
-            .map(ConfiguredHop::name)).contains("internet");
-        assertThat(testee.resolve(alice, new MailAddress("bob@remote.example")).map(ConfiguredHop::name)).contains("upstream");
+            .map(NextHop::name)).contains("internet");
+        assertThat(testee.resolve(alice, new MailAddress("bob@remote.example")).map(NextHop::name)).contains("upstream");
     }
 }

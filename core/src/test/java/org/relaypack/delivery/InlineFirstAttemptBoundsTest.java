@@ -35,7 +35,8 @@ class InlineFirstAttemptBoundsTest {
     private DeliveryEngine testee;
 
     private void start(int spoolThreads) {
-        start(spoolThreads, NextHopsConfiguration.of(ConfiguredHop.of(UPSTREAM, RETRY, 2, Optional.empty())));
+        start(spoolThreads, NextHopsConfiguration.of(UPSTREAM.withScheduling(
+            HopScheduling.of(RETRY, 2, Optional.empty(), HopScheduling.FirstAttempt.INLINE))));
     }
 
     private static final RetryPolicy RETRY = RetryPolicy.of(ImmutableList.of(Duration.ofHours(1)), 3);
@@ -59,7 +60,7 @@ class InlineFirstAttemptBoundsTest {
     private void send(String name, MailAddress... recipients) throws Exception {
         Mail mail = TestMails.mail(name, recipients[0].asString(), recipients.length > 1 ? recipients[1].asString() : recipients[0].asString());
         mail.setRecipients(List.of(recipients));
-        testee.deliverShares(mail, List.of(new DeliveryEngine.HopShare(testee.configuration().hop(HOP).orElseThrow(),
+        testee.deliverShares(mail, List.of(new HopShare(testee.configuration().hop(HOP).orElseThrow(),
             List.of(recipients), List.of(recipients))), FailurePolicy.defaults());
     }
 
@@ -76,8 +77,8 @@ class InlineFirstAttemptBoundsTest {
 
         send("mail1", BOB);
 
-        assertThat(metrics.countFor(DeliveryEngine.inlineFirstMetric(HOP))).isZero();
-        assertThat(metrics.countFor(DeliveryEngine.queuedFirstMetric(HOP))).isEqualTo(1);
+        assertThat(metrics.countFor(DeliveryMetrics.inlineFirst(HOP))).isZero();
+        assertThat(metrics.countFor(DeliveryMetrics.queuedFirst(HOP))).isEqualTo(1);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(transport.attemptsAt(HOP)).hasSize(1));
     }
 
@@ -91,18 +92,19 @@ class InlineFirstAttemptBoundsTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(transport.attemptsAt(HOP)).hasSize(2));
         assertThat(transport.attemptsAt(HOP).get(1).recipients()).containsExactly(CAROL);
         assertThat(mailetContext.getSentMails()).as("bounces").isEmpty();
-        assertThat(metrics.countFor(DeliveryEngine.queuedFirstMetric(HOP))).isEqualTo(1);
+        assertThat(metrics.countFor(DeliveryMetrics.queuedFirst(HOP))).isEqualTo(1);
 
         send("mail2", BOB);
 
-        assertThat(metrics.countFor(DeliveryEngine.inlineFirstMetric(HOP))).as("inline attempts not paused by a busy pool").isEqualTo(2);
+        assertThat(metrics.countFor(DeliveryMetrics.inlineFirst(HOP))).as("inline attempts not paused by a busy pool").isEqualTo(2);
     }
 
     @Test
     void recipientsWhoseSessionsWereBusyShouldNotGoToTheFallbackHop() throws Exception {
         start(20, NextHopsConfiguration.of(
-            ConfiguredHop.of(UPSTREAM, RETRY, 2, Optional.of(BACKUP)),
-            ConfiguredHop.of(NextHop.builder(BACKUP).host(HostSpec.literal("backup.provider.example", 465)).build(), RETRY, 2, Optional.empty())));
+            UPSTREAM.withScheduling(HopScheduling.of(RETRY, 2, Optional.of(BACKUP), HopScheduling.FirstAttempt.INLINE)),
+            NextHop.builder(BACKUP).host(HostSpec.literal("backup.provider.example", 465)).build().withScheduling(
+                HopScheduling.of(RETRY, 2, Optional.empty(), HopScheduling.FirstAttempt.INLINE))));
         transport.then(HOP, ScriptedTransport.replying(BUSY, CAROL));
 
         send("mail1", BOB, CAROL);
@@ -111,6 +113,6 @@ class InlineFirstAttemptBoundsTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(transport.attemptsAt(HOP)).hasSize(2));
         assertThat(transport.attemptsAt(HOP).get(1).recipients()).containsExactly(CAROL);
         assertThat(transport.attemptsAt(BACKUP)).isEmpty();
-        assertThat(metrics.countFor(DeliveryEngine.queuedFirstMetric(HOP))).isEqualTo(1);
+        assertThat(metrics.countFor(DeliveryMetrics.queuedFirst(HOP))).isEqualTo(1);
     }
 }

@@ -35,7 +35,7 @@ class MtaStsConfigurationTest {
 
     private NextHop hop(String tls) throws ConfigurationException {
         return NextHopsConfiguration.from(relaypackXml("<nexthops><nexthop name=\"internet\" type=\"mx\">" + tls + "</nexthop></nexthops>"),
-            fileSystem, Map.<String, String>of()::get).hop("internet").orElseThrow().hop();
+            fileSystem, Map.<String, String>of()::get).hop("internet").orElseThrow();
     }
 
     @Test

@@ -59,7 +59,7 @@ class NextHopsConfigurationTest {
     }
 
     private NextHop hop(String nexthops, String name) throws ConfigurationException {
-        return parse(nexthops).hop(name).orElseThrow().hop();
+        return parse(nexthops).hop(name).orElseThrow();
     }
 
     @Test
@@ -88,50 +88,50 @@ class NextHopsConfigurationTest {
                 + "  <nexthop name=\"internet-2525\" type=\"mx\" port=\"2525\"/>"
                 + "</nexthops>");
 
-        ConfiguredHop upstream = testee.hop("upstream").orElseThrow();
-        assertThat(upstream.hop().kind()).isEqualTo(NextHop.Kind.HOSTS);
-        assertThat(upstream.hop().hosts()).containsExactly(
+        NextHop upstream = testee.hop("upstream").orElseThrow();
+        assertThat(upstream.kind()).isEqualTo(NextHop.Kind.HOSTS);
+        assertThat(upstream.hosts()).containsExactly(
             HostSpec.literal("smtp1.provider.example", 587), HostSpec.parse("smtp2.provider.example"));
-        assertThat(upstream.hop().tls()).isEqualTo(new TlsPolicy(TlsMode.STARTTLS_REQUIRED, true,
+        assertThat(upstream.tls()).isEqualTo(new TlsPolicy(TlsMode.STARTTLS_REQUIRED, true,
             Optional.of(new TlsPolicy.TrustStore(jamesHome.resolve("conf/upstream-ca.p12").toString(), "PKCS12", Optional.of("changeit"))),
             TlsProtocolVersion.TLS_V1_3));
-        assertThat(upstream.hop().credentials().orElseThrow().username()).isEqualTo("relay-user");
-        assertThat(upstream.hop().credentials().orElseThrow().password()).isEqualTo("from-file");
-        assertThat(upstream.hop().connectTimeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(upstream.hop().deadlines()).isEqualTo(SessionDeadlines.builder()
+        assertThat(upstream.credentials().orElseThrow().username()).isEqualTo("relay-user");
+        assertThat(upstream.credentials().orElseThrow().password()).isEqualTo("from-file");
+        assertThat(upstream.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(upstream.deadlines()).isEqualTo(SessionDeadlines.builder()
             .connect(Duration.ofSeconds(10)).replies(Duration.ofMinutes(2)).build());
-        assertThat(upstream.hop().maxConnections()).isEqualTo(2);
-        assertThat(upstream.hop().idleTimeout()).isEqualTo(Duration.ofMinutes(1));
-        assertThat(upstream.hop().maxMessagesPerConnection()).isEqualTo(50);
-        assertThat(upstream.hop().heloName()).contains("relay.example.com");
-        assertThat(upstream.concurrency()).isEqualTo(8);
-        assertThat(upstream.fallback()).contains("upstream-465");
-        assertThat(upstream.retry()).isEqualTo(RetryPolicy.of(
+        assertThat(upstream.pool().maxConnections()).isEqualTo(2);
+        assertThat(upstream.pool().idleTimeout()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(upstream.pool().maxMessagesPerConnection()).isEqualTo(50);
+        assertThat(upstream.heloName()).contains("relay.example.com");
+        assertThat(upstream.scheduling().concurrency()).isEqualTo(8);
+        assertThat(upstream.scheduling().fallback()).contains("upstream-465");
+        assertThat(upstream.scheduling().retry()).isEqualTo(RetryPolicy.of(
             ImmutableList.of(Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofHours(1)), 6));
 
-        ConfiguredHop fallback = testee.hop("upstream-465").orElseThrow();
-        assertThat(fallback.hop().tls()).isEqualTo(TlsPolicy.of(TlsMode.IMPLICIT));
-        assertThat(fallback.hop().credentials().orElseThrow().password()).isEqualTo("from-env");
-        assertThat(fallback.retry()).isEqualTo(RetryPolicy.of(
+        NextHop fallback = testee.hop("upstream-465").orElseThrow();
+        assertThat(fallback.tls()).isEqualTo(TlsPolicy.of(TlsMode.IMPLICIT));
+        assertThat(fallback.credentials().orElseThrow().password()).isEqualTo("from-env");
+        assertThat(fallback.scheduling().retry()).isEqualTo(RetryPolicy.of(
             ImmutableList.of(Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofHours(1)), 2));
 
-        assertThat(testee.hop("internet").orElseThrow().hop().kind()).isEqualTo(NextHop.Kind.RECIPIENT_MX);
-        assertThat(testee.hop("internet").orElseThrow().hop().mxPort()).isEmpty();
-        assertThat(testee.hop("internet-2525").orElseThrow().hop().mxPort()).contains(2525);
+        assertThat(testee.hop("internet").orElseThrow().kind()).isEqualTo(NextHop.Kind.RECIPIENT_MX);
+        assertThat(testee.hop("internet").orElseThrow().mxPort()).isEmpty();
+        assertThat(testee.hop("internet-2525").orElseThrow().mxPort()).contains(2525);
         assertThat(testee.hops().keySet()).containsExactly("upstream", "upstream-465", "internet", "internet-2525");
     }
 
     @Test
     void defaultsShouldApplyWhenOnlyAHostIsGiven() throws Exception {
-        ConfiguredHop testee = parse("<nexthops><nexthop name=\"lan\"><host>[10.0.0.1]</host></nexthop></nexthops>")
+        NextHop testee = parse("<nexthops><nexthop name=\"lan\"><host>[10.0.0.1]</host></nexthop></nexthops>")
             .hop("lan").orElseThrow();
 
-        assertThat(testee.hop()).isEqualTo(NextHop.builder("lan").host(HostSpec.literal("10.0.0.1", 25)).build());
-        assertThat(testee.hop().tls()).isEqualTo(TlsPolicy.of(TlsMode.OPPORTUNISTIC));
-        assertThat(testee.retry()).isEqualTo(RetryPolicy.defaults());
-        assertThat(testee.concurrency()).isEqualTo(ConfiguredHop.DEFAULT_CONCURRENCY);
-        assertThat(testee.fallback()).isEmpty();
-        assertThat(testee.firstAttempt()).isEqualTo(ConfiguredHop.FirstAttempt.INLINE);
+        assertThat(testee).isEqualTo(NextHop.builder("lan").host(HostSpec.literal("10.0.0.1", 25)).build());
+        assertThat(testee.tls()).isEqualTo(TlsPolicy.of(TlsMode.OPPORTUNISTIC));
+        assertThat(testee.scheduling().retry()).isEqualTo(RetryPolicy.defaults());
+        assertThat(testee.scheduling().concurrency()).isEqualTo(HopScheduling.DEFAULT_CONCURRENCY);
+        assertThat(testee.scheduling().fallback()).isEmpty();
+        assertThat(testee.scheduling().firstAttempt()).isEqualTo(HopScheduling.FirstAttempt.INLINE);
     }
 
     @Test
@@ -142,9 +142,9 @@ class NextHopsConfigurationTest {
             + "<nexthop name=\"lan\" firstAttempt=\"queue\"><host>[10.0.0.1]</host></nexthop>"
             + "</nexthops>");
 
-        assertThat(testee.hop("internet").orElseThrow().firstAttempt()).isEqualTo(ConfiguredHop.FirstAttempt.QUEUE);
-        assertThat(testee.hop("internet-now").orElseThrow().firstAttempt()).isEqualTo(ConfiguredHop.FirstAttempt.INLINE);
-        assertThat(testee.hop("lan").orElseThrow().firstAttempt()).isEqualTo(ConfiguredHop.FirstAttempt.QUEUE);
+        assertThat(testee.hop("internet").orElseThrow().scheduling().firstAttempt()).isEqualTo(HopScheduling.FirstAttempt.QUEUE);
+        assertThat(testee.hop("internet-now").orElseThrow().scheduling().firstAttempt()).isEqualTo(HopScheduling.FirstAttempt.INLINE);
+        assertThat(testee.hop("lan").orElseThrow().scheduling().firstAttempt()).isEqualTo(HopScheduling.FirstAttempt.QUEUE);
     }
 
     @Test
@@ -398,8 +398,8 @@ class NextHopsConfigurationTest {
 
             LoopDetection expected = LoopDetection.of(com.google.common.collect.ImmutableSet.of(
                 com.google.common.net.InetAddresses.forString("203.0.113.25"), com.google.common.net.InetAddresses.forString("2001:db8::25")), true);
-            assertThat(testee.hop("internet").orElseThrow().hop().loopDetection()).isEqualTo(expected);
-            assertThat(testee.hop("relay").orElseThrow().hop().loopDetection()).isEqualTo(expected);
+            assertThat(testee.hop("internet").orElseThrow().loopDetection()).isEqualTo(expected);
+            assertThat(testee.hop("relay").orElseThrow().loopDetection()).isEqualTo(expected);
         }
 
         @Test
@@ -428,19 +428,19 @@ class NextHopsConfigurationTest {
     class Lanes {
         @Test
         void mxHopShouldTakeItsLaneLimits() throws Exception {
-            ConfiguredHop hop = parse("<nexthops><nexthop name=\"internet\" type=\"mx\">"
+            NextHop hop = parse("<nexthops><nexthop name=\"internet\" type=\"mx\">"
                 + "<lanes destinationConcurrency=\"5\" deadFor=\"2m\"/></nexthop></nexthops>").hop("internet").orElseThrow();
 
-            assertThat(hop.lanes()).isEqualTo(LaneLimits.of(5, Duration.ofMinutes(2)));
+            assertThat(hop.scheduling().lanes()).isEqualTo(LaneLimits.of(5, Duration.ofMinutes(2)));
             assertThat(hop.hasLanes()).isTrue();
         }
 
         @Test
         void lanesShouldDefaultToPostfixValues() throws Exception {
-            ConfiguredHop hop = parse("<nexthops><nexthop name=\"internet\" type=\"mx\"/></nexthops>").hop("internet").orElseThrow();
+            NextHop hop = parse("<nexthops><nexthop name=\"internet\" type=\"mx\"/></nexthops>").hop("internet").orElseThrow();
 
-            assertThat(hop.lanes().destinationConcurrency()).isEqualTo(20);
-            assertThat(hop.lanes().deadFor()).isEqualTo(Duration.ofMinutes(5));
+            assertThat(hop.scheduling().lanes().destinationConcurrency()).isEqualTo(20);
+            assertThat(hop.scheduling().lanes().deadFor()).isEqualTo(Duration.ofMinutes(5));
         }
 
         @Test

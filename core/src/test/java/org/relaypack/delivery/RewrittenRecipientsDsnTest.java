@@ -51,8 +51,8 @@ class RewrittenRecipientsDsnTest {
         transport = new SmtpTransport(dns, Clock.systemUTC(), SmtpTransport.SMTP_PORT, false);
         mailetContext = FakeMailContext.defaultContext();
         testee = new DeliveryEngine(new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory()), new RecordingMetricFactory(),
-            transport, mailetContext, NextHopsConfiguration.of(ConfiguredHop.of(TestMails.hop("server2", peer.port()).build(), retry, 1,
-                Optional.empty(), ConfiguredHop.FirstAttempt.INLINE)));
+            transport, mailetContext, NextHopsConfiguration.of(TestMails.hop("server2", peer.port()).build().withScheduling(
+                HopScheduling.of(retry, 1, Optional.empty(), HopScheduling.FirstAttempt.INLINE))));
         testee.start();
     }
 
@@ -80,7 +80,7 @@ class RewrittenRecipientsDsnTest {
 
     private void deliver(Mail mail, List<MailAddress> recipients, List<MailAddress> originals, Map<MailAddress, MailAddress> rewrites)
         throws Exception {
-        testee.deliverShares(mail, List.of(new DeliveryEngine.HopShare(testee.configuration().hop("server2").orElseThrow(),
+        testee.deliverShares(mail, List.of(new HopShare(testee.configuration().hop("server2").orElseThrow(),
             recipients, originals, rewrites)), FailurePolicy.defaults());
     }
 

@@ -76,12 +76,12 @@ class SmtpTransportFaultTest {
         return peer;
     }
 
-    private static NextHop.Builder shortHop(int... ports) {
+    private static NextHopBuilder shortHop(int... ports) {
         return hop("upstream", ports).deadlines(SHORT_DEADLINES);
     }
 
     /** TLS handshakes on a busy machine may take more than a second: the TLS rows keep the usual deadlines. */
-    private static NextHop.Builder tlsHop(int... ports) {
+    private static NextHopBuilder tlsHop(int... ports) {
         return hop("upstream", ports);
     }
 

@@ -13,6 +13,7 @@ import javax.mail.internet.MimeMessage;
 import org.apache.james.core.MailAddress;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
+import org.relaypack.delivery.smtp.SessionDeadlines;
 
 /** Mails and next hops for the transport tests. */
 final class TestMails {
@@ -47,10 +48,9 @@ final class TestMails {
     }
 
     /** A hop to [localhost]:port for each port, short timeouts, EHLO name fixed. */
-    static NextHop.Builder hop(String name, int... ports) {
-        NextHop.Builder builder = NextHop.builder(name)
-            .connectTimeout(Duration.ofSeconds(5))
-            .readTimeout(Duration.ofSeconds(10))
+    static NextHopBuilder hop(String name, int... ports) {
+        NextHopBuilder builder = NextHop.builder(name)
+            .deadlines(SessionDeadlines.builder().connect(Duration.ofSeconds(5)).replies(Duration.ofSeconds(10)).build())
             .heloName("relay.relaypack.test");
         Arrays.stream(ports).forEach(port -> builder.host(HostSpec.literal("localhost", port)));
         return builder;

@@ -30,9 +30,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.relaypack.delivery.ConfiguredHop;
 import org.relaypack.delivery.DeliveryEngine;
 import org.relaypack.delivery.FailurePolicy;
+import org.relaypack.delivery.HopScheduling;
 import org.relaypack.delivery.HostSpec;
 import org.relaypack.delivery.NextHop;
 import org.relaypack.delivery.NextHopsConfiguration;
@@ -70,9 +70,9 @@ class OperationsWebAdminRoutesTest {
         transport.always("server2", failAllTemporarily());
         engine = new DeliveryEngine(new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory()), new RecordingMetricFactory(), transport,
             FakeMailContext.defaultContext(), NextHopsConfiguration.of(
-                ConfiguredHop.of(SERVER1, RetryPolicy.defaults(), 1, Optional.empty(), ConfiguredHop.FirstAttempt.QUEUE),
-                ConfiguredHop.of(SERVER2, RetryPolicy.of(ImmutableList.of(Duration.ofHours(1)), 5), 1, Optional.empty(),
-                    ConfiguredHop.FirstAttempt.QUEUE)));
+                SERVER1.withScheduling(HopScheduling.of(RetryPolicy.defaults(), 1, Optional.empty(), HopScheduling.FirstAttempt.QUEUE)),
+                SERVER2.withScheduling(
+                    HopScheduling.of(RetryPolicy.of(ImmutableList.of(Duration.ofHours(1)), 5), 1, Optional.empty(), HopScheduling.FirstAttempt.QUEUE))));
         engine.start();
         HealthConfiguration health = HealthConfiguration.degradedAfter(Duration.ofMinutes(10));
         service = start(new NextHopChecks(engine, health));

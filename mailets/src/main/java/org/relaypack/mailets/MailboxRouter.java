@@ -18,9 +18,10 @@ import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.apache.mailet.ProcessingState;
 import org.apache.mailet.base.GenericMailet;
-import org.relaypack.delivery.ConfiguredHop;
 import org.relaypack.delivery.DeliveryEngine;
+import org.relaypack.delivery.HopShare;
 import org.relaypack.delivery.MailCopies;
+import org.relaypack.delivery.NextHop;
 import org.relaypack.delivery.smtp.SmtpReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,15 +95,15 @@ public class MailboxRouter extends GenericMailet {
         RoutingPlan plan = RoutingPlan.of(directory, mail.getRecipients());
         List<String> problems = new ArrayList<>();
         plan.failures().forEach((recipient, reason) -> problems.add(recipient.asString() + ": " + reason));
-        List<ConfiguredHop> hops = new ArrayList<>();
+        List<NextHop> hops = new ArrayList<>();
         for (String hopName : plan.recipientsByHop().keySet()) {
-            Optional<ConfiguredHop> hop = engine.configuration().hop(hopName);
+            Optional<NextHop> hop = engine.configuration().hop(hopName);
             if (hop.isEmpty()) {
                 problems.add("next hop '" + hopName + "' is not defined in relaypack.xml <nexthops>");
                 continue;
             }
             try {
-                directory.checkNotThisRelay(hop.get().hop());
+                directory.checkNotThisRelay(hop.get());
                 hops.add(hop.get());
             } catch (IllegalArgumentException e) {
                 problems.add(e.getMessage());
@@ -113,7 +114,7 @@ public class MailboxRouter extends GenericMailet {
             return;
         }
         engine.deliverShares(mail, hops.stream()
-            .map(hop -> new DeliveryEngine.HopShare(hop, plan.recipientsByHop().get(hop.name()), plan.originalRecipientsByHop().get(hop.name()),
+            .map(hop -> new HopShare(hop, plan.recipientsByHop().get(hop.name()), plan.originalRecipientsByHop().get(hop.name()),
                 plan.rewrites(hop.name())))
             .collect(ImmutableList.toImmutableList()), configuration.failurePolicy());
         if (!plan.unrouted().isEmpty()) {

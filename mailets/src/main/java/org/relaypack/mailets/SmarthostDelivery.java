@@ -16,9 +16,10 @@ import org.apache.mailet.Mail;
 import org.apache.mailet.ProcessingState;
 import org.apache.mailet.base.GenericMailet;
 import org.relaypack.config.ConfigElement;
-import org.relaypack.delivery.ConfiguredHop;
 import org.relaypack.delivery.DeliveryEngine;
 import org.relaypack.delivery.FailurePolicy;
+import org.relaypack.delivery.HopShare;
+import org.relaypack.delivery.NextHop;
 import org.relaypack.delivery.smtp.SmtpReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,10 +71,10 @@ public class SmarthostDelivery extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
-        Map<ConfiguredHop, List<MailAddress>> byHop = new LinkedHashMap<>();
+        Map<NextHop, List<MailAddress>> byHop = new LinkedHashMap<>();
         List<MailAddress> unrouted = new ArrayList<>();
         for (MailAddress recipient : mail.getRecipients()) {
-            Optional<ConfiguredHop> hop = routes.resolve(mail.getMaybeSender(), recipient);
+            Optional<NextHop> hop = routes.resolve(mail.getMaybeSender(), recipient);
             if (hop.isPresent()) {
                 byHop.computeIfAbsent(hop.get(), any -> new ArrayList<>()).add(recipient);
             } else {
@@ -81,7 +82,7 @@ public class SmarthostDelivery extends GenericMailet {
             }
         }
         engine.deliverShares(mail, byHop.entrySet().stream()
-            .map(entry -> new DeliveryEngine.HopShare(entry.getKey(), entry.getValue(), entry.getValue()))
+            .map(entry -> new HopShare(entry.getKey(), entry.getValue(), entry.getValue()))
             .collect(ImmutableList.toImmutableList()), failurePolicy);
         if (!unrouted.isEmpty()) {
             LOGGER.warn("Mail {}: no next hop for {} (no matching route, no default)", mail.getName(), unrouted);

@@ -32,7 +32,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.relaypack.delivery.ConfiguredHop;
 import org.relaypack.delivery.DeliveryEngine;
 import org.relaypack.delivery.DeliveryResult;
 import org.relaypack.delivery.HopTransport;
@@ -137,9 +136,9 @@ class MailboxRouterTest {
         mailetContext = FakeMailContext.defaultContext();
         queueFactory = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory(), Clock.systemUTC());
         engine = new DeliveryEngine(queueFactory, new RecordingMetricFactory(), transport, mailetContext, NextHopsConfiguration.of(
-            ConfiguredHop.of(NextHop.builder("server1").host(HostSpec.literal("mbox1.example.net", 25)).build()),
-            ConfiguredHop.of(NextHop.builder("server2").host(HostSpec.literal("mbox2.example.net", 25)).build()),
-            ConfiguredHop.of(NextHop.builder("server9").host(HostSpec.literal("mx1.example.com", 25)).build())));
+            NextHop.builder("server1").host(HostSpec.literal("mbox1.example.net", 25)).build(),
+            NextHop.builder("server2").host(HostSpec.literal("mbox2.example.net", 25)).build(),
+            NextHop.builder("server9").host(HostSpec.literal("mx1.example.com", 25)).build()));
         engine.start();
     }
 

@@ -34,9 +34,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.relaypack.delivery.ConfiguredHop;
 import org.relaypack.delivery.DeliveryAttributes;
 import org.relaypack.delivery.DeliveryEngine;
+import org.relaypack.delivery.HopScheduling;
 import org.relaypack.delivery.HostSpec;
 import org.relaypack.delivery.NextHop;
 import org.relaypack.delivery.NextHopsConfiguration;
@@ -73,9 +73,10 @@ class SmarthostDeliveryTest {
     private static final MailAddress PARTNER_USER = address("user@partner.example");
     private static final MailAddress PARTNER_CEO = address("ceo@partner.example");
 
-    private static ConfiguredHop hop(String name) {
-        return ConfiguredHop.of(NextHop.builder(name).host(HostSpec.literal(name + ".example", 25)).build(),
-            RetryPolicy.of(ImmutableList.of(Duration.ofMillis(1)), 2), 1, Optional.empty());
+    private static NextHop hop(String name) {
+        return NextHop.builder(name).host(HostSpec.literal(name + ".example", 25))
+            .scheduling(HopScheduling.of(RetryPolicy.of(ImmutableList.of(Duration.ofMillis(1)), 2), 1, Optional.empty(), HopScheduling.FirstAttempt.INLINE))
+            .build();
     }
 
     private ScriptedTransport transport;
@@ -286,7 +287,7 @@ class SmarthostDeliveryTest {
     }
 
     /** An engine whose queue of the partner hop refuses every mail. */
-    private DeliveryEngine engineFailingToQueueForPartner(ConfiguredHop.FirstAttempt firstAttempt) {
+    private DeliveryEngine engineFailingToQueueForPartner(HopScheduling.FirstAttempt firstAttempt) {
         MemoryMailQueueFactory memory = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory());
         MailQueueFactory<?> failingForPartner = (MailQueueFactory<?>) Proxy.newProxyInstance(getClass().getClassLoader(),
             new Class<?>[] {MailQueueFactory.class}, (proxy, method, args) -> {
@@ -297,14 +298,18 @@ class SmarthostDeliveryTest {
                 return result;
             });
         return new DeliveryEngine(failingForPartner, new RecordingMetricFactory(), transport, mailetContext,
-            NextHopsConfiguration.of(hop(UPSTREAM).withFirstAttempt(firstAttempt), hop(PARTNER).withFirstAttempt(firstAttempt),
-                hop(DEPT_RELAY).withFirstAttempt(firstAttempt)));
+            NextHopsConfiguration.of(firstAttempt(hop(UPSTREAM), firstAttempt), firstAttempt(hop(PARTNER), firstAttempt),
+                firstAttempt(hop(DEPT_RELAY), firstAttempt)));
+    }
+
+    private static NextHop firstAttempt(NextHop hop, HopScheduling.FirstAttempt firstAttempt) {
+        return hop.withScheduling(hop.scheduling().withFirstAttempt(firstAttempt));
     }
 
     @Test
     void queueFailureShouldLeaveOnlyTheRecipientsNotQueuedOnTheMail() throws Exception {
         engine.stop();
-        engine = engineFailingToQueueForPartner(ConfiguredHop.FirstAttempt.QUEUE);
+        engine = engineFailingToQueueForPartner(HopScheduling.FirstAttempt.QUEUE);
         engine.start();
         testee = init(ROUTES);
         Mail mail = mail(ALICE, BOB, PARTNER_USER);
@@ -319,7 +324,7 @@ class SmarthostDeliveryTest {
     @Test
     void retryThatCannotBeQueuedAfterAnInlineAttemptShouldStayOnTheMailAlone() throws Exception {
         engine.stop();
-        engine = engineFailingToQueueForPartner(ConfiguredHop.FirstAttempt.INLINE);
+        engine = engineFailingToQueueForPartner(HopScheduling.FirstAttempt.INLINE);
         engine.start();
         transport.then(PARTNER, ScriptedTransport.failAllTemporarily());
         testee = init(ROUTES);

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.relaypack.delivery.HostResolver.ResolvedHost;
 import org.relaypack.delivery.HostResolver.Resolution;
 import org.relaypack.delivery.smtp.HostFailure;
 import org.relaypack.delivery.smtp.SmtpReply;

@@ -9,7 +9,6 @@ import java.util.stream.Collectors;
 import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.mailet.Mail;
-import org.relaypack.delivery.HostResolver.ResolvedHost;
 import org.relaypack.delivery.TlsPlan.PlannedHost;
 import org.relaypack.delivery.smtp.HostFailure;
 import org.relaypack.delivery.smtp.SmtpSession;

@@ -3,7 +3,6 @@ package org.relaypack.delivery;
 import java.util.Objects;
 import java.util.Optional;
 
-import org.relaypack.delivery.HostResolver.ResolvedHost;
 import org.relaypack.delivery.smtp.SmtpReply;
 import org.relaypack.tls.TlsPolicy;
 import org.relaypack.tls.mtasts.MtaStsMode;

@@ -51,8 +51,8 @@ class HostResolverTest {
 
             HostResolver.Resolution resolution = testee.resolveMx(mxHop(STRICT), "example.test", PORT);
 
-            assertThat(resolution.hosts()).extracting(HostResolver.ResolvedHost::name).containsExactly("mx1.example.test");
-            assertThat(resolution.hosts()).extracting(HostResolver.ResolvedHost::address).containsExactly(new InetSocketAddress(REMOTE_1, PORT));
+            assertThat(resolution.hosts()).extracting(ResolvedHost::name).containsExactly("mx1.example.test");
+            assertThat(resolution.hosts()).extracting(ResolvedHost::address).containsExactly(new InetSocketAddress(REMOTE_1, PORT));
         }
 
         @Test
@@ -62,7 +62,7 @@ class HostResolverTest {
                 .address("mx-b.example.test", REMOTE_2);
 
             assertThat(testee.resolveMx(mxHop(STRICT), "example.test", PORT).hosts())
-                .extracting(HostResolver.ResolvedHost::name).containsExactly("mx-b.example.test", "mx-a.example.test");
+                .extracting(ResolvedHost::name).containsExactly("mx-b.example.test", "mx-a.example.test");
         }
 
         @Test
@@ -71,7 +71,7 @@ class HostResolverTest {
 
             HostResolver.Resolution resolution = testee.resolveMx(mxHop(STRICT), "Plain.Test", PORT);
 
-            assertThat(resolution.hosts()).extracting(HostResolver.ResolvedHost::name).containsExactly("plain.test");
+            assertThat(resolution.hosts()).extracting(ResolvedHost::name).containsExactly("plain.test");
             assertThat(resolution.permanentFailure()).isEmpty();
         }
 
@@ -88,7 +88,7 @@ class HostResolverTest {
             HostResolver.Resolution resolution = testee.resolve(NextHop.builder("lan").host(HostSpec.parse("[127.0.0.1]:" + PORT))
                 .loopDetection(STRICT).build());
 
-            assertThat(resolution.hosts()).extracting(HostResolver.ResolvedHost::address).containsExactly(new InetSocketAddress(LOOPBACK, PORT));
+            assertThat(resolution.hosts()).extracting(ResolvedHost::address).containsExactly(new InetSocketAddress(LOOPBACK, PORT));
         }
     }
 
@@ -208,7 +208,7 @@ class HostResolverTest {
 
             HostResolver.Resolution resolution = testee.resolveMx(mxHop(STRICT), "example.test", PORT);
 
-            assertThat(resolution.hosts()).extracting(HostResolver.ResolvedHost::name).containsExactly("mx1.example.test");
+            assertThat(resolution.hosts()).extracting(ResolvedHost::name).containsExactly("mx1.example.test");
         }
 
         @Test
@@ -226,7 +226,7 @@ class HostResolverTest {
             dns.mx("example.test", "mx.example.test").address("mx.example.test", OTHER_LOOPBACK);
 
             assertThat(testee.resolveMx(mxHop(LOOPBACK_ALLOWED), "example.test", PORT).hosts())
-                .extracting(HostResolver.ResolvedHost::address).containsExactly(new InetSocketAddress(OTHER_LOOPBACK, PORT));
+                .extracting(ResolvedHost::address).containsExactly(new InetSocketAddress(OTHER_LOOPBACK, PORT));
         }
     }
 
@@ -259,7 +259,7 @@ class HostResolverTest {
             dns.address("filter.test", LOOPBACK);
 
             assertThat(testee.resolve(hostsHop("[filter.test]:10025")).hosts())
-                .extracting(HostResolver.ResolvedHost::address).containsExactly(new InetSocketAddress(LOOPBACK, 10025));
+                .extracting(ResolvedHost::address).containsExactly(new InetSocketAddress(LOOPBACK, 10025));
         }
 
         @Test
@@ -269,7 +269,7 @@ class HostResolverTest {
             HostResolver.Resolution resolution = testee.resolve(NextHop.builder("relay")
                 .host(HostSpec.parse("first.test")).host(HostSpec.parse("[second.test]")).loopDetection(STRICT).build());
 
-            assertThat(resolution.hosts()).extracting(HostResolver.ResolvedHost::name).containsExactly("second.test");
+            assertThat(resolution.hosts()).extracting(ResolvedHost::name).containsExactly("second.test");
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.relaypack.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.relaypack.testing.Addresses.address;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,14 +27,6 @@ class MailCopiesTest {
     private static final MailAddress SENDER = address("a@lan.example");
     private static final MailAddress KEPT = address("kept@remote.example");
     private static final MailAddress OTHER = address("other@remote.example");
-
-    private static MailAddress address(String address) {
-        try {
-            return new MailAddress(address);
-        } catch (Exception e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
 
     /** A mail as the mailet pipeline has it: its message is James's MimeMessageWrapper. */
     private static MailImpl pipelineMail() throws Exception {

@@ -2,6 +2,7 @@ package org.relaypack.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.relaypack.testing.Addresses.address;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.relaypack.testing.XmlConfigurations;
 
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
 import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
@@ -107,10 +109,6 @@ class LdapRouteSourceTest {
         lines[4] = "mail: " + mail;
         System.arraycopy(attributes, 0, lines, 5, attributes.length);
         ldap.add(lines);
-    }
-
-    static MailAddress address(String value) {
-        return RouteSourceContract.address(value);
     }
 
     @Nested

@@ -1,6 +1,7 @@
 package org.relaypack.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.relaypack.testing.Addresses.address;
 
 import java.util.Optional;
 
@@ -21,14 +22,6 @@ public interface RouteSourceContract {
     MailAddress CAROL = address("carol@example.com");
     MailAddress DAVE_OTHER = address("dave@other.org");
     MailAddress ALICE_MAILBOX = address("alice.smith@mbox1.example.com");
-
-    static MailAddress address(String value) {
-        try {
-            return new MailAddress(value);
-        } catch (Exception e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
 
     void givenRoute(MailAddress recipient, String hop) throws Exception;
 

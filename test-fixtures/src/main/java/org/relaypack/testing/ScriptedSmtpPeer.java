@@ -1,4 +1,4 @@
-package org.relaypack.delivery;
+package org.relaypack.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,14 +34,14 @@ import com.google.common.collect.ImmutableList;
  * matching rule wins, by command prefix), records every command line, which lines arrived in
  * the same read (pipelining), every session and every message. Binds 127.0.0.1 only.
  */
-final class ScriptedSmtpPeer implements AutoCloseable {
+public final class ScriptedSmtpPeer implements AutoCloseable {
     private static final String DATA_END = ".";
 
-    static Builder builder() {
+    public static Builder builder() {
         return new Builder();
     }
 
-    static final class Builder {
+    public static final class Builder {
         private String greeting = "220 peer.test ESMTP scripted";
         private boolean closeAfterGreeting = false;
         private List<String> extensions = ImmutableList.of("SIZE 10000000", "8BITMIME");
@@ -54,89 +55,108 @@ final class ScriptedSmtpPeer implements AutoCloseable {
         private Optional<SSLContext> startTls = Optional.empty();
         private String[] startTlsProtocols = new String[0];
         private boolean brokenStartTls = false;
+        private Optional<Duration> endlessGreeting = Optional.empty();
+        private InetAddress bindAddress = InetAddress.getLoopbackAddress();
+        private int port = 0;
 
         /** The greeting of every session (a 421 or 554 greeting closes the session right away). */
-        Builder greeting(String greeting) {
+        public Builder greeting(String greeting) {
             this.greeting = greeting;
             this.closeAfterGreeting = !greeting.startsWith("2");
             return this;
         }
 
         /** The first n sessions get "421 4.3.2 try later" as greeting; the next ones the normal greeting. */
-        Builder refuseFirstSessions(int count) {
+        public Builder refuseFirstSessions(int count) {
             this.refusedSessions = count;
             return this;
         }
 
         /** The EHLO keywords, e.g. "PIPELINING", "AUTH PLAIN LOGIN". */
-        Builder extensions(String... extensions) {
+        public Builder extensions(String... extensions) {
             this.extensions = ImmutableList.copyOf(extensions);
             return this;
         }
 
         /** Answers a command starting with the prefix (case-insensitive); "." is the end of DATA. */
-        Builder reply(String commandPrefix, String reply) {
+        public Builder reply(String commandPrefix, String reply) {
             rules.add(new Rule(commandPrefix, reply, false));
             return this;
         }
 
         /** Answers then drops the connection. */
-        Builder replyAndClose(String commandPrefix, String reply) {
+        public Builder replyAndClose(String commandPrefix, String reply) {
             rules.add(new Rule(commandPrefix, reply, true));
             return this;
         }
 
         /** Sends the greeting one byte at a time, pausing between bytes (a tarpit). */
-        Builder dripGreeting(Duration pause) {
+        public Builder dripGreeting(Duration pause) {
             this.greetingDrip = Optional.of(pause);
             return this;
         }
 
+        /**
+         * A tarpit that never finishes its greeting: one byte every {@code pause}, without end, and
+         * reads nothing; the session ends when the client gives up ({@link #openSessions()}).
+         */
+        public Builder endlessGreeting(Duration pause) {
+            this.endlessGreeting = Optional.of(pause);
+            return this;
+        }
+
+        /** Listens on this loopback address and port (default 127.0.0.1 and a free port). */
+        public Builder bind(InetAddress loopbackAddress, int port) {
+            this.bindAddress = loopbackAddress;
+            this.port = port;
+            return this;
+        }
+
         /** After its 354, reads nothing more: the client's writes block once the socket buffers are full. */
-        Builder stopReadingAfterData() {
+        public Builder stopReadingAfterData() {
             this.stopReadingAfterData = true;
             return this;
         }
 
         /** Answers EHLO with "250-" lines without end. */
-        Builder endlessEhlo() {
+        public Builder endlessEhlo() {
             this.endlessEhlo = true;
             return this;
         }
 
         /** Closes the connection without a reply to a command starting with the prefix ("." for the end of DATA). */
-        Builder closeWithoutReply(String commandPrefix) {
+        public Builder closeWithoutReply(String commandPrefix) {
             rules.add(new Rule(commandPrefix, null, true));
             return this;
         }
 
         /** Never answers a command starting with the prefix, and reads nothing more. */
-        Builder neverReply(String commandPrefix) {
+        public Builder neverReply(String commandPrefix) {
             rules.add(new Rule(commandPrefix, null, false));
             return this;
         }
 
         /** Offers STARTTLS and speaks TLS (only the given protocols) after it. */
-        Builder startTls(SSLContext context, String... protocols) {
+        public Builder startTls(SSLContext context, String... protocols) {
             this.startTls = Optional.of(context);
             this.startTlsProtocols = protocols;
             return this;
         }
 
         /** Offers STARTTLS, answers it with 220, then sends bytes that are no TLS handshake. */
-        Builder brokenStartTls() {
+        public Builder brokenStartTls() {
             this.brokenStartTls = true;
             return this;
         }
 
         /** Implicit TLS with only the given protocols. */
-        Builder implicitTls(SSLContext context, String... protocols) {
+        public Builder implicitTls(SSLContext context, String... protocols) {
             this.implicitTls = Optional.of(context);
             this.tlsProtocols = protocols;
             return this;
         }
 
-        ScriptedSmtpPeer start() {
+        public ScriptedSmtpPeer start() {
             try {
                 return new ScriptedSmtpPeer(this);
             } catch (IOException e) {
@@ -156,7 +176,7 @@ final class ScriptedSmtpPeer implements AutoCloseable {
             this.close = close;
         }
 
-        boolean matches(String line) {
+        public boolean matches(String line) {
             return line.regionMatches(true, 0, prefix, 0, prefix.length());
         }
     }
@@ -178,7 +198,7 @@ final class ScriptedSmtpPeer implements AutoCloseable {
         this.script = script;
         if (script.implicitTls.isPresent()) {
             SSLServerSocket tlsServerSocket = (SSLServerSocket) script.implicitTls.get().getServerSocketFactory()
-                .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                .createServerSocket(script.port, 50, script.bindAddress);
             tlsServerSocket.setEnabledProtocols(script.tlsProtocols);
             this.serverSocket = tlsServerSocket;
         } else {
@@ -187,56 +207,65 @@ final class ScriptedSmtpPeer implements AutoCloseable {
                 // small socket buffers, so that the client's writes block soon after the 354
                 serverSocket.setReceiveBufferSize(8192);
             }
-            serverSocket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+            serverSocket.bind(new InetSocketAddress(script.bindAddress, script.port), 50);
         }
         executor.submit(this::acceptLoop);
     }
 
-    int port() {
+    public int port() {
         return serverSocket.getLocalPort();
     }
 
     /** Every session opened, including refused ones. */
-    int sessions() {
+    public int sessions() {
         return sessions.get();
     }
 
+    /** Sessions open now: the client has not closed them yet. */
+    public int openSessions() {
+        return activeSessions.get();
+    }
+
+    public boolean isListening() {
+        return !serverSocket.isClosed();
+    }
+
     /** The largest number of sessions that were open at the same time. */
-    int mostConcurrentSessions() {
+    public int mostConcurrentSessions() {
         return mostActiveSessions.get();
     }
 
     /** Every command line received, in order, across sessions (message content excluded). */
-    List<String> commands() {
+    public List<String> commands() {
         return ImmutableList.copyOf(commands);
     }
 
-    boolean sawCommand(String prefix) {
+    public boolean sawCommand(String prefix) {
         return commands.stream().anyMatch(line -> line.regionMatches(true, 0, prefix, 0, prefix.length()));
     }
 
     /** The command lines completed by each read from the socket. */
-    List<List<String>> reads() {
+    public List<List<String>> reads() {
         return ImmutableList.copyOf(reads);
     }
 
     /** The content of each message accepted (as received: still dot-stuffed, CRLF line ends). */
-    List<String> messages() {
+    public List<String> messages() {
         return ImmutableList.copyOf(messages);
     }
 
     /** The SNI host names clients sent in their TLS handshakes. */
-    List<String> serverNames() {
+    public List<String> serverNames() {
         return ImmutableList.copyOf(serverNames);
     }
 
     /** The protocol of each TLS session negotiated after STARTTLS. */
-    List<String> tlsProtocols() {
+    public List<String> tlsProtocols() {
         return ImmutableList.copyOf(tlsProtocols);
     }
 
     /** Drops every open connection without a word, as a restarting server does. */
-    void dropConnections() throws IOException {
+    public void dropConnections() throws IOException {
         for (Socket socket : sockets) {
             socket.close();
         }
@@ -261,6 +290,10 @@ final class ScriptedSmtpPeer implements AutoCloseable {
             OutputStream out = socket.getOutputStream();
             if (session <= script.refusedSessions) {
                 send(out, "421 4.3.2 try later");
+                return;
+            }
+            if (script.endlessGreeting.isPresent()) {
+                dripForever(socket, script.greeting, script.endlessGreeting.get());
                 return;
             }
             if (script.greetingDrip.isPresent()) {
@@ -288,6 +321,25 @@ final class ScriptedSmtpPeer implements AutoCloseable {
             out.write(b);
             out.flush();
             Thread.sleep(pause.toMillis());
+        }
+    }
+
+    /** Drips the text but its last two bytes (the CRLF) over and over, until the client closes. */
+    private void dripForever(Socket socket, String text, Duration pause) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        socket.setSoTimeout((int) Math.max(1, pause.toMillis()));
+        OutputStream out = socket.getOutputStream();
+        InputStream in = socket.getInputStream();
+        for (int sent = 0; !serverSocket.isClosed(); sent++) {
+            out.write(bytes[sent % bytes.length]);
+            out.flush();
+            try {
+                if (in.read() < 0) {
+                    return;
+                }
+            } catch (SocketTimeoutException e) {
+                // nothing from the client, as expected: drip on
+            }
         }
     }
 

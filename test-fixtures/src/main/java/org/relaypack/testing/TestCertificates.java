@@ -1,4 +1,4 @@
-package org.relaypack.delivery;
+package org.relaypack.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,14 +11,11 @@ import java.nio.file.Paths;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import org.relaypack.tls.TlsMode;
-import org.relaypack.tls.TlsPolicy;
 
 import com.google.common.collect.ImmutableList;
 
@@ -26,13 +23,14 @@ import com.google.common.collect.ImmutableList;
  * Self-signed server certificates made with the JDK's keytool, once per test JVM, in a temporary
  * directory: "good" names localhost and 127.0.0.1, "wrong" names only wrong.example. The trust
  * store holds both certificates (so a refusal of "wrong" can only come from the host-name check).
+ * Core's tests turn the trust store into TLS policies ({@code TestTlsPolicies}).
  */
-final class TestCertificates {
-    static final String PASSWORD = "changeit";
+public final class TestCertificates {
+    public static final String PASSWORD = "changeit";
 
     private static TestCertificates instance;
 
-    static synchronized TestCertificates get() {
+    public static synchronized TestCertificates get() {
         if (instance == null) {
             instance = create();
         }
@@ -49,36 +47,33 @@ final class TestCertificates {
         this.trustStore = trustStore;
     }
 
-    Path goodKeyStore() {
+    public Path goodKeyStore() {
         return goodKeyStore;
     }
 
-    TlsPolicy.TrustStore trustStore() {
-        return new TlsPolicy.TrustStore(trustStore.toString(), "PKCS12", Optional.of(PASSWORD));
+    /** The PKCS12 trust store (password {@link #PASSWORD}) holding both certificates. */
+    public Path trustStorePath() {
+        return trustStore;
     }
 
-    /** A policy trusting the test certificates, verification as the mode defaults it. */
-    TlsPolicy policy(TlsMode mode) {
-        return new TlsPolicy(mode, mode.requiresTls(), Optional.of(trustStore()), TlsPolicy.defaultMinProtocol(mode));
-    }
-
-    TlsPolicy policy(TlsMode mode, boolean verify) {
-        return new TlsPolicy(mode, verify, Optional.of(trustStore()), TlsPolicy.defaultMinProtocol(mode));
-    }
-
-    SSLContext goodServerContext() {
+    public SSLContext goodServerContext() {
         return serverContext(goodKeyStore);
     }
 
-    SSLContext wrongNameServerContext() {
+    public SSLContext wrongNameServerContext() {
         return serverContext(wrongKeyStore);
     }
 
     private static SSLContext serverContext(Path keyStorePath) {
+        return serverContext(keyStorePath, PASSWORD);
+    }
+
+    /** A server-side TLS context with the key of this PKCS12 key store. */
+    public static SSLContext serverContext(Path keyStorePath, String password) {
         try {
-            KeyStore keyStore = load(keyStorePath);
+            KeyStore keyStore = load(keyStorePath, password);
             KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keyManagers.init(keyStore, PASSWORD.toCharArray());
+            keyManagers.init(keyStore, password.toCharArray());
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keyManagers.getKeyManagers(), null, null);
             return context;
@@ -128,9 +123,13 @@ final class TestCertificates {
     }
 
     private static KeyStore load(Path path) throws IOException, GeneralSecurityException {
+        return load(path, PASSWORD);
+    }
+
+    private static KeyStore load(Path path, String password) throws IOException, GeneralSecurityException {
         try (InputStream in = Files.newInputStream(path)) {
             KeyStore keyStore = KeyStore.getInstance("PKCS12");
-            keyStore.load(in, PASSWORD.toCharArray());
+            keyStore.load(in, password.toCharArray());
             return keyStore;
         }
     }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +55,26 @@ public final class TestCertificates {
     /** The PKCS12 trust store (password {@link #PASSWORD}) holding both certificates. */
     public Path trustStorePath() {
         return trustStore;
+    }
+
+    /** The certificate "good" servers present (CN=localhost). */
+    public X509Certificate goodCertificate() {
+        return certificate(goodKeyStore, "good");
+    }
+
+    /** The certificate of another key (CN=wrong.example). */
+    public X509Certificate wrongNameCertificate() {
+        return certificate(wrongKeyStore, "wrong");
+    }
+
+    private static X509Certificate certificate(Path keyStore, String alias) {
+        try {
+            return (X509Certificate) load(keyStore).getCertificate(alias);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public SSLContext goodServerContext() {

@@ -1,9 +1,12 @@
 package org.relaypack.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.relaypack.delivery.TestMails.address;
+import static org.relaypack.testing.Addresses.address;
 import static org.relaypack.delivery.TestMails.mail;
 
+import org.relaypack.testing.DnsJavaShapedDns;
+import org.relaypack.testing.ScriptedSmtpPeer;
+import org.relaypack.testing.TestCertificates;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.relaypack.delivery.ScriptedTransport.GREYLISTED;
 import static org.relaypack.delivery.ScriptedTransport.failAllTemporarily;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -26,8 +28,8 @@ class DeliveryEngineHealthTest {
     private static final NextHop UPSTREAM_HOP = NextHop.builder(UPSTREAM).host(HostSpec.literal("smtp1.provider.example", 587)).build();
     private static final NextHop OTHER_HOP = NextHop.builder(OTHER).host(HostSpec.literal("other.example", 25)).build();
     private static final Instant T0 = Instant.parse("2026-01-01T10:00:00Z");
-    private static final MailAddress BOB = TestMails.address("bob@remote.example");
-    private static final MailAddress CAROL = TestMails.address("carol@remote.example");
+    private static final MailAddress BOB = address("bob@remote.example");
+    private static final MailAddress CAROL = address("carol@remote.example");
 
     private MutableClock clock;
     private ScriptedTransport transport;

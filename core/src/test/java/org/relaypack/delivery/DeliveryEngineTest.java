@@ -7,7 +7,9 @@ import static org.relaypack.delivery.ScriptedTransport.UNKNOWN_USER;
 import static org.relaypack.delivery.ScriptedTransport.deliverAll;
 import static org.relaypack.delivery.ScriptedTransport.failAllTemporarily;
 import static org.relaypack.delivery.ScriptedTransport.replying;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +32,6 @@ import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
 import org.apache.james.core.builder.MimeMessageBuilder;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
-import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
 import org.apache.james.queue.memory.MemoryMailQueueFactory;
@@ -60,14 +61,6 @@ class DeliveryEngineTest {
     private static final NextHop UPSTREAM_HOP = NextHop.builder(UPSTREAM).host(HostSpec.literal("smtp1.provider.example", 587)).build();
     private static final NextHop UPSTREAM_465_HOP = NextHop.builder(UPSTREAM_465).host(HostSpec.literal("smtp2.provider.example", 465)).build();
     private static final NextHop OTHER_HOP = NextHop.builder(OTHER).host(HostSpec.literal("other.example", 25)).build();
-
-    private static MailAddress address(String address) {
-        try {
-            return new MailAddress(address);
-        } catch (Exception e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
 
     private static final MailAddress SENDER = address("alice@lan.example");
     private static final MailAddress BOB = address("bob@remote.example");

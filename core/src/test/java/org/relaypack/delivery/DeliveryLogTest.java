@@ -6,7 +6,9 @@ import static org.relaypack.delivery.ScriptedTransport.GREYLISTED;
 import static org.relaypack.delivery.ScriptedTransport.UNKNOWN_USER;
 import static org.relaypack.delivery.ScriptedTransport.failAllTemporarily;
 import static org.relaypack.delivery.ScriptedTransport.replying;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -30,9 +32,9 @@ class DeliveryLogTest {
     private static final NextHop UPSTREAM_HOP = NextHop.builder(UPSTREAM).host(HostSpec.literal("smtp1.provider.example", 587)).build();
     private static final NextHop BACKUP_HOP = NextHop.builder(BACKUP).host(HostSpec.literal("smtp2.provider.example", 465)).build();
     private static final Instant ACCEPTED = Instant.parse("2026-01-01T10:00:00Z");
-    private static final MailAddress BOB = TestMails.address("bob@remote.example");
-    private static final MailAddress CAROL = TestMails.address("carol@remote.example");
-    private static final MailAddress DAVE = TestMails.address("dave@remote.example");
+    private static final MailAddress BOB = address("bob@remote.example");
+    private static final MailAddress CAROL = address("carol@remote.example");
+    private static final MailAddress DAVE = address("dave@remote.example");
 
     private final ScriptedTransport transport = new ScriptedTransport();
 

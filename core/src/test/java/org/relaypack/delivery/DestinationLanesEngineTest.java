@@ -2,7 +2,9 @@ package org.relaypack.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -151,8 +153,8 @@ class DestinationLanesEngineTest {
         tearDown();
         start(Duration.ofSeconds(30), true);
         testee.deliverShares(TestMails.mail("first", "first@" + HEALTHY), List.of(new HopShare(
-            testee.configuration().hop(HOP).orElseThrow(), List.of(TestMails.address("first@" + HEALTHY)),
-            List.of(TestMails.address("first@" + HEALTHY)))), FailurePolicy.defaults());
+            testee.configuration().hop(HOP).orElseThrow(), List.of(address("first@" + HEALTHY)),
+            List.of(address("first@" + HEALTHY)))), FailurePolicy.defaults());
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(transport.delivered).hasSize(1));
         for (String destination : HOSTILE) {
             for (int i = 0; i < 3; i++) {
@@ -194,8 +196,8 @@ class DestinationLanesEngineTest {
         ManageableMailQueue.MailQueueIterator browse = queue().browse();
         browse.forEachRemaining(item -> items.add(ImmutableList.copyOf(item.getMail().getRecipients())));
         assertThat(items.build()).containsExactlyInAnyOrder(
-            List.of(TestMails.address("a@" + HEALTHY), TestMails.address("c@" + HEALTHY)),
-            List.of(TestMails.address("b@other.example")));
+            List.of(address("a@" + HEALTHY), address("c@" + HEALTHY)),
+            List.of(address("b@other.example")));
     }
 
     private List<Integer> queuedAttempts() throws Exception {

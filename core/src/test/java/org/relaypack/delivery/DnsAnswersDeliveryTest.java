@@ -1,26 +1,23 @@
 package org.relaypack.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.relaypack.delivery.TestMails.address;
 import static org.relaypack.delivery.TestMails.mail;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.relaypack.delivery.smtp.SessionDeadlines;
+import org.relaypack.testing.DnsJavaShapedDns;
+import org.relaypack.testing.SmtpPeer;
+import org.relaypack.testing.TestCertificates;
 import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.TlsPolicy;
-import org.subethamail.smtp.server.SMTPServer;
-import org.subethamail.smtp.server.Session;
-import org.subethamail.smtp.server.SessionHandler;
 
 import com.google.common.collect.ImmutableSet;
 
@@ -33,42 +30,21 @@ class DnsAnswersDeliveryTest {
     private static final LoopDetection LOOPBACK_PEERS = LoopDetection.of(ImmutableSet.of(), true);
 
     private final TestCertificates certificates = TestCertificates.get();
-    private final List<String> messages = new CopyOnWriteArrayList<>();
-    private final AtomicInteger sessions = new AtomicInteger();
     private DnsJavaShapedDns dns;
-    private SMTPServer mx;
+    private SmtpPeer mx;
     private SmtpTransport testee;
 
     @BeforeEach
     void setUp() {
-        mx = SMTPServer.port(0)
-            .bindAddress(LOOPBACK)
-            .hostName("localhost")
-            .startTlsSocketFactory(certificates.goodServerContext())
-            .enableTLS()
-            .requireTLS(true)
-            .sessionHandler(new SessionHandler() {
-                @Override
-                public SessionAcceptance accept(Session session) {
-                    sessions.incrementAndGet();
-                    return SessionAcceptance.success();
-                }
-
-                @Override
-                public void onSessionEnd(Session session) {
-                }
-            })
-            .messageHandler((context, from, to, data) -> messages.add(new String(data, StandardCharsets.UTF_8)))
-            .build();
-        mx.start();
+        mx = SmtpPeer.builder().startTls(certificates.goodServerContext()).requireTls().start();
         dns = new DnsJavaShapedDns();
-        testee = new SmtpTransport(dns, Clock.systemUTC(), mx.getPortAllocated(), false);
+        testee = new SmtpTransport(dns, Clock.systemUTC(), mx.port(), false);
     }
 
     @AfterEach
     void tearDown() {
         testee.close();
-        mx.stop();
+        mx.close();
     }
 
     private static NextHop internet(TlsPolicy tls, LoopDetection loopDetection) {
@@ -81,20 +57,20 @@ class DnsAnswersDeliveryTest {
         // The certificate names "localhost"; DNSService says "localhost." (and the zone wrote it in capitals).
         dns.mx("remote.test", "LocalHost.").address("localhost", LOOPBACK);
 
-        DeliveryResult result = testee.deliver(internet(certificates.policy(TlsMode.STARTTLS_REQUIRED, true), LOOPBACK_PEERS),
+        DeliveryResult result = testee.deliver(internet(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED, true), LOOPBACK_PEERS),
             mail("m1", "bob@remote.test"));
 
         assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("bob@remote.test"));
-        assertThat(result.host()).contains("localhost[127.0.0.1]:" + mx.getPortAllocated());
+        assertThat(result.host()).contains("localhost[127.0.0.1]:" + mx.port());
         assertThat(result.tlsProtocol()).hasValueSatisfying(protocol -> assertThat(protocol).startsWith("TLSv1."));
-        assertThat(messages).hasSize(1);
+        assertThat(mx.transactions()).hasSize(1);
     }
 
     @Test
     void anAbsoluteMxNameShouldGetOpportunisticTls() throws Exception {
         dns.mx("remote.test", "localhost.").address("localhost", LOOPBACK);
 
-        DeliveryResult result = testee.deliver(internet(certificates.policy(TlsMode.OPPORTUNISTIC), LOOPBACK_PEERS),
+        DeliveryResult result = testee.deliver(internet(TestTlsPolicies.policy(TlsMode.OPPORTUNISTIC), LOOPBACK_PEERS),
             mail("m1", "bob@remote.test"));
 
         assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("bob@remote.test"));
@@ -105,35 +81,35 @@ class DnsAnswersDeliveryTest {
     void nxdomainShouldBounceAtOnceWith544AndTheOtherDomainShouldStillBeDelivered() throws Exception {
         dns.mx("remote.test", "localhost.").address("localhost", LOOPBACK);
 
-        DeliveryResult result = testee.deliver(internet(certificates.policy(TlsMode.OPPORTUNISTIC), LOOPBACK_PEERS),
+        DeliveryResult result = testee.deliver(internet(TestTlsPolicies.policy(TlsMode.OPPORTUNISTIC), LOOPBACK_PEERS),
             mail("m1", "bob@remote.test", "ann@typo.test"));
 
         assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("bob@remote.test"));
         assertThat(result.recipientsWith(RecipientOutcome.Status.PERMANENT_FAILURE)).containsExactly(address("ann@typo.test"));
         assertThat(result.outcomes()).filteredOn(outcome -> outcome.recipient().equals(address("ann@typo.test")))
             .singleElement().satisfies(outcome -> assertThat(outcome.reply().asString()).startsWith("550 5.4.4 "));
-        assertThat(messages).hasSize(1);
+        assertThat(mx.transactions()).hasSize(1);
     }
 
     @Test
     void aNullMxShouldBounceAtOnceWith5110() throws Exception {
         dns.nullMx("nomail.test").address("nomail.test", LOOPBACK);
 
-        DeliveryResult result = testee.deliver(internet(certificates.policy(TlsMode.OPPORTUNISTIC), LOOPBACK_PEERS),
+        DeliveryResult result = testee.deliver(internet(TestTlsPolicies.policy(TlsMode.OPPORTUNISTIC), LOOPBACK_PEERS),
             mail("m1", "bob@nomail.test"));
 
         assertThat(result.outcomes()).singleElement().satisfies(outcome -> {
             assertThat(outcome.status()).isEqualTo(RecipientOutcome.Status.PERMANENT_FAILURE);
             assertThat(outcome.reply().asString()).startsWith("550 5.1.10 ");
         });
-        assertThat(sessions).hasValue(0);
+        assertThat(mx.connections()).isZero();
     }
 
     @Test
     void servfailShouldBeRetried() throws Exception {
         dns.servfail("broken.test");
 
-        DeliveryResult result = testee.deliver(internet(certificates.policy(TlsMode.OPPORTUNISTIC), LOOPBACK_PEERS),
+        DeliveryResult result = testee.deliver(internet(TestTlsPolicies.policy(TlsMode.OPPORTUNISTIC), LOOPBACK_PEERS),
             mail("m1", "bob@broken.test"));
 
         assertThat(result.outcomes()).singleElement().satisfies(outcome -> {
@@ -146,14 +122,14 @@ class DnsAnswersDeliveryTest {
     void anMxOnLoopbackShouldBounceAsALoopAndGetNoConnection() throws Exception {
         dns.mx("remote.test", "localhost.").address("localhost", LOOPBACK);
 
-        DeliveryResult result = testee.deliver(internet(certificates.policy(TlsMode.OPPORTUNISTIC), LoopDetection.defaults()),
+        DeliveryResult result = testee.deliver(internet(TestTlsPolicies.policy(TlsMode.OPPORTUNISTIC), LoopDetection.defaults()),
             mail("m1", "bob@remote.test"));
 
         assertThat(result.outcomes()).singleElement().satisfies(outcome -> {
             assertThat(outcome.status()).isEqualTo(RecipientOutcome.Status.PERMANENT_FAILURE);
             assertThat(outcome.reply().asString()).startsWith("550 5.4.6 mail for remote.test loops back to myself");
         });
-        assertThat(sessions).hasValue(0);
-        assertThat(messages).isEmpty();
+        assertThat(mx.connections()).isZero();
+        assertThat(mx.transactions()).isEmpty();
     }
 }

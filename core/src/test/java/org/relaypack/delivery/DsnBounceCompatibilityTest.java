@@ -1,7 +1,9 @@
 package org.relaypack.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
@@ -32,13 +34,6 @@ import org.relaypack.delivery.smtp.SmtpReply;
  * it in the bounce processor: the DSN must name exactly the failed recipients and the reply.
  */
 class DsnBounceCompatibilityTest {
-    private static MailAddress address(String address) {
-        try {
-            return new MailAddress(address);
-        } catch (Exception e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
 
     private static final MailAddress ALICE = address("alice@lan.example");
     private static final MailAddress BOB = address("bob@remote.example");

@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import static org.relaypack.delivery.ScriptedTransport.GREYLISTED;
 import static org.relaypack.delivery.ScriptedTransport.UNKNOWN_USER;
 import static org.relaypack.delivery.ScriptedTransport.replying;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.Date;
@@ -42,9 +44,9 @@ import com.google.common.collect.ImmutableList;
 interface EngineQueueContract {
     String HOP = "upstream";
     NextHop NEXT_HOP = NextHop.builder(HOP).host(HostSpec.literal("smtp.provider.example", 587)).build();
-    MailAddress SENDER = TestMails.address("alice@lan.example");
-    MailAddress BOB = TestMails.address("bob@remote.example");
-    MailAddress CAROL = TestMails.address("carol@remote.example");
+    MailAddress SENDER = address("alice@lan.example");
+    MailAddress BOB = address("bob@remote.example");
+    MailAddress CAROL = address("carol@remote.example");
 
     /** A queue as James gives it to one node. */
     interface QueueUnderTest {
@@ -63,6 +65,38 @@ interface EngineQueueContract {
         /** How long the engine's outcomes may take on this queue: longer for a queue that sees delayed mail late (ActiveMQ). */
         default Duration patience() {
             return Duration.ofSeconds(10);
+        }
+
+        /** A queue whose content dies with the node. */
+        static QueueUnderTest lostOnCrash(MailQueueFactory<?> factory) {
+            return of(factory, false, () -> {
+                throw new UnsupportedOperationException("this queue does not survive a crash");
+            });
+        }
+
+        /** A queue that outlives the node: {@code crash} plays the kill, the same queues serve the restarted node. */
+        static QueueUnderTest survivingCrash(MailQueueFactory<?> factory, Runnable crash) {
+            return of(factory, true, crash);
+        }
+
+        private static QueueUnderTest of(MailQueueFactory<?> factory, boolean survivesCrash, Runnable crash) {
+            return new QueueUnderTest() {
+                @Override
+                public MailQueueFactory<?> factory() {
+                    return factory;
+                }
+
+                @Override
+                public boolean survivesCrash() {
+                    return survivesCrash;
+                }
+
+                @Override
+                public MailQueueFactory<?> crashAndRestart() {
+                    crash.run();
+                    return factory;
+                }
+            };
         }
     }
 
@@ -96,9 +130,9 @@ interface EngineQueueContract {
     @Test
     default void mailNotDueShouldNeitherBeAttemptedNorHoldTheQueueFromFreshMail() throws Exception {
         QueueUnderTest queue = queueUnderTest();
-        List<MailAddress> deferred = ImmutableList.of(TestMails.address("d1@remote.example"), TestMails.address("d2@remote.example"),
-            TestMails.address("d3@remote.example"), TestMails.address("d4@remote.example"), TestMails.address("d5@remote.example"),
-            TestMails.address("d6@remote.example"));
+        List<MailAddress> deferred = ImmutableList.of(address("d1@remote.example"), address("d2@remote.example"),
+            address("d3@remote.example"), address("d4@remote.example"), address("d5@remote.example"),
+            address("d6@remote.example"));
         ScriptedTransport transport = new ScriptedTransport().always(HOP, replying(GREYLISTED, deferred.toArray(MailAddress[]::new)));
         DeliveryEngine testee = engine(queue.factory(), transport, FakeMailContext.defaultContext(),
             RetryPolicy.of(ImmutableList.of(Duration.ofHours(1)), 5));

@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.relaypack.testing.DnsJavaShapedDns;
 
 import com.google.common.collect.ImmutableSet;
 import com.google.common.net.InetAddresses;

@@ -2,7 +2,9 @@ package org.relaypack.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -26,8 +28,8 @@ class InlineFirstAttemptBoundsTest {
     private static final String BACKUP = "backup";
     private static final NextHop UPSTREAM = NextHop.builder(HOP).host(HostSpec.literal("smtp.provider.example", 587)).build();
     private static final SmtpReply BUSY = SmtpReply.of(451, "4.4.5 next hop upstream: all 1 connections are busy to smtp.provider.example");
-    private static final MailAddress BOB = TestMails.address("bob@remote.example");
-    private static final MailAddress CAROL = TestMails.address("carol@remote.example");
+    private static final MailAddress BOB = address("bob@remote.example");
+    private static final MailAddress CAROL = address("carol@remote.example");
 
     private ScriptedTransport transport;
     private FakeMailContext mailetContext;

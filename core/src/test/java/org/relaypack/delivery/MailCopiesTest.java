@@ -1,7 +1,9 @@
 package org.relaypack.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -26,14 +28,6 @@ class MailCopiesTest {
     private static final MailAddress SENDER = address("a@lan.example");
     private static final MailAddress KEPT = address("kept@remote.example");
     private static final MailAddress OTHER = address("other@remote.example");
-
-    private static MailAddress address(String address) {
-        try {
-            return new MailAddress(address);
-        } catch (Exception e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
 
     /** A mail as the mailet pipeline has it: its message is James's MimeMessageWrapper. */
     private static MailImpl pipelineMail() throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.relaypack.delivery.TestConfigurations.relaypackXml;
 
+import org.relaypack.testing.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +30,7 @@ class MtaStsConfigurationTest {
     @BeforeEach
     void setUp() throws Exception {
         Files.createDirectories(jamesHome.resolve("conf"));
-        Files.copy(Path.of(TestCertificates.get().trustStore().path()), jamesHome.resolve("conf/private-ca.p12"));
+        Files.copy(Path.of(TestCertificates.get().trustStorePath().toString()), jamesHome.resolve("conf/private-ca.p12"));
         fileSystem = new FileSystemImpl(new JamesServerResourceLoader(jamesHome.toString()));
     }
 

@@ -1,9 +1,10 @@
 package org.relaypack.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.relaypack.delivery.TestMails.address;
+import static org.relaypack.testing.Addresses.address;
 import static org.relaypack.delivery.TestMails.mail;
 
+import org.relaypack.testing.ScriptedSmtpPeer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;

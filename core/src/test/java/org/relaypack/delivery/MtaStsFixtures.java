@@ -1,5 +1,6 @@
 package org.relaypack.delivery;
 
+import org.relaypack.testing.DnsJavaShapedDns;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

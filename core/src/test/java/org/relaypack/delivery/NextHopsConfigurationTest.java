@@ -26,6 +26,7 @@ import org.relaypack.config.Secrets;
 import org.relaypack.delivery.smtp.Credentials;
 import org.relaypack.delivery.smtp.SessionDeadlines;
 import org.relaypack.tls.CertificateMatch;
+import org.relaypack.testing.TestCertificates;
 import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.TlsPolicy;
 import org.relaypack.tls.TlsProtocolVersion;
@@ -44,7 +45,7 @@ class NextHopsConfigurationTest {
         Files.createDirectories(jamesHome.resolve("conf"));
         Files.writeString(jamesHome.resolve("conf/upstream.secret"), "from-file\n", StandardCharsets.UTF_8);
         Files.writeString(jamesHome.resolve("conf/empty.secret"), "\n", StandardCharsets.UTF_8);
-        Files.copy(Path.of(TestCertificates.get().trustStore().path()), jamesHome.resolve("conf/upstream-ca.p12"));
+        Files.copy(Path.of(TestCertificates.get().trustStorePath().toString()), jamesHome.resolve("conf/upstream-ca.p12"));
         Files.write(jamesHome.resolve("conf/corrupt.p12"), new byte[] {1, 2, 3});
         KeyStore empty = KeyStore.getInstance("PKCS12");
         empty.load(null, null);

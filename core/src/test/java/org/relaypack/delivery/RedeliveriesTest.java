@@ -1,7 +1,9 @@
 package org.relaypack.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -11,8 +13,8 @@ import org.apache.james.core.MailAddress;
 import org.junit.jupiter.api.Test;
 
 class RedeliveriesTest {
-    private static final MailAddress BOB = TestMails.address("bob@remote.example");
-    private static final MailAddress CAROL = TestMails.address("carol@remote.example");
+    private static final MailAddress BOB = address("bob@remote.example");
+    private static final MailAddress CAROL = address("carol@remote.example");
 
     private final Redeliveries testee = new Redeliveries(Duration.ofSeconds(1), Duration.ofSeconds(60));
 

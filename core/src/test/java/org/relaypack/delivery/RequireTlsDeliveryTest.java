@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.relaypack.delivery.TestMails.hop;
 import static org.relaypack.delivery.TestMails.mail;
 
+import org.relaypack.testing.DnsJavaShapedDns;
+import org.relaypack.testing.ScriptedSmtpPeer;
+import org.relaypack.testing.TestCertificates;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -74,7 +77,7 @@ class RequireTlsDeliveryTest {
     void aVerifiedHopAdvertisingRequireTlsShouldGetTheMailWithRequireTlsOnMailFrom() throws Exception {
         ScriptedSmtpPeer peer = peer("REQUIRETLS", "SIZE 1000000");
 
-        DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).build(),
+        DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).build(),
             requireTlsMail("secret"));
 
         assertThat(onlyOutcome(result).status()).isEqualTo(RecipientOutcome.Status.DELIVERED);
@@ -86,7 +89,7 @@ class RequireTlsDeliveryTest {
     void aVerifiedHopNotAdvertisingRequireTlsShouldGetNothingAndTheSenderA5730Dsn() throws Exception {
         ScriptedSmtpPeer peer = peer("SIZE 1000000");
 
-        DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).build(),
+        DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).build(),
             requireTlsMail("secret"));
 
         RecipientOutcome outcome = onlyOutcome(result);
@@ -100,7 +103,7 @@ class RequireTlsDeliveryTest {
     void anOpportunisticHopShouldGetNoConnectionAndTheSenderA5710Dsn() throws Exception {
         ScriptedSmtpPeer peer = peer("REQUIRETLS");
 
-        DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(certificates.policy(TlsMode.OPPORTUNISTIC)).build(),
+        DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(TestTlsPolicies.policy(TlsMode.OPPORTUNISTIC)).build(),
             requireTlsMail("secret"));
 
         RecipientOutcome outcome = onlyOutcome(result);
@@ -113,7 +116,7 @@ class RequireTlsDeliveryTest {
     void anEncryptedButUnverifiedHopShouldGetNoConnectionEither() throws Exception {
         ScriptedSmtpPeer peer = peer("REQUIRETLS");
 
-        DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(certificates.policy(TlsMode.STARTTLS_REQUIRED, false)).build(),
+        DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED, false)).build(),
             requireTlsMail("secret"));
 
         assertThat(onlyOutcome(result).reply().asString()).startsWith("550 5.7.10 REQUIRETLS");
@@ -126,7 +129,7 @@ class RequireTlsDeliveryTest {
             .startTls(certificates.wrongNameServerContext(), "TLSv1.2", "TLSv1.3").start();
         peers.add(peer);
 
-        DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).build(),
+        DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).build(),
             requireTlsMail("secret"));
 
         // a failed handshake is a host failure, as for any mail under verify: retried, never sent in the clear
@@ -142,7 +145,7 @@ class RequireTlsDeliveryTest {
         ScriptedSmtpPeer with = peer("REQUIRETLS");
 
         DeliveryResult result = testee.deliver(hop("partner", without.port(), with.port())
-            .tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).build(), requireTlsMail("secret"));
+            .tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).build(), requireTlsMail("secret"));
 
         assertThat(onlyOutcome(result).status()).isEqualTo(RecipientOutcome.Status.DELIVERED);
         assertThat(without.messages()).isEmpty();
@@ -154,7 +157,7 @@ class RequireTlsDeliveryTest {
         ScriptedSmtpPeer peer = peer("REQUIRETLS");
         dns.registerRecord("remote.test", ImmutableList.of(), ImmutableList.of("localhost."), ImmutableList.of());
         NextHop internet = NextHop.builder("internet").kind(NextHop.Kind.RECIPIENT_MX).mxPort(peer.port())
-            .tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).loopDetection(LoopDetection.of(ImmutableSet.of(), true))
+            .tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).loopDetection(LoopDetection.of(ImmutableSet.of(), true))
             .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(10)).heloName("relay.relaypack.test").build();
 
         DeliveryResult result = testee.deliver(internet, requireTlsMail("secret"));
@@ -170,7 +173,7 @@ class RequireTlsDeliveryTest {
         void aMailWithoutRequireTlsShouldGoToAHopNotAdvertisingItWithoutTheParameter() throws Exception {
             ScriptedSmtpPeer peer = peer("SIZE 1000000");
 
-            DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(certificates.policy(TlsMode.OPPORTUNISTIC)).build(),
+            DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(TestTlsPolicies.policy(TlsMode.OPPORTUNISTIC)).build(),
                 mail("plain", "bob@remote.test"));
 
             assertThat(onlyOutcome(result).status()).isEqualTo(RecipientOutcome.Status.DELIVERED);
@@ -185,7 +188,7 @@ class RequireTlsDeliveryTest {
             mail.getMessage().setHeader(TlsRequirement.TLS_REQUIRED_HEADER, "No");
             mail.getMessage().saveChanges();
 
-            DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).build(), mail);
+            DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).build(), mail);
 
             assertThat(TlsRequirement.of(mail)).isEqualTo(TlsRequirement.TLS_OPTIONAL);
             assertThat(onlyOutcome(result).status()).isEqualTo(RecipientOutcome.Status.TEMPORARY_FAILURE);

@@ -2,8 +2,9 @@ package org.relaypack.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.relaypack.delivery.TestMails.address;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,13 +18,14 @@ import org.apache.james.dnsservice.api.InMemoryDNSService;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
 import org.apache.james.queue.memory.MemoryMailQueueFactory;
-import org.apache.mailet.DsnParameters;
 import org.apache.mailet.DsnParameters.Notify;
 import org.apache.mailet.DsnParameters.RecipientDsnParameters;
+import org.apache.mailet.DsnParameters;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMailContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.relaypack.testing.ScriptedSmtpPeer;
 
 import com.google.common.collect.ImmutableList;
 

@@ -3,6 +3,9 @@ package org.relaypack.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.relaypack.delivery.TestMails.mail;
 
+import org.relaypack.testing.DnsJavaShapedDns;
+import org.relaypack.testing.ScriptedSmtpPeer;
+import org.relaypack.testing.TestCertificates;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -54,7 +57,7 @@ class SecureCertificateMatchTest {
     }
 
     private static NextHop internet(TestCertificates.Single trusted, CertificateMatch match) {
-        TlsPolicy tls = new TlsPolicy(TlsMode.STARTTLS_REQUIRED, true, Optional.of(trusted.trustStore()),
+        TlsPolicy tls = new TlsPolicy(TlsMode.STARTTLS_REQUIRED, true, Optional.of(TestTlsPolicies.trustStore(trusted)),
             TlsPolicy.defaultMinProtocol(TlsMode.STARTTLS_REQUIRED), match);
         return NextHop.builder("internet").kind(NextHop.Kind.RECIPIENT_MX).tls(tls)
             .loopDetection(LoopDetection.of(ImmutableSet.of(), true))

@@ -2,10 +2,11 @@ package org.relaypack.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.relaypack.delivery.TestMails.SENDER;
-import static org.relaypack.delivery.TestMails.address;
 import static org.relaypack.delivery.TestMails.hop;
 import static org.relaypack.delivery.TestMails.mail;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -30,7 +31,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.relaypack.delivery.smtp.SessionDeadlines;
+import org.relaypack.testing.DnsJavaShapedDns;
+import org.relaypack.testing.ScriptedSmtpPeer;
+import org.relaypack.testing.ScriptedSmtpPeers;
+import org.relaypack.testing.TestCertificates;
 import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.TlsPolicy;
 import org.relaypack.tls.TlsProtocolVersion;
@@ -51,7 +57,8 @@ class SmtpTransportFaultTest {
         .connect(Duration.ofSeconds(5)).replies(SHORT).dataTransfer(SHORT).build();
 
     private final TestCertificates certificates = TestCertificates.get();
-    private final List<ScriptedSmtpPeer> peers = new ArrayList<>();
+    @RegisterExtension
+    final ScriptedSmtpPeers peers = new ScriptedSmtpPeers();
     private InMemoryDNSService dns;
     private SmtpTransport testee;
 
@@ -63,17 +70,12 @@ class SmtpTransportFaultTest {
     }
 
     @AfterEach
-    void tearDown() throws IOException {
+    void tearDown() {
         testee.close();
-        for (ScriptedSmtpPeer peer : peers) {
-            peer.close();
-        }
     }
 
     private ScriptedSmtpPeer start(ScriptedSmtpPeer.Builder builder) {
-        ScriptedSmtpPeer peer = builder.start();
-        peers.add(peer);
-        return peer;
+        return peers.start(builder);
     }
 
     private static NextHopBuilder shortHop(int... ports) {
@@ -276,7 +278,7 @@ class SmtpTransportFaultTest {
             ScriptedSmtpPeer old = start(ScriptedSmtpPeer.builder().startTls(certificates.goodServerContext(), "TLSv1"));
 
             RecipientOutcome outcome = onlyOutcome(testee.deliver(tlsHop(old.port())
-                .tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).build(), mail("m1", "rcpt@remote.test")));
+                .tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).build(), mail("m1", "rcpt@remote.test")));
 
             assertThat(outcome.status()).isEqualTo(RecipientOutcome.Status.TEMPORARY_FAILURE);
             assertThat(outcome.reply().text()).startsWith("4.7.5");
@@ -301,7 +303,7 @@ class SmtpTransportFaultTest {
             ScriptedSmtpPeer broken = start(ScriptedSmtpPeer.builder().brokenStartTls());
 
             RecipientOutcome outcome = onlyOutcome(testee.deliver(tlsHop(broken.port())
-                .tls(certificates.policy(TlsMode.STARTTLS_REQUIRED, false)).build(), mail("m1", "rcpt@remote.test")));
+                .tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED, false)).build(), mail("m1", "rcpt@remote.test")));
 
             assertThat(outcome.status()).isEqualTo(RecipientOutcome.Status.TEMPORARY_FAILURE);
             assertThat(outcome.reply().text()).startsWith("4.7.5");
@@ -335,7 +337,7 @@ class SmtpTransportFaultTest {
             NextHop internet = NextHop.builder("internet").kind(NextHop.Kind.RECIPIENT_MX).mxPort(peer.port())
                 .loopDetection(LoopDetection.of(ImmutableSet.of(), true))
                 .heloName("relay.relaypack.test")
-                .tls(certificates.policy(TlsMode.STARTTLS_REQUIRED, true)).build();
+                .tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED, true)).build();
 
             DeliveryResult result = testee.deliver(internet, mail("m1", "rcpt@dotted.test"));
 

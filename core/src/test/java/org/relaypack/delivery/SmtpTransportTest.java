@@ -1,10 +1,11 @@
 package org.relaypack.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.relaypack.delivery.TestMails.address;
 import static org.relaypack.delivery.TestMails.hop;
 import static org.relaypack.delivery.TestMails.mail;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -27,7 +28,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.relaypack.delivery.smtp.SmtpReply;
+import org.relaypack.testing.DnsJavaShapedDns;
+import org.relaypack.testing.ScriptedSmtpPeer;
+import org.relaypack.testing.ScriptedSmtpPeers;
 import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.TlsPolicy;
 
@@ -37,7 +42,8 @@ import com.google.common.collect.ImmutableList;
 class SmtpTransportTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
-    private final List<ScriptedSmtpPeer> peers = new ArrayList<>();
+    @RegisterExtension
+    final ScriptedSmtpPeers peers = new ScriptedSmtpPeers();
     /** MX delivery to peers on loopback: loopback is not this relay here. */
     private static final LoopDetection LOOPBACK_PEERS = LoopDetection.of(com.google.common.collect.ImmutableSet.of(), true);
 
@@ -54,17 +60,12 @@ class SmtpTransportTest {
     }
 
     @AfterEach
-    void tearDown() throws IOException {
+    void tearDown() {
         testee.close();
-        for (ScriptedSmtpPeer peer : peers) {
-            peer.close();
-        }
     }
 
     private ScriptedSmtpPeer start(ScriptedSmtpPeer.Builder builder) {
-        ScriptedSmtpPeer peer = builder.start();
-        peers.add(peer);
-        return peer;
+        return peers.start(builder);
     }
 
     private static int closedPort() throws IOException {

@@ -1,10 +1,11 @@
 package org.relaypack.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.relaypack.delivery.TestMails.address;
 import static org.relaypack.delivery.TestMails.hop;
 import static org.relaypack.delivery.TestMails.mail;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -27,6 +28,9 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.relaypack.delivery.smtp.Credentials;
+import org.relaypack.testing.DnsJavaShapedDns;
+import org.relaypack.testing.ScriptedSmtpPeer;
+import org.relaypack.testing.TestCertificates;
 import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.TlsPolicy;
 import org.relaypack.tls.TlsProtocolVersion;
@@ -141,7 +145,7 @@ class SmtpTransportTlsTest {
             StartTlsPeer peer = startTlsPeerRequiringAuth();
 
             DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
-                    .tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).credentials(CREDENTIALS).build(),
+                    .tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).credentials(CREDENTIALS).build(),
                 mail("m1", "rcpt@remote.test"));
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("rcpt@remote.test"));
@@ -156,7 +160,7 @@ class SmtpTransportTlsTest {
         @Test
         void deliverShouldLogTheTlsProtocolAndCipherOfTheAttempt() throws Exception {
             StartTlsPeer peer = startTlsPeerRequiringAuth();
-            NextHop hop = hop("smarthost", peer.port()).tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).credentials(CREDENTIALS).build();
+            NextHop hop = hop("smarthost", peer.port()).tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).credentials(CREDENTIALS).build();
 
             Mail mail = mail("m1", "rcpt@remote.test");
 
@@ -172,7 +176,7 @@ class SmtpTransportTlsTest {
             StartTlsPeer peer = new StartTlsPeer(certificates.goodServerContext(), true, Optional.of("LOGIN"), true);
 
             DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
-                    .tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).credentials(CREDENTIALS).build(),
+                    .tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).credentials(CREDENTIALS).build(),
                 mail("m1", "rcpt@remote.test"));
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
@@ -184,7 +188,7 @@ class SmtpTransportTlsTest {
             StartTlsPeer peer = startTlsPeerRequiringAuth();
 
             DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
-                    .tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).credentials(WRONG_CREDENTIALS).build(),
+                    .tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).credentials(WRONG_CREDENTIALS).build(),
                 mail("m1", "rcpt@remote.test"));
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
@@ -200,7 +204,7 @@ class SmtpTransportTlsTest {
             }, "file:/etc/relaypack/smarthost.secret");
 
             DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
-                    .tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).credentials(unreadable).build(),
+                    .tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).credentials(unreadable).build(),
                 mail("m1", "rcpt@remote.test"));
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
@@ -213,7 +217,7 @@ class SmtpTransportTlsTest {
             StartTlsPeer peer = new StartTlsPeer(certificates.goodServerContext(), true, Optional.empty(), false);
 
             DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
-                    .tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).credentials(CREDENTIALS).build(),
+                    .tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).credentials(CREDENTIALS).build(),
                 mail("m1", "rcpt@remote.test"));
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
@@ -226,7 +230,7 @@ class SmtpTransportTlsTest {
             StartTlsPeer peer = new StartTlsPeer(certificates.wrongNameServerContext(), true, Optional.empty(), false);
 
             DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
-                    .tls(certificates.policy(TlsMode.STARTTLS_REQUIRED, true)).build(),
+                    .tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED, true)).build(),
                 mail("m1", "rcpt@remote.test"));
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
@@ -239,7 +243,7 @@ class SmtpTransportTlsTest {
             StartTlsPeer peer = new StartTlsPeer(certificates.wrongNameServerContext(), true, Optional.empty(), false);
 
             DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
-                    .tls(certificates.policy(TlsMode.STARTTLS_REQUIRED, false)).build(),
+                    .tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED, false)).build(),
                 mail("m1", "rcpt@remote.test"));
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
@@ -273,7 +277,7 @@ class SmtpTransportTlsTest {
         @Test
         void deliverShouldReuseTlsSessionsAcrossMessages() throws Exception {
             StartTlsPeer peer = startTlsPeerRequiringAuth();
-            NextHop hop = hop("smarthost", peer.port()).tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).credentials(CREDENTIALS).build();
+            NextHop hop = hop("smarthost", peer.port()).tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).credentials(CREDENTIALS).build();
 
             for (int i = 0; i < 10; i++) {
                 testee.deliver(hop, mail("m" + i, "rcpt@remote.test"));
@@ -288,9 +292,9 @@ class SmtpTransportTlsTest {
             StartTlsPeer peer = startTlsPeerRequiringAuth();
             Credentials sameUserOtherSource = new Credentials(USER, () -> PASSWORD, "env:OTHER");
 
-            testee.deliver(hop("smarthost", peer.port()).tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).credentials(CREDENTIALS).build(),
+            testee.deliver(hop("smarthost", peer.port()).tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).credentials(CREDENTIALS).build(),
                 mail("m1", "rcpt@remote.test"));
-            testee.deliver(hop("smarthost", peer.port()).tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).credentials(sameUserOtherSource).build(),
+            testee.deliver(hop("smarthost", peer.port()).tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).credentials(sameUserOtherSource).build(),
                 mail("m2", "rcpt@remote.test"));
 
             assertThat(peer.sessions.get()).isEqualTo(2);
@@ -304,7 +308,7 @@ class SmtpTransportTlsTest {
         void starttlsRequiredShouldDeferWithoutMailFromWhenStartTlsIsNotOffered() throws Exception {
             ScriptedSmtpPeer peer = scripted(ScriptedSmtpPeer.builder().extensions("PIPELINING", "SIZE 1000000"));
 
-            DeliveryResult result = testee.deliver(hop("smarthost", peer.port()).tls(certificates.policy(TlsMode.STARTTLS_REQUIRED)).build(),
+            DeliveryResult result = testee.deliver(hop("smarthost", peer.port()).tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).build(),
                 mail("m1", "rcpt@remote.test"));
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
@@ -357,7 +361,7 @@ class SmtpTransportTlsTest {
         void implicitShouldNeverFallBackToPlaintext() throws Exception {
             ScriptedSmtpPeer peer = scripted(ScriptedSmtpPeer.builder());
 
-            DeliveryResult result = testee.deliver(hop("smarthost", peer.port()).tls(certificates.policy(TlsMode.IMPLICIT)).build(),
+            DeliveryResult result = testee.deliver(hop("smarthost", peer.port()).tls(TestTlsPolicies.policy(TlsMode.IMPLICIT)).build(),
                 mail("m1", "rcpt@remote.test"));
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
@@ -373,7 +377,7 @@ class SmtpTransportTlsTest {
         void deliverShouldRefuseAPeerSpeakingOnlyTlsV11() throws Exception {
             ScriptedSmtpPeer peer = scripted(ScriptedSmtpPeer.builder().implicitTls(certificates.goodServerContext(), "TLSv1.1"));
 
-            DeliveryResult result = testee.deliver(hop("smarthost", peer.port()).tls(certificates.policy(TlsMode.IMPLICIT)).build(),
+            DeliveryResult result = testee.deliver(hop("smarthost", peer.port()).tls(TestTlsPolicies.policy(TlsMode.IMPLICIT)).build(),
                 mail("m1", "rcpt@remote.test"));
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
@@ -385,7 +389,7 @@ class SmtpTransportTlsTest {
         @Test
         void deliverShouldReachTheTlsV11PeerWhenTheFloorIsLowered() throws Exception {
             ScriptedSmtpPeer peer = scripted(ScriptedSmtpPeer.builder().implicitTls(certificates.goodServerContext(), "TLSv1.1"));
-            TlsPolicy lowFloor = new TlsPolicy(TlsMode.IMPLICIT, true, Optional.of(certificates.trustStore()), TlsProtocolVersion.TLS_V1_1);
+            TlsPolicy lowFloor = new TlsPolicy(TlsMode.IMPLICIT, true, Optional.of(TestTlsPolicies.trustStore()), TlsProtocolVersion.TLS_V1_1);
 
             DeliveryResult result = testee.deliver(hop("smarthost", peer.port()).tls(lowFloor).build(), mail("m1", "rcpt@remote.test"));
 
@@ -429,7 +433,7 @@ class SmtpTransportTlsTest {
         @Test
         void deliverShouldSpeakTlsFromTheFirstByteAndAuthenticate() throws Exception {
             DeliveryResult result = testee.deliver(hop("submission", port)
-                    .tls(certificates.policy(TlsMode.IMPLICIT)).credentials(CREDENTIALS).build(),
+                    .tls(TestTlsPolicies.policy(TlsMode.IMPLICIT)).credentials(CREDENTIALS).build(),
                 mail("m1", "rcpt@remote.test"));
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
@@ -441,7 +445,7 @@ class SmtpTransportTlsTest {
         @Test
         void deliverShouldDeferWhenImplicitTlsCredentialsAreRefused() throws Exception {
             DeliveryResult result = testee.deliver(hop("submission", port)
-                    .tls(certificates.policy(TlsMode.IMPLICIT)).credentials(WRONG_CREDENTIALS).build(),
+                    .tls(TestTlsPolicies.policy(TlsMode.IMPLICIT)).credentials(WRONG_CREDENTIALS).build(),
                 mail("m1", "rcpt@remote.test"));
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);

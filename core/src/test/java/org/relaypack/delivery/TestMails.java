@@ -1,5 +1,7 @@
 package org.relaypack.delivery;
 
+import static org.relaypack.testing.Addresses.address;
+
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,6 +16,7 @@ import org.apache.james.core.MailAddress;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
 import org.relaypack.delivery.smtp.SessionDeadlines;
+import org.relaypack.testing.Addresses;
 
 /** Mails and next hops for the transport tests. */
 final class TestMails {
@@ -34,17 +37,9 @@ final class TestMails {
         return FakeMail.builder()
             .name(name)
             .sender(SENDER)
-            .recipients(Arrays.stream(recipients).map(TestMails::address).toArray(MailAddress[]::new))
+            .recipients(Arrays.stream(recipients).map(Addresses::address).toArray(MailAddress[]::new))
             .mimeMessage(message(name))
             .build();
-    }
-
-    static MailAddress address(String address) {
-        try {
-            return new MailAddress(address);
-        } catch (javax.mail.internet.AddressException e) {
-            throw new IllegalArgumentException(e);
-        }
     }
 
     /** A hop to [localhost]:port for each port, short timeouts, EHLO name fixed. */

@@ -3,6 +3,7 @@ package org.relaypack.operations;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.relaypack.delivery.ScriptedTransport.failAllTemporarily;
+import static org.relaypack.testing.Addresses.address;
 
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -38,6 +39,8 @@ import org.relaypack.delivery.NextHop;
 import org.relaypack.delivery.NextHopsConfiguration;
 import org.relaypack.delivery.RetryPolicy;
 import org.relaypack.delivery.ScriptedTransport;
+import org.relaypack.testing.Addresses;
+import org.relaypack.testing.WebAdminServers;
 
 import com.google.common.collect.ImmutableList;
 
@@ -56,12 +59,8 @@ class OperationsWebAdminRoutesTest {
     static HttpClient http;
 
     static Service start(NextHopChecks checks) {
-        Service spark = Service.ignite().ipAddress("127.0.0.1").port(0);
         PendingMails pendingMails = new PendingMails(engine);
-        new OperationsWebAdminRoutes(() -> pendingMails, () -> engine, () -> checks, new JsonTransformer()).define(spark);
-        spark.init();
-        spark.awaitInitialization();
-        return spark;
+        return WebAdminServers.serve(new OperationsWebAdminRoutes(() -> pendingMails, () -> engine, () -> checks, new JsonTransformer()));
     }
 
     @BeforeAll
@@ -98,17 +97,9 @@ class OperationsWebAdminRoutesTest {
         return FakeMail.builder()
             .name(name)
             .sender("alice@example.org")
-            .recipients(ImmutableList.copyOf(recipients).stream().map(OperationsWebAdminRoutesTest::address).toArray(MailAddress[]::new))
+            .recipients(ImmutableList.copyOf(recipients).stream().map(Addresses::address).toArray(MailAddress[]::new))
             .mimeMessage(new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(raw.getBytes(StandardCharsets.US_ASCII))))
             .build();
-    }
-
-    static MailAddress address(String value) {
-        try {
-            return new MailAddress(value);
-        } catch (Exception e) {
-            throw new IllegalArgumentException(e);
-        }
     }
 
     static HttpResponse<String> get(Service spark, String path) throws Exception {

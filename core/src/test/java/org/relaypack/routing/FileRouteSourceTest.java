@@ -2,7 +2,9 @@ package org.relaypack.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,10 +54,6 @@ class FileRouteSourceTest {
         write(lines);
         testee = FileRouteSource.load(routes, Duration.ZERO);
         return testee;
-    }
-
-    private static MailAddress address(String value) {
-        return RouteSourceContract.address(value);
     }
 
     @Nested

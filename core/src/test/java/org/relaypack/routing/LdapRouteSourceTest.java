@@ -2,7 +2,9 @@ package org.relaypack.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.relaypack.config.ConfigElement;
+import org.relaypack.testing.XmlConfigurations;
 
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
 import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
@@ -108,10 +111,6 @@ class LdapRouteSourceTest {
         lines[4] = "mail: " + mail;
         System.arraycopy(attributes, 0, lines, 5, attributes.length);
         ldap.add(lines);
-    }
-
-    static MailAddress address(String value) {
-        return RouteSourceContract.address(value);
     }
 
     @Nested

@@ -1,7 +1,9 @@
 package org.relaypack.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,9 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.james.core.Domain;
 import org.apache.james.core.MailAddress;
@@ -24,43 +24,25 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.relaypack.testing.WebAdminServers;
 
 import spark.Service;
 
 class MailboxRoutesWebAdminRoutesTest {
-    static final MailAddress ALICE = RouteSourceContract.address("alice@example.com");
-    static final MailAddress ERIN = RouteSourceContract.address("erin@example.com");
-
-    /** Ahead of the file, fails on demand like an unreachable LDAP. */
-    static class SwitchableFailure implements RouteSource {
-        final AtomicBoolean down = new AtomicBoolean();
-
-        @Override
-        public RouteLookup lookup(MailAddress recipient) {
-            return down.get() ? RouteLookup.temporaryFailure("LDAP: connect error") : RouteLookup.noRoute();
-        }
-
-        @Override
-        public String name() {
-            return "ldap";
-        }
-    }
+    static final MailAddress ALICE = address("alice@example.com");
+    static final MailAddress ERIN = address("erin@example.com");
 
     @TempDir
     static Path folder;
     static Path routes;
     static FileRouteSource file;
-    static SwitchableFailure ldap;
+    static SwitchableRouteSource ldap;
     static RouteDirectory directory;
     static Service service;
     static HttpClient http;
 
     static Service start(RouteDirectory directory) {
-        Service spark = Service.ignite().ipAddress("127.0.0.1").port(0);
-        new MailboxRoutesWebAdminRoutes(directory, new JsonTransformer()).define(spark);
-        spark.init();
-        spark.awaitInitialization();
-        return spark;
+        return WebAdminServers.serve(new MailboxRoutesWebAdminRoutes(directory, new JsonTransformer()));
     }
 
     @BeforeAll
@@ -68,7 +50,7 @@ class MailboxRoutesWebAdminRoutesTest {
         routes = folder.resolve("routes.txt");
         Files.write(routes, List.of());
         file = FileRouteSource.load(routes, Duration.ZERO);
-        ldap = new SwitchableFailure();
+        ldap = SwitchableRouteSource.named("ldap");
         directory = RouteDirectory.of(List.of(Domain.of("example.com")), List.of("mx1.example.com"), List.of(ldap, file),
             KnownHops.of(List.of("server1", "server2", "server3", "server4", "server5")), new RecordingMetricFactory());
         service = start(directory);
@@ -84,7 +66,7 @@ class MailboxRoutesWebAdminRoutesTest {
 
     @BeforeEach
     void resetRoutes() throws Exception {
-        ldap.down.set(false);
+        ldap.down(false);
         FileTime previous = Files.getLastModifiedTime(routes);
         Files.write(routes, List.of("# routes", "alice@example.com server1", "@example.com server2"));
         Files.setLastModifiedTime(routes, FileTime.from(previous.toInstant().plusSeconds(1)));
@@ -142,7 +124,7 @@ class MailboxRoutesWebAdminRoutesTest {
 
             assertThat(response.statusCode()).isEqualTo(204);
             assertThat(directory.lookup(ERIN).route())
-                .contains(Route.to("server3", RouteSourceContract.address("erin@mbox3.example.com")));
+                .contains(Route.to("server3", address("erin@mbox3.example.com")));
             assertThat(Files.readAllLines(routes)).containsExactly("# routes", "alice@example.com server1", "@example.com server2",
                 "erin@example.com server3 erin@mbox3.example.com");
         }
@@ -266,7 +248,7 @@ class MailboxRoutesWebAdminRoutesTest {
 
         @Test
         void lookupShouldReportADirectoryFailure() throws Exception {
-            ldap.down.set(true);
+            ldap.down(true);
 
             HttpResponse<String> response = send("GET", "/relaypack/routes/lookup/alice@example.com", null);
 

@@ -2,7 +2,9 @@ package org.relaypack.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -17,7 +19,7 @@ import com.google.common.collect.ImmutableList;
 class RendezvousPlacementTest {
     static final int USERS = 20_000;
     static final List<MailAddress> ADDRESSES = IntStream.range(0, USERS)
-        .mapToObj(i -> RouteSourceContract.address("user" + i + "@example.com"))
+        .mapToObj(i -> address("user" + i + "@example.com"))
         .collect(ImmutableList.toImmutableList());
 
     static Map<MailAddress, String> place(RendezvousPlacement testee) {
@@ -71,7 +73,7 @@ class RendezvousPlacementTest {
         RendezvousPlacement testee = new RendezvousPlacement(List.of("server1", "server2", "server3"));
 
         assertThat(ADDRESSES.subList(0, 100)).allSatisfy(address ->
-            assertThat(testee.lookup(RouteSourceContract.address(address.asString().toUpperCase())))
+            assertThat(testee.lookup(address(address.asString().toUpperCase())))
                 .isEqualTo(testee.lookup(address)));
     }
 

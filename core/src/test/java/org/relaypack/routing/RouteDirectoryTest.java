@@ -2,7 +2,9 @@ package org.relaypack.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.io.File;
 import java.io.FileInputStream;
 import java.io.InputStream;
@@ -25,11 +27,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.relaypack.delivery.HostSpec;
 import org.relaypack.delivery.NextHop;
+import org.relaypack.testing.XmlConfigurations;
 
 class RouteDirectoryTest {
-    static final MailAddress ALICE = RouteSourceContract.address("alice@example.com");
-    static final MailAddress BOB = RouteSourceContract.address("bob@example.com");
-    static final MailAddress OUTSIDER = RouteSourceContract.address("dave@other.org");
+    static final MailAddress ALICE = address("alice@example.com");
+    static final MailAddress BOB = address("bob@example.com");
+    static final MailAddress OUTSIDER = address("dave@other.org");
 
     /** James's FileSystem over a temporary James home: file://conf/x is HOME/conf/x. */
     static FileSystem fileSystem(Path home) {

@@ -1,7 +1,9 @@
 package org.relaypack.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.util.Optional;
 
 import org.apache.james.core.Domain;
@@ -21,14 +23,6 @@ public interface RouteSourceContract {
     MailAddress CAROL = address("carol@example.com");
     MailAddress DAVE_OTHER = address("dave@other.org");
     MailAddress ALICE_MAILBOX = address("alice.smith@mbox1.example.com");
-
-    static MailAddress address(String value) {
-        try {
-            return new MailAddress(value);
-        } catch (Exception e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
 
     void givenRoute(MailAddress recipient, String hop) throws Exception;
 

@@ -3,6 +3,7 @@ package org.relaypack.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.relaypack.testing.XmlConfigurations;
 import java.util.List;
 import java.util.stream.Collectors;
 

@@ -1,7 +1,9 @@
 package org.relaypack.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.util.List;
 import java.util.Map;
 
@@ -14,9 +16,6 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 
 class RoutingPlanTest {
-    static MailAddress address(String value) {
-        return RouteSourceContract.address(value);
-    }
 
     static final MailAddress ALICE = address("alice@example.com");
     static final MailAddress BOB = address("bob@example.com");

@@ -1,7 +1,9 @@
 package org.relaypack.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -43,10 +45,6 @@ class RrtRouteSourceTest {
 
     RrtRouteSource testee() {
         return new RrtRouteSource(rrt, ImmutableMap.copyOf(domainRoutes));
-    }
-
-    static MailAddress address(String value) {
-        return RouteSourceContract.address(value);
     }
 
     /** james-cli AddAddressMapping user domain target */

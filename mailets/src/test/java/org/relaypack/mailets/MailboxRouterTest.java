@@ -3,16 +3,15 @@ package org.relaypack.mailets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.mail.MessagingException;
 
@@ -44,14 +43,9 @@ import org.relaypack.delivery.smtp.SmtpReply;
 import com.google.common.collect.ImmutableList;
 import org.relaypack.routing.Route;
 import org.relaypack.routing.RouteDirectory;
-import org.relaypack.routing.RouteLookup;
-import org.relaypack.routing.RouteSource;
-import org.relaypack.routing.RouteSourceContract;
+import org.relaypack.routing.SwitchableRouteSource;
 
 class MailboxRouterTest {
-    static MailAddress address(String value) {
-        return RouteSourceContract.address(value);
-    }
 
     static final MailAddress SENDER = address("sender@internet.example.org");
     static final MailAddress ALICE = address("alice@example.com");
@@ -98,32 +92,17 @@ class MailboxRouterTest {
     }
 
     /** alice, bob: server1; carol: server2 as carol@mbox2; ghost: an undefined hop; loop: a hop that is this relay. */
-    static final class Directory implements RouteSource {
-        final AtomicBoolean down = new AtomicBoolean();
-        final java.util.Set<MailAddress> failing = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        final Map<MailAddress, Route> routes = new HashMap<>(Map.of(
-            ALICE, Route.to("server1"),
-            BOB, Route.to("server1"),
-            CAROL, Route.to("server2", CAROL_MAILBOX),
-            GHOST_HOP_USER, Route.to("server7"),
-            LOOP_USER, Route.to("server9")));
-
-        @Override
-        public RouteLookup lookup(MailAddress recipient) {
-            if (down.get() || failing.contains(recipient)) {
-                return RouteLookup.temporaryFailure("LDAP: connect error");
-            }
-            return Optional.ofNullable(routes.get(recipient)).map(RouteLookup::found).orElse(RouteLookup.noRoute());
-        }
-
-        @Override
-        public String name() {
-            return "test";
-        }
+    static SwitchableRouteSource directory() {
+        return SwitchableRouteSource.named("test")
+            .route(ALICE, Route.to("server1"))
+            .route(BOB, Route.to("server1"))
+            .route(CAROL, Route.to("server2", CAROL_MAILBOX))
+            .route(GHOST_HOP_USER, Route.to("server7"))
+            .route(LOOP_USER, Route.to("server9"));
     }
 
     RecordingTransport transport;
-    Directory source;
+    SwitchableRouteSource source;
     FakeMailContext mailetContext;
     DeliveryEngine engine;
     MemoryMailQueueFactory queueFactory;
@@ -132,7 +111,7 @@ class MailboxRouterTest {
     @BeforeEach
     void setUp() {
         transport = new RecordingTransport();
-        source = new Directory();
+        source = directory();
         mailetContext = FakeMailContext.defaultContext();
         queueFactory = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory(), Clock.systemUTC());
         engine = new DeliveryEngine(queueFactory, new RecordingMetricFactory(), transport, mailetContext, NextHopsConfiguration.of(
@@ -222,7 +201,7 @@ class MailboxRouterTest {
         @Test
         void aDirectoryFailureShouldRouteNothingAndSendTheWholeMailBackLater() throws Exception {
             init();
-            source.down.set(true);
+            source.down(true);
             Mail mail = mail(ALICE, CAROL);
 
             testee.service(mail);
@@ -238,7 +217,7 @@ class MailboxRouterTest {
         @Test
         void aFailureForOneRecipientShouldHoldTheOthersToo() throws Exception {
             init();
-            source.failing.add(BOB);
+            source.failFor(BOB);
 
             testee.service(mail(ALICE, BOB, CAROL));
 
@@ -267,7 +246,7 @@ class MailboxRouterTest {
         @Test
         void theLastRetryShouldThrowSoThatJamesKeepsTheMail() throws Exception {
             init(FakeMailetConfig.builder().setProperty("retryDelay", "100ms").setProperty("maxRetries", "2"));
-            source.down.set(true);
+            source.down(true);
             Mail mail = mail(ALICE);
             mail.setAttribute(new org.apache.mailet.Attribute(MailboxRouter.RETRIES, org.apache.mailet.AttributeValue.of(2)));
 
@@ -281,10 +260,10 @@ class MailboxRouterTest {
         @Test
         void aDeferredMailShouldBeRoutedOnceTheDirectoryIsBack() throws Exception {
             init();
-            source.down.set(true);
+            source.down(true);
             testee.service(mail(ALICE));
             await().atMost(Duration.ofSeconds(10)).until(() -> mailetContext.getSentMails().size() == 1);
-            source.down.set(false);
+            source.down(false);
 
             Mail back = FakeMail.builder().name("mail1")
                 .sender(SENDER)

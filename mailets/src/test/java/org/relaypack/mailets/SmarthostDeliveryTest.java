@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.relaypack.delivery.TestConfigurations.relaypackXml;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
@@ -12,9 +14,7 @@ import java.util.Optional;
 
 import javax.mail.MessagingException;
 
-import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
-import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
 import org.apache.james.core.builder.MimeMessageBuilder;
@@ -57,14 +57,6 @@ class SmarthostDeliveryTest {
         + "  <route sender=\"boss@dept.example\" nexthop=\"upstream\"/>"
         + "  <default nexthop=\"upstream\"/>"
         + "</smarthost>";
-
-    private static MailAddress address(String address) {
-        try {
-            return new MailAddress(address);
-        } catch (Exception e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
 
     private static final MailAddress ALICE = address("alice@lan.example");
     private static final MailAddress DEPT_USER = address("user@dept.example");

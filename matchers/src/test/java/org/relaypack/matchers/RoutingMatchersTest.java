@@ -2,9 +2,10 @@ package org.relaypack.matchers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.mail.MessagingException;
 
@@ -19,8 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.relaypack.routing.KnownHops;
 import org.relaypack.routing.Route;
 import org.relaypack.routing.RouteDirectory;
-import org.relaypack.routing.RouteLookup;
-import org.relaypack.routing.RouteSource;
+import org.relaypack.routing.SwitchableRouteSource;
 
 class RoutingMatchersTest {
     static final MailAddress ALICE = address("alice@example.com");
@@ -29,44 +29,20 @@ class RoutingMatchersTest {
     static final MailAddress UNKNOWN = address("mallory@example.com");
     static final MailAddress OUTSIDER = address("dave@other.org");
 
-    static MailAddress address(String value) {
-        try {
-            return new MailAddress(value);
-        } catch (Exception e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
-
     /** alice and bob on server1, carol on server2, everyone else unknown; fails on demand. */
-    static class Routes implements RouteSource {
-        final AtomicBoolean down = new AtomicBoolean();
-
-        @Override
-        public RouteLookup lookup(MailAddress recipient) {
-            if (down.get()) {
-                return RouteLookup.temporaryFailure("LDAP: connect error");
-            }
-            if (recipient.equals(ALICE) || recipient.equals(BOB)) {
-                return RouteLookup.found(Route.to("server1"));
-            }
-            if (recipient.equals(CAROL)) {
-                return RouteLookup.found(Route.to("server2", address("carol@mbox2.example.com")));
-            }
-            return RouteLookup.noRoute();
-        }
-
-        @Override
-        public String name() {
-            return "test";
-        }
+    static SwitchableRouteSource routes() {
+        return SwitchableRouteSource.named("test")
+            .route(ALICE, Route.to("server1"))
+            .route(BOB, Route.to("server1"))
+            .route(CAROL, Route.to("server2", address("carol@mbox2.example.com")));
     }
 
-    Routes routes;
+    SwitchableRouteSource routes;
     RouteDirectory directory;
 
     @BeforeEach
     void setUp() {
-        routes = new Routes();
+        routes = routes();
         directory = RouteDirectory.of(List.of(Domain.of("example.com")), List.of(), List.of(routes),
             KnownHops.of(List.of("server1", "server2", "server3")), new RecordingMetricFactory());
     }
@@ -97,7 +73,7 @@ class RoutingMatchersTest {
 
         @Test
         void matchShouldThrowOnDirectoryFailureSoThatTheMailIsKept() {
-            routes.down.set(true);
+            routes.down(true);
 
             assertThatThrownBy(() -> testee.match(mailTo(ALICE)))
                 .isInstanceOf(MessagingException.class)
@@ -140,7 +116,7 @@ class RoutingMatchersTest {
         @Test
         void matchShouldThrowOnDirectoryFailureSoThatTheMailIsKept() throws MessagingException {
             RoutedTo testee = routedTo("server1");
-            routes.down.set(true);
+            routes.down(true);
 
             assertThatThrownBy(() -> testee.match(mailTo(ALICE)))
                 .isInstanceOf(MessagingException.class)

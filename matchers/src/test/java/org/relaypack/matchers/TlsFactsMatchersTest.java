@@ -2,7 +2,9 @@ package org.relaypack.matchers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.relaypack.testing.Addresses.address;
 
+import org.relaypack.testing.Addresses;
 import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
@@ -18,14 +20,6 @@ import org.relaypack.tls.TlsFacts;
 class TlsFactsMatchersTest {
     private static final MailAddress BOB = address("bob@example.org");
     private static final MailAddress CAROL = address("carol@example.net");
-
-    private static MailAddress address(String value) {
-        try {
-            return new MailAddress(value);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static <T extends Matcher> T init(T matcher, String name, String condition) throws MessagingException {
         FakeMatcherConfig.Builder config = FakeMatcherConfig.builder().matcherName(name);

@@ -5,31 +5,32 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.junit.jupiter.api.Test;
+import org.relaypack.testing.XmlConfigurations;
 
 class HandlerParameterRulesTest {
     @Test
     void boolShouldReadExactlyTrueAndFalse() throws Exception {
-        assertThat(SenderBoundToLoginConfiguration.from(Xml.handler(SenderBoundToLogin.class.getName(),
+        assertThat(SenderBoundToLoginConfiguration.from(XmlConfigurations.handler(SenderBoundToLogin.class.getName(),
             "<checkFromHeader>true</checkFromHeader>")).checkFromHeader()).isTrue();
     }
 
     @Test
     void boolShouldDefaultWhenAbsent() throws Exception {
-        assertThat(SenderBoundToLoginConfiguration.from(Xml.handler(SenderBoundToLogin.class.getName(), "")).checkFromHeader()).isFalse();
+        assertThat(SenderBoundToLoginConfiguration.from(XmlConfigurations.handler(SenderBoundToLogin.class.getName(), "")).checkFromHeader()).isFalse();
     }
 
     @Test
     void boolShouldRejectAnythingElse() {
         SenderBoundToLogin testee = new SenderBoundToLogin(null, null);
 
-        assertThatThrownBy(() -> testee.init(Xml.handler(SenderBoundToLogin.class.getName(), "<checkFromHeader>yes</checkFromHeader>")))
+        assertThatThrownBy(() -> testee.init(XmlConfigurations.handler(SenderBoundToLogin.class.getName(), "<checkFromHeader>yes</checkFromHeader>")))
             .isInstanceOf(ConfigurationException.class)
             .hasMessage("SenderBoundToLogin: checkFromHeader 'yes' must be true or false");
     }
 
     @Test
     void noCleartextAuthShouldRejectAnyParameter() {
-        assertThatThrownBy(() -> new NoCleartextAuth().init(Xml.handler(NoCleartextAuth.class.getName(), "<requireSSL>true</requireSSL>")))
+        assertThatThrownBy(() -> new NoCleartextAuth().init(XmlConfigurations.handler(NoCleartextAuth.class.getName(), "<requireSSL>true</requireSSL>")))
             .isInstanceOf(ConfigurationException.class)
             .hasMessage("NoCleartextAuth: unknown parameter requireSSL='true' (allowed: none)");
     }

@@ -9,6 +9,7 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.MaybeSender;
 import org.apache.james.protocols.smtp.hook.HookResult;
 import org.junit.jupiter.api.Test;
+import org.relaypack.testing.XmlConfigurations;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.net.InetAddresses;
@@ -22,7 +23,7 @@ class RequireAuthenticationTest {
 
     private static RequireAuthentication testee(String parameters) throws ConfigurationException {
         RequireAuthentication testee = new RequireAuthentication();
-        testee.init(Xml.handler(RequireAuthentication.class.getName(), parameters));
+        testee.init(XmlConfigurations.handler(RequireAuthentication.class.getName(), parameters));
         return testee;
     }
 

@@ -9,14 +9,15 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.protocols.api.Response;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.relaypack.testing.XmlConfigurations;
 import org.relaypack.tls.TlsProtocolVersion;
 
 class RequireTlsTest {
     private static final String HANDLER = RequireTls.class.getName();
 
     private static RequireTls testee(String parameters) throws ConfigurationException {
-        RequireTls testee = new RequireTls(() -> SmtpListeners.from(Xml.parse(SmtpListenersTest.THREE_LISTENERS)));
-        testee.init(Xml.handler(HANDLER, parameters));
+        RequireTls testee = new RequireTls(() -> SmtpListeners.from(XmlConfigurations.parse(SmtpListenersTest.THREE_LISTENERS)));
+        testee.init(XmlConfigurations.handler(HANDLER, parameters));
         return testee;
     }
 
@@ -81,11 +82,11 @@ class RequireTlsTest {
 
         @Test
         void initShouldRejectAListenerWithoutTls() {
-            RequireTls testee = new RequireTls(() -> SmtpListeners.from(Xml.parse("<smtpservers>"
+            RequireTls testee = new RequireTls(() -> SmtpListeners.from(XmlConfigurations.parse("<smtpservers>"
                 + "<smtpserver><jmxName>submission</jmxName><bind>0.0.0.0:587</bind><tls socketTLS=\"false\" startTLS=\"false\"/>"
                 + "<handlerchain><handler class=\"" + HANDLER + "\"/></handlerchain></smtpserver></smtpservers>")));
 
-            assertThatThrownBy(() -> testee.init(Xml.handler(HANDLER, "")))
+            assertThatThrownBy(() -> testee.init(XmlConfigurations.handler(HANDLER, "")))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("smtpserver 'submission' (port 587)")
                 .hasMessageContaining("startTLS=\"true\"");
@@ -93,12 +94,12 @@ class RequireTlsTest {
 
         @Test
         void initShouldAcceptAListenerWithoutTlsThatDoesNotUseTheHandler() throws Exception {
-            RequireTls testee = new RequireTls(() -> SmtpListeners.from(Xml.parse("<smtpservers>"
+            RequireTls testee = new RequireTls(() -> SmtpListeners.from(XmlConfigurations.parse("<smtpservers>"
                 + "<smtpserver><jmxName>mx</jmxName><bind>0.0.0.0:25</bind></smtpserver>"
                 + "<smtpserver><jmxName>submissions</jmxName><bind>0.0.0.0:465</bind><tls socketTLS=\"true\"/>"
                 + "<handlerchain><handler class=\"" + HANDLER + "\"/></handlerchain></smtpserver></smtpservers>")));
 
-            testee.init(Xml.handler(HANDLER, ""));
+            testee.init(XmlConfigurations.handler(HANDLER, ""));
 
             assertThat(testee.configuration()).isEqualTo(new RequireTlsConfiguration(TlsProtocolVersion.TLS_V1_2));
         }

@@ -16,12 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.configuration2.BaseConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.Domain;
-import org.apache.james.core.MailAddress;
 import org.apache.james.domainlist.api.DomainList;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.protocols.api.ProtocolServer;
@@ -43,8 +41,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.relaypack.routing.FileRouteSource;
 import org.relaypack.routing.RouteDirectory;
-import org.relaypack.routing.RouteLookup;
-import org.relaypack.routing.RouteSource;
+import org.relaypack.routing.SwitchableRouteSource;
 
 /**
  * SMTP transcripts against a protocols-smtp server whose chain is [the hook, James's MaxRcptHandler
@@ -63,25 +60,10 @@ class RoutingRcptHookTest {
             });
     }
 
-    /** A source in front of the file that fails on demand, as an unreachable LDAP would. */
-    static class SwitchableFailure implements RouteSource {
-        final AtomicBoolean down = new AtomicBoolean();
-
-        @Override
-        public RouteLookup lookup(MailAddress recipient) {
-            return down.get() ? RouteLookup.temporaryFailure("LDAP: connect error") : RouteLookup.noRoute();
-        }
-
-        @Override
-        public String name() {
-            return "ldap";
-        }
-    }
-
     @TempDir
     static Path folder;
     static FileRouteSource file;
-    static SwitchableFailure ldap;
+    static SwitchableRouteSource ldap;
     static ProtocolServer server;
     static InetSocketAddress address;
 
@@ -90,7 +72,7 @@ class RoutingRcptHookTest {
         Path routes = folder.resolve("routes.txt");
         Files.write(routes, List.of("alice@example.com server1", "bob@example.com server2", "@routed-everyone.example server3"));
         file = FileRouteSource.load(routes, Duration.ZERO);
-        ldap = new SwitchableFailure();
+        ldap = SwitchableRouteSource.named("ldap");
         RouteDirectory directory = RouteDirectory.of(List.of(Domain.of("example.com"), Domain.of("routed-everyone.example")), List.of(),
             List.of(ldap, file), new RecordingMetricFactory());
 
@@ -118,7 +100,7 @@ class RoutingRcptHookTest {
 
     @BeforeEach
     void connect() throws IOException {
-        ldap.down.set(false);
+        ldap.down(false);
         client = new SmtpClient(address);
         assertThat(client.readReply()).startsWith("220");
         assertThat(client.send("HELO client.example.org")).startsWith("250");
@@ -148,7 +130,7 @@ class RoutingRcptHookTest {
 
     @Test
     void aDirectoryFailureShouldAskTheSenderToRetry() throws IOException {
-        ldap.down.set(true);
+        ldap.down(true);
 
         assertThat(client.send("RCPT TO:<alice@example.com>"))
             .isEqualTo("451 4.3.0 <alice@example.com>: Temporary failure of the routing directory, try again later");

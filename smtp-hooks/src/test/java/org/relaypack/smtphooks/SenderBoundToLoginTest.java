@@ -14,6 +14,7 @@ import org.apache.james.protocols.smtp.hook.HookResult;
 import org.apache.james.rrt.api.CanSendFrom;
 import org.apache.james.user.api.UsersRepository;
 import org.junit.jupiter.api.Test;
+import org.relaypack.testing.XmlConfigurations;
 
 class SenderBoundToLoginTest {
     private static final Username ALICE = Username.of("alice@example.org");
@@ -46,7 +47,7 @@ class SenderBoundToLoginTest {
 
     private static SenderBoundToLogin testee(boolean virtualHosting) throws ConfigurationException {
         SenderBoundToLogin testee = new SenderBoundToLogin(usersRepository(virtualHosting), canSendFrom());
-        testee.init(Xml.handler(SenderBoundToLogin.class.getName(), ""));
+        testee.init(XmlConfigurations.handler(SenderBoundToLogin.class.getName(), ""));
         return testee;
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.junit.jupiter.api.Test;
 import org.relaypack.tls.TlsMode;
+import org.relaypack.testing.XmlConfigurations;
 
 import com.google.common.collect.ImmutableList;
 
@@ -23,7 +24,7 @@ class SmtpListenersTest {
 
     @Test
     void fromShouldReadNamePortsTlsModeAndHandlersOfEnabledListeners() throws Exception {
-        SmtpListeners testee = SmtpListeners.from(Xml.parse(THREE_LISTENERS));
+        SmtpListeners testee = SmtpListeners.from(XmlConfigurations.parse(THREE_LISTENERS));
 
         assertThat(testee.all()).containsExactly(
             new SmtpListener("mx", ImmutableList.of(25), TlsMode.OPPORTUNISTIC,
@@ -36,7 +37,7 @@ class SmtpListenersTest {
 
     @Test
     void withHandlerShouldListOnlyListenersWhoseChainHasIt() throws Exception {
-        SmtpListeners testee = SmtpListeners.from(Xml.parse(THREE_LISTENERS));
+        SmtpListeners testee = SmtpListeners.from(XmlConfigurations.parse(THREE_LISTENERS));
 
         assertThat(testee.withHandler(RequireTls.class)).extracting(SmtpListener::jmxName)
             .containsExactly("submissions", "submission");
@@ -44,7 +45,7 @@ class SmtpListenersTest {
 
     @Test
     void onPortShouldFindTheListenerBoundToIt() throws Exception {
-        SmtpListeners testee = SmtpListeners.from(Xml.parse(THREE_LISTENERS));
+        SmtpListeners testee = SmtpListeners.from(XmlConfigurations.parse(THREE_LISTENERS));
 
         assertThat(testee.onPort(587)).map(SmtpListener::jmxName).contains("submission");
         assertThat(testee.onPort(2525)).isEmpty();
@@ -52,7 +53,7 @@ class SmtpListenersTest {
 
     @Test
     void fromShouldDefaultJmxNameAndTlsMode() throws Exception {
-        SmtpListeners testee = SmtpListeners.from(Xml.parse("<smtpservers><smtpserver><bind>0.0.0.0:2525</bind></smtpserver></smtpservers>"));
+        SmtpListeners testee = SmtpListeners.from(XmlConfigurations.parse("<smtpservers><smtpserver><bind>0.0.0.0:2525</bind></smtpserver></smtpservers>"));
 
         assertThat(testee.all()).containsExactly(
             new SmtpListener("smtpserver", ImmutableList.of(2525), TlsMode.NONE, ImmutableList.of()));
@@ -60,7 +61,7 @@ class SmtpListenersTest {
 
     @Test
     void fromShouldRejectAnUnparsableBind() {
-        assertThatThrownBy(() -> SmtpListeners.from(Xml.parse(
+        assertThatThrownBy(() -> SmtpListeners.from(XmlConfigurations.parse(
                 "<smtpservers><smtpserver><jmxName>x</jmxName><bind>0.0.0.0:smtp</bind></smtpserver></smtpservers>")))
             .isInstanceOf(ConfigurationException.class)
             .hasMessageContaining("'x'")

@@ -16,21 +16,21 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.relaypack.it.harness.AuthoritativeDns;
-import org.relaypack.it.harness.TestDns;
+import org.relaypack.testing.DnsJavaShapedDns;
 import org.xbill.DNS.SimpleResolver;
 
 import com.codahale.metrics.MetricRegistry;
 
 /**
  * James's own DNSJavaService against the test's authoritative DNS server, side by side with
- * TestDns holding the same zone: the double answers as James does (absolute MX names, NXDOMAIN as
+ * DnsJavaShapedDns holding the same zone: the double answers as James does (absolute MX names, NXDOMAIN as
  * nothing, null MX as ".", SERVFAIL as TemporaryResolutionException). Also the probe that settles
  * why the James story needs port 53: dnsservice.xml cannot name a port.
  */
 class DnsJavaServiceContractTest {
     private static AuthoritativeDns server;
     private static DNSService james;
-    private static TestDns testee;
+    private static DnsJavaShapedDns testee;
 
     /** James's class; only its resolver is pointed at the test server's port after init. */
     private static final class DnsJavaServiceOnPort extends DNSJavaService {
@@ -51,7 +51,7 @@ class DnsJavaServiceContractTest {
     @BeforeAll
     static void start() throws Exception {
         server = AuthoritativeDns.start(InetAddress.getLoopbackAddress(), 0);
-        testee = new TestDns();
+        testee = new DnsJavaShapedDns();
         server.mx("example.test", 20, "MX2.example.test").mx("example.test", 10, "mx1.example.test")
             .a("mx1.example.test", "127.0.0.11").a("mx2.example.test", "127.0.0.12").a("mx2.example.test", "127.0.0.13")
             .a("plain.test", "127.0.0.14")

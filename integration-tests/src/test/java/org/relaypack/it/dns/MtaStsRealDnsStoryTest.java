@@ -29,8 +29,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.relaypack.it.harness.AuthoritativeDns;
 import org.relaypack.it.harness.RelayJames;
-import org.relaypack.it.harness.SmtpPeer;
-import org.relaypack.it.harness.SmtpTestClient;
+import org.relaypack.testing.SmtpPeer;
+import org.relaypack.testing.SmtpTestClient;
 import org.relaypack.runner.Certificates;
 import org.slf4j.LoggerFactory;
 

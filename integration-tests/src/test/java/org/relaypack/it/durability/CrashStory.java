@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.UUID;
 
 import org.relaypack.it.harness.JamesProcess;
-import org.relaypack.it.harness.SmtpTestClient;
 import org.relaypack.runner.QueueChoice;
+import org.relaypack.testing.SmtpTestClient;
 
 import com.google.common.collect.ImmutableList;
 

@@ -14,8 +14,8 @@ import org.apache.james.utils.GuiceProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.relaypack.it.harness.RelayJames;
-import org.relaypack.it.harness.RestartablePeer;
 import org.relaypack.runner.QueueChoice;
+import org.relaypack.testing.RestartablePeer;
 
 import com.google.inject.Inject;
 import com.google.inject.multibindings.Multibinder;

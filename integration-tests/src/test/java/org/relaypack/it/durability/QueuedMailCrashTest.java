@@ -11,8 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.relaypack.it.harness.JamesProcess;
-import org.relaypack.it.harness.RestartablePeer;
 import org.relaypack.runner.QueueChoice;
+import org.relaypack.testing.RestartablePeer;
 
 import com.google.common.collect.Multiset;
 

@@ -9,10 +9,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.relaypack.it.harness.JamesProcess;
-import org.relaypack.it.harness.RestartablePeer;
-import org.relaypack.it.harness.SmtpPeer;
-import org.relaypack.it.harness.SmtpTestClient;
 import org.relaypack.runner.QueueChoice;
+import org.relaypack.testing.RestartablePeer;
+import org.relaypack.testing.SmtpPeer;
+import org.relaypack.testing.SmtpTestClient;
 
 import com.google.common.collect.ImmutableList;
 

@@ -19,9 +19,9 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.relaypack.it.harness.JamesProcess;
-import org.relaypack.it.harness.RestartablePeer;
-import org.relaypack.it.harness.SmtpTestClient;
 import org.relaypack.runner.QueueChoice;
+import org.relaypack.testing.RestartablePeer;
+import org.relaypack.testing.SmtpTestClient;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.Multiset;

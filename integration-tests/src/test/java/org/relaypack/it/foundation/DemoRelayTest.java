@@ -13,10 +13,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.relaypack.it.harness.RelayJames;
-import org.relaypack.it.harness.SmtpTestClient;
-import org.relaypack.it.harness.SmtpTestClient.Reply;
-
-import org.relaypack.it.harness.SmtpPeer;
+import org.relaypack.testing.SmtpPeer;
+import org.relaypack.testing.SmtpTestClient.Reply;
+import org.relaypack.testing.SmtpTestClient;
 
 import com.google.common.collect.ImmutableList;
 

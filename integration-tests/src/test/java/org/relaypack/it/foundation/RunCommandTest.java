@@ -23,8 +23,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.relaypack.it.harness.RelayJames;
-import org.relaypack.it.harness.SmtpTestClient;
 import org.relaypack.it.samples.RunCommand;
+import org.relaypack.testing.SmtpTestClient;
 
 import com.google.common.base.Splitter;
 import com.google.common.collect.ImmutableList;

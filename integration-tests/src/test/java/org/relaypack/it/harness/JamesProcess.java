@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 
 import org.awaitility.Awaitility;
 import org.relaypack.runner.QueueChoice;
+import org.relaypack.testing.SmtpTestClient;
 
 /**
  * James 3.8.1 started by the run command ({@code RelaypackRun}) in a JVM of its own, the pack

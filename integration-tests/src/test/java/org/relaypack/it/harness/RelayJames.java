@@ -1,8 +1,5 @@
 package org.relaypack.it.harness;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -21,6 +18,8 @@ import org.relaypack.runner.Certificates;
 import org.relaypack.runner.ConfSample;
 import org.relaypack.runner.JamesAssembly;
 import org.relaypack.runner.QueueChoice;
+import org.relaypack.testing.DnsJavaShapedDns;
+import org.relaypack.testing.LoopbackPorts;
 
 import com.google.common.collect.ImmutableList;
 import com.google.inject.Module;
@@ -43,7 +42,7 @@ public final class RelayJames implements AutoCloseable {
     public static final class Builder {
         private final ConfSample sample;
         private final List<Module> overrides = new ArrayList<>();
-        private InMemoryDNSService dns = new TestDns();
+        private InMemoryDNSService dns = new DnsJavaShapedDns();
         private Optional<Path> extraConf = Optional.empty();
         private final List<Path> overlays = new ArrayList<>();
         private QueueChoice queue = QueueChoice.MEMORY;
@@ -147,11 +146,7 @@ public final class RelayJames implements AutoCloseable {
     }
 
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return LoopbackPorts.free();
     }
 
     private final GuiceJamesServer server;

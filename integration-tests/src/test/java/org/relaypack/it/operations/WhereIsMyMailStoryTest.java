@@ -22,8 +22,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.relaypack.it.harness.RelayJames;
-import org.relaypack.it.harness.SmtpPeer;
-import org.relaypack.it.harness.SmtpTestClient;
+import org.relaypack.testing.SmtpPeer;
+import org.relaypack.testing.SmtpTestClient;
 import org.slf4j.LoggerFactory;
 
 import com.google.common.collect.ImmutableList;

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.relaypack.it.harness.RelayJames;
-import org.relaypack.it.harness.SmtpTestClient;
+import org.relaypack.testing.SmtpTestClient;
 
 /**
  * RoutingRcptHook in a real James 3.8.1 (conf-samples/inbound-relay) with a later RCPT hook, James's

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.relaypack.it.harness.SmtpTestClient;
+import org.relaypack.testing.SmtpTestClient;
 
 /**
  * {@code ./relaypack run smarthost-client}: stand-ins for the provider's 587 relay (STARTTLS required,

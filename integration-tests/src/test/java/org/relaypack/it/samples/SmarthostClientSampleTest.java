@@ -3,6 +3,7 @@ package org.relaypack.it.samples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,11 +18,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.relaypack.it.harness.BusyPeer;
 import org.relaypack.it.harness.RelayJames;
-import org.relaypack.it.harness.SmtpPeer;
-import org.relaypack.it.harness.SmtpTestClient;
 import org.relaypack.runner.Certificates;
+import org.relaypack.testing.ScriptedSmtpPeer;
+import org.relaypack.testing.SmtpPeer;
+import org.relaypack.testing.SmtpTestClient;
 import org.slf4j.LoggerFactory;
 
 import com.google.common.collect.ImmutableList;
@@ -165,12 +166,14 @@ class SmarthostClientSampleTest {
     @Test
     void mailShouldFailOverToTheImplicitTlsRelayWhenTheFirstAnswers421() throws Exception {
         closeFirst();
-        try (BusyPeer busy = BusyPeer.start(firstPort)) {
+        try (ScriptedSmtpPeer busy = ScriptedSmtpPeer.builder()
+            .greeting("421 4.3.2 busy.provider.example Service not available, closing channel")
+            .bind(InetAddress.getLoopbackAddress(), firstPort).start()) {
             send("alice@lan.example", List.of("dave@remote.example"), "first relay busy");
 
             await().atMost(Duration.ofSeconds(30)).until(() -> second.transactions().size() == 1);
             assertThat(second.transactions().get(0).recipients()).containsExactly("dave@remote.example");
-            assertThat(busy.connections()).isPositive();
+            assertThat(busy.sessions()).isPositive();
         }
     }
 

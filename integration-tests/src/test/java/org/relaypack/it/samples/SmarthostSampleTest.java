@@ -19,9 +19,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.relaypack.it.harness.RelayJames;
-import org.relaypack.it.harness.SmtpPeer;
-import org.relaypack.it.harness.SmtpTestClient;
 import org.relaypack.runner.Certificates;
+import org.relaypack.testing.DnsJavaShapedDns;
+import org.relaypack.testing.SmtpPeer;
+import org.relaypack.testing.SmtpTestClient;
 import org.slf4j.LoggerFactory;
 
 import com.google.common.collect.ImmutableList;
@@ -36,7 +37,7 @@ import ch.qos.logback.core.read.ListAppender;
  * with opportunistic TLS, and to a partner's MX only over verified TLS. Substituted: the MX port
  * (the "internet" hop's port="25") and the partner's port, the partner's CA and its password file,
  * the retry delays (1s instead of minutes), and loopback MX hosts allowed (the peers listen there).
- * MX records live in TestDns, which answers as James's dnsjava-based DNSService (absolute names).
+ * MX records live in DnsJavaShapedDns, which answers as James's dnsjava-based DNSService (absolute names).
  */
 class SmarthostSampleTest {
     private static final String ALICE = "alice@lan.example";

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-import org.relaypack.it.harness.SmtpTestClient;
+import org.relaypack.testing.SmtpTestClient;
 
 import com.google.common.base.Splitter;
 

@@ -14,10 +14,10 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.relaypack.it.harness.DrippingPeer;
 import org.relaypack.it.harness.RelayJames;
-import org.relaypack.it.harness.SmtpPeer;
-import org.relaypack.it.harness.SmtpTestClient;
+import org.relaypack.testing.ScriptedSmtpPeer;
+import org.relaypack.testing.SmtpPeer;
+import org.relaypack.testing.SmtpTestClient;
 
 import com.google.common.collect.ImmutableList;
 
@@ -38,7 +38,7 @@ class MxDestinationLanesStoryTest {
     private static final String DEADLINE = "2s";
 
     private static SmtpPeer healthy;
-    private static final List<DrippingPeer> HOSTILE = new ArrayList<>();
+    private static final List<ScriptedSmtpPeer> HOSTILE = new ArrayList<>();
     private static RelayJames james;
 
     private static String hostile(int index) {
@@ -50,7 +50,11 @@ class MxDestinationLanesStoryTest {
         healthy = SmtpPeer.builder().start();
         int port = healthy.port();
         for (int i = 0; i < HOSTILE_DESTINATIONS; i++) {
-            HOSTILE.add(DrippingPeer.start(InetAddress.getByName("127.0.0." + (i + 2)), port, 200));
+            HOSTILE.add(ScriptedSmtpPeer.builder()
+                .greeting("220 tarpit.example ESMTP slowly, very slowly, ever so slowly")
+                .endlessGreeting(Duration.ofMillis(200))
+                .bind(InetAddress.getByName("127.0.0." + (i + 2)), port)
+                .start());
         }
         james = RelayJames.sample("smarthost")
             .substitute("name=\"internet\" type=\"mx\" port=\"25\">", "name=\"internet\" type=\"mx\" port=\"" + port + "\">"
@@ -82,7 +86,7 @@ class MxDestinationLanesStoryTest {
     static void stop() throws Exception {
         james.close();
         healthy.close();
-        for (DrippingPeer peer : HOSTILE) {
+        for (ScriptedSmtpPeer peer : HOSTILE) {
             peer.close();
         }
     }
@@ -133,22 +137,22 @@ class MxDestinationLanesStoryTest {
                 }
             }
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> HOSTILE.stream().mapToInt(DrippingPeer::openConnections).sum() > 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> HOSTILE.stream().mapToInt(ScriptedSmtpPeer::openSessions).sum() > 0);
         long withHostile = sendHealthyAndTime("with hostile");
-        int hostileOpenAtTheEnd = HOSTILE.stream().mapToInt(DrippingPeer::openConnections).sum();
+        int hostileOpenAtTheEnd = HOSTILE.stream().mapToInt(ScriptedSmtpPeer::openSessions).sum();
 
         assertThat(healthy.transactions()).hasSize(HEALTHY_MAILS);
-        assertThat(HOSTILE).as("hostile servers, still hostile").allMatch(DrippingPeer::isListening);
+        assertThat(HOSTILE).as("hostile servers, still hostile").allMatch(ScriptedSmtpPeer::isListening);
         assertThat(healthy.transactions()).as("nothing for the hostile destinations reached the healthy server")
             .allMatch(transaction -> transaction.recipients().stream().allMatch(recipient -> recipient.endsWith("@" + HEALTHY)));
 
         // Every hostile destination was tried, gave up at its deadline, and is left alone since (dead).
         await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
-            assertThat(HOSTILE).allMatch(peer -> peer.connections() >= 1);
-            assertThat(HOSTILE.stream().mapToInt(DrippingPeer::openConnections).sum()).as("hostile connections still open").isZero();
+            assertThat(HOSTILE).allMatch(peer -> peer.sessions() >= 1);
+            assertThat(HOSTILE.stream().mapToInt(ScriptedSmtpPeer::openSessions).sum()).as("hostile connections still open").isZero();
             assertThat(threadsInASession()).as("relaypack delivery threads still in a session").isEmpty();
         });
-        assertThat(HOSTILE).as("connections per hostile destination: dead after the first").allMatch(peer -> peer.connections() == 1);
+        assertThat(HOSTILE).as("connections per hostile destination: dead after the first").allMatch(peer -> peer.sessions() == 1);
 
         double rateAlone = HEALTHY_MAILS * 1000.0 / alone;
         double rateWithHostile = HEALTHY_MAILS * 1000.0 / withHostile;

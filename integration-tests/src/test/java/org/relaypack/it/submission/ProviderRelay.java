@@ -5,8 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.relaypack.it.harness.RelayJames;
-import org.relaypack.it.harness.SmtpPeer;
 import org.relaypack.runner.Certificates;
+import org.relaypack.testing.SmtpPeer;
 
 import com.google.common.collect.ImmutableList;
 

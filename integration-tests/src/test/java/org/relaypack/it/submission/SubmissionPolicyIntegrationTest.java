@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -19,8 +18,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.relaypack.it.harness.RelayJames;
-import org.relaypack.it.harness.SmtpPeer;
-import org.relaypack.it.harness.SmtpTestClient;
+import org.relaypack.testing.SmtpPeer;
+import org.relaypack.testing.SmtpTestClient;
 
 /**
  * Protocol transcripts against a real James 3.8.1 running conf-samples/submission as shipped

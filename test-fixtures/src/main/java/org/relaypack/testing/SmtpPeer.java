@@ -1,24 +1,21 @@
-package org.relaypack.it.harness;
+package org.relaypack.testing;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import javax.mail.MessagingException;
-import javax.mail.Session;
 import javax.mail.internet.MimeMessage;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 import org.subethamail.smtp.MessageContext;
@@ -27,6 +24,8 @@ import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.auth.EasyAuthenticationHandlerFactory;
 import org.subethamail.smtp.auth.LoginFailedException;
 import org.subethamail.smtp.server.SMTPServer;
+import org.subethamail.smtp.server.Session;
+import org.subethamail.smtp.server.SessionHandler;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.io.ByteStreams;
@@ -71,7 +70,7 @@ public final class SmtpPeer implements AutoCloseable {
 
         public MimeMessage message() {
             try {
-                return new MimeMessage(Session.getDefaultInstance(new java.util.Properties()), new ByteArrayInputStream(data));
+                return new MimeMessage(javax.mail.Session.getDefaultInstance(new java.util.Properties()), new ByteArrayInputStream(data));
             } catch (MessagingException e) {
                 throw new IllegalStateException(e);
             }
@@ -94,24 +93,26 @@ public final class SmtpPeer implements AutoCloseable {
         private boolean requireAuth;
         private String username;
         private String password;
-        private Path keystore;
-        private String keystorePassword;
+        private SSLContext tls;
         private Predicate<String> rejectRecipient = recipient -> false;
         private Predicate<String> deferRecipient = recipient -> false;
 
         /** Offers STARTTLS with the key in this PKCS12 keystore. */
         public Builder startTls(Path keystore, String password) {
+            return startTls(TestCertificates.serverContext(keystore, password));
+        }
+
+        /** Offers STARTTLS with this server context (e.g. {@link TestCertificates#goodServerContext()}). */
+        public Builder startTls(SSLContext tls) {
             this.startTls = true;
-            this.keystore = keystore;
-            this.keystorePassword = password;
+            this.tls = tls;
             return this;
         }
 
         /** TLS from the first byte (port 465 style) with the key in this PKCS12 keystore. */
         public Builder implicitTls(Path keystore, String password) {
             this.implicitTls = true;
-            this.keystore = keystore;
-            this.keystorePassword = password;
+            this.tls = TestCertificates.serverContext(keystore, password);
             return this;
         }
 
@@ -141,7 +142,7 @@ public final class SmtpPeer implements AutoCloseable {
         }
 
         public SmtpPeer start() {
-            return start(RelayJames.freePort());
+            return start(LoopbackPorts.free());
         }
 
         public SmtpPeer start(int port) {
@@ -149,12 +150,13 @@ public final class SmtpPeer implements AutoCloseable {
             SMTPServer.Builder server = SMTPServer.port(port)
                 .bindAddress(InetAddress.getLoopbackAddress())
                 .hostName("peer.relaypack.test")
+                .sessionHandler(peer.new ConnectionCounter())
                 .messageHandlerFactory(context -> peer.new Recorder(context, rejectRecipient, deferRecipient));
             if (startTls) {
-                server.enableTLS().startTlsSocketFactory(sslContext(keystore, keystorePassword));
+                server.enableTLS().startTlsSocketFactory(tls);
             }
             if (implicitTls) {
-                server.serverSocketFactory(sslContext(keystore, keystorePassword));
+                server.serverSocketFactory(tls);
             }
             if (requireTls) {
                 server.requireTLS();
@@ -174,28 +176,25 @@ public final class SmtpPeer implements AutoCloseable {
         }
     }
 
-    static SSLContext sslContext(Path keystore, String password) {
-        try (InputStream in = java.nio.file.Files.newInputStream(keystore)) {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(in, password.toCharArray());
-            KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keyManagers.init(store, password.toCharArray());
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keyManagers.getKeyManagers(), null, null);
-            return context;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private final List<Transaction> transactions = new CopyOnWriteArrayList<>();
     private final Set<String> sessions = ConcurrentHashMap.newKeySet();
     private final List<String> authenticatedUsers = new CopyOnWriteArrayList<>();
+    private final AtomicInteger connections = new AtomicInteger();
     private SMTPServer server;
 
     private SmtpPeer() {
+    }
+
+    private final class ConnectionCounter implements SessionHandler {
+        @Override
+        public SessionAcceptance accept(Session session) {
+            connections.incrementAndGet();
+            return SessionAcceptance.success();
+        }
+
+        @Override
+        public void onSessionEnd(Session session) {
+        }
     }
 
     private final class Recorder implements MessageHandler {
@@ -251,6 +250,11 @@ public final class SmtpPeer implements AutoCloseable {
         return transactions.stream().filter(t -> t.recipients().contains(recipient)).collect(Collectors.toList());
     }
 
+    /** Every SMTP session accepted, including those that never started a transaction. */
+    public int connections() {
+        return connections.get();
+    }
+
     /** SMTP sessions that reached the message handler (a transaction started). */
     public int sessionCount() {
         return sessions.size();
@@ -264,6 +268,7 @@ public final class SmtpPeer implements AutoCloseable {
         transactions.clear();
         sessions.clear();
         authenticatedUsers.clear();
+        connections.set(0);
     }
 
     @Override

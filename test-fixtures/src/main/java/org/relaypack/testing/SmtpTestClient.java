@@ -1,4 +1,4 @@
-package org.relaypack.it.harness;
+package org.relaypack.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;

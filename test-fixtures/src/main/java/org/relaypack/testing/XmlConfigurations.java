@@ -1,4 +1,4 @@
-package org.relaypack.routing;
+package org.relaypack.testing;
 
 import java.io.StringReader;
 
@@ -8,8 +8,9 @@ import org.apache.commons.configuration2.XMLConfiguration;
 import org.apache.commons.configuration2.io.FileHandler;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 
-final class XmlConfigurations {
-    static HierarchicalConfiguration<ImmutableNode> parse(String xml) {
+/** Commons-configuration trees from XML text, as James hands them to components. */
+public final class XmlConfigurations {
+    public static XMLConfiguration parse(String xml) {
         try {
             XMLConfiguration configuration = new XMLConfiguration();
             new FileHandler(configuration).load(new StringReader(xml));
@@ -19,8 +20,13 @@ final class XmlConfigurations {
         }
     }
 
-    static HierarchicalConfiguration<ImmutableNode> empty() {
+    public static HierarchicalConfiguration<ImmutableNode> empty() {
         return new BaseHierarchicalConfiguration();
+    }
+
+    /** The {@code <handler>} element of a handlerchain, as James hands it to a hook's init(). */
+    public static XMLConfiguration handler(String className, String parameters) {
+        return parse("<handler class=\"" + className + "\">" + parameters + "</handler>");
     }
 
     private XmlConfigurations() {

@@ -1,4 +1,4 @@
-package org.relaypack.it.harness;
+package org.relaypack.testing;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +25,7 @@ public final class RestartablePeer implements AutoCloseable {
 
     /** Reserves a free port and stays down. */
     public static RestartablePeer down() {
-        return new RestartablePeer(RelayJames.freePort());
+        return new RestartablePeer(LoopbackPorts.free());
     }
 
     public int port() {

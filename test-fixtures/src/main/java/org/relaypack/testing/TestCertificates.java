@@ -1,4 +1,4 @@
-package org.relaypack.delivery;
+package org.relaypack.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,14 +12,11 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import org.relaypack.tls.TlsMode;
-import org.relaypack.tls.TlsPolicy;
 
 import com.google.common.collect.ImmutableList;
 
@@ -27,13 +24,14 @@ import com.google.common.collect.ImmutableList;
  * Self-signed server certificates made with the JDK's keytool, once per test JVM, in a temporary
  * directory: "good" names localhost and 127.0.0.1, "wrong" names only wrong.example. The trust
  * store holds both certificates (so a refusal of "wrong" can only come from the host-name check).
+ * Core's tests turn the trust store into TLS policies ({@code TestTlsPolicies}).
  */
-final class TestCertificates {
-    static final String PASSWORD = "changeit";
+public final class TestCertificates {
+    public static final String PASSWORD = "changeit";
 
     private static TestCertificates instance;
 
-    static synchronized TestCertificates get() {
+    public static synchronized TestCertificates get() {
         if (instance == null) {
             instance = create();
         }
@@ -50,30 +48,22 @@ final class TestCertificates {
         this.trustStore = trustStore;
     }
 
-    Path goodKeyStore() {
+    public Path goodKeyStore() {
         return goodKeyStore;
     }
 
-    TlsPolicy.TrustStore trustStore() {
-        return new TlsPolicy.TrustStore(trustStore.toString(), "PKCS12", Optional.of(PASSWORD));
-    }
-
-    /** A policy trusting the test certificates, verification as the mode defaults it. */
-    TlsPolicy policy(TlsMode mode) {
-        return new TlsPolicy(mode, mode.requiresTls(), Optional.of(trustStore()), TlsPolicy.defaultMinProtocol(mode));
-    }
-
-    TlsPolicy policy(TlsMode mode, boolean verify) {
-        return new TlsPolicy(mode, verify, Optional.of(trustStore()), TlsPolicy.defaultMinProtocol(mode));
+    /** The PKCS12 trust store (password {@link #PASSWORD}) holding both certificates. */
+    public Path trustStorePath() {
+        return trustStore;
     }
 
     /** The certificate "good" servers present (CN=localhost). */
-    X509Certificate goodCertificate() {
+    public X509Certificate goodCertificate() {
         return certificate(goodKeyStore, "good");
     }
 
     /** The certificate of another key (CN=wrong.example). */
-    X509Certificate wrongNameCertificate() {
+    public X509Certificate wrongNameCertificate() {
         return certificate(wrongKeyStore, "wrong");
     }
 
@@ -87,19 +77,24 @@ final class TestCertificates {
         }
     }
 
-    SSLContext goodServerContext() {
+    public SSLContext goodServerContext() {
         return serverContext(goodKeyStore);
     }
 
-    SSLContext wrongNameServerContext() {
+    public SSLContext wrongNameServerContext() {
         return serverContext(wrongKeyStore);
     }
 
     private static SSLContext serverContext(Path keyStorePath) {
+        return serverContext(keyStorePath, PASSWORD);
+    }
+
+    /** A server-side TLS context with the key of this PKCS12 key store. */
+    public static SSLContext serverContext(Path keyStorePath, String password) {
         try {
-            KeyStore keyStore = load(keyStorePath);
+            KeyStore keyStore = load(keyStorePath, password);
             KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keyManagers.init(keyStore, PASSWORD.toCharArray());
+            keyManagers.init(keyStore, password.toCharArray());
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keyManagers.getKeyManagers(), null, null);
             return context;
@@ -111,7 +106,7 @@ final class TestCertificates {
     }
 
     /** A server certificate of its own and a trust store holding only it, for tests that need other names. */
-    static final class Single {
+    public static final class Single {
         private final Path keyStore;
         private final Path trustStore;
 
@@ -120,17 +115,18 @@ final class TestCertificates {
             this.trustStore = trustStore;
         }
 
-        SSLContext serverContext() {
+        public SSLContext serverContext() {
             return TestCertificates.serverContext(keyStore);
         }
 
-        TlsPolicy.TrustStore trustStore() {
-            return new TlsPolicy.TrustStore(trustStore.toString(), "PKCS12", Optional.of(PASSWORD));
+        /** The PKCS12 trust store (password {@link #PASSWORD}) holding only this certificate. */
+        public Path trustStorePath() {
+            return trustStore;
         }
     }
 
     /** @param san as keytool writes it, e.g. "SAN=dns:mx.example.com" */
-    static Single single(String alias, String dname, String san) {
+    public static Single single(String alias, String dname, String san) {
         try {
             Path directory = Files.createTempDirectory("relaypack-cert-" + alias);
             directory.toFile().deleteOnExit();
@@ -190,9 +186,13 @@ final class TestCertificates {
     }
 
     private static KeyStore load(Path path) throws IOException, GeneralSecurityException {
+        return load(path, PASSWORD);
+    }
+
+    private static KeyStore load(Path path, String password) throws IOException, GeneralSecurityException {
         try (InputStream in = Files.newInputStream(path)) {
             KeyStore keyStore = KeyStore.getInstance("PKCS12");
-            keyStore.load(in, PASSWORD.toCharArray());
+            keyStore.load(in, password.toCharArray());
             return keyStore;
         }
     }

@@ -1,4 +1,4 @@
-package org.relaypack.it.harness;
+package org.relaypack.testing;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -27,14 +27,14 @@ import com.google.common.net.InetAddresses;
  * without case and with or without the trailing dot, as DNS does. IP literals resolve to
  * themselves (also with a trailing dot, as {@code allowIPLiteral} does).
  *
- * <p>James parses {@code authorizedAddresses} networks through the DNS service: IP literals
- * resolving to themselves is what makes "10.0.0.0/8" parse in tests. The same double, for the
- * transport's unit tests, is mailets' {@code DnsJavaShapedDns}.
+ * <p>DnsJavaServiceContractTest (integration tests) checks it answer for answer against James's
+ * DNSJavaService and a real DNS server. James parses {@code authorizedAddresses} networks through
+ * the DNS service: IP literals resolving to themselves is what makes "10.0.0.0/8" parse in tests.
  *
  * <p>Filled through {@link InMemoryDNSService}'s {@code registerRecord} (the MX list in preference
  * order) or through {@link #mx}, {@link #address}, {@link #nullMx} and {@link #servfail}.
  */
-public class TestDns extends InMemoryDNSService {
+public class DnsJavaShapedDns extends InMemoryDNSService {
     private static final class Node {
         private final List<String> exchangers = new ArrayList<>();
         private final List<InetAddress> addresses = new ArrayList<>();
@@ -53,7 +53,7 @@ public class TestDns extends InMemoryDNSService {
     }
 
     /** MX records of {@code domain}, most preferred first. */
-    public TestDns mx(String domain, String... exchangers) {
+    public DnsJavaShapedDns mx(String domain, String... exchangers) {
         for (String exchanger : exchangers) {
             node(domain).exchangers.add(exchanger);
         }
@@ -61,19 +61,19 @@ public class TestDns extends InMemoryDNSService {
     }
 
     /** A records of {@code host}. */
-    public TestDns address(String host, InetAddress... addresses) {
+    public DnsJavaShapedDns address(String host, InetAddress... addresses) {
         node(host).addresses.addAll(List.of(addresses));
         return this;
     }
 
     /** {@code domain. MX 0 .} (RFC 7505). */
-    public TestDns nullMx(String domain) {
+    public DnsJavaShapedDns nullMx(String domain) {
         node(domain).exchangers.add(".");
         return this;
     }
 
     /** Every lookup of {@code name} fails with SERVFAIL. */
-    public TestDns servfail(String name) {
+    public DnsJavaShapedDns servfail(String name) {
         servfail.add(key(name));
         return this;
     }

@@ -12,7 +12,7 @@ import org.relaypack.delivery.NextHopsConfiguration;
 import org.relaypack.operations.HealthConfiguration;
 import org.relaypack.routing.KnownHops;
 import org.relaypack.routing.RoutingConfiguration;
-import org.relaypack.delivery.SmarthostRoutes;
+import org.relaypack.smarthost.SmarthostRoutes;
 
 import com.google.common.base.MoreObjects;
 

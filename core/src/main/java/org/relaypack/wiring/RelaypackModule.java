@@ -6,7 +6,7 @@ import org.apache.james.server.core.configuration.ConfigurationProvider;
 import org.relaypack.delivery.DeliveryEngine;
 import org.relaypack.operations.HealthConfiguration;
 import org.relaypack.routing.RouteDirectory;
-import org.relaypack.delivery.SmarthostRoutes;
+import org.relaypack.smarthost.SmarthostRoutes;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;

@@ -20,6 +20,7 @@ import org.apache.james.server.core.configuration.FileConfigurationProvider;
 import org.apache.james.server.core.filesystem.FileSystemImpl;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.relaypack.smarthost.SmarthostRoutes;
 import org.relaypack.delivery.HopScheduling;
 import org.relaypack.delivery.NextHop;
 import org.relaypack.delivery.NextHopsConfiguration;

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
-import org.relaypack.delivery.SmarthostRoutes;
+import org.relaypack.smarthost.SmarthostRoutes;
 
 /**
  * Forwards mail to smarthosts: resolves each recipient's next hop from the {@code <smarthost>}

@@ -44,7 +44,7 @@ import org.relaypack.delivery.RetryPolicy;
 import org.relaypack.delivery.ScriptedTransport;
 
 import com.google.common.collect.ImmutableList;
-import org.relaypack.delivery.SmarthostRoutes;
+import org.relaypack.smarthost.SmarthostRoutes;
 
 class SmarthostDeliveryTest {
     private static final String UPSTREAM = "upstream";

@@ -1,4 +1,4 @@
-package org.relaypack.delivery;
+package org.relaypack.smarthost;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

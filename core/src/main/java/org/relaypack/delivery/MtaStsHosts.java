@@ -109,4 +109,8 @@ final class MtaStsHosts {
                 mail.getName(), hop.name(), host.mtaSts().get().domain(), host.host().name(), host.mtaSts().get().describe(), reason);
         }
     }
+
+    void close() {
+        policies.close();
+    }
 }

@@ -184,5 +184,6 @@ public class SmtpTransport implements HopTransport {
     public void close() {
         cleaner.ifPresent(ScheduledExecutorService::shutdownNow);
         pools.close();
+        mtaSts.close();
     }
 }

@@ -46,8 +46,8 @@ final class PolicyFetcher {
     private static final int MAX_HEAD = 16 * 1024;
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
     /** Closes a fetch's socket at its deadline, whatever it is waiting for (a handshake that trickles in, too). */
-    private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(
-        new ThreadFactoryBuilder().setNameFormat("relaypack-mta-sts-deadline").setDaemon(true).build());
+    /** Made at the first fetch, shut down by {@link #close()} when James stops. */
+    private ScheduledExecutorService deadlines;
 
     private final DNSService dns;
     private final Map<Optional<TlsPolicy.TrustStore>, SSLContext> contexts = new ConcurrentHashMap<>();
@@ -72,7 +72,7 @@ final class PolicyFetcher {
         }
         AtomicBoolean expired = new AtomicBoolean();
         try (Socket socket = connect(addresses, settings.policyPort(), deadline, url)) {
-            ScheduledFuture<?> guard = DEADLINES.schedule(() -> {
+            ScheduledFuture<?> guard = deadlines().schedule(() -> {
                 expired.set(true);
                 closeQuietly(socket);
             }, remainingMillis(deadline), TimeUnit.MILLISECONDS);
@@ -154,6 +154,22 @@ final class PolicyFetcher {
             socket.close();
         } catch (IOException e) {
             // nothing was sent on it
+        }
+    }
+
+    private synchronized ScheduledExecutorService deadlines() {
+        if (deadlines == null) {
+            deadlines = Executors.newSingleThreadScheduledExecutor(
+                new ThreadFactoryBuilder().setNameFormat("relaypack-mta-sts-deadline").setDaemon(true).build());
+        }
+        return deadlines;
+    }
+
+    /** Stops the deadline thread; a fetch after this starts a new one. */
+    synchronized void close() {
+        if (deadlines != null) {
+            deadlines.shutdownNow();
+            deadlines = null;
         }
     }
 }

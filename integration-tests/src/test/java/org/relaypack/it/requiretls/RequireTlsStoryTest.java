@@ -47,9 +47,9 @@ class RequireTlsStoryTest {
             .substitute("[legacy.example]:25", "[127.0.0.1]:" + legacy.port())
             .substitute("TRUSTSTORE", trustStore.toString())
             // The story routes no mailbox: the demo's routing handlers give way to the REQUIRETLS extension.
-            .substitute("<handler class=\"org.relaypack.routing.RoutingRcptHook\"/>",
+            .substitute("<handler class=\"org.relaypack.smtphooks.RoutingRcptHook\"/>",
                 "<handler class=\"org.relaypack.smtphooks.RequireTlsExtension\"/>")
-            .substitute("<handlerchain coreHandlersPackage=\"org.relaypack.routing.RoutingCoreCmdHandlerLoader\">", "<handlerchain>")
+            .substitute("<handlerchain coreHandlersPackage=\"org.relaypack.smtphooks.RoutingCoreCmdHandlerLoader\">", "<handlerchain>")
             .substitute("extensions.routes=org.relaypack.routing.MailboxRoutesWebAdminRoutes", "")
             .start();
     }

@@ -1,28 +1,22 @@
 package org.relaypack.delivery;
 
 import org.relaypack.testing.DnsJavaShapedDns;
+import org.relaypack.testing.TestCertificates;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 import org.relaypack.tls.TlsPolicy;
@@ -36,7 +30,7 @@ import com.sun.net.httpserver.HttpsServer;
  * JVM), DNS with TXT records in dnsjava's zone-file form, and an HTTPS policy server on loopback.
  */
 final class MtaStsFixtures {
-    static final String PASSWORD = "changeit";
+    static final String PASSWORD = TestCertificates.PASSWORD;
 
     /** "sts" names mta-sts.example.test, mx1.example.test and mx2.example.test; "other" names other.example. Both trusted. */
     static final class Certificates {
@@ -49,22 +43,22 @@ final class MtaStsFixtures {
             return instance;
         }
 
-        private final Path sts;
-        private final Path other;
+        private final TestCertificates.Single sts;
+        private final TestCertificates.Single other;
         private final Path trust;
 
-        private Certificates(Path sts, Path other, Path trust) {
+        private Certificates(TestCertificates.Single sts, TestCertificates.Single other) {
             this.sts = sts;
             this.other = other;
-            this.trust = trust;
+            this.trust = TestCertificates.trustStoreOf(sts, other);
         }
 
         SSLContext sts() {
-            return serverContext(sts);
+            return sts.serverContext();
         }
 
         SSLContext otherName() {
-            return serverContext(other);
+            return other.serverContext();
         }
 
         TlsPolicy.TrustStore trustStore() {
@@ -72,70 +66,11 @@ final class MtaStsFixtures {
         }
 
         private static Certificates create() {
-            try {
-                Path directory = Files.createTempDirectory("relaypack-mtasts-certs");
-                directory.toFile().deleteOnExit();
-                Path sts = directory.resolve("sts.p12");
-                Path other = directory.resolve("other.p12");
-                Path trust = directory.resolve("trust.p12");
-                CompletableFuture<Void> stsDone = CompletableFuture.runAsync(() -> generate(sts, "sts", "CN=mx1.example.test",
-                    "SAN=dns:mta-sts.example.test,dns:mx1.example.test,dns:mx2.example.test"));
-                generate(other, "other", "CN=other.example", "SAN=dns:other.example");
-                stsDone.join();
-                KeyStore trusted = KeyStore.getInstance("PKCS12");
-                trusted.load(null, PASSWORD.toCharArray());
-                trusted.setCertificateEntry("sts", load(sts).getCertificate("sts"));
-                trusted.setCertificateEntry("other", load(other).getCertificate("other"));
-                try (OutputStream out = Files.newOutputStream(trust)) {
-                    trusted.store(out, PASSWORD.toCharArray());
-                }
-                return new Certificates(sts, other, trust);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        private static SSLContext serverContext(Path keyStore) {
-            try {
-                KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                keyManagers.init(load(keyStore), PASSWORD.toCharArray());
-                SSLContext context = SSLContext.getInstance("TLS");
-                context.init(keyManagers.getKeyManagers(), null, null);
-                return context;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        private static KeyStore load(Path path) throws IOException, GeneralSecurityException {
-            try (InputStream in = Files.newInputStream(path)) {
-                KeyStore keyStore = KeyStore.getInstance("PKCS12");
-                keyStore.load(in, PASSWORD.toCharArray());
-                return keyStore;
-            }
-        }
-
-        private static void generate(Path keyStore, String alias, String dname, String san) {
-            List<String> command = ImmutableList.of(Paths.get(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-                "-dname", dname, "-ext", san, "-keystore", keyStore.toString(), "-storetype", "PKCS12",
-                "-storepass", PASSWORD, "-keypass", PASSWORD);
-            try {
-                Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-                String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                    throw new IllegalStateException("keytool failed: " + command + "\n" + output);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            // two keytool runs at once: a JVM start each is most of the cost
+            CompletableFuture<TestCertificates.Single> sts = CompletableFuture.supplyAsync(() -> TestCertificates.single("sts",
+                "CN=mx1.example.test", "SAN=dns:mta-sts.example.test,dns:mx1.example.test,dns:mx2.example.test"));
+            TestCertificates.Single other = TestCertificates.single("other", "CN=other.example", "SAN=dns:other.example");
+            return new Certificates(sts.join(), other);
         }
     }
 

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.relaypack.testing.SmtpTestClient;
 import org.relaypack.tls.TlsRequirement;
 
 /**
@@ -92,13 +93,13 @@ class RequireTlsExtensionTest {
         server.unbind();
     }
 
-    TranscriptClient client;
+    SmtpTestClient client;
 
     @BeforeEach
     void connect() throws Exception {
         received.clear();
-        client = new TranscriptClient(address);
-        assertThat(client.readReply()).startsWith("220");
+        client = SmtpTestClient.plain(address.getPort());
+        assertThat(client.greeting().transcript()).startsWith("220");
     }
 
     @AfterEach
@@ -108,30 +109,30 @@ class RequireTlsExtensionTest {
 
     @Test
     void ehloInCleartextShouldNotAdvertiseRequireTls() throws Exception {
-        assertThat(client.send("EHLO client.example.org")).contains("STARTTLS").doesNotContain("REQUIRETLS");
+        assertThat(client.command("EHLO client.example.org").transcript()).contains("STARTTLS").doesNotContain("REQUIRETLS");
     }
 
     @Test
     void requireTlsInCleartextShouldBeRefusedWith530() throws Exception {
-        client.send("EHLO client.example.org");
+        client.command("EHLO client.example.org").transcript();
 
-        assertThat(client.send("MAIL FROM:<alice@example.org> REQUIRETLS")).isEqualTo("530 5.7.10 REQUIRETLS needs a TLS session");
-        assertThat(client.send("RCPT TO:<bob@example.com>")).startsWith("503");
+        assertThat(client.command("MAIL FROM:<alice@example.org> REQUIRETLS").transcript()).isEqualTo("530 5.7.10 REQUIRETLS needs a TLS session");
+        assertThat(client.command("RCPT TO:<bob@example.com>").transcript()).startsWith("503");
     }
 
     @Test
     void ehloOverTlsShouldAdvertiseRequireTls() throws Exception {
-        client.startTls();
+        startTls();
 
-        assertThat(client.send("EHLO client.example.org")).contains("250-REQUIRETLS");
+        assertThat(client.command("EHLO client.example.org").transcript()).contains("250-REQUIRETLS");
     }
 
     @Test
     void requireTlsOverTlsShouldBeAcceptedAndCarriedByTheMail() throws Exception {
-        client.startTls();
-        client.send("EHLO client.example.org");
+        startTls();
+        client.command("EHLO client.example.org").transcript();
 
-        assertThat(client.send("MAIL FROM:<alice@example.org> REQUIRETLS")).isEqualTo("250 2.1.0 Sender <alice@example.org> OK");
+        assertThat(client.command("MAIL FROM:<alice@example.org> REQUIRETLS").transcript()).isEqualTo("250 2.1.0 Sender <alice@example.org> OK");
         sendMessage();
 
         assertThat(received).hasSize(1);
@@ -140,10 +141,10 @@ class RequireTlsExtensionTest {
 
     @Test
     void requireTlsInLowerCaseShouldCountToo() throws Exception {
-        client.startTls();
-        client.send("EHLO client.example.org");
+        startTls();
+        client.command("EHLO client.example.org").transcript();
 
-        assertThat(client.send("MAIL FROM:<alice@example.org> SIZE=100 requiretls")).startsWith("250 ");
+        assertThat(client.command("MAIL FROM:<alice@example.org> SIZE=100 requiretls").transcript()).startsWith("250 ");
         sendMessage();
 
         assertThat(TlsRequirement.of(received.get(0))).isEqualTo(TlsRequirement.REQUIRETLS);
@@ -151,10 +152,10 @@ class RequireTlsExtensionTest {
 
     @Test
     void aMailWithoutTheParameterShouldNotBeMarked() throws Exception {
-        client.startTls();
-        client.send("EHLO client.example.org");
+        startTls();
+        client.command("EHLO client.example.org").transcript();
 
-        assertThat(client.send("MAIL FROM:<alice@example.org>")).startsWith("250 ");
+        assertThat(client.command("MAIL FROM:<alice@example.org>").transcript()).startsWith("250 ");
         sendMessage();
 
         assertThat(received).hasSize(1);
@@ -163,20 +164,20 @@ class RequireTlsExtensionTest {
 
     @Test
     void requireTlsWithAValueShouldBeRefusedWith555() throws Exception {
-        client.startTls();
-        client.send("EHLO client.example.org");
+        startTls();
+        client.command("EHLO client.example.org").transcript();
 
-        assertThat(client.send("MAIL FROM:<alice@example.org> REQUIRETLS=YES")).isEqualTo("555 5.5.4 REQUIRETLS takes no value");
+        assertThat(client.command("MAIL FROM:<alice@example.org> REQUIRETLS=YES").transcript()).isEqualTo("555 5.5.4 REQUIRETLS takes no value");
     }
 
     @Test
     void rsetShouldEndTheRequirementWithItsTransaction() throws Exception {
-        client.startTls();
-        client.send("EHLO client.example.org");
-        client.send("MAIL FROM:<alice@example.org> REQUIRETLS");
-        assertThat(client.send("RSET")).startsWith("250");
+        startTls();
+        client.command("EHLO client.example.org").transcript();
+        client.command("MAIL FROM:<alice@example.org> REQUIRETLS").transcript();
+        assertThat(client.command("RSET").transcript()).startsWith("250");
 
-        assertThat(client.send("MAIL FROM:<alice@example.org>")).startsWith("250 ");
+        assertThat(client.command("MAIL FROM:<alice@example.org>").transcript()).startsWith("250 ");
         sendMessage();
 
         assertThat(TlsRequirement.of(received.get(0))).isEqualTo(TlsRequirement.DEFAULT);
@@ -184,23 +185,29 @@ class RequireTlsExtensionTest {
 
     @Test
     void aRequirementShouldNotOutliveTheSenderJamesDropsOnASecondMailCommand() throws Exception {
-        client.startTls();
-        client.send("EHLO client.example.org");
-        client.send("MAIL FROM:<alice@example.org> REQUIRETLS");
+        startTls();
+        client.command("EHLO client.example.org").transcript();
+        client.command("MAIL FROM:<alice@example.org> REQUIRETLS").transcript();
 
         // James 3.8.1 answers a second MAIL with 503 and forgets the first sender
-        assertThat(client.send("MAIL FROM:<alice@example.org>")).startsWith("503");
-        assertThat(client.send("RCPT TO:<bob@example.com>")).startsWith("503");
-        assertThat(client.send("MAIL FROM:<alice@example.org>")).startsWith("250 ");
+        assertThat(client.command("MAIL FROM:<alice@example.org>").transcript()).startsWith("503");
+        assertThat(client.command("RCPT TO:<bob@example.com>").transcript()).startsWith("503");
+        assertThat(client.command("MAIL FROM:<alice@example.org>").transcript()).startsWith("250 ");
         sendMessage();
 
         assertThat(TlsRequirement.of(received.get(0))).isEqualTo(TlsRequirement.DEFAULT);
     }
 
+    /** EHLO, then STARTTLS and the handshake; the caller sends the EHLO of the TLS session. */
+    private void startTls() throws Exception {
+        client.ehlo("client.example.org");
+        assertThat(client.startTls().code()).isEqualTo(220);
+    }
+
     private void sendMessage() throws Exception {
-        assertThat(client.send("RCPT TO:<bob@example.com>")).startsWith("250");
-        assertThat(client.send("DATA")).startsWith("354");
-        assertThat(client.send("Subject: secret\r\n\r\nhello\r\n.")).startsWith("250");
+        assertThat(client.command("RCPT TO:<bob@example.com>").transcript()).startsWith("250");
+        assertThat(client.command("DATA").transcript()).startsWith("354");
+        assertThat(client.command("Subject: secret\r\n\r\nhello\r\n.").transcript()).startsWith("250");
     }
 
     /** What James 3.8.1 does without the extension: the probe this component is built on. */
@@ -221,11 +228,11 @@ class RequireTlsExtensionTest {
 
         @Test
         void jamesShouldAcceptAndDropAnUnknownMailParameterEvenInCleartext() throws Exception {
-            try (TranscriptClient james = new TranscriptClient(plainJames.getListenAddresses().get(0))) {
-                james.readReply();
-                assertThat(james.send("EHLO client.example.org")).doesNotContain("REQUIRETLS");
+            try (SmtpTestClient james = SmtpTestClient.plain(plainJames.getListenAddresses().get(0).getPort())) {
+                james.greeting();
+                assertThat(james.command("EHLO client.example.org").transcript()).doesNotContain("REQUIRETLS");
 
-                assertThat(james.send("MAIL FROM:<alice@example.org> REQUIRETLS")).startsWith("250 ");
+                assertThat(james.command("MAIL FROM:<alice@example.org> REQUIRETLS").transcript()).startsWith("250 ");
             }
         }
     }

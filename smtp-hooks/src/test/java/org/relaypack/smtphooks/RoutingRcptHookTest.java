@@ -3,15 +3,9 @@ package org.relaypack.smtphooks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.relaypack.routing.FileRouteSource;
 import org.relaypack.routing.RouteDirectory;
 import org.relaypack.routing.SwitchableRouteSource;
+import org.relaypack.testing.SmtpTestClient;
 
 /**
  * SMTP transcripts against a protocols-smtp server whose chain is [the hook, James's MaxRcptHandler
@@ -96,15 +91,15 @@ class RoutingRcptHookTest {
         file.close();
     }
 
-    SmtpClient client;
+    SmtpTestClient client;
 
     @BeforeEach
     void connect() throws IOException {
         ldap.down(false);
-        client = new SmtpClient(address);
-        assertThat(client.readReply()).startsWith("220");
-        assertThat(client.send("HELO client.example.org")).startsWith("250");
-        assertThat(client.send("MAIL FROM:<sender@internet.example.org>")).startsWith("250");
+        client = SmtpTestClient.plain(address.getPort());
+        assertThat(client.greeting().transcript()).startsWith("220");
+        assertThat(client.command("HELO client.example.org").transcript()).startsWith("250");
+        assertThat(client.command("MAIL FROM:<sender@internet.example.org>").transcript()).startsWith("250");
     }
 
     @AfterEach
@@ -114,17 +109,17 @@ class RoutingRcptHookTest {
 
     @Test
     void aRoutedRecipientShouldBeAcceptedForRelaying() throws IOException {
-        assertThat(client.send("RCPT TO:<alice@example.com>")).isEqualTo("250 2.1.5 Recipient <alice@example.com> OK");
+        assertThat(client.command("RCPT TO:<alice@example.com>").transcript()).isEqualTo("250 2.1.5 Recipient <alice@example.com> OK");
     }
 
     @Test
     void aRecipientRoutedByItsDomainShouldBeAccepted() throws IOException {
-        assertThat(client.send("RCPT TO:<anyone@routed-everyone.example>")).isEqualTo("250 2.1.5 Recipient <anyone@routed-everyone.example> OK");
+        assertThat(client.command("RCPT TO:<anyone@routed-everyone.example>").transcript()).isEqualTo("250 2.1.5 Recipient <anyone@routed-everyone.example> OK");
     }
 
     @Test
     void anUnknownRecipientOfARoutedDomainShouldBeRefusedAtRcpt() throws IOException {
-        assertThat(client.send("RCPT TO:<mallory@example.com>"))
+        assertThat(client.command("RCPT TO:<mallory@example.com>").transcript())
             .isEqualTo("550 5.1.1 <mallory@example.com>: Recipient address rejected: User unknown");
     }
 
@@ -132,32 +127,32 @@ class RoutingRcptHookTest {
     void aDirectoryFailureShouldAskTheSenderToRetry() throws IOException {
         ldap.down(true);
 
-        assertThat(client.send("RCPT TO:<alice@example.com>"))
+        assertThat(client.command("RCPT TO:<alice@example.com>").transcript())
             .isEqualTo("451 4.3.0 <alice@example.com>: Temporary failure of the routing directory, try again later");
     }
 
     @Test
     void anotherDomainShouldBeLeftToTheRelayCheck() throws IOException {
-        assertThat(client.send("RCPT TO:<victim@elsewhere.example.net>"))
+        assertThat(client.command("RCPT TO:<victim@elsewhere.example.net>").transcript())
             .isEqualTo("550 5.7.1 Requested action not taken: relaying denied");
     }
 
     @Test
     void eachRecipientOfOneTransactionShouldGetItsOwnAnswer() throws IOException {
-        assertThat(client.send("RCPT TO:<alice@example.com>")).startsWith("250 ");
-        assertThat(client.send("RCPT TO:<mallory@example.com>")).startsWith("550 5.1.1");
-        assertThat(client.send("RCPT TO:<bob@example.com>")).startsWith("250 ");
-        assertThat(client.send("RCPT TO:<victim@elsewhere.example.net>")).startsWith("550 5.7.1");
-        assertThat(client.send("DATA")).startsWith("354");
+        assertThat(client.command("RCPT TO:<alice@example.com>").transcript()).startsWith("250 ");
+        assertThat(client.command("RCPT TO:<mallory@example.com>").transcript()).startsWith("550 5.1.1");
+        assertThat(client.command("RCPT TO:<bob@example.com>").transcript()).startsWith("250 ");
+        assertThat(client.command("RCPT TO:<victim@elsewhere.example.net>").transcript()).startsWith("550 5.7.1");
+        assertThat(client.command("DATA").transcript()).startsWith("354");
     }
 
     @Test
     void aLaterRcptHookShouldRunForARoutedRecipient() throws IOException {
-        assertThat(client.send("RCPT TO:<alice@example.com>")).startsWith("250 ");
-        assertThat(client.send("RCPT TO:<bob@example.com>")).startsWith("250 ");
-        assertThat(client.send("RCPT TO:<anyone@routed-everyone.example>")).startsWith("250 ");
+        assertThat(client.command("RCPT TO:<alice@example.com>").transcript()).startsWith("250 ");
+        assertThat(client.command("RCPT TO:<bob@example.com>").transcript()).startsWith("250 ");
+        assertThat(client.command("RCPT TO:<anyone@routed-everyone.example>").transcript()).startsWith("250 ");
 
-        assertThat(client.send("RCPT TO:<another@routed-everyone.example>")).startsWith("452 ");
+        assertThat(client.command("RCPT TO:<another@routed-everyone.example>").transcript()).startsWith("452 ");
     }
 
     @Nested
@@ -208,35 +203,6 @@ class RoutingRcptHookTest {
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("org.relaypack.smtphooks.RoutingRcptHook: unknown parameter domains='example.com' (allowed: none); "
                     + "routing is configured in relaypack.xml <routing>");
-        }
-    }
-
-    /** A line-oriented SMTP client: single-line replies only (HELO, not EHLO). */
-    static class SmtpClient implements AutoCloseable {
-        private final Socket socket;
-        private final BufferedReader reader;
-        private final Writer writer;
-
-        SmtpClient(InetSocketAddress address) throws IOException {
-            socket = new Socket(address.getAddress(), address.getPort());
-            socket.setSoTimeout(10_000);
-            reader = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-            writer = new OutputStreamWriter(socket.getOutputStream(), StandardCharsets.US_ASCII);
-        }
-
-        String send(String command) throws IOException {
-            writer.write(command + "\r\n");
-            writer.flush();
-            return readReply();
-        }
-
-        String readReply() throws IOException {
-            return reader.readLine();
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
         }
     }
 }

@@ -53,6 +53,15 @@ public final class SmtpTestClient implements AutoCloseable {
             return code + " " + lines.get(lines.size() - 1);
         }
 
+        /** The reply as the server sent it, lines joined with CRLF, e.g. "250-host\r\n250 STARTTLS". */
+        public String transcript() {
+            StringBuilder transcript = new StringBuilder();
+            for (int i = 0; i < lines.size(); i++) {
+                transcript.append(i > 0 ? "\r\n" : "").append(code).append(i < lines.size() - 1 ? '-' : ' ').append(lines.get(i));
+            }
+            return transcript.toString();
+        }
+
         @Override
         public String toString() {
             return code + " " + String.join(" | ", lines);

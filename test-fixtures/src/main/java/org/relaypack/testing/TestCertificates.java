@@ -123,6 +123,39 @@ public final class TestCertificates {
         public Path trustStorePath() {
             return trustStore;
         }
+
+        public X509Certificate certificate() {
+            try {
+                KeyStore trusted = load(trustStore);
+                return (X509Certificate) trusted.getCertificate(trusted.aliases().nextElement());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** A PKCS12 trust store (password {@link #PASSWORD}) in a temporary directory holding all these certificates. */
+    public static Path trustStoreOf(Single... certificates) {
+        try {
+            Path directory = Files.createTempDirectory("relaypack-trust");
+            directory.toFile().deleteOnExit();
+            Path trust = directory.resolve("trust.p12");
+            KeyStore trusted = KeyStore.getInstance("PKCS12");
+            trusted.load(null, PASSWORD.toCharArray());
+            for (int i = 0; i < certificates.length; i++) {
+                trusted.setCertificateEntry("certificate-" + i, certificates[i].certificate());
+            }
+            try (OutputStream out = Files.newOutputStream(trust)) {
+                trusted.store(out, PASSWORD.toCharArray());
+            }
+            return trust;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** @param san as keytool writes it, e.g. "SAN=dns:mx.example.com" */

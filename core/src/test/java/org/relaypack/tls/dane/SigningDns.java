@@ -1,16 +1,8 @@
 package org.relaypack.tls.dane;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,10 +21,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 
+import org.relaypack.testing.LoopbackDnsServer;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
@@ -217,29 +208,14 @@ public final class SigningDns implements AutoCloseable {
 
     private final List<Zone> zones = new CopyOnWriteArrayList<>();
     private final List<String> queries = new CopyOnWriteArrayList<>();
-    private final DatagramSocket udp;
-    private final ServerSocket tcp;
-    private final ExecutorService threads = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "test-signing-dns");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final LoopbackDnsServer server;
 
     private SigningDns() throws IOException {
-        tcp = new ServerSocket();
-        tcp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-        try {
-            udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), tcp.getLocalPort()));
-        } catch (IOException e) {
-            tcp.close();
-            throw e;
-        }
-        threads.execute(this::serveUdp);
-        threads.execute(this::serveTcp);
+        server = LoopbackDnsServer.start(InetAddress.getLoopbackAddress(), 0, "test-signing-dns", this::answer);
     }
 
     public InetSocketAddress address() {
-        return new InetSocketAddress(tcp.getInetAddress(), tcp.getLocalPort());
+        return server.address();
     }
 
     public Zone signedZone(String apex) {
@@ -281,84 +257,27 @@ public final class SigningDns implements AutoCloseable {
         }
     }
 
-    private byte[] answer(byte[] queryBytes) throws IOException {
-        Message query = new Message(queryBytes);
-        Message response = new Message(query.getHeader().getID());
-        response.getHeader().setFlag(Flags.QR);
+    private Optional<Message> answer(Message query) throws IOException {
+        Message response = LoopbackDnsServer.responseTo(query);
         response.getHeader().setFlag(Flags.AA);
-        if (query.getHeader().getFlag(Flags.RD)) {
-            response.getHeader().setFlag(Flags.RD);
-        }
         Record question = query.getQuestion();
-        if (question == null) {
-            response.getHeader().setRcode(Rcode.FORMERR);
-            return response.toWire();
-        }
-        response.addRecord(question, Section.QUESTION);
         queries.add(Type.string(question.getType()) + " " + question.getName());
         Optional<Zone> zone = zones.stream().filter(candidate -> question.getName().subdomain(candidate.apex))
             .max((one, other) -> Integer.compare(one.apex.labels(), other.apex.labels()));
         if (zone.isEmpty()) {
             response.getHeader().setRcode(Rcode.REFUSED);
-            return response.toWire();
+            return Optional.of(response);
         }
         try {
             zone.get().answer(question.getName(), question.getType(), response);
         } catch (DNSSEC.DNSSECException e) {
             throw new IOException(e);
         }
-        return response.toWire();
-    }
-
-    private void serveUdp() {
-        byte[] buffer = new byte[4096];
-        while (!udp.isClosed()) {
-            try {
-                DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-                udp.receive(packet);
-                byte[] response = answer(Arrays.copyOf(packet.getData(), packet.getLength()));
-                udp.send(new DatagramPacket(response, response.length, packet.getSocketAddress()));
-            } catch (SocketException e) {
-                return;
-            } catch (IOException | RuntimeException e) {
-                // a bad query: no answer, the client times out
-            }
-        }
-    }
-
-    private void serveTcp() {
-        while (!tcp.isClosed()) {
-            try {
-                Socket socket = tcp.accept();
-                threads.execute(() -> serveTcp(socket));
-            } catch (IOException e) {
-                return;
-            }
-        }
-    }
-
-    private void serveTcp(Socket socket) {
-        try (socket; DataInputStream in = new DataInputStream(socket.getInputStream());
-             DataOutputStream out = new DataOutputStream(socket.getOutputStream())) {
-            while (true) {
-                byte[] query = new byte[in.readUnsignedShort()];
-                in.readFully(query);
-                byte[] response = answer(query);
-                out.writeShort(response.length);
-                out.write(response);
-                out.flush();
-            }
-        } catch (EOFException e) {
-            // the client is done
-        } catch (IOException | RuntimeException e) {
-            // the connection ended
-        }
+        return Optional.of(response);
     }
 
     @Override
-    public void close() throws IOException {
-        udp.close();
-        tcp.close();
-        threads.shutdownNow();
+    public void close() {
+        server.close();
     }
 }

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.relaypack.it.harness.AuthoritativeDns;
 import org.relaypack.it.harness.RelayJames;
 import org.relaypack.testing.SmtpPeer;
-import org.relaypack.testing.SmtpTestClient;
 
 /**
  * conf-samples/smarthost with its internet hop switched to {@code <tls mode="dane">}, on a real
@@ -69,12 +67,7 @@ class DaneStoryTest {
 
     @Test
     void anUnsignedDomainShouldGetItsMailOpportunisticallyThroughTheValidatingResolver() throws Exception {
-        try (SmtpTestClient client = SmtpTestClient.plain(james.port(25))) {
-            client.greeting();
-            client.ehlo("printer.lan.example");
-            assertThat(client.send(SENDER, List.of("bob@unsigned.dane.example"),
-                SmtpTestClient.message(SENDER, "bob@unsigned.dane.example", "dane, insecure zone", "hello")).code()).isEqualTo(250);
-        }
+        assertThat(james.sendFromLan(SENDER, "bob@unsigned.dane.example", "dane, insecure zone").code()).isEqualTo(250);
 
         await().atMost(Duration.ofSeconds(60)).until(() -> internet.transactionsTo("bob@unsigned.dane.example").size() == 1);
         assertThat(dns.queries()).contains("MX unsigned.dane.example.", "A mx1.unsigned.dane.example.")

@@ -30,7 +30,6 @@ import org.junit.jupiter.api.Test;
 import org.relaypack.it.harness.AuthoritativeDns;
 import org.relaypack.it.harness.RelayJames;
 import org.relaypack.testing.SmtpPeer;
-import org.relaypack.testing.SmtpTestClient;
 import org.relaypack.runner.Certificates;
 import org.slf4j.LoggerFactory;
 
@@ -160,11 +159,7 @@ class MtaStsRealDnsStoryTest {
     }
 
     private static void sendFromLan(String recipient, String subject) throws Exception {
-        try (SmtpTestClient client = SmtpTestClient.plain(james.port(25))) {
-            client.greeting();
-            client.ehlo("printer.lan.example");
-            assertThat(client.send(SENDER, List.of(recipient), SmtpTestClient.message(SENDER, recipient, subject, "hello")).code()).isEqualTo(250);
-        }
+        assertThat(james.sendFromLan(SENDER, recipient, subject).code()).isEqualTo(250);
     }
 
     /** The delivery log lines (docs/where-is-my-mail.md) about this recipient so far. */

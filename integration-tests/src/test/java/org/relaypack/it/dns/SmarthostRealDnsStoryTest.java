@@ -26,7 +26,6 @@ import org.relaypack.it.harness.AuthoritativeDns;
 import org.relaypack.it.harness.RelayJames;
 import org.relaypack.runner.Certificates;
 import org.relaypack.testing.SmtpPeer;
-import org.relaypack.testing.SmtpTestClient;
 import org.slf4j.LoggerFactory;
 
 import com.google.common.collect.ImmutableList;
@@ -142,11 +141,7 @@ class SmarthostRealDnsStoryTest {
     }
 
     private static void sendFromLan(String recipient, String subject) throws Exception {
-        try (SmtpTestClient client = SmtpTestClient.plain(james.port(25))) {
-            client.greeting();
-            client.ehlo("printer.lan.example");
-            assertThat(client.send(SENDER, List.of(recipient), SmtpTestClient.message(SENDER, recipient, subject, "hello")).code()).isEqualTo(250);
-        }
+        assertThat(james.sendFromLan(SENDER, recipient, subject).code()).isEqualTo(250);
     }
 
     /** The DSN James sent back to the sender (through the sender domain's MX, the internet peer) about this recipient. */

@@ -1,26 +1,17 @@
 package org.relaypack.it.harness;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.relaypack.testing.LoopbackDnsServer;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
@@ -48,20 +39,13 @@ import com.google.common.net.InetAddresses;
 public final class AuthoritativeDns implements AutoCloseable {
     /** dnsservice.xml names servers, not ports: dnsjava's SimpleResolver(String) always adds port 53. */
     public static final int JAMES_PORT = 53;
-    private static final Logger LOGGER = LoggerFactory.getLogger(AuthoritativeDns.class);
     private static final long TTL = 0;
 
     private final Map<Name, List<Record>> zone = new ConcurrentHashMap<>();
     private final Set<Name> servfail = ConcurrentHashMap.newKeySet();
     private final Set<Name> silent = ConcurrentHashMap.newKeySet();
     private final List<String> queries = new CopyOnWriteArrayList<>();
-    private final DatagramSocket udp;
-    private final ServerSocket tcp;
-    private final ExecutorService threads = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "test-dns");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final LoopbackDnsServer server;
 
     /** Binds UDP and TCP on this address and port (port 0: a free one, the same for both). */
     public static AuthoritativeDns start(InetAddress address, int port) throws IOException {
@@ -69,21 +53,11 @@ public final class AuthoritativeDns implements AutoCloseable {
     }
 
     private AuthoritativeDns(InetAddress address, int port) throws IOException {
-        tcp = new ServerSocket();
-        tcp.setReuseAddress(true);
-        tcp.bind(new InetSocketAddress(address, port), 16);
-        try {
-            udp = new DatagramSocket(new InetSocketAddress(address, tcp.getLocalPort()));
-        } catch (IOException e) {
-            tcp.close();
-            throw e;
-        }
-        threads.execute(this::serveUdp);
-        threads.execute(this::serveTcp);
+        server = LoopbackDnsServer.start(address, port, "test-dns", this::answer);
     }
 
     public InetSocketAddress address() {
-        return new InetSocketAddress(tcp.getInetAddress(), tcp.getLocalPort());
+        return server.address();
     }
 
     /** {@code domain. MX preference target.} */
@@ -142,35 +116,25 @@ public final class AuthoritativeDns implements AutoCloseable {
         }
     }
 
-    /** The response to send, or null to send none. */
-    byte[] answer(byte[] queryBytes) throws IOException {
-        Message query = new Message(queryBytes);
-        Message response = new Message(query.getHeader().getID());
-        response.getHeader().setFlag(Flags.QR);
-        if (query.getHeader().getFlag(Flags.RD)) {
-            response.getHeader().setFlag(Flags.RD);
-        }
+    /** The response to send, or none. */
+    private Optional<Message> answer(Message query) {
+        Message response = LoopbackDnsServer.responseTo(query);
         Record question = query.getQuestion();
-        if (question == null) {
-            response.getHeader().setRcode(Rcode.FORMERR);
-            return response.toWire();
-        }
-        response.addRecord(question, Section.QUESTION);
         Name name = question.getName();
         queries.add(Type.string(question.getType()) + " " + name);
         if (silent.contains(name)) {
-            return null;
+            return Optional.empty();
         }
         if (servfail.contains(name)) {
             response.getHeader().setRcode(Rcode.SERVFAIL);
-            return response.toWire();
+            return Optional.of(response);
         }
         response.getHeader().setFlag(Flags.AA);
         List<Record> records = zone.get(name);
         if (records == null) {
             response.getHeader().setRcode(Rcode.NXDOMAIN);
             response.addRecord(soa(name), Section.AUTHORITY);
-            return response.toWire();
+            return Optional.of(response);
         }
         List<Record> answers = new ArrayList<>();
         records.stream().filter(record -> record.getType() == question.getType()).forEach(answers::add);
@@ -178,7 +142,7 @@ public final class AuthoritativeDns implements AutoCloseable {
             response.addRecord(soa(name), Section.AUTHORITY);
         }
         answers.forEach(record -> response.addRecord(record, Section.ANSWER));
-        return response.toWire();
+        return Optional.of(response);
     }
 
     private static Record soa(Name name) {
@@ -191,70 +155,8 @@ public final class AuthoritativeDns implements AutoCloseable {
         }
     }
 
-    private void serveUdp() {
-        byte[] buffer = new byte[4096];
-        while (!udp.isClosed()) {
-            try {
-                DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-                udp.receive(packet);
-                byte[] query = java.util.Arrays.copyOf(packet.getData(), packet.getLength());
-                byte[] response = answer(query);
-                if (response == null) {
-                    continue;
-                }
-                udp.send(new DatagramPacket(response, response.length, packet.getSocketAddress()));
-            } catch (SocketException e) {
-                return;
-            } catch (IOException | RuntimeException e) {
-                LOGGER.warn("Test DNS server: bad UDP query", e);
-            }
-        }
-    }
-
-    private void serveTcp() {
-        while (!tcp.isClosed()) {
-            try {
-                Socket socket = tcp.accept();
-                threads.execute(() -> serveTcp(socket));
-            } catch (IOException e) {
-                return;
-            }
-        }
-    }
-
-    private void serveTcp(Socket socket) {
-        try (socket; DataInputStream in = new DataInputStream(socket.getInputStream());
-             DataOutputStream out = new DataOutputStream(socket.getOutputStream())) {
-            while (true) {
-                int length;
-                try {
-                    length = in.readUnsignedShort();
-                } catch (java.io.EOFException e) {
-                    return;
-                }
-                byte[] query = new byte[length];
-                in.readFully(query);
-                byte[] response = answer(query);
-                if (response == null) {
-                    return;
-                }
-                out.writeShort(response.length);
-                out.write(response);
-                out.flush();
-            }
-        } catch (IOException | RuntimeException e) {
-            LOGGER.debug("Test DNS server: TCP connection ended", e);
-        }
-    }
-
     @Override
     public void close() {
-        udp.close();
-        try {
-            tcp.close();
-        } catch (IOException e) {
-            LOGGER.warn("Test DNS server: closing TCP", e);
-        }
-        threads.shutdownNow();
+        server.close();
     }
 }

@@ -1,5 +1,6 @@
 package org.relaypack.it.harness;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -20,6 +21,7 @@ import org.relaypack.runner.JamesAssembly;
 import org.relaypack.runner.QueueChoice;
 import org.relaypack.testing.DnsJavaShapedDns;
 import org.relaypack.testing.LoopbackPorts;
+import org.relaypack.testing.SmtpTestClient;
 
 import com.google.common.collect.ImmutableList;
 import com.google.inject.Module;
@@ -168,6 +170,18 @@ public final class RelayJames implements AutoCloseable {
             throw new IllegalArgumentException("The sample has no listener on port " + shippedPort + "; it has " + ports.keySet());
         }
         return port;
+    }
+
+    /**
+     * One mail from a LAN host (EHLO printer.lan.example) in plaintext on the sample's port-25
+     * listener: the reply to the end of DATA, or the first refusal.
+     */
+    public SmtpTestClient.Reply sendFromLan(String sender, String recipient, String subject) throws IOException {
+        try (SmtpTestClient client = SmtpTestClient.plain(port(25))) {
+            client.greeting();
+            client.ehlo("printer.lan.example");
+            return client.send(sender, List.of(recipient), SmtpTestClient.message(sender, recipient, subject, "hello"));
+        }
     }
 
     public int webAdminPort() {

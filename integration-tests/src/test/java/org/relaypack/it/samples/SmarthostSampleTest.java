@@ -143,12 +143,7 @@ class SmarthostSampleTest {
     }
 
     private static void sendFromLan(String sender, String recipient, String subject) throws Exception {
-        try (SmtpTestClient client = SmtpTestClient.plain(james.port(25))) {
-            client.greeting();
-            client.ehlo("printer.lan.example");
-            assertThat(client.send(sender, List.of(recipient),
-                SmtpTestClient.message(sender, recipient, subject, "hello")).code()).isEqualTo(250);
-        }
+        assertThat(james.sendFromLan(sender, recipient, subject).code()).isEqualTo(250);
     }
 
     private static boolean logged(String... texts) {

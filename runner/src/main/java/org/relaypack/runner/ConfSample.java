@@ -8,10 +8,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.IntUnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,6 +36,7 @@ public final class ConfSample {
 
     private final Path sampleDir;
     private final Map<String, String> substitutions = new LinkedHashMap<>();
+    private final Set<String> substituted = new HashSet<>();
 
     public ConfSample(Path sampleDir) {
         if (!Files.isDirectory(sampleDir)) {
@@ -45,6 +49,13 @@ public final class ConfSample {
     public ConfSample substitute(String from, String to) {
         substitutions.put(from, to);
         return this;
+    }
+
+    /** The substitutions that no file written so far contained: a caller's text that no longer matches the sample. */
+    public Set<String> unusedSubstitutions() {
+        Set<String> unused = new LinkedHashSet<>(substitutions.keySet());
+        unused.removeAll(substituted);
+        return unused;
     }
 
     /**
@@ -124,7 +135,10 @@ public final class ConfSample {
     private String rewrite(String name, String original, IntUnaryOperator ports) {
         String content = original;
         for (Map.Entry<String, String> substitution : substitutions.entrySet()) {
-            content = content.replace(substitution.getKey(), substitution.getValue());
+            if (content.contains(substitution.getKey())) {
+                substituted.add(substitution.getKey());
+                content = content.replace(substitution.getKey(), substitution.getValue());
+            }
         }
         if (name.endsWith(".xml")) {
             return replaceAll(BIND.matcher(content),

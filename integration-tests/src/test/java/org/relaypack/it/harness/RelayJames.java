@@ -115,6 +115,10 @@ public final class RelayJames implements AutoCloseable {
             Path workdir = this.workdir.isPresent() ? Files.createDirectories(this.workdir.get()) : Files.createTempDirectory("relaypack-james-");
             Path conf = workdir.resolve("conf");
             Map<Integer, Integer> ports = sample.writeTo(conf, overlays, shipped -> freePort());
+            if (!sample.unusedSubstitutions().isEmpty()) {
+                // a story whose text no longer matches the sample would run on the sample unchanged
+                throw new IllegalStateException("No file of the sample contains " + sample.unusedSubstitutions());
+            }
             Optional<String> secret = ConfSample.keystoreSecret(conf);
             if (secret.isPresent() && !Files.exists(conf.resolve("keystore"))) {
                 Certificates.selfSigned(conf.resolve("keystore"), secret.get(), "localhost",

@@ -25,21 +25,8 @@ public final class Target {
     private final String description;
 
     /**
-     * @param hostName the name we connect by (literal host or MX target), used for SNI and the
-     *                 certificate check; a trailing dot of an absolute DNS name is dropped there
-     */
-    public Target(String hostName, InetSocketAddress address, TlsPolicy tls, Optional<Credentials> credentials,
-                  String heloName, SessionDeadlines deadlines) {
-        this(hostName, address, tls, credentials, heloName, deadlines, Optional.empty(), false, hostName);
-    }
-
-    /** @param tlsa DANE: the TLSA records that must authenticate the server's certificate, instead of any PKIX check */
-    public Target(String hostName, InetSocketAddress address, TlsPolicy tls, Optional<Credentials> credentials,
-                  String heloName, SessionDeadlines deadlines, Optional<TlsaCheck> tlsa) {
-        this(hostName, address, tls, credentials, heloName, deadlines, tlsa, false, hostName);
-    }
-
-    /**
+     * @param hostName       the name we connect by (literal host or MX target), used for SNI and the
+     *                       certificate check; a trailing dot of an absolute DNS name is dropped there
      * @param tlsa           DANE: the TLSA records that must authenticate the server's certificate
      * @param nameConfigured the host name was written in the configuration, or found by an MX lookup
      *                       that a policy validated (MTA-STS enforce): a verified certificate naming it

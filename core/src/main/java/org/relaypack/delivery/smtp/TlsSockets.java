@@ -37,34 +37,14 @@ public final class TlsSockets {
     private final Map<TlsPolicy, SSLContext> contexts = new ConcurrentHashMap<>();
 
     /**
-     * Layers TLS over a connected socket and completes the handshake.
+     * Layers TLS over a connected socket and completes the handshake: with TLSA records (DANE) they
+     * alone authenticate the server, on a fresh context per handshake, so that no cached session skips
+     * the check; otherwise the policy's checks, against {@code hostName}, or under
+     * {@link CertificateMatch#NEXTHOP} against the next-hop domain or a name under it (Postfix
+     * {@code secure} with {@code nexthop, dot-nexthop}).
      *
      * @param hostName the name we connected by (literal host or MX host name): SNI and identity check
      */
-    public SSLSocket handshake(Socket plain, String hostName, int port, TlsPolicy policy) throws IOException, GeneralSecurityException {
-        return handshake(plain, hostName, port, policy, Optional.empty(), hostName);
-    }
-
-    /**
-     * As above; with TLSA records (DANE), they alone authenticate the server: a fresh context per
-     * handshake, so that no cached session skips the check and no record set outlives its DNS answer.
-     */
-    public SSLSocket handshake(Socket plain, String hostName, int port, TlsPolicy policy, Optional<TlsaCheck> tlsa)
-        throws IOException, GeneralSecurityException {
-        return handshake(plain, hostName, port, policy, tlsa, hostName);
-    }
-
-    /**
-     * As {@link #handshake(Socket, String, int, TlsPolicy)}; under {@link CertificateMatch#NEXTHOP}
-     * the verified certificate must name the next-hop domain or a name under it (Postfix
-     * {@code secure} with {@code nexthop, dot-nexthop}) instead of the host name.
-     */
-    public SSLSocket handshake(Socket plain, String hostName, int port, TlsPolicy policy, String nextHopName)
-        throws IOException, GeneralSecurityException {
-        return handshake(plain, hostName, port, policy, Optional.empty(), nextHopName);
-    }
-
-    /** The handshake of a session: TLSA (DANE) or the policy's checks, and the name the certificate must carry. */
     public SSLSocket handshake(Socket plain, String hostName, int port, TlsPolicy policy, Optional<TlsaCheck> tlsa,
                                String nextHopName) throws IOException, GeneralSecurityException {
         String name = withoutTrailingDot(hostName);

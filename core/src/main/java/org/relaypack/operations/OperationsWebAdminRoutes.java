@@ -7,7 +7,6 @@ import java.util.Optional;
 
 import javax.inject.Inject;
 import javax.inject.Provider;
-import javax.mail.internet.AddressException;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.healthcheck.Result;
@@ -15,7 +14,6 @@ import org.apache.james.core.healthcheck.ResultStatus;
 import org.apache.james.webadmin.Routes;
 import org.apache.james.webadmin.dto.HealthCheckExecutionResultDto;
 import org.apache.james.webadmin.dto.HeathCheckAggregationExecutionResultDto;
-import org.apache.james.webadmin.utils.ErrorResponder;
 import org.apache.james.webadmin.utils.JsonTransformer;
 import org.eclipse.jetty.http.HttpStatus;
 import org.relaypack.delivery.DeliveryEngine;
@@ -86,12 +84,12 @@ public class OperationsWebAdminRoutes implements Routes {
         Optional<String> name = parameter(request, NAME);
         Optional<String> recipient = parameter(request, RECIPIENT);
         if (name.isPresent() == recipient.isPresent()) {
-            throw invalid("give exactly one of ?name=QUEUE_ID and ?recipient=ADDRESS");
+            throw WebAdminErrors.badRequest("give exactly one of ?name=QUEUE_ID and ?recipient=ADDRESS");
         }
         if (name.isPresent()) {
             return pendingMails.get().find(mail -> mail.hasName(name.get()));
         }
-        MailAddress address = address(recipient.get());
+        MailAddress address = WebAdminErrors.address(recipient.get());
         return pendingMails.get().find(mail -> mail.hasRecipient(address));
     }
 
@@ -106,11 +104,8 @@ public class OperationsWebAdminRoutes implements Routes {
         String hop = request.params("hop");
         return engine.get().health(hop)
             .map(health -> new HopHealthDto(health, clock.instant()))
-            .orElseThrow(() -> ErrorResponder.builder()
-                .statusCode(HttpStatus.NOT_FOUND_404)
-                .type(ErrorResponder.ErrorType.NOT_FOUND)
-                .message("No next hop '%s' in relaypack.xml <nexthops> (known: %s)", hop, String.join(", ", engine.get().configuration().hops().keySet()))
-                .haltError());
+            .orElseThrow(() -> WebAdminErrors.notFound("No next hop '" + hop + "' in relaypack.xml <nexthops> (known: "
+                + String.join(", ", engine.get().configuration().hops().keySet()) + ")"));
     }
 
     /** As James's HealthCheckRoutes: 200 when healthy or degraded, 503 when unhealthy. */
@@ -124,21 +119,5 @@ public class OperationsWebAdminRoutes implements Routes {
 
     private static Optional<String> parameter(Request request, String name) {
         return Optional.ofNullable(request.queryParams(name)).map(String::trim).filter(value -> !value.isEmpty());
-    }
-
-    private static MailAddress address(String value) {
-        try {
-            return new MailAddress(value);
-        } catch (AddressException e) {
-            throw invalid("'" + value + "' is not an address: " + e.getMessage());
-        }
-    }
-
-    private static spark.HaltException invalid(String message) {
-        return ErrorResponder.builder()
-            .statusCode(HttpStatus.BAD_REQUEST_400)
-            .type(ErrorResponder.ErrorType.INVALID_ARGUMENT)
-            .message(message)
-            .haltError();
     }
 }

@@ -7,17 +7,15 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import javax.inject.Inject;
-import javax.mail.internet.AddressException;
 
 import org.apache.james.core.Domain;
 import org.apache.james.core.MailAddress;
 import org.apache.james.webadmin.Routes;
-import org.apache.james.webadmin.utils.ErrorResponder;
 import org.apache.james.webadmin.utils.JsonExtractException;
 import org.apache.james.webadmin.utils.JsonExtractor;
 import org.apache.james.webadmin.utils.JsonTransformer;
 import org.apache.james.webadmin.utils.Responses;
-import org.eclipse.jetty.http.HttpStatus;
+import org.relaypack.operations.WebAdminErrors;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -171,11 +169,7 @@ public class MailboxRoutesWebAdminRoutes implements Routes {
         String key = key(request);
         return fileSource().table().get(key)
             .map(route -> new RouteDto(RouteEntry.of(key, route)))
-            .orElseThrow(() -> ErrorResponder.builder()
-                .statusCode(HttpStatus.NOT_FOUND_404)
-                .type(ErrorResponder.ErrorType.NOT_FOUND)
-                .message("No route for '%s' in the routes file", key)
-                .haltError());
+            .orElseThrow(() -> WebAdminErrors.notFound("No route for '" + key + "' in the routes file"));
     }
 
     private String set(Request request, Response response) {
@@ -186,20 +180,20 @@ public class MailboxRoutesWebAdminRoutes implements Routes {
         RouteRequest body = parse(request.body());
         Route route;
         try {
-            route = Route.to(body.hop, body.rewrittenRecipient.map(MailboxRoutesWebAdminRoutes::address));
+            route = Route.to(body.hop, body.rewrittenRecipient.map(WebAdminErrors::address));
         } catch (IllegalArgumentException e) {
-            throw invalid(e.getMessage());
+            throw WebAdminErrors.badRequest(e.getMessage());
         }
         if (directory.isLocalName(route.hop())) {
-            throw invalid("next hop '" + route.hop() + "' is a name of this relay: mail would loop");
+            throw WebAdminErrors.badRequest("next hop '" + route.hop() + "' is a name of this relay: mail would loop");
         }
         if (!directory.knownHops().contains(route.hop())) {
-            throw invalid(directory.knownHops().unknown(route.hop()) + ": route not written");
+            throw WebAdminErrors.badRequest(directory.knownHops().unknown(route.hop()) + ": route not written");
         }
         try {
             file.setRoute(RouteEntry.of(key, route));
         } catch (IOException | RoutesFileException e) {
-            throw serverError("Cannot write the routes file " + file.file(), e);
+            throw WebAdminErrors.serverError("Cannot write the routes file " + file.file(), e);
         }
         return Responses.returnNoContent(response);
     }
@@ -210,40 +204,27 @@ public class MailboxRoutesWebAdminRoutes implements Routes {
         try {
             file.deleteRoute(key);
         } catch (IOException | RoutesFileException e) {
-            throw serverError("Cannot write the routes file " + file.file(), e);
+            throw WebAdminErrors.serverError("Cannot write the routes file " + file.file(), e);
         }
         return Responses.returnNoContent(response);
     }
 
     private LookupDto lookup(Request request, Response response) {
-        MailAddress address;
-        try {
-            address = new MailAddress(request.params("address"));
-        } catch (AddressException e) {
-            throw invalid("'" + request.params("address") + "' is not an address: " + e.getMessage());
-        }
+        MailAddress address = WebAdminErrors.address(request.params("address"));
         return new LookupDto(address, directory.explain(address));
     }
 
     private FileRouteSource fileSource() {
         return directory.fileSource()
-            .orElseThrow(() -> ErrorResponder.builder()
-                .statusCode(HttpStatus.CONFLICT_409)
-                .type(ErrorResponder.ErrorType.WRONG_STATE)
-                .message("No <file> source in relaypack.xml <routing><sources>: routes are managed in the directory itself")
-                .haltError());
+            .orElseThrow(() -> WebAdminErrors.conflict("No <file> source in relaypack.xml <routing><sources>: routes are managed in the directory itself"));
     }
 
     /** A form-encoded body is consumed before the route reads it: say which header to send rather than fail on an empty body. */
     private static void requireJson(Request request) {
         String contentType = Optional.ofNullable(request.contentType()).orElse("");
         if (!contentType.toLowerCase(Locale.ROOT).startsWith(JSON)) {
-            throw ErrorResponder.builder()
-                .statusCode(HttpStatus.UNSUPPORTED_MEDIA_TYPE_415)
-                .type(ErrorResponder.ErrorType.INVALID_ARGUMENT)
-                .message("The body must be JSON: send the header 'Content-Type: %s' (got '%s'), e.g. curl -H 'Content-Type: %s'",
-                    JSON, contentType, JSON)
-                .haltError();
+            throw WebAdminErrors.unsupportedMediaType(String.format(
+                "The body must be JSON: send the header 'Content-Type: %s' (got '%s'), e.g. curl -H 'Content-Type: %s'", JSON, contentType, JSON));
         }
     }
 
@@ -254,7 +235,7 @@ public class MailboxRoutesWebAdminRoutes implements Routes {
         }
         Domain domain = Domain.of(key.substring(key.lastIndexOf('@') + 1));
         if (!directory.isRoutedDomain(domain)) {
-            throw invalid("domain '" + domain.asString() + "' of '" + key + "' is not routed: add it to relaypack.xml <routing domains=\"...\"> "
+            throw WebAdminErrors.badRequest("domain '" + domain.asString() + "' of '" + key + "' is not routed: add it to relaypack.xml <routing domains=\"...\"> "
                 + "(routed: " + directory.routedDomains().stream().map(Domain::asString).collect(Collectors.joining(", "))
                 + ")");
         }
@@ -264,7 +245,7 @@ public class MailboxRoutesWebAdminRoutes implements Routes {
         try {
             return RouteKey.normalize(request.params("key"));
         } catch (IllegalArgumentException e) {
-            throw invalid(e.getMessage());
+            throw WebAdminErrors.badRequest(e.getMessage());
         }
     }
 
@@ -272,36 +253,11 @@ public class MailboxRoutesWebAdminRoutes implements Routes {
         try {
             RouteRequest parsed = jsonExtractor.parse(body);
             if (parsed.hop == null) {
-                throw invalid("missing 'hop' in " + body);
+                throw WebAdminErrors.badRequest("missing 'hop' in " + body);
             }
             return parsed;
         } catch (JsonExtractException e) {
-            throw invalid("body is not a route ({\"hop\": \"server1\", \"rewrittenRecipient\": optional}): " + e.getMessage());
+            throw WebAdminErrors.badRequest("body is not a route ({\"hop\": \"server1\", \"rewrittenRecipient\": optional}): " + e.getMessage());
         }
-    }
-
-    private static MailAddress address(String value) {
-        try {
-            return new MailAddress(value);
-        } catch (AddressException e) {
-            throw new IllegalArgumentException("'" + value + "' is not an address: " + e.getMessage(), e);
-        }
-    }
-
-    private static spark.HaltException invalid(String message) {
-        return ErrorResponder.builder()
-            .statusCode(HttpStatus.BAD_REQUEST_400)
-            .type(ErrorResponder.ErrorType.INVALID_ARGUMENT)
-            .message(message)
-            .haltError();
-    }
-
-    private static spark.HaltException serverError(String message, Exception cause) {
-        return ErrorResponder.builder()
-            .statusCode(HttpStatus.INTERNAL_SERVER_ERROR_500)
-            .type(ErrorResponder.ErrorType.SERVER_ERROR)
-            .message(message)
-            .cause(cause)
-            .haltError();
     }
 }

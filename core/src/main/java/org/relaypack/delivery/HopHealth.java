@@ -59,8 +59,19 @@ public final class HopHealth {
             return this;
         }
 
+        /** No failure streak: the last attempt did not fail. */
+        public Builder notFailing() {
+            this.consecutiveFailures = 0;
+            this.failingSince = Optional.empty();
+            return this;
+        }
+
         public Builder nextRetry(Instant at) {
-            this.nextRetry = Optional.of(at);
+            return nextRetry(Optional.of(at));
+        }
+
+        Builder nextRetry(Optional<Instant> at) {
+            this.nextRetry = at;
             return this;
         }
 
@@ -95,6 +106,20 @@ public final class HopHealth {
         this.nextRetry = builder.nextRetry;
         this.queueSize = builder.queueSize;
         this.oldestMailAge = builder.oldestMailAge;
+    }
+
+    /** A builder holding this health's facts, to make the next one. */
+    Builder toBuilder() {
+        Builder builder = new Builder(hop);
+        builder.lastSuccess = lastSuccess;
+        builder.lastError = lastError;
+        builder.lastErrorAt = lastErrorAt;
+        builder.consecutiveFailures = consecutiveFailures;
+        builder.failingSince = failingSince;
+        builder.nextRetry = nextRetry;
+        builder.queueSize = queueSize;
+        builder.oldestMailAge = oldestMailAge;
+        return builder;
     }
 
     public String hop() {

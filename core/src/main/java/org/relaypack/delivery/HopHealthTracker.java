@@ -1,6 +1,5 @@
 package org.relaypack.delivery;
 
-import org.relaypack.delivery.smtp.SmtpReply;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,7 +13,8 @@ import java.util.concurrent.ConcurrentMap;
  */
 final class HopHealthTracker {
     private final Clock clock;
-    private final ConcurrentMap<String, State> states = new ConcurrentHashMap<>();
+    /** Per hop, its attempt facts as a {@link HopHealth} without queue facts, replaced at each record. */
+    private final ConcurrentMap<String, HopHealth> attempts = new ConcurrentHashMap<>();
 
     HopHealthTracker(Clock clock) {
         this.clock = clock;
@@ -23,61 +23,48 @@ final class HopHealthTracker {
     /** Records what one hop answered in one attempt (its fallbacks apart). */
     void recordAttempt(String hop, DeliveryResult result) {
         Instant now = clock.instant();
-        State state = state(hop);
-        synchronized (state) {
-            if (!result.recipientsWith(RecipientOutcome.Status.DELIVERED).isEmpty()) {
-                state.lastSuccess = Optional.of(now);
-                state.endStreak();
-                return;
-            }
-            Optional<RecipientOutcome> temporary = result.outcomes().stream()
-                .filter(outcome -> outcome.status() == RecipientOutcome.Status.TEMPORARY_FAILURE).findFirst();
-            Optional<RecipientOutcome> failure = temporary.or(() -> result.outcomes().stream().findFirst());
-            failure.ifPresent(outcome -> {
-                state.lastError = Optional.of(outcome.reply());
-                state.lastErrorAt = Optional.of(now);
-            });
-            if (temporary.isPresent()) {
-                state.consecutiveFailures++;
-                state.failingSince = state.failingSince.or(() -> Optional.of(now));
-            } else {
-                state.endStreak();
-            }
+        attempts.compute(hop, (name, known) -> afterAttempt(orNew(name, known), result, now));
+    }
+
+    private static HopHealth afterAttempt(HopHealth known, DeliveryResult result, Instant now) {
+        HopHealth.Builder next = known.toBuilder();
+        if (!result.recipientsWith(RecipientOutcome.Status.DELIVERED).isEmpty()) {
+            return next.lastSuccess(now).notFailing().build();
         }
+        Optional<RecipientOutcome> temporary = result.outcomes().stream()
+            .filter(outcome -> outcome.status() == RecipientOutcome.Status.TEMPORARY_FAILURE).findFirst();
+        Optional<RecipientOutcome> failure = temporary.or(() -> result.outcomes().stream().findFirst());
+        failure.ifPresent(outcome -> next.lastError(outcome.reply(), now));
+        if (temporary.isPresent()) {
+            next.failing(known.consecutiveFailures() + 1, known.failingSince().orElse(now));
+        } else {
+            next.notFailing();
+        }
+        return next.build();
     }
 
     /** Records a retry of the hop scheduled for {@code at}. */
     void recordRetry(String hop, Instant at) {
         Instant now = clock.instant();
-        State state = state(hop);
-        synchronized (state) {
-            boolean known = state.nextRetry.filter(next -> next.isAfter(now)).filter(next -> !next.isAfter(at)).isPresent();
-            if (!known) {
-                state.nextRetry = Optional.of(at);
-            }
-        }
+        attempts.compute(hop, (name, known) -> {
+            HopHealth health = orNew(name, known);
+            boolean earlierDue = health.nextRetry().filter(next -> next.isAfter(now)).filter(next -> !next.isAfter(at)).isPresent();
+            return earlierDue ? health : health.toBuilder().nextRetry(at).build();
+        });
     }
 
     /** The hop's attempt facts now, and the queue facts given. */
     HopHealth health(String hop, Optional<QueueFacts> queue) {
         Instant now = clock.instant();
-        State state = state(hop);
-        HopHealth.Builder builder = HopHealth.builder(hop);
-        synchronized (state) {
-            state.lastSuccess.ifPresent(builder::lastSuccess);
-            state.lastError.ifPresent(reply -> builder.lastError(reply, state.lastErrorAt.orElseThrow()));
-            if (state.consecutiveFailures > 0) {
-                builder.failing(state.consecutiveFailures, state.failingSince.orElseThrow());
-            }
-            Optional<Instant> remembered = state.nextRetry.filter(next -> next.isAfter(now));
-            queue.flatMap(QueueFacts::nextDelivery).or(() -> remembered).ifPresent(builder::nextRetry);
-        }
+        HopHealth known = orNew(hop, attempts.get(hop));
+        Optional<Instant> remembered = known.nextRetry().filter(next -> next.isAfter(now));
+        HopHealth.Builder builder = known.toBuilder().nextRetry(queue.flatMap(QueueFacts::nextDelivery).or(() -> remembered));
         queue.ifPresent(facts -> builder.queue(facts.size(), facts.oldestAcceptedAt().map(oldest -> Duration.between(oldest, now))));
         return builder.build();
     }
 
-    private State state(String hop) {
-        return states.computeIfAbsent(hop, any -> new State());
+    private static HopHealth orNew(String hop, HopHealth known) {
+        return known != null ? known : HopHealth.builder(hop).build();
     }
 
     /** What a hop's queue tells of its mail: size, when its oldest mail was accepted, when the next waiting mail is due. */
@@ -102,20 +89,6 @@ final class HopHealthTracker {
 
         Optional<Instant> nextDelivery() {
             return nextDelivery;
-        }
-    }
-
-    private static final class State {
-        private Optional<Instant> lastSuccess = Optional.empty();
-        private Optional<SmtpReply> lastError = Optional.empty();
-        private Optional<Instant> lastErrorAt = Optional.empty();
-        private int consecutiveFailures;
-        private Optional<Instant> failingSince = Optional.empty();
-        private Optional<Instant> nextRetry = Optional.empty();
-
-        private void endStreak() {
-            consecutiveFailures = 0;
-            failingSince = Optional.empty();
         }
     }
 }

@@ -4,9 +4,8 @@ import java.util.Objects;
 
 import javax.mail.MessagingException;
 
-import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.mailet.MailetConfig;
-import org.relaypack.config.ConfigElement;
+import org.relaypack.config.MailetParameters;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableSet;
@@ -22,14 +21,9 @@ public final class HopLimitConfiguration {
     static final int MAX_HOPS_LIMIT = 1000;
 
     public static HopLimitConfiguration from(MailetConfig config) throws MessagingException {
-        try {
-            ConfigElement parameters = ConfigElement.ofMailet("HopLimit mailet '" + config.getMailetName() + "'", config)
-                .checkAllowed(PARAMETERS, ImmutableSet.of());
-            return new HopLimitConfiguration(parameters.integer(MAX_HOPS, 1, MAX_HOPS_LIMIT).orElse(DEFAULT_MAX_HOPS),
-                parameters.value(PROCESSOR).orElse(DEFAULT_PROCESSOR));
-        } catch (ConfigurationException e) {
-            throw new MessagingException(e.getMessage(), e);
-        }
+        return MailetParameters.read("HopLimit mailet '" + config.getMailetName() + "'", config, PARAMETERS,
+            parameters -> new HopLimitConfiguration(parameters.integer(MAX_HOPS, 1, MAX_HOPS_LIMIT).orElse(DEFAULT_MAX_HOPS),
+                parameters.value(PROCESSOR).orElse(DEFAULT_PROCESSOR)));
     }
 
     private final int maxHops;

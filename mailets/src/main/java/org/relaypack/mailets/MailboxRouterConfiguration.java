@@ -5,9 +5,8 @@ import java.util.Objects;
 
 import javax.mail.MessagingException;
 
-import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.mailet.MailetConfig;
-import org.relaypack.config.ConfigElement;
+import org.relaypack.config.MailetParameters;
 import org.relaypack.config.DurationRange;
 import org.relaypack.delivery.FailurePolicy;
 
@@ -30,15 +29,11 @@ public final class MailboxRouterConfiguration {
     static final int MAX_RETRIES_LIMIT = 100_000;
 
     public static MailboxRouterConfiguration from(MailetConfig config) throws MessagingException {
-        try {
-            ConfigElement parameters = ConfigElement.ofMailet(config.getMailetName(), config).checkAllowed(PARAMETERS, ImmutableSet.of());
-            return new MailboxRouterConfiguration(FailurePolicy.from(parameters),
-                parameters.value(RETRY_PROCESSOR).orElse(DEFAULT_RETRY_PROCESSOR),
-                parameters.duration(RETRY_DELAY, RETRY_DELAY_RANGE).orElse(DEFAULT_RETRY_DELAY),
-                parameters.integer(MAX_RETRIES, 0, MAX_RETRIES_LIMIT).orElse(DEFAULT_MAX_RETRIES));
-        } catch (ConfigurationException e) {
-            throw new MessagingException(e.getMessage(), e);
-        }
+        return MailetParameters.read(config.getMailetName(), config, PARAMETERS, parameters -> new MailboxRouterConfiguration(
+            FailurePolicy.from(parameters),
+            parameters.value(RETRY_PROCESSOR).orElse(DEFAULT_RETRY_PROCESSOR),
+            parameters.duration(RETRY_DELAY, RETRY_DELAY_RANGE).orElse(DEFAULT_RETRY_DELAY),
+            parameters.integer(MAX_RETRIES, 0, MAX_RETRIES_LIMIT).orElse(DEFAULT_MAX_RETRIES)));
     }
 
     private final FailurePolicy failurePolicy;

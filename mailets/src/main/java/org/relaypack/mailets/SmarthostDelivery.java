@@ -10,12 +10,11 @@ import java.util.Optional;
 import javax.inject.Inject;
 import javax.mail.MessagingException;
 
-import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.MailAddress;
 import org.apache.mailet.Mail;
 import org.apache.mailet.ProcessingState;
 import org.apache.mailet.base.GenericMailet;
-import org.relaypack.config.ConfigElement;
+import org.relaypack.config.MailetParameters;
 import org.relaypack.delivery.DeliveryEngine;
 import org.relaypack.delivery.FailurePolicy;
 import org.relaypack.delivery.HopShare;
@@ -60,12 +59,7 @@ public class SmarthostDelivery extends GenericMailet {
 
     @Override
     public void init() throws MessagingException {
-        try {
-            ConfigElement parameters = ConfigElement.ofMailet(getMailetName(), getMailetConfig()).checkAllowed(PARAMETERS, ImmutableSet.of());
-            failurePolicy = FailurePolicy.from(parameters);
-        } catch (ConfigurationException e) {
-            throw new MessagingException(e.getMessage(), e);
-        }
+        failurePolicy = MailetParameters.read(getMailetName(), getMailetConfig(), PARAMETERS, FailurePolicy::from);
         LOGGER.info("{} routes {}; failures go to {}", getMailetName(), routes, failurePolicy);
     }
 

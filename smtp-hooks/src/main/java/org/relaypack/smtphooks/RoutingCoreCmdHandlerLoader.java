@@ -1,12 +1,6 @@
 package org.relaypack.smtphooks;
 
-import java.util.List;
-
-import org.apache.james.protocols.lib.handler.HandlersPackage;
 import org.apache.james.smtpserver.AuthRequiredToRelayRcptHook;
-import org.apache.james.smtpserver.CoreCmdHandlerLoader;
-
-import com.google.common.collect.ImmutableList;
 
 /**
  * James's core SMTP handlers, unchanged but for the relay rule: {@code AuthRequiredToRelayRcptHook}
@@ -14,13 +8,8 @@ import com.google.common.collect.ImmutableList;
  * by {@link RoutingRcptHook}:
  * {@code <handlerchain coreHandlersPackage="org.relaypack.smtphooks.RoutingCoreCmdHandlerLoader">}.
  */
-public class RoutingCoreCmdHandlerLoader implements HandlersPackage {
-    private final List<String> handlers = new CoreCmdHandlerLoader().getHandlers().stream()
-        .map(name -> name.equals(AuthRequiredToRelayRcptHook.class.getName()) ? RoutedDomainsRelayRcptHook.class.getName() : name)
-        .collect(ImmutableList.toImmutableList());
-
-    @Override
-    public List<String> getHandlers() {
-        return handlers;
+public class RoutingCoreCmdHandlerLoader extends CoreHandlersWithOneSwapped {
+    public RoutingCoreCmdHandlerLoader() {
+        super(AuthRequiredToRelayRcptHook.class, RoutedDomainsRelayRcptHook.class);
     }
 }

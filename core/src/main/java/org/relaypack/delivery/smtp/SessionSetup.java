@@ -174,18 +174,6 @@ final class SessionSetup {
 
     /** Ends the connection of a failed set-up: with QUIT when still in step with the server. */
     private void close(boolean quit) {
-        if (quit) {
-            try {
-                connection.sendLine("QUIT");
-                connection.readReply(target.deadlines().rset(), "QUIT");
-            } catch (IOException e) {
-                LOGGER.debug("QUIT failed on {}", target.describe(), e);
-            }
-        }
-        try {
-            connection.close();
-        } catch (IOException e) {
-            LOGGER.debug("closing the connection to {} failed", target.describe(), e);
-        }
+        connection.end(quit, target.describe());
     }
 }

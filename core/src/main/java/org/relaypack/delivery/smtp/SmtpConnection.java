@@ -15,6 +15,9 @@ import java.util.Optional;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * The byte level of one SMTP connection: CRLF lines out, replies in, each under its deadline.
  * Reads are bounded per reply ({@link ReplyReader}); every write that blocks is cut by the
@@ -23,6 +26,7 @@ import javax.net.ssl.SSLSocket;
  * read as part of the protected session (the CVE-2011-0411 injection).
  */
 final class SmtpConnection implements Closeable {
+    private static final Logger LOGGER = LoggerFactory.getLogger(SmtpConnection.class);
     /** What the message is written through to the socket: big enough that a write is a syscall for many lines. */
     private static final int WRITE_BUFFER = 32 * 1024;
     private static final byte[] CRLF = {'\r', '\n'};
@@ -129,6 +133,26 @@ final class SmtpConnection implements Closeable {
 
     ServerReply readReply(Duration deadline, String waitingFor) throws IOException {
         return in.read(deadline, waitingFor);
+    }
+
+    /**
+     * Ends the connection to {@code peer}: QUIT first when {@code quit} (the session is still in step
+     * with the server), then close. Failures are of no consequence any more, so they are only logged.
+     */
+    void end(boolean quit, String peer) {
+        if (quit) {
+            try {
+                sendLine("QUIT");
+                readReply(deadlines.rset(), "QUIT");
+            } catch (IOException e) {
+                LOGGER.debug("QUIT failed on {}", peer, e);
+            }
+        }
+        try {
+            close();
+        } catch (IOException e) {
+            LOGGER.debug("closing the connection to {} failed", peer, e);
+        }
     }
 
     @Override

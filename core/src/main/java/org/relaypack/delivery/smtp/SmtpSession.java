@@ -88,15 +88,9 @@ public final class SmtpSession {
 
     /** QUIT then close; failures are of no consequence any more, so they are only logged. */
     public void quit() {
-        if (open) {
-            try {
-                connection.sendLine("QUIT");
-                connection.readReply(target.deadlines().rset(), "QUIT");
-            } catch (IOException e) {
-                LOGGER.debug("QUIT failed on {}", target.describe(), e);
-            }
-        }
-        closeQuietly();
+        boolean quit = open;
+        open = false;
+        connection.end(quit, target.describe());
     }
 
     /** Closes the connection without QUIT, for a session out of step with the server. */
@@ -106,11 +100,7 @@ public final class SmtpSession {
 
     void closeQuietly() {
         open = false;
-        try {
-            connection.close();
-        } catch (IOException e) {
-            LOGGER.debug("closing the connection to {} failed", target.describe(), e);
-        }
+        connection.end(false, target.describe());
     }
 
     /** The server closed the session (421, lost connection): no QUIT any more. */

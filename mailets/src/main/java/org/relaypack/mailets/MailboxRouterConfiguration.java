@@ -6,8 +6,8 @@ import java.util.Objects;
 import javax.mail.MessagingException;
 
 import org.apache.mailet.MailetConfig;
-import org.relaypack.config.MailetParameters;
 import org.relaypack.config.DurationRange;
+import org.relaypack.config.MailetParameters;
 import org.relaypack.delivery.FailurePolicy;
 
 import com.google.common.base.MoreObjects;

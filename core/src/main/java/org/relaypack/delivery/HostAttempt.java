@@ -41,7 +41,7 @@ final class HostAttempt {
                                         MessageContent content, Attempts attempts, boolean waitForSession, RequireTlsGate gate) {
         ResolvedHost host = planned.host();
         // an MX name that an enforced MTA-STS policy named counts as a validated name (RFC 8689 4.2.1)
-        Target target = new Target(host.name(), host.address(), host.tls().orElse(planned.tls()), hop.credentials(),
+        Target target = new Target(host.name(), host.address(), planned.tls(), hop.credentials(),
             hop.heloName().orElse(localHostName), hop.deadlines(), host.tlsa(),
             nameConfigured(hop, host) || planned.enforced(), host.nextHop().asString());
         Optional<SmtpReply> refusal = gate.beforeConnecting(target);

@@ -50,7 +50,6 @@ final class HostAttempt {
         }
         SessionPools.Limits limits = new SessionPools.Limits(hop.pool().maxConnections(), hop.pool().idleTimeout(),
             waitForSession ? hop.connectTimeout() : Duration.ZERO);
-        Envelope envelope = Envelope.of(mail.getMaybeSender(), pending, mail.dsnParameters(), gate.applies());
         SessionPools.Lease pooled;
         SmtpSession session;
         TransactionResult result;
@@ -71,7 +70,7 @@ final class HostAttempt {
                 return sessionRefusal;
             }
             try {
-                result = session.send(envelope, content);
+                result = session.send(Envelope.of(mail.getMaybeSender(), pending, mail.dsnParameters(), gate.requireTlsOn(session)), content);
             } catch (RuntimeException e) {
                 LOGGER.error("Unexpected failure delivering mail {} to next hop {} at {}", mail.getName(), hop.name(), session.describe(), e);
                 pooled.abandon();

@@ -28,6 +28,7 @@ import org.apache.mailet.base.test.FakeMailetConfig;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.relaypack.delivery.smtp.SmtpReply;
+import org.relaypack.tls.TlsRequirement;
 
 /**
  * The bounce copies of {@link FailureHandler} fed to James's stock DSNBounce, as an operator wires
@@ -96,6 +97,42 @@ class DsnBounceCompatibilityTest {
             .contains("Diagnostic-Code: smtp; 550 5.1.1 <carol@remote.example>: User unknown")
             .contains("Original-Envelope-Id: envelope-42")
             .doesNotContain("Final-Recipient: rfc822; bob@remote.example");
+    }
+
+    /** RFC 8689 section 5: a REQUIRETLS mail is returned as if RET=HDRS, whatever RET the sender gave. */
+    @Test
+    void dsnOfARequireTlsMailShouldCarryTheHeaderSectionOnlyEvenUnderRetFull() throws Exception {
+        Mail mail = FakeMail.builder().name("mail1").sender(ALICE).recipients(CAROL)
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("quarterly report").setText("the confidential figures"))
+            .build();
+        mail.setDsnParameters(DsnParameters.builder().envId(DsnParameters.EnvId.of("envelope-42")).ret(DsnParameters.Ret.FULL)
+            .build().orElseThrow());
+        TlsRequirement.markRequireTls(mail);
+
+        new FailureHandler(engineContext, Clock.systemUTC()).handle(mail, List.of(RecipientOutcome.permanentFailure(CAROL, UNKNOWN_USER)),
+            Optional.of("upstream"), 1, Optional.empty());
+        dsnBounce.service(bounces.get(0));
+
+        assertThat(text(dsnContext.getSentMails().get(0)))
+            .contains("Final-Recipient: rfc822; carol@remote.example")
+            .contains("Original-Envelope-Id: envelope-42")
+            .contains("text/rfc822-headers")
+            .contains("Subject: quarterly report")
+            .doesNotContain("the confidential figures");
+    }
+
+    @Test
+    void dsnOfAMailWithoutRequireTlsShouldKeepTheWholeMessageUnderRetFull() throws Exception {
+        Mail mail = FakeMail.builder().name("mail1").sender(ALICE).recipients(CAROL)
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("quarterly report").setText("the public figures"))
+            .build();
+        mail.setDsnParameters(DsnParameters.builder().ret(DsnParameters.Ret.FULL).build().orElseThrow());
+
+        new FailureHandler(engineContext, Clock.systemUTC()).handle(mail, List.of(RecipientOutcome.permanentFailure(CAROL, UNKNOWN_USER)),
+            Optional.of("upstream"), 1, Optional.empty());
+        dsnBounce.service(bounces.get(0));
+
+        assertThat(text(dsnContext.getSentMails().get(0))).contains("the public figures");
     }
 
     /** Why FailureHandler filters on NOTIFY: DSNBounce 3.8.1 bounces whatever the recipient asked. */

@@ -16,7 +16,9 @@ import java.util.List;
 
 import javax.mail.MessagingException;
 
+import org.apache.james.core.MaybeSender;
 import org.apache.mailet.Mail;
+import org.apache.mailet.base.test.FakeMail;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -165,6 +167,52 @@ class RequireTlsDeliveryTest {
         assertThat(onlyOutcome(result).status()).isEqualTo(RecipientOutcome.Status.PERMANENT_FAILURE);
         assertThat(onlyOutcome(result).reply().asString()).startsWith("550 5.7.10 REQUIRETLS").contains("MX lookup");
         assertThat(peer.sessions()).isZero();
+    }
+
+    /** RFC 8689 section 5: a bounce (null sender) of a REQUIRETLS mail is not discarded for REQUIRETLS. */
+    @Nested
+    class FromTheNullSender {
+        private Mail requireTlsBounce() throws MessagingException {
+            Mail bounce = FakeMail.builder().name("dsn").sender(MaybeSender.nullSender())
+                .recipient("alice@remote.test").mimeMessage(TestMails.message("dsn")).build();
+            TlsRequirement.markRequireTls(bounce);
+            return bounce;
+        }
+
+        @Test
+        void anOpportunisticHopShouldGetTheBounceWithoutRequireTls() throws Exception {
+            ScriptedSmtpPeer peer = peer();
+
+            DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(TestTlsPolicies.policy(TlsMode.OPPORTUNISTIC)).build(),
+                requireTlsBounce());
+
+            assertThat(onlyOutcome(result).status()).isEqualTo(RecipientOutcome.Status.DELIVERED);
+            assertThat(peer.commands()).contains("MAIL FROM:<>");
+            assertThat(peer.messages()).hasSize(1);
+        }
+
+        @Test
+        void aVerifiedHopAdvertisingRequireTlsShouldGetTheBounceWithRequireTls() throws Exception {
+            ScriptedSmtpPeer peer = peer("REQUIRETLS");
+
+            DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).build(),
+                requireTlsBounce());
+
+            assertThat(onlyOutcome(result).status()).isEqualTo(RecipientOutcome.Status.DELIVERED);
+            assertThat(peer.commands()).contains("MAIL FROM:<> REQUIRETLS");
+        }
+
+        @Test
+        void aVerifiedHopNotAdvertisingRequireTlsShouldGetTheBounceWithoutIt() throws Exception {
+            ScriptedSmtpPeer peer = peer("SIZE 1000000");
+
+            DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).build(),
+                requireTlsBounce());
+
+            assertThat(onlyOutcome(result).status()).isEqualTo(RecipientOutcome.Status.DELIVERED);
+            assertThat(peer.commands()).filteredOn(command -> command.startsWith("MAIL")).singleElement()
+                .satisfies(command -> assertThat(command).startsWith("MAIL FROM:<>").doesNotContain("REQUIRETLS"));
+        }
     }
 
     @Nested

@@ -70,7 +70,8 @@ final class HostAttempt {
                 return sessionRefusal;
             }
             try {
-                result = session.send(Envelope.of(mail.getMaybeSender(), pending, mail.dsnParameters(), gate.requireTlsOn(session)), content);
+                Envelope envelope = Envelope.of(mail.getMaybeSender(), pending, mail.dsnParameters(), gate.requireTlsOn(session));
+                result = session.send(envelope, content);
             } catch (RuntimeException e) {
                 LOGGER.error("Unexpected failure delivering mail {} to next hop {} at {}", mail.getName(), hop.name(), session.describe(), e);
                 pooled.abandon();

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.TlsRequirement;
 
@@ -179,39 +181,21 @@ class RequireTlsDeliveryTest {
             return bounce;
         }
 
-        @Test
-        void anOpportunisticHopShouldGetTheBounceWithoutRequireTls() throws Exception {
-            ScriptedSmtpPeer peer = peer();
+        /** REQUIRETLS only where the peer is authenticated and offers it; delivered everywhere. */
+        @ParameterizedTest(name = "{0} hop, peer offering [{1}]: {2}")
+        @CsvSource({
+            "OPPORTUNISTIC, REQUIRETLS, MAIL FROM:<>",
+            "STARTTLS_REQUIRED, REQUIRETLS, MAIL FROM:<> REQUIRETLS",
+            "STARTTLS_REQUIRED, HELP, MAIL FROM:<>"})
+        void theBounceShouldBeDeliveredWithRequireTlsOnlyWhereTheHostCanCarryIt(TlsMode mode, String extension, String mailCommand)
+            throws Exception {
+            ScriptedSmtpPeer peer = peer(extension);
 
-            DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(TestTlsPolicies.policy(TlsMode.OPPORTUNISTIC)).build(),
-                requireTlsBounce());
+            DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(TestTlsPolicies.policy(mode)).build(), requireTlsBounce());
 
             assertThat(onlyOutcome(result).status()).isEqualTo(RecipientOutcome.Status.DELIVERED);
-            assertThat(peer.commands()).contains("MAIL FROM:<>");
+            assertThat(peer.commands()).filteredOn(command -> command.startsWith("MAIL")).containsExactly(mailCommand);
             assertThat(peer.messages()).hasSize(1);
-        }
-
-        @Test
-        void aVerifiedHopAdvertisingRequireTlsShouldGetTheBounceWithRequireTls() throws Exception {
-            ScriptedSmtpPeer peer = peer("REQUIRETLS");
-
-            DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).build(),
-                requireTlsBounce());
-
-            assertThat(onlyOutcome(result).status()).isEqualTo(RecipientOutcome.Status.DELIVERED);
-            assertThat(peer.commands()).contains("MAIL FROM:<> REQUIRETLS");
-        }
-
-        @Test
-        void aVerifiedHopNotAdvertisingRequireTlsShouldGetTheBounceWithoutIt() throws Exception {
-            ScriptedSmtpPeer peer = peer("SIZE 1000000");
-
-            DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).build(),
-                requireTlsBounce());
-
-            assertThat(onlyOutcome(result).status()).isEqualTo(RecipientOutcome.Status.DELIVERED);
-            assertThat(peer.commands()).filteredOn(command -> command.startsWith("MAIL")).singleElement()
-                .satisfies(command -> assertThat(command).startsWith("MAIL FROM:<>").doesNotContain("REQUIRETLS"));
         }
     }
 

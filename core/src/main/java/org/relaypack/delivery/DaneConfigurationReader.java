@@ -36,7 +36,10 @@ final class DaneConfigurationReader {
         this.secrets = secrets;
     }
 
-    /** The DANE settings of a hop whose {@code <tls>} says mode dane; empty for any other mode (which then takes no {@code <dane>}). */
+    /**
+     * The DANE settings of a hop whose {@code <tls>} says mode dane or dane-or-mta-sts; empty for any
+     * other mode (which then takes no {@code <dane>}).
+     */
     Optional<DaneSettings> read(ConfigElement hop, NextHop.Kind kind) throws ConfigurationException {
         Optional<ConfigElement> tls = hop.child(TlsElement.TLS);
         if (tls.isEmpty()) {
@@ -44,28 +47,30 @@ final class DaneConfigurationReader {
         }
         ConfigElement tlsElement = tls.get();
         Optional<ConfigElement> dane = tlsElement.child(DANE);
-        boolean daneMode = tlsElement.value(TlsElement.MODE).flatMap(TlsMode::parse).filter(TlsMode.DANE::equals).isPresent();
-        if (!daneMode) {
+        Optional<TlsMode> mode = tlsElement.value(TlsElement.MODE).flatMap(TlsMode::parse).filter(TlsMode::usesDane);
+        if (mode.isEmpty()) {
             if (dane.isPresent()) {
-                throw dane.get().error("is only for <tls mode=\"dane\">");
+                throw dane.get().error("is only for <tls mode=\"dane\"> and <tls mode=\"dane-or-mta-sts\">");
             }
             return Optional.empty();
         }
+        String name = "mode " + mode.get().configValue();
         if (kind != NextHop.Kind.RECIPIENT_MX) {
-            throw tlsElement.error("mode dane is only for type=\"mx\" next hops: DANE authenticates the MX hosts of each recipient domain "
-                + "(for listed hosts, use mode starttls-required with verify)");
+            throw tlsElement.error(name + " is only for type=\"mx\" next hops: DANE authenticates the MX hosts of each recipient "
+                + "domain (for listed hosts, use mode starttls-required with verify)");
         }
         for (String attribute : NOT_WITH_DANE) {
             if (tlsElement.value(attribute).isPresent()) {
-                throw tlsElement.error(attribute, tlsElement.value(attribute).get(), "does not go with mode dane: "
+                throw tlsElement.error(attribute, tlsElement.value(attribute).get(), "does not go with " + name + ": "
                     + "TLSA records authenticate the servers, and TLSv1.2 is the floor where they apply");
             }
         }
-        if (tlsElement.child(TlsElement.TRUSTSTORE).isPresent()) {
+        // under dane-or-mta-sts the trust store is MTA-STS's (policy server, enforced MX hosts)
+        if (mode.get() == TlsMode.DANE && tlsElement.child(TlsElement.TRUSTSTORE).isPresent()) {
             throw tlsElement.error("mode dane takes no <truststore>: TLSA records authenticate the servers");
         }
         if (dane.isEmpty()) {
-            throw tlsElement.error("mode dane needs <dane trustAnchors=\"...\"/>: the DNSSEC trust anchors to validate from");
+            throw tlsElement.error(name + " needs <dane trustAnchors=\"...\"/>: the DNSSEC trust anchors to validate from");
         }
         ConfigElement element = dane.get().checkAllowed(ImmutableSet.of(TRUST_ANCHORS, RESOLVER, FALLBACK), ImmutableSet.of());
         return Optional.of(DaneSettings.of(trustAnchors(element), resolver(element), fallback(element)));

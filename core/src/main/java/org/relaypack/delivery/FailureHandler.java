@@ -20,11 +20,13 @@ import org.apache.mailet.DsnParameters;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
 import org.relaypack.delivery.smtp.SmtpReply;
+import org.relaypack.tls.TlsRequirement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableListMultimap;
+import com.google.common.collect.ImmutableMap;
 
 /**
  * Sends undeliverable recipients where the mail's {@link FailurePolicy} says, the way James's
@@ -56,7 +58,8 @@ public final class FailureHandler {
         ImmutableListMultimap<MailAddress, MailAddress> rewrites = RewrittenRecipients.of(mail);
         List<RecipientOutcome> failures = RewrittenRecipients.toOriginals(rewrites, outcomes);
         List<RecipientOutcome> notified = failures;
-        if (policy.mode() == FailurePolicy.Mode.BOUNCE) {
+        boolean bounce = policy.mode() == FailurePolicy.Mode.BOUNCE;
+        if (bounce) {
             if (!mail.hasSender()) {
                 LOGGER.info("Mail {} from the null sender failed for {} at next hop {}: no bounce", mail.getName(),
                     recipients(failures), hop.orElse("(none)"));
@@ -69,6 +72,9 @@ public final class FailureHandler {
             Mail copy = MailCopies.copy(mail, MailCopies.derivedName(mail, "failed"), group.getValue());
             copy.removeAttribute(DeliveryAttributes.NOT_BEFORE);
             RewrittenRecipients.restoreOriginals(copy, rewrites);
+            if (bounce && TlsRequirement.of(mail) == TlsRequirement.REQUIRETLS) {
+                returnHeadersOnly(copy);
+            }
             SmtpReply reply = group.getKey();
             copy.setErrorMessage(reply.asString());
             // DSNBounce writes it as the Last-Attempt-Date (and fails without it).
@@ -94,6 +100,18 @@ public final class FailureHandler {
             sent.addAll(group.getValue());
         }
         return sent.build();
+    }
+
+    /**
+     * RFC 8689 section 5: the DSN of a REQUIRETLS mail returns the header section only, as if the
+     * sender had asked RET=HDRS (a RET=FULL is disregarded), so that the body never travels in a
+     * DSN that may, from the null sender, be relayed without REQUIRETLS.
+     */
+    private static void returnHeadersOnly(Mail copy) {
+        Optional<DsnParameters> given = copy.dsnParameters();
+        DsnParameters.of(given.flatMap(DsnParameters::getEnvIdParameter), Optional.of(DsnParameters.Ret.HDRS),
+                given.map(DsnParameters::getRcptParameters).orElse(ImmutableMap.of()))
+            .ifPresent(copy::setDsnParameters);
     }
 
     private static List<RecipientOutcome> withFailureNotice(Mail mail, List<RecipientOutcome> failures, Optional<String> hop) {

@@ -41,7 +41,7 @@ final class HostAttempt {
                                         MessageContent content, Attempts attempts, boolean waitForSession, RequireTlsGate gate) {
         ResolvedHost host = planned.host();
         // an MX name that an enforced MTA-STS policy named counts as a validated name (RFC 8689 4.2.1)
-        Target target = new Target(host.name(), host.address(), host.tls().orElse(planned.tls()), hop.credentials(),
+        Target target = new Target(host.name(), host.address(), planned.tls(), hop.credentials(),
             hop.heloName().orElse(localHostName), hop.deadlines(), host.tlsa(),
             nameConfigured(hop, host) || planned.enforced(), host.nextHop().asString());
         Optional<SmtpReply> refusal = gate.beforeConnecting(target);
@@ -50,7 +50,6 @@ final class HostAttempt {
         }
         SessionPools.Limits limits = new SessionPools.Limits(hop.pool().maxConnections(), hop.pool().idleTimeout(),
             waitForSession ? hop.connectTimeout() : Duration.ZERO);
-        Envelope envelope = Envelope.of(mail.getMaybeSender(), pending, mail.dsnParameters(), gate.applies());
         SessionPools.Lease pooled;
         SmtpSession session;
         TransactionResult result;
@@ -71,6 +70,7 @@ final class HostAttempt {
                 return sessionRefusal;
             }
             try {
+                Envelope envelope = Envelope.of(mail.getMaybeSender(), pending, mail.dsnParameters(), gate.requireTlsOn(session));
                 result = session.send(envelope, content);
             } catch (RuntimeException e) {
                 LOGGER.error("Unexpected failure delivering mail {} to next hop {} at {}", mail.getName(), hop.name(), session.describe(), e);

@@ -30,20 +30,26 @@ final class MtaStsElement {
     static void checkAbsent(ConfigElement tls, TlsMode mode) throws ConfigurationException {
         for (String attribute : ATTRIBUTES) {
             if (tls.value(attribute).isPresent()) {
-                throw tls.error(attribute, tls.value(attribute).get(), "is only for mode mta-sts (mode is " + mode.configValue() + ")");
+                throw tls.error(attribute, tls.value(attribute).get(), "is only for modes mta-sts and dane-or-mta-sts (mode is "
+                    + mode.configValue() + ")");
             }
         }
     }
 
-    /** The hop's own TLS policy under mta-sts: what applies to a domain without a policy (opportunistic, no verification). */
-    static TlsPolicy hopPolicy(ConfigElement tls, Optional<TlsPolicy.TrustStore> trustStore) throws ConfigurationException {
+    /**
+     * The hop's own TLS policy under mta-sts or dane-or-mta-sts: what applies to a domain without a
+     * policy (opportunistic, no verification; under dane-or-mta-sts, what DANE decides).
+     */
+    static TlsPolicy hopPolicy(ConfigElement tls, TlsMode mode, Optional<TlsPolicy.TrustStore> trustStore) throws ConfigurationException {
         for (String attribute : ImmutableSet.of(TlsElement.VERIFY, TlsElement.MIN_PROTOCOL, TlsElement.MATCH)) {
             if (tls.value(attribute).isPresent()) {
-                throw tls.error(attribute, tls.value(attribute).get(), "is not taken with mode mta-sts: an enforced policy always "
-                    + "verifies over TLSv1.2 or newer, a domain without one gets opportunistic TLS");
+                throw tls.error(attribute, tls.value(attribute).get(), "is not taken with mode " + mode.configValue() + ": an enforced "
+                    + "policy always verifies over TLSv1.2 or newer, " + (mode.usesDane()
+                    ? "TLSA records authenticate DANE hosts, a host with neither gets the <dane> fallback"
+                    : "a domain without one gets opportunistic TLS"));
             }
         }
-        return new TlsPolicy(TlsMode.MTA_STS, false, trustStore, TlsPolicy.OPPORTUNISTIC_MIN_PROTOCOL);
+        return new TlsPolicy(mode, false, trustStore, TlsPolicy.OPPORTUNISTIC_MIN_PROTOCOL);
     }
 
     static MtaStsSettings settings(ConfigElement tls, TlsPolicy policy) throws ConfigurationException {

@@ -45,6 +45,9 @@ final class MtaStsHosts {
         }
     }
 
+    private static final TlsPolicy OPPORTUNISTIC = new TlsPolicy(TlsMode.OPPORTUNISTIC, false, Optional.empty(),
+        TlsPolicy.OPPORTUNISTIC_MIN_PROTOCOL);
+
     private final MtaStsPolicies policies;
     private final TestingModeCheck testingCheck = new TestingModeCheck();
 
@@ -52,23 +55,27 @@ final class MtaStsHosts {
         this.policies = policies;
     }
 
+    /**
+     * The hosts of one destination with the TLS of their sessions. Under dane-or-mta-sts a host that
+     * DANE authenticates (usable TLSA records) keeps DANE and the policy is not consulted for it (RFC
+     * 8461 section 2); the policy is fetched only when some host is left to it.
+     */
     TlsPlan plan(NextHop hop, Optional<String> domain, List<ResolvedHost> hosts) {
-        if (hop.tls().mode() != TlsMode.MTA_STS || domain.isEmpty() || hosts.isEmpty()) {
-            return TlsPlan.of(hosts.stream().map(host -> new PlannedHost(host, hop.tls(), Optional.empty()))
+        if (!hop.tls().mode().usesMtaSts() || domain.isEmpty() || hosts.stream().allMatch(MtaStsHosts::daneAuthenticated)) {
+            return TlsPlan.of(hosts.stream().map(host -> new PlannedHost(host, host.tls().orElse(hop.tls()), Optional.empty()))
                 .collect(ImmutableList.toImmutableList()));
         }
-        TlsPolicy fallback = new TlsPolicy(TlsMode.OPPORTUNISTIC, false, Optional.empty(), TlsPolicy.OPPORTUNISTIC_MIN_PROTOCOL);
         Optional<MtaStsPolicy> policy = policies.policyFor(domain.get(), hop.mtaSts().orElseThrow())
             .filter(found -> found.mode() != MtaStsMode.NONE);
-        if (policy.isEmpty()) {
-            return TlsPlan.of(hosts.stream().map(host -> new PlannedHost(host, fallback, Optional.empty()))
-                .collect(ImmutableList.toImmutableList()));
-        }
         ImmutableList.Builder<PlannedHost> planned = ImmutableList.builder();
         TlsPolicy verified = new TlsPolicy(TlsMode.STARTTLS_REQUIRED, true, hop.tls().trustStore(), TlsProtocolVersion.TLS_V1_2);
         for (ResolvedHost host : hosts) {
-            boolean matches = policy.get().matches(host.name());
-            if (policy.get().mode() == MtaStsMode.ENFORCE && !matches) {
+            // without a policy: DANE's decision for the host (its fallback, or TLS without authentication), else opportunistic
+            TlsPolicy fallback = host.tls().orElse(OPPORTUNISTIC);
+            boolean matches = policy.map(found -> found.matches(host.name())).orElse(false);
+            if (daneAuthenticated(host) || policy.isEmpty()) {
+                planned.add(new PlannedHost(host, fallback, Optional.empty()));
+            } else if (policy.get().mode() == MtaStsMode.ENFORCE && !matches) {
                 LOGGER.warn("MTA-STS: hop={} domain={}: MX host {} is not named by the enforced policy ({}): not used",
                     hop.name(), domain.get(), host.name(), policy.get().describe());
             } else if (policy.get().mode() == MtaStsMode.ENFORCE) {
@@ -88,6 +95,11 @@ final class MtaStsHosts {
                 + "): not delivered"));
         }
         return TlsPlan.of(plannedHosts);
+    }
+
+    /** DANE (usable TLSA records) authenticates this host: no MTA-STS policy applies to it. */
+    private static boolean daneAuthenticated(ResolvedHost host) {
+        return host.tlsa().isPresent();
     }
 
     /** After a transaction under a testing policy: logs what an enforced policy would have refused. */

@@ -133,13 +133,14 @@ public final class NextHopBuilder {
         if (kind == NextHop.Kind.HOSTS && mxPort.isPresent()) {
             throw new IllegalArgumentException("next hop '" + name + "' lists its hosts: a port goes with each host");
         }
-        if (dane.isPresent() != (tls.mode() == TlsMode.DANE)) {
-            throw new IllegalArgumentException("next hop '" + name + "': DANE settings go with tls mode dane, and only with it");
+        if (dane.isPresent() != tls.mode().usesDane()) {
+            throw new IllegalArgumentException("next hop '" + name + "': DANE settings go with tls modes dane and dane-or-mta-sts, "
+                + "and only with them");
         }
-        if ((tls.mode() == TlsMode.DANE || tls.mode() == TlsMode.MTA_STS) && kind != NextHop.Kind.RECIPIENT_MX) {
+        if (tls.mode().recipientDomainPolicy() && kind != NextHop.Kind.RECIPIENT_MX) {
             throw new IllegalArgumentException("next hop '" + name + "': tls mode " + tls.mode().configValue() + " is only for type mx");
         }
-        Optional<MtaStsSettings> stsSettings = tls.mode() == TlsMode.MTA_STS
+        Optional<MtaStsSettings> stsSettings = tls.mode().usesMtaSts()
             ? Optional.of(mtaSts.orElse(MtaStsSettings.defaults())) : Optional.empty();
         return new NextHop(name, kind, hostList, mxPort, tls, credentials, dane, stsSettings, deadlines, heloName, loopDetection,
             PoolLimits.of(maxConnections, idleTimeout, maxMessagesPerConnection), scheduling.orElseGet(() -> HopScheduling.defaults(kind)));

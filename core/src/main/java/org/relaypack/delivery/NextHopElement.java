@@ -6,7 +6,6 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.relaypack.config.ConfigElement;
 import org.relaypack.config.Secrets;
 import org.relaypack.delivery.smtp.Credentials;
-import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.TlsPolicy;
 
 import com.google.common.collect.ImmutableList;
@@ -51,9 +50,10 @@ final class NextHopElement {
         builder.tls(tlsPolicy);
         boolean mx = TYPE_MX.equals(element.value(TYPE).orElse(TYPE_HOSTS));
         dane.read(element, mx ? NextHop.Kind.RECIPIENT_MX : NextHop.Kind.HOSTS).ifPresent(builder::dane);
-        if (tlsPolicy.mode() == TlsMode.MTA_STS) {
+        if (tlsPolicy.mode().usesMtaSts()) {
             if (!mx) {
-                throw element.error("<tls mode=\"mta-sts\"> is only for type=\"mx\": the policy is the recipient domain's");
+                throw element.error("<tls mode=\"" + tlsPolicy.mode().configValue() + "\"> is only for type=\"mx\": the policy is the "
+                    + "recipient domain's");
             }
             builder.mtaSts(MtaStsElement.settings(element.child(TlsElement.TLS).get(), tlsPolicy));
         }

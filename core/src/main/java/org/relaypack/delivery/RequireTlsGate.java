@@ -17,6 +17,11 @@ import org.slf4j.LoggerFactory;
  * refused, the recipients fail permanently (a DSN at once, section 5): the next hop cannot satisfy
  * the sender's requirement, and retrying would not change that. A host that fails otherwise
  * (connection refused, a TLS handshake that fails) keeps the usual temporary failure.
+ *
+ * <p>A mail from the null sender (a DSN, such as the one of a REQUIRETLS mail, which DSNBounce
+ * gives the attribute too) is never refused for REQUIRETLS (RFC 8689 section 5: the requirement
+ * should not make a bounce be discarded, and a failed bounce has nobody to go back to): it carries
+ * REQUIRETLS to a host that authenticates and advertises it, and goes without it elsewhere.
  */
 final class RequireTlsGate {
     /** The transport's logger: its lines are the transport's, host by host. */
@@ -24,25 +29,38 @@ final class RequireTlsGate {
     private static final String KEYWORD = "REQUIRETLS";
 
     private final boolean applies;
+    private final boolean strict;
     private final String mailName;
     private final String hopName;
     private int hostsTried;
     private int hostsRefused;
 
-    RequireTlsGate(TlsRequirement requirement, String mailName, String hopName) {
+    /** @param fromNullSender the mail is a bounce: REQUIRETLS where the host can carry it, never a refusal */
+    RequireTlsGate(TlsRequirement requirement, boolean fromNullSender, String mailName, String hopName) {
         this.applies = requirement == TlsRequirement.REQUIRETLS;
+        this.strict = applies && !fromNullSender;
         this.mailName = mailName;
         this.hopName = hopName;
     }
 
-    boolean applies() {
-        return applies;
+    /** REQUIRETLS goes on MAIL FROM in this session (always, for a strict mail that passed {@link #onSession}). */
+    boolean requireTlsOn(SmtpSession session) {
+        if (!applies) {
+            return false;
+        }
+        boolean carried = strict || session.tlsAuthenticated() && session.capabilities().has(KEYWORD);
+        if (!carried) {
+            LOGGER.info("REQUIRETLS: mail={} hop={} host={} from the null sender goes without REQUIRETLS (TLS {}, REQUIRETLS {}offered): "
+                + "a bounce is not discarded for it (RFC 8689 section 5)", mailName, hopName, session.describe(),
+                session.tlsAuthenticated() ? "authenticated" : "not authenticated", session.capabilities().has(KEYWORD) ? "" : "not ");
+        }
+        return carried;
     }
 
     /** Refuses a host whose sessions could never authenticate their TLS peer, before connecting. */
     Optional<SmtpReply> beforeConnecting(Target target) {
         hostsTried++;
-        if (!applies || target.mayAuthenticatePeer()) {
+        if (!strict || target.mayAuthenticatePeer()) {
             return Optional.empty();
         }
         return refuse(target.describe(), "none", SmtpReply.of(550, "5.7.10 REQUIRETLS: the TLS peer of " + target.describe()
@@ -51,7 +69,7 @@ final class RequireTlsGate {
 
     /** Refuses an open session whose TLS peer was not authenticated, or a server that does not advertise REQUIRETLS. */
     Optional<SmtpReply> onSession(SmtpSession session) {
-        if (!applies) {
+        if (!strict) {
             return Optional.empty();
         }
         if (!session.tlsAuthenticated()) {
@@ -78,7 +96,7 @@ final class RequireTlsGate {
 
     /** True when hosts were tried and every one of them was refused for REQUIRETLS. */
     boolean refusedEveryHost() {
-        return applies && hostsTried > 0 && hostsRefused == hostsTried;
+        return strict && hostsTried > 0 && hostsRefused == hostsTried;
     }
 
     private static String describe(Target target) {

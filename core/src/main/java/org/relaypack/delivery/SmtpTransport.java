@@ -141,7 +141,7 @@ public class SmtpTransport implements HopTransport {
     private Attempts deliverToHosts(NextHop hop, Mail mail, List<MailAddress> recipients, MessageContent content, Optional<String> domain,
                                     HostResolver.Resolution resolution, boolean waitForSession, TlsRequirement requirement) {
         Attempts attempts = new Attempts();
-        RequireTlsGate gate = new RequireTlsGate(requirement, mail.getName(), hop.name());
+        RequireTlsGate gate = new RequireTlsGate(requirement, !mail.hasSender(), mail.getName(), hop.name());
         Optional<SmtpReply> dnsAnswer = resolution.permanentFailure();
         if (dnsAnswer.isPresent()) {
             recipients.forEach(recipient -> attempts.record(RecipientOutcome.permanentFailure(recipient, dnsAnswer.get())));

@@ -52,9 +52,9 @@ final class TlsElement {
             .addAll(MtaStsElement.ATTRIBUTES).build(), ImmutableSet.of(TRUSTSTORE, DaneConfigurationReader.DANE));
         String modeText = element.value(MODE).orElse(TlsMode.OPPORTUNISTIC.configValue());
         TlsMode mode = TlsMode.parse(modeText)
-            .orElseThrow(() -> element.error(MODE, modeText, "is not one of none, opportunistic, starttls-required, implicit, dane, mta-sts"));
-        if (mode == TlsMode.MTA_STS) {
-            return MtaStsElement.hopPolicy(element, trustStore(element));
+            .orElseThrow(() -> element.error(MODE, modeText, "is not one of " + TlsMode.configValues()));
+        if (mode.usesMtaSts()) {
+            return MtaStsElement.hopPolicy(element, mode, trustStore(element));
         }
         MtaStsElement.checkAbsent(element, mode);
         Optional<Boolean> verifyGiven = element.bool(VERIFY);

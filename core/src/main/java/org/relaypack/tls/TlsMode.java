@@ -3,6 +3,7 @@ package org.relaypack.tls;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * How a connection to a next hop is protected. Postfix equivalents in brackets.
@@ -25,7 +26,13 @@ public enum TlsMode {
      * For {@code type="mx"} hops: the recipient domain's MTA-STS policy (RFC 8461) decides, host
      * by host; without a policy, opportunistic [postfix-mta-sts-resolver + smtp_tls_policy_maps].
      */
-    MTA_STS("mta-sts");
+    MTA_STS("mta-sts"),
+    /**
+     * For {@code type="mx"} hops, both (RFC 8461 section 2): an MX host with a usable,
+     * DNSSEC-validated TLSA set gets DANE and MTA-STS is not consulted for it; any other host gets
+     * the recipient domain's MTA-STS policy; without one, what DANE decided (its fallback).
+     */
+    DANE_OR_MTA_STS("dane-or-mta-sts");
 
     private final String configValue;
 
@@ -40,6 +47,26 @@ public enum TlsMode {
     /** True when the mode never lets a transaction happen without TLS. */
     public boolean requiresTls() {
         return this == STARTTLS_REQUIRED || this == IMPLICIT;
+    }
+
+    /** The MX hosts are looked up and checked by the hop's DNSSEC-validating resolver (DANE). */
+    public boolean usesDane() {
+        return this == DANE || this == DANE_OR_MTA_STS;
+    }
+
+    /** The recipient domain's MTA-STS policy is consulted. */
+    public boolean usesMtaSts() {
+        return this == MTA_STS || this == DANE_OR_MTA_STS;
+    }
+
+    /** A policy of the recipient domain decides: only for {@code type="mx"} hops. */
+    public boolean recipientDomainPolicy() {
+        return usesDane() || usesMtaSts();
+    }
+
+    /** The modes as written in the configuration, for error messages: "none, opportunistic, ...". */
+    public static String configValues() {
+        return Arrays.stream(values()).map(TlsMode::configValue).collect(Collectors.joining(", "));
     }
 
     public static Optional<TlsMode> parse(String value) {

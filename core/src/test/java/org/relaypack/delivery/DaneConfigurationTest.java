@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.relaypack.testing.TestCertificates;
 import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.dane.DaneSettings;
 
@@ -127,7 +128,7 @@ class DaneConfigurationTest {
         void aDaneElementUnderAnotherModeShouldStopStartup() {
             assertThatThrownBy(() -> hop("<tls mode=\"opportunistic\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>"))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessage(PREFIX + "/<dane>: is only for <tls mode=\"dane\">");
+                .hasMessage(PREFIX + "/<dane>: is only for <tls mode=\"dane\"> and <tls mode=\"dane-or-mta-sts\">");
         }
 
         @Test
@@ -168,6 +169,64 @@ class DaneConfigurationTest {
         @Test
         void authWithDaneShouldStopStartup() {
             assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>"
+                + "<auth username=\"u\" password=\"p\"/>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("<auth> needs");
+        }
+    }
+
+    /** {@code <tls mode="dane-or-mta-sts">}: the {@code <dane>} element and the MTA-STS attributes together. */
+    @Nested
+    class DaneOrMtaSts {
+        @BeforeEach
+        void trustStore() throws Exception {
+            Files.copy(TestCertificates.get().trustStorePath(), jamesHome.resolve("conf/private-ca.p12"));
+        }
+
+        @Test
+        void bothSettingsAndTheTrustStoreShouldBeRead() throws Exception {
+            NextHop testee = hop("<tls mode=\"dane-or-mta-sts\" policyPort=\"8443\">"
+                + "<dane trustAnchors=\"file://conf/dane-root.key\" fallback=\"starttls-required\"/>"
+                + "<truststore path=\"file://conf/private-ca.p12\" password=\"changeit\"/></tls>");
+
+            assertThat(testee.tls().mode()).isEqualTo(TlsMode.DANE_OR_MTA_STS);
+            assertThat(testee.tls().verify()).isFalse();
+            assertThat(testee.dane().orElseThrow().fallback()).isEqualTo(TlsMode.STARTTLS_REQUIRED);
+            assertThat(testee.mtaSts().orElseThrow().policyPort()).isEqualTo(8443);
+            assertThat(testee.mtaSts().orElseThrow().trustStore()).isPresent().isEqualTo(testee.tls().trustStore());
+        }
+
+        @Test
+        void withoutDaneElementItShouldStopStartup() {
+            assertThatThrownBy(() -> hop("<tls mode=\"dane-or-mta-sts\"/>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage(PREFIX + ": mode dane-or-mta-sts needs <dane trustAnchors=\"...\"/>: the DNSSEC trust anchors to validate from");
+        }
+
+        @Test
+        void onAHopWithHostsItShouldStopStartup() {
+            assertThatThrownBy(() -> hop("hosts", "<tls mode=\"dane-or-mta-sts\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith(PREFIX + ": mode dane-or-mta-sts is only for type=\"mx\" next hops");
+        }
+
+        @Test
+        void verifyShouldStopStartup() {
+            assertThatThrownBy(() -> hop("<tls mode=\"dane-or-mta-sts\" verify=\"true\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith(PREFIX + ": verify 'true' is not taken with mode dane-or-mta-sts");
+        }
+
+        @Test
+        void policyTimeoutAboveAMinuteShouldStopStartup() {
+            assertThatThrownBy(() -> hop("<tls mode=\"dane-or-mta-sts\" policyTimeout=\"2m\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContainingAll("policyTimeout", "2m", "at most 1m");
+        }
+
+        @Test
+        void authShouldStopStartup() {
+            assertThatThrownBy(() -> hop("<tls mode=\"dane-or-mta-sts\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>"
                 + "<auth username=\"u\" password=\"p\"/>"))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("<auth> needs");

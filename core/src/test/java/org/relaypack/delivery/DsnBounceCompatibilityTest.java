@@ -28,6 +28,7 @@ import org.apache.mailet.base.test.FakeMailetConfig;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.relaypack.delivery.smtp.SmtpReply;
+import org.relaypack.tls.TlsRequirement;
 
 /**
  * The bounce copies of {@link FailureHandler} fed to James's stock DSNBounce, as an operator wires
@@ -96,6 +97,38 @@ class DsnBounceCompatibilityTest {
             .contains("Diagnostic-Code: smtp; 550 5.1.1 <carol@remote.example>: User unknown")
             .contains("Original-Envelope-Id: envelope-42")
             .doesNotContain("Final-Recipient: rfc822; bob@remote.example");
+    }
+
+    /** A mail to CAROL with this body and RET=FULL, failed and handed to DSNBounce: the DSN's text. */
+    private String dsnUnderRetFull(String body, boolean requireTls) throws Exception {
+        Mail mail = FakeMail.builder().name("mail1").sender(ALICE).recipients(CAROL)
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("quarterly report").setText(body))
+            .build();
+        mail.setDsnParameters(DsnParameters.builder().envId(DsnParameters.EnvId.of("envelope-42")).ret(DsnParameters.Ret.FULL)
+            .build().orElseThrow());
+        if (requireTls) {
+            TlsRequirement.markRequireTls(mail);
+        }
+        new FailureHandler(engineContext, Clock.systemUTC()).handle(mail, List.of(RecipientOutcome.permanentFailure(CAROL, UNKNOWN_USER)),
+            Optional.of("upstream"), 1, Optional.empty());
+        dsnBounce.service(bounces.get(0));
+        return text(dsnContext.getSentMails().get(0));
+    }
+
+    /** RFC 8689 section 5: a REQUIRETLS mail is returned as if RET=HDRS, whatever RET the sender gave. */
+    @Test
+    void dsnOfARequireTlsMailShouldCarryTheHeaderSectionOnlyEvenUnderRetFull() throws Exception {
+        assertThat(dsnUnderRetFull("the confidential figures", true))
+            .contains("Final-Recipient: rfc822; carol@remote.example")
+            .contains("Original-Envelope-Id: envelope-42")
+            .contains("text/rfc822-headers")
+            .contains("Subject: quarterly report")
+            .doesNotContain("the confidential figures");
+    }
+
+    @Test
+    void dsnOfAMailWithoutRequireTlsShouldKeepTheWholeMessageUnderRetFull() throws Exception {
+        assertThat(dsnUnderRetFull("the public figures", false)).contains("the public figures");
     }
 
     /** Why FailureHandler filters on NOTIFY: DSNBounce 3.8.1 bounces whatever the recipient asked. */

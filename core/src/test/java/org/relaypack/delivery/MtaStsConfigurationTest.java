@@ -102,7 +102,7 @@ class MtaStsConfigurationTest {
         @Test
         void policyPortOnAnotherModeShouldBeRefused() {
             assertThatThrownBy(() -> hop("<tls mode=\"opportunistic\" policyPort=\"443\"/>"))
-                .hasMessageContainingAll("policyPort", "is only for mode mta-sts (mode is opportunistic)");
+                .hasMessageContainingAll("policyPort", "is only for modes mta-sts and dane-or-mta-sts (mode is opportunistic)");
         }
 
         @Test

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,11 @@ final class MtaStsFixtures {
 
         SSLContext sts() {
             return sts.serverContext();
+        }
+
+        /** The certificate of {@link #sts()}, for TLSA records of its key. */
+        X509Certificate stsCertificate() {
+            return sts.certificate();
         }
 
         SSLContext otherName() {

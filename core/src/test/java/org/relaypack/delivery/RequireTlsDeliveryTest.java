@@ -16,11 +16,15 @@ import java.util.List;
 
 import javax.mail.MessagingException;
 
+import org.apache.james.core.MaybeSender;
 import org.apache.mailet.Mail;
+import org.apache.mailet.base.test.FakeMail;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.TlsRequirement;
 
@@ -165,6 +169,34 @@ class RequireTlsDeliveryTest {
         assertThat(onlyOutcome(result).status()).isEqualTo(RecipientOutcome.Status.PERMANENT_FAILURE);
         assertThat(onlyOutcome(result).reply().asString()).startsWith("550 5.7.10 REQUIRETLS").contains("MX lookup");
         assertThat(peer.sessions()).isZero();
+    }
+
+    /** RFC 8689 section 5: a bounce (null sender) of a REQUIRETLS mail is not discarded for REQUIRETLS. */
+    @Nested
+    class FromTheNullSender {
+        private Mail requireTlsBounce() throws MessagingException {
+            Mail bounce = FakeMail.builder().name("dsn").sender(MaybeSender.nullSender())
+                .recipient("alice@remote.test").mimeMessage(TestMails.message("dsn")).build();
+            TlsRequirement.markRequireTls(bounce);
+            return bounce;
+        }
+
+        /** REQUIRETLS only where the peer is authenticated and offers it; delivered everywhere. */
+        @ParameterizedTest(name = "{0} hop, peer offering [{1}]: {2}")
+        @CsvSource({
+            "OPPORTUNISTIC, REQUIRETLS, MAIL FROM:<>",
+            "STARTTLS_REQUIRED, REQUIRETLS, MAIL FROM:<> REQUIRETLS",
+            "STARTTLS_REQUIRED, HELP, MAIL FROM:<>"})
+        void theBounceShouldBeDeliveredWithRequireTlsOnlyWhereTheHostCanCarryIt(TlsMode mode, String extension, String mailCommand)
+            throws Exception {
+            ScriptedSmtpPeer peer = peer(extension);
+
+            DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(TestTlsPolicies.policy(mode)).build(), requireTlsBounce());
+
+            assertThat(onlyOutcome(result).status()).isEqualTo(RecipientOutcome.Status.DELIVERED);
+            assertThat(peer.commands()).filteredOn(command -> command.startsWith("MAIL")).containsExactly(mailCommand);
+            assertThat(peer.messages()).hasSize(1);
+        }
     }
 
     @Nested

@@ -35,6 +35,11 @@ class DaneStoryTest {
 
     @BeforeAll
     static void start() throws Exception {
+        startWith("dane");
+    }
+
+    /** Boots the story with the internet hop under this mode, which takes the {@code <dane>} element. */
+    static void startWith(String mode) throws Exception {
         dns = AuthoritativeDns.start(InetAddress.getLoopbackAddress(), 0);
         internet = SmtpPeer.builder().start();
         dns.mx("unsigned.dane.example", 10, "mx1.unsigned.dane.example").a("mx1.unsigned.dane.example", "127.0.0.1");
@@ -42,7 +47,7 @@ class DaneStoryTest {
         Files.writeString(conf.resolve("dane-root.key"), ANCHORS, StandardCharsets.US_ASCII);
         james = RelayJames.sample("smarthost")
             .substitute("name=\"internet\" type=\"mx\" port=\"25\"", "name=\"internet\" type=\"mx\" port=\"" + internet.port() + "\"")
-            .substitute("<tls mode=\"opportunistic\"/>", "<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\" resolver=\"127.0.0.1:"
+            .substitute("<tls mode=\"opportunistic\"/>", "<tls mode=\"" + mode + "\"><dane trustAnchors=\"file://conf/dane-root.key\" resolver=\"127.0.0.1:"
                 + dns.address().getPort() + "\"/></tls>")
             .substitute("<retry delays=\"5m, 10m, 30m, 1h, 2h, 4h\" maxAttempts=\"30\"/>", "<retry delays=\"1s\" maxAttempts=\"1000\"/>"
                 + "<loopDetection allowLoopbackMx=\"true\"/>")

@@ -23,7 +23,9 @@ import com.google.common.collect.ImmutableList;
  * (RequireTlsExtension), the mail crosses James's spool with the relaypack.tls.requiretls attribute,
  * and SmarthostDelivery hands it only to the partner's authenticated TLS peer that advertises
  * REQUIRETLS, with REQUIRETLS on MAIL FROM; a mail routed to an opportunistic hop is returned to its
- * sender with a DSN (5.7.10, written by James's DSNBounce, itself sent under REQUIRETLS) and never sent there.
+ * sender with a DSN (5.7.10, written by James's DSNBounce) and never sent there. The DSN holds the
+ * header section only (RFC 8689 section 5); it goes under REQUIRETLS where the sender's return path
+ * can carry it, and without it where it cannot, rather than being dropped.
  */
 class RequireTlsStoryTest {
     private static final String PASSWORD = "changeit";
@@ -81,10 +83,14 @@ class RequireTlsStoryTest {
     }
 
     private static void sendWithRequireTls(SmtpTestClient client, String recipient, String subject) throws Exception {
-        assertThat(client.command("MAIL FROM:<alice@lan.example> REQUIRETLS").code()).isEqualTo(250);
+        sendWithRequireTls(client, "alice@lan.example", recipient, subject);
+    }
+
+    private static void sendWithRequireTls(SmtpTestClient client, String sender, String recipient, String subject) throws Exception {
+        assertThat(client.command("MAIL FROM:<" + sender + "> REQUIRETLS").code()).isEqualTo(250);
         assertThat(client.command("RCPT TO:<" + recipient + ">").code()).isEqualTo(250);
         assertThat(client.command("DATA").code()).isEqualTo(354);
-        client.sendRaw(SmtpTestClient.message("alice@lan.example", recipient, subject, "confidential") + "\r\n.\r\n");
+        client.sendRaw(SmtpTestClient.message(sender, recipient, subject, "confidential") + "\r\n.\r\n");
         assertThat(client.readReply().code()).isEqualTo(250);
     }
 
@@ -107,13 +113,32 @@ class RequireTlsStoryTest {
             sendWithRequireTls(client, "dave@legacy.example", "to the legacy hop");
         }
 
-        // The DSN holds the message: James's DSNBounce copies the mail's attributes, so it travels
-        // under REQUIRETLS too, here by the LAN's route, the partner hop, from the null sender.
+        // James's DSNBounce copies the mail's attributes, so the DSN travels under REQUIRETLS too, here by
+        // the LAN's route, the partner hop, from the null sender; it returns the header section only.
         await().atMost(Duration.ofSeconds(30)).until(() -> partner.messages().size() == 1);
         assertThat(partner.mailCommands()).containsExactly("MAIL FROM:<> REQUIRETLS");
-        assertThat(partner.messages().get(0)).contains("multipart/report").contains("dave@legacy.example").contains("5.7.10");
+        assertThat(partner.messages().get(0)).contains("multipart/report").contains("dave@legacy.example").contains("5.7.10")
+            .contains("text/rfc822-headers").contains("Subject: to the legacy hop")
+            .doesNotContain("confidential");
         assertThat(legacy.transactions()).isEmpty();
         assertThat(upstream.transactions()).isEmpty();
+    }
+
+    @Test
+    void theDsnShouldReachAReturnPathThatCannotCarryRequireTlsWithoutItInsteadOfBeingDropped() throws Exception {
+        try (SmtpTestClient client = overTls()) {
+            sendWithRequireTls(client, "bob@elsewhere.example", "dave@legacy.example", "from elsewhere");
+        }
+
+        // bob's return path is the opportunistic upstream hop: no REQUIRETLS there, so the DSN goes without it
+        await().atMost(Duration.ofSeconds(30)).until(() -> upstream.transactions().size() == 1);
+        SmtpPeer.Transaction dsn = upstream.transactions().get(0);
+        assertThat(dsn.sender()).isEmpty();
+        assertThat(dsn.recipients()).containsExactly("bob@elsewhere.example");
+        assertThat(dsn.content()).contains("multipart/report").contains("5.7.10").contains("Subject: from elsewhere")
+            .doesNotContain("confidential");
+        assertThat(legacy.transactions()).isEmpty();
+        assertThat(partner.messages()).isEmpty();
     }
 
     @Test

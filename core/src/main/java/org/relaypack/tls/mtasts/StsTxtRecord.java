@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
  * DNSService gives each record in zone-file form, every string quoted ({@code "v=STSv1; " "id=1;"});
  * the strings of one record are joined without spaces, as the RFC says.
  */
-final class StsTxtRecord {
+public final class StsTxtRecord {
     private static final String VERSION = "v=STSv1";
     private static final Pattern SEPARATOR = Pattern.compile("[ \t]*;[ \t]*");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9]{1,32}");
@@ -70,7 +70,7 @@ final class StsTxtRecord {
     }
 
     /** {@code "v=STSv1; " "id=1;"} (dnsjava's zone-file form) becomes {@code v=STSv1; id=1;}; unquoted text is taken as it is. */
-    static String joinStrings(String record) {
+    public static String joinStrings(String record) {
         String text = record.trim();
         if (!text.startsWith("\"")) {
             return text;

@@ -6,6 +6,8 @@ import java.security.cert.CertificateExpiredException;
 import java.util.Locale;
 import java.util.Optional;
 
+import com.google.common.base.Throwables;
+
 /** The result types of RFC 8460 section 4.3, as the report writes them. */
 public enum TlsResultType {
     STARTTLS_NOT_SUPPORTED("starttls-not-supported"),
@@ -52,17 +54,17 @@ public enum TlsResultType {
      * authenticates nothing, no common protocol) is {@code validation-failure}.
      */
     public static TlsResultType ofHandshakeFailure(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof CertificateExpiredException) {
-                return CERTIFICATE_EXPIRED;
-            }
-            if (cause instanceof CertPathBuilderException || cause instanceof CertPathValidatorException) {
-                return CERTIFICATE_NOT_TRUSTED;
-            }
+        if (Throwables.getCausalChain(failure).stream().anyMatch(CertificateExpiredException.class::isInstance)) {
+            return CERTIFICATE_EXPIRED;
+        }
+        for (Throwable cause : Throwables.getCausalChain(failure)) {
             String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
             if (message.contains("no subject alternative") || message.contains("no name matching")
                 || message.contains("neither the next hop")) {
                 return CERTIFICATE_HOST_MISMATCH;
+            }
+            if (cause instanceof CertPathBuilderException || cause instanceof CertPathValidatorException) {
+                return CERTIFICATE_NOT_TRUSTED;
             }
         }
         return VALIDATION_FAILURE;

@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-import org.relaypack.tls.mtasts.StsTxtRecord;
+import org.relaypack.tls.TxtRecordText;
 
 import com.google.common.base.Splitter;
 import com.google.common.collect.ImmutableList;
@@ -24,7 +24,7 @@ public final class TlsRptRecord {
 
     /** The record of the domain, from its TXT records as DNSService gives them; empty when there is not exactly one. */
     public static Optional<TlsRptRecord> of(Collection<String> records) {
-        List<String> candidates = records.stream().map(StsTxtRecord::joinStrings)
+        List<String> candidates = records.stream().map(TxtRecordText::joinStrings)
             .filter(text -> text.equals(VERSION) || text.startsWith(VERSION + ";") || text.startsWith(VERSION + " "))
             .collect(Collectors.toList());
         if (candidates.size() != 1) {

@@ -83,9 +83,17 @@ public final class TlsReporting implements AutoCloseable {
         this.active = active;
     }
 
-    /** For tests: no thread; the test calls {@link #closeFinishedDays()}. Partial files of earlier runs are counted back. */
-    TlsReporting(TlsReportingConfiguration configuration, String submitter, String sendingIp, Path directory, ReportSender sender,
-                 Clock clock) {
+    /**
+     * Reporting without the day-close thread: the caller runs {@link #closeFinishedDays()} (tests, with a clock they move).
+     * Partial files of earlier runs are counted back, as at every start.
+     */
+    public static TlsReporting withoutThread(TlsReportingConfiguration configuration, String submitter, String sendingIp, Path directory,
+                                             ReportSender sender, Clock clock) {
+        return new TlsReporting(configuration, submitter, sendingIp, directory, sender, clock);
+    }
+
+    private TlsReporting(TlsReportingConfiguration configuration, String submitter, String sendingIp, Path directory, ReportSender sender,
+                         Clock clock) {
         this(Optional.of(new Active(configuration, new TlsReport.Header(configuration.organization(), configuration.contact(), sendingIp),
             submitter, new ReportFiles(directory), sender, clock)));
         Active reporting = active.get();

@@ -148,7 +148,8 @@ final class DaneHostResolver {
             }
             found = true;
             for (InetAddress address : addresses.records()) {
-                hosts.add(new ResolvedHost(host, new InetSocketAddress(address, port), Optional.of(tls.get().policy), tls.get().tlsa));
+                hosts.add(new ResolvedHost(host, new InetSocketAddress(address, port), Optional.of(tls.get().policy), tls.get().tlsa)
+                    .withNextHop(domain));
             }
         }
         return Resolution.of(hosts.build(), problems.isEmpty() ? Optional.empty() : Optional.of(problems.get(problems.size() - 1)));

@@ -5,7 +5,10 @@ public final class TxtRecordText {
     private TxtRecordText() {
     }
 
-    /** {@code "v=STSv1; " "id=1;"} (dnsjava's zone-file form) becomes {@code v=STSv1; id=1;} (RFC 8461 3.1, RFC 8460 3: the strings of a record are joined without spaces); unquoted text is taken as it is. */
+    /**
+     * {@code "v=STSv1; " "id=1;"} (dnsjava's zone-file form) becomes {@code v=STSv1; id=1;}: the strings of a record
+     * are joined without spaces (RFC 8461 3.1, RFC 8460 3); unquoted text is taken as it is.
+     */
     public static String joinStrings(String record) {
         String text = record.trim();
         if (!text.startsWith("\"")) {

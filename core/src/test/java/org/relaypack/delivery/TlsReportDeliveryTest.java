@@ -223,4 +223,39 @@ class TlsReportDeliveryTest {
         assertThat(read(reportFiles().get(0)).policies())
             .containsExactly(PolicyResult.of(TlsReportPolicy.noPolicyFound("example.test"), 1, java.util.Map.of()));
     }
+
+    /** The policy could not be had: one failure of an sts policy without text, and the session then counts as without policy. */
+    private void assertReportedFetchFailure(TlsResultType expected) throws Exception {
+        deliverTo(ScriptedSmtpPeer.builder().startTls(certificates.sts(), "TLSv1.3", "TLSv1.2"), mail("m1", RECIPIENT));
+        clock.advance(Duration.ofDays(1));
+        reporting.closeFinishedDays();
+
+        assertThat(read(reportFiles().get(0)).policies()).containsExactlyInAnyOrder(
+            PolicyResult.of(TlsReportPolicy.sts("example.test", List.of(), List.of()), 0,
+                java.util.Map.of(TlsFailure.of(expected, Optional.empty(), Optional.empty(), Optional.empty()), 1L)),
+            PolicyResult.of(TlsReportPolicy.noPolicyFound("example.test"), 1, java.util.Map.of()));
+    }
+
+    @Test
+    void aPolicyServerThatAnswers404ShouldBeAnStsPolicyFetchError() throws Exception {
+        policyServer.answer(404, "text/plain", new byte[0]);
+
+        assertReportedFetchFailure(TlsResultType.STS_POLICY_FETCH_ERROR);
+    }
+
+    @Test
+    void anInvalidPolicyShouldBeStsPolicyInvalid() throws Exception {
+        policyServer.policy("version: STSv1\nmode: sometimes\nmx: mx1.example.test\nmax_age: 86400\n");
+
+        assertReportedFetchFailure(TlsResultType.STS_POLICY_INVALID);
+    }
+
+    @Test
+    void aPolicyServerWithACertificateForAnotherNameShouldBeStsWebpkiInvalid() throws Exception {
+        policyServer = new PolicyServer(certificates.otherName());
+        closeables.add(policyServer);
+        policyServer.policy(ENFORCE);
+
+        assertReportedFetchFailure(TlsResultType.STS_WEBPKI_INVALID);
+    }
 }

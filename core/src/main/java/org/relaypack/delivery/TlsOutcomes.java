@@ -54,6 +54,9 @@ final class TlsOutcomes {
 
     /** A DANE look-up failed before any session: the MX answer ({@code mxHost} empty) or a host's TLSA records. */
     void daneFailure(String domain, Optional<String> mxHost, TlsResultType type, Iterable<TlsaAssociation> records) {
+        if (sink == TlsReportSink.NONE) {
+            return;
+        }
         ImmutableList<String> strings = ImmutableList.copyOf(records).stream().map(TlsaAssociation::asString)
             .collect(ImmutableList.toImmutableList());
         sink.failure(TlsReportPolicy.of(TlsReportPolicy.Type.TLSA, domain, strings, mxHost.map(ImmutableList::of).orElse(ImmutableList.of())),
@@ -64,8 +67,9 @@ final class TlsOutcomes {
         return TlsFailure.of(type, host.host().name(), host.host().address().getAddress().getHostAddress());
     }
 
-    private static Optional<TlsReportPolicy> policyOf(Mail mail, NextHop hop, PlannedHost host) {
-        if (ReportSender.isReport(mail) || (hop.dane().isEmpty() && hop.mtaSts().isEmpty())) {
+    /** Empty when nothing is to be recorded: reporting off, a hop without DANE or MTA-STS, report mail. */
+    private Optional<TlsReportPolicy> policyOf(Mail mail, NextHop hop, PlannedHost host) {
+        if (sink == TlsReportSink.NONE || (hop.dane().isEmpty() && hop.mtaSts().isEmpty()) || ReportSender.isReport(mail)) {
             return Optional.empty();
         }
         String domain = host.host().nextHop().asString();

@@ -18,6 +18,7 @@ import org.relaypack.tls.dane.DaneSettings;
 import org.relaypack.tls.dane.DnsAnswer;
 import org.relaypack.tls.dane.TlsaAssociation;
 import org.relaypack.tls.dane.TlsaCheck;
+import org.relaypack.tls.report.TlsResultType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,11 @@ final class DaneHostResolver {
 
     /** One validating resolver per hop's settings: its DNSKEY cache lasts as long as the transport. */
     private final Map<DaneSettings, DaneResolver> resolvers = new ConcurrentHashMap<>();
+    private final TlsOutcomes tlsOutcomes;
+
+    DaneHostResolver(TlsOutcomes tlsOutcomes) {
+        this.tlsOutcomes = tlsOutcomes;
+    }
 
     Resolution resolveMx(NextHop hop, DaneSettings settings, String domain, int port) {
         HostName name;
@@ -93,17 +99,18 @@ final class DaneHostResolver {
         return hosts(hop, settings, dns, name, names, mx.isSecure(), port);
     }
 
-    private static Resolution mxFailure(NextHop hop, HostName name, DnsAnswer<?> mx) {
+    private Resolution mxFailure(NextHop hop, HostName name, DnsAnswer<?> mx) {
         String reason = mx.failure().orElse("");
         if (mx.isBogus()) {
             LOGGER.warn("Next hop {}: DANE: MX lookup of {} is dnssec-invalid: {}; deferred", hop.name(), name, reason);
+            tlsOutcomes.daneFailure(name.asString(), Optional.empty(), TlsResultType.DNSSEC_INVALID, ImmutableList.of());
             return Resolution.failed(HostFailure.localReply("4.7.5", "MX lookup of " + name + " is dnssec-invalid (bogus): " + reason));
         }
         LOGGER.warn("Next hop {}: DANE: MX lookup of {} failed: {}; deferred", hop.name(), name, reason);
         return Resolution.failed(HostFailure.localReply("4.4.3", "MX lookup of " + name + " failed temporarily: " + reason));
     }
 
-    private static Resolution hosts(NextHop hop, DaneSettings settings, DaneResolver dns, HostName domain, List<HostName> names,
+    private Resolution hosts(NextHop hop, DaneSettings settings, DaneResolver dns, HostName domain, List<HostName> names,
                                     boolean mxSecure, int port) {
         ImmutableList.Builder<ResolvedHost> hosts = ImmutableList.builder();
         List<SmtpReply> problems = new ArrayList<>();
@@ -114,6 +121,7 @@ final class DaneHostResolver {
             if (addresses.isBogus()) {
                 LOGGER.warn("Next hop {}: DANE: address lookup of MX host {} of {} is dnssec-invalid: {}; host skipped",
                     hop.name(), host, domain, addresses.failure().orElse(""));
+                tlsOutcomes.daneFailure(domain.asString(), Optional.of(host.asString()), TlsResultType.DNSSEC_INVALID, ImmutableList.of());
                 problems.add(HostFailure.localReply("4.7.5", "address lookup of " + host + " is dnssec-invalid (bogus): " + addresses.failure().orElse("")));
                 continue;
             }
@@ -134,13 +142,14 @@ final class DaneHostResolver {
                 }
                 return Resolution.failed(HostFailure.localReply("4.4.4", "unable to find primary relay for " + domain));
             }
-            Optional<HostTls> tls = decide(hop, settings, dns, host, mxSecure && addresses.isSecure(), port, problems);
+            Optional<HostTls> tls = decide(hop, settings, dns, domain, host, mxSecure && addresses.isSecure(), port, problems);
             if (tls.isEmpty()) {
                 continue;
             }
             found = true;
             for (InetAddress address : addresses.records()) {
-                hosts.add(new ResolvedHost(host, new InetSocketAddress(address, port), Optional.of(tls.get().policy), tls.get().tlsa));
+                hosts.add(new ResolvedHost(host, new InetSocketAddress(address, port), Optional.of(tls.get().policy), tls.get().tlsa)
+                    .withNextHop(domain));
             }
         }
         return Resolution.of(hosts.build(), problems.isEmpty() ? Optional.empty() : Optional.of(problems.get(problems.size() - 1)));
@@ -157,7 +166,7 @@ final class DaneHostResolver {
     }
 
     /** The TLS policy of one MX host, or empty when it must be skipped (the reason added to the problems). */
-    private static Optional<HostTls> decide(NextHop hop, DaneSettings settings, DaneResolver dns, HostName host, boolean secure,
+    private Optional<HostTls> decide(NextHop hop, DaneSettings settings, DaneResolver dns, HostName domain, HostName host, boolean secure,
                                             int port, List<SmtpReply> problems) {
         String fallback = settings.fallback().configValue();
         if (!secure) {
@@ -169,6 +178,7 @@ final class DaneHostResolver {
             String what = tlsa.isBogus() ? "dnssec-invalid (bogus)" : "TLSA lookup error";
             LOGGER.warn("Next hop {}: DANE: MX host {}: {}: {}; host skipped", hop.name(), host, what, tlsa.failure().orElse(""));
             problems.add(HostFailure.localReply("4.7.5", "TLSA lookup of " + host + " port " + port + ": " + what + ": " + tlsa.failure().orElse("")));
+            tlsOutcomes.daneFailure(domain.asString(), Optional.of(host.asString()), TlsResultType.DNSSEC_INVALID, ImmutableList.of());
             return Optional.empty();
         }
         if (!tlsa.isSecure() || tlsa.records().isEmpty()) {
@@ -179,6 +189,7 @@ final class DaneHostResolver {
         if (usable.isEmpty()) {
             LOGGER.info("Next hop {}: DANE: MX host {}: secure TLSA records {}, none usable: TLS required, unauthenticated",
                 hop.name(), host, tlsa.records());
+            tlsOutcomes.daneFailure(domain.asString(), Optional.of(host.asString()), TlsResultType.TLSA_INVALID, tlsa.records());
             return Optional.of(new HostTls(DaneSettings.encryptedPolicy(), Optional.empty()));
         }
         LOGGER.debug("Next hop {}: DANE: MX host {}: TLS required, authenticated by TLSA {}", hop.name(), host, usable);

@@ -29,11 +29,13 @@ final class HostAttempt {
     private final SessionPools pools;
     private final String localHostName;
     private final MtaStsHosts mtaSts;
+    private final TlsOutcomes tlsOutcomes;
 
-    HostAttempt(SessionPools pools, String localHostName, MtaStsHosts mtaSts) {
+    HostAttempt(SessionPools pools, String localHostName, MtaStsHosts mtaSts, TlsOutcomes tlsOutcomes) {
         this.pools = pools;
         this.localHostName = localHostName;
         this.mtaSts = mtaSts;
+        this.tlsOutcomes = tlsOutcomes;
     }
 
     /** One host: returns the reason to try the next host, or empty when every pending recipient got a final reply. */
@@ -58,6 +60,7 @@ final class HostAttempt {
             try {
                 pooled = pools.obtain(hop.name(), target, limits, checkBeforeUse);
             } catch (HostFailure e) {
+                tlsOutcomes.failure(mail, hop, planned, e);
                 LOGGER.info("Delivery attempt failed: mail={} hop={} host={} tls=none reply=\"{}\", trying the next host",
                     mail.getName(), hop.name(), target.describe(), e.reason().asString());
                 return Optional.of(e.reason());
@@ -87,7 +90,7 @@ final class HostAttempt {
             checkBeforeUse = true;
         }
         pooled.giveBack(result.sessionReusable() && session.transactions() < hop.pool().maxMessagesPerConnection());
-        mtaSts.checkTesting(planned, mail, hop, session);
+        tlsOutcomes.session(mail, hop, planned, session, mtaSts.checkTesting(planned, mail, hop, session));
 
         result.finalReplies().forEach((recipient, reply) -> attempts.record(outcome(recipient, reply)));
         pending.removeAll(result.finalReplies().keySet());

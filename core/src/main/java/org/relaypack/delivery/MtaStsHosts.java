@@ -19,6 +19,7 @@ import org.relaypack.tls.mtasts.MtaStsMode;
 import org.relaypack.tls.mtasts.MtaStsPolicies;
 import org.relaypack.tls.mtasts.MtaStsPolicy;
 import org.relaypack.tls.mtasts.TestingModeCheck;
+import org.relaypack.tls.report.TlsReportSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,9 +51,11 @@ final class MtaStsHosts {
 
     private final MtaStsPolicies policies;
     private final TestingModeCheck testingCheck = new TestingModeCheck();
+    private final TlsReportSink tlsReports;
 
-    MtaStsHosts(MtaStsPolicies policies) {
+    MtaStsHosts(MtaStsPolicies policies, TlsReportSink tlsReports) {
         this.policies = policies;
+        this.tlsReports = tlsReports;
     }
 
     /**
@@ -65,7 +68,7 @@ final class MtaStsHosts {
             return TlsPlan.of(hosts.stream().map(host -> new PlannedHost(host, host.tls().orElse(hop.tls()), Optional.empty()))
                 .collect(ImmutableList.toImmutableList()));
         }
-        Optional<MtaStsPolicy> policy = policies.policyFor(domain.get(), hop.mtaSts().orElseThrow())
+        Optional<MtaStsPolicy> policy = policies.policyFor(domain.get(), hop.mtaSts().orElseThrow(), tlsReports)
             .filter(found -> found.mode() != MtaStsMode.NONE);
         ImmutableList.Builder<PlannedHost> planned = ImmutableList.builder();
         TlsPolicy verified = new TlsPolicy(TlsMode.STARTTLS_REQUIRED, true, hop.tls().trustStore(), TlsProtocolVersion.TLS_V1_2);
@@ -102,16 +105,17 @@ final class MtaStsHosts {
         return host.tlsa().isPresent();
     }
 
-    /** After a transaction under a testing policy: logs what an enforced policy would have refused. */
-    void checkTesting(PlannedHost host, Mail mail, NextHop hop, SmtpSession session) {
+    /** After a transaction under a testing policy: logs (and returns) what an enforced policy would have refused. */
+    Optional<String> checkTesting(PlannedHost host, Mail mail, NextHop hop, SmtpSession session) {
         Optional<MtaStsPolicy> testing = host.testing();
         if (testing.isEmpty()) {
-            return;
+            return Optional.empty();
         }
-        testingCheck.problemOf(session.tlsSession(), host.host().name(), hop.tls().trustStore())
-            .ifPresent(problem -> LOGGER.warn("MTA-STS testing: mail={} hop={} domain={} host={}: {}; delivered anyway, as the testing "
-                + "policy ({}) allows", mail.getName(), hop.name(), testing.get().domain(), session.describe(), problem,
-                testing.get().describe()));
+        Optional<String> problem = testingCheck.problemOf(session.tlsSession(), host.host().name(), hop.tls().trustStore());
+        problem.ifPresent(found -> LOGGER.warn("MTA-STS testing: mail={} hop={} domain={} host={}: {}; delivered anyway, as the testing "
+            + "policy ({}) allows", mail.getName(), hop.name(), testing.get().domain(), session.describe(), found,
+            testing.get().describe()));
+        return problem;
     }
 
     /** After a host failed under an enforced policy: says why that host got nothing. */

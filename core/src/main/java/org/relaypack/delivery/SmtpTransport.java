@@ -25,6 +25,7 @@ import org.relaypack.delivery.smtp.SessionPools;
 import org.relaypack.delivery.smtp.SmtpReply;
 import org.relaypack.tls.TlsRequirement;
 import org.relaypack.tls.mtasts.MtaStsPolicies;
+import org.relaypack.tls.report.TlsReportSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +44,7 @@ public class SmtpTransport implements HopTransport {
     private static final String FALLBACK_HELO_NAME = "localhost";
 
     private final HostResolver resolver;
-    private final DaneHostResolver daneResolver = new DaneHostResolver();
+    private final DaneHostResolver daneResolver;
     private final SessionPools pools;
     private final int recipientMxPort;
     private final String localHostName;
@@ -51,10 +52,10 @@ public class SmtpTransport implements HopTransport {
     private final MtaStsHosts mtaSts;
     private final HostAttempt hostAttempt;
 
-    /** MTA-STS policies are cached under James's var/relaypack/mta-sts/. */
+    /** MTA-STS policies are cached under James's var/relaypack/mta-sts/; TLS outcomes go to the sink (RFC 8460). */
     @Inject
-    public SmtpTransport(DNSService dns, FileSystem fileSystem) {
-        this(dns, Clock.systemUTC(), SMTP_PORT, true, MtaStsHosts.policies(dns, fileSystem, Clock.systemUTC()));
+    public SmtpTransport(DNSService dns, FileSystem fileSystem, TlsReportSink tlsReports) {
+        this(dns, Clock.systemUTC(), SMTP_PORT, true, MtaStsHosts.policies(dns, fileSystem, Clock.systemUTC()), tlsReports);
     }
 
     SmtpTransport(DNSService dns, Clock clock, int recipientMxPort, boolean scheduleCleanup) {
@@ -66,13 +67,20 @@ public class SmtpTransport implements HopTransport {
      * @param scheduleCleanup false when the test calls {@link #closeIdleSessions()} itself
      */
     SmtpTransport(DNSService dns, Clock clock, int recipientMxPort, boolean scheduleCleanup, MtaStsPolicies mtaStsPolicies) {
-        this.mtaSts = new MtaStsHosts(mtaStsPolicies);
+        this(dns, clock, recipientMxPort, scheduleCleanup, mtaStsPolicies, TlsReportSink.NONE);
+    }
+
+    SmtpTransport(DNSService dns, Clock clock, int recipientMxPort, boolean scheduleCleanup, MtaStsPolicies mtaStsPolicies,
+                  TlsReportSink tlsReports) {
+        TlsOutcomes tlsOutcomes = new TlsOutcomes(tlsReports);
+        this.daneResolver = new DaneHostResolver(tlsOutcomes);
+        this.mtaSts = new MtaStsHosts(mtaStsPolicies, tlsReports);
         this.resolver = new HostResolver(dns);
         this.pools = new SessionPools(clock);
         this.recipientMxPort = recipientMxPort;
         this.localHostName = localHostName(dns);
         this.cleaner = scheduleCleanup ? Optional.of(startCleaner()) : Optional.empty();
-        this.hostAttempt = new HostAttempt(pools, localHostName, mtaSts);
+        this.hostAttempt = new HostAttempt(pools, localHostName, mtaSts, tlsOutcomes);
     }
 
     private static String localHostName(DNSService dns) {

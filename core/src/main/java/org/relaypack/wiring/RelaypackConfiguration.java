@@ -13,6 +13,7 @@ import org.relaypack.operations.HealthConfiguration;
 import org.relaypack.routing.KnownHops;
 import org.relaypack.routing.RoutingConfiguration;
 import org.relaypack.smarthost.SmarthostRoutes;
+import org.relaypack.tls.report.TlsReportingConfiguration;
 
 import com.google.common.base.MoreObjects;
 
@@ -36,7 +37,8 @@ public final class RelaypackConfiguration {
         if (routing.isPresent()) {
             routing.get().checkHops(KnownHops.of(nextHops));
         }
-        return new RelaypackConfiguration(nextHops, smarthost, routing, HealthConfiguration.from(relaypackXml));
+        return new RelaypackConfiguration(nextHops, smarthost, routing, HealthConfiguration.from(relaypackXml),
+            TlsReportingConfiguration.from(relaypackXml));
     }
 
     private static boolean hasSection(HierarchicalConfiguration<ImmutableNode> relaypackXml, String section) {
@@ -48,13 +50,21 @@ public final class RelaypackConfiguration {
     private final Optional<SmarthostRoutes> smarthost;
     private final Optional<RoutingConfiguration> routing;
     private final HealthConfiguration health;
+    private final TlsReportingConfiguration tlsReporting;
 
     private RelaypackConfiguration(NextHopsConfiguration nextHops, Optional<SmarthostRoutes> smarthost,
-                                   Optional<RoutingConfiguration> routing, HealthConfiguration health) {
+                                   Optional<RoutingConfiguration> routing, HealthConfiguration health,
+                                   TlsReportingConfiguration tlsReporting) {
         this.nextHops = nextHops;
         this.smarthost = smarthost;
         this.routing = routing;
         this.health = health;
+        this.tlsReporting = tlsReporting;
+    }
+
+    /** The {@code <tls-reporting>} element (RFC 8460 reports); disabled when absent. */
+    public TlsReportingConfiguration tlsReporting() {
+        return tlsReporting;
     }
 
     /** The {@code <health>} element: when a next hop's health check turns degraded; defaults when absent. */
@@ -81,19 +91,19 @@ public final class RelaypackConfiguration {
         if (o instanceof RelaypackConfiguration) {
             RelaypackConfiguration that = (RelaypackConfiguration) o;
             return nextHops.equals(that.nextHops) && smarthost.equals(that.smarthost) && routing.equals(that.routing)
-                && health.equals(that.health);
+                && health.equals(that.health) && tlsReporting.equals(that.tlsReporting);
         }
         return false;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(nextHops, smarthost, routing, health);
+        return Objects.hash(nextHops, smarthost, routing, health, tlsReporting);
     }
 
     @Override
     public String toString() {
         return MoreObjects.toStringHelper(this).add("nextHops", nextHops.hops().keySet()).add("smarthost", smarthost)
-            .add("routing", routing).add("health", health).toString();
+            .add("routing", routing).add("health", health).add("tlsReporting", tlsReporting).toString();
     }
 }

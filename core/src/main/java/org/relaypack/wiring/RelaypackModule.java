@@ -7,6 +7,7 @@ import org.relaypack.delivery.DeliveryEngine;
 import org.relaypack.operations.HealthConfiguration;
 import org.relaypack.routing.RouteDirectory;
 import org.relaypack.smarthost.SmarthostRoutes;
+import org.relaypack.tls.report.TlsReportSink;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
@@ -39,6 +40,12 @@ public class RelaypackModule extends AbstractModule {
     @Singleton
     DeliveryEngine engine(SharedParts parts) {
         return parts.engine();
+    }
+
+    @Provides
+    @Singleton
+    TlsReportSink tlsReportSink(SharedParts parts) {
+        return parts.tlsReporting().sink();
     }
 
     @Provides

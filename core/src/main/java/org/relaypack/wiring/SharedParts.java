@@ -7,6 +7,7 @@ import javax.inject.Inject;
 import javax.inject.Provider;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.queue.api.MailQueueFactory;
@@ -17,6 +18,7 @@ import org.relaypack.delivery.DeliveryEngine;
 import org.relaypack.delivery.SmtpTransport;
 import org.relaypack.delivery.SpoolShare;
 import org.relaypack.routing.RouteDirectory;
+import org.relaypack.tls.report.TlsReporting;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,14 +41,16 @@ public class SharedParts {
     private final FileSystem fileSystem;
     private final RecipientRewriteTable recipientRewriteTable;
     private final ConfigurationProvider configurationProvider;
+    private final DNSService dns;
     private Optional<DeliveryEngine> engine = Optional.empty();
+    private Optional<TlsReporting> tlsReporting = Optional.empty();
     private Optional<RouteDirectory> directory = Optional.empty();
     private boolean closed;
 
     @Inject
     public SharedParts(RelaypackConfiguration configuration, MailQueueFactory<?> queueFactory, MetricFactory metricFactory,
                        Provider<SmtpTransport> transport, MailetContext mailetContext, FileSystem fileSystem,
-                       RecipientRewriteTable recipientRewriteTable, ConfigurationProvider configurationProvider) {
+                       RecipientRewriteTable recipientRewriteTable, ConfigurationProvider configurationProvider, DNSService dns) {
         this.configuration = configuration;
         this.queueFactory = queueFactory;
         this.metricFactory = metricFactory;
@@ -55,6 +59,16 @@ public class SharedParts {
         this.fileSystem = fileSystem;
         this.recipientRewriteTable = recipientRewriteTable;
         this.configurationProvider = configurationProvider;
+        this.dns = dns;
+    }
+
+    /** RFC 8460 reporting (docs/tls-reporting.md), started at the first call; a no-op sink when {@code <tls-reporting>} is off. */
+    public synchronized TlsReporting tlsReporting() {
+        checkOpen();
+        if (tlsReporting.isEmpty()) {
+            tlsReporting = Optional.of(TlsReporting.start(configuration.tlsReporting(), dns, fileSystem, mailetContext));
+        }
+        return tlsReporting.get();
     }
 
     /** The engine, made and started at the first call. */
@@ -99,6 +113,7 @@ public class SharedParts {
         }
         closed = true;
         engine.ifPresent(DeliveryEngine::stop);
+        tlsReporting.ifPresent(TlsReporting::close);
         directory.ifPresent(RouteDirectory::close);
         LOGGER.info("relaypack stopped: delivery engine {}, route directory {}",
             engine.isPresent() ? "stopped" : "never made", directory.isPresent() ? "closed" : "never made");

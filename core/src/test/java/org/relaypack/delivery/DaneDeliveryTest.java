@@ -12,7 +12,9 @@ import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +28,10 @@ import org.relaypack.tls.dane.DaneSettings;
 import org.relaypack.tls.dane.SigningDns;
 import org.relaypack.tls.dane.TlsaAssociation;
 import org.relaypack.tls.dane.TrustAnchors;
+import org.relaypack.tls.mtasts.MtaStsPolicies;
+import org.relaypack.tls.report.TlsFailure;
+import org.relaypack.tls.report.TlsReportPolicy;
+import org.relaypack.tls.report.TlsReportSink;
 import org.xbill.DNS.Type;
 
 import com.google.common.collect.ImmutableSet;
@@ -46,6 +52,22 @@ class DaneDeliveryTest {
     private SigningDns dns;
     private ScriptedSmtpPeer peer;
     private SmtpTransport testee;
+    /** What the transport handed to the TLS report sink (RFC 8460): "policy-type domain: outcome". */
+    private final List<String> reported = new CopyOnWriteArrayList<>();
+    private final List<TlsReportPolicy> reportedPolicies = new CopyOnWriteArrayList<>();
+    private final TlsReportSink reports = new TlsReportSink() {
+        @Override
+        public void success(TlsReportPolicy policy) {
+            reportedPolicies.add(policy);
+            reported.add(policy.type().value() + " " + policy.domain() + ": success");
+        }
+
+        @Override
+        public void failure(TlsReportPolicy policy, TlsFailure failure) {
+            reportedPolicies.add(policy);
+            reported.add(policy.type().value() + " " + policy.domain() + ": " + failure.type().value() + " " + failure.mxHost().orElse("-"));
+        }
+    };
 
     @BeforeEach
     void setUp() throws Exception {
@@ -65,7 +87,9 @@ class DaneDeliveryTest {
 
     private void startPeer(ScriptedSmtpPeer.Builder builder) {
         peer = builder.start();
-        testee = new SmtpTransport(new DnsJavaShapedDns(), Clock.systemUTC(), peer.port(), false);
+        DnsJavaShapedDns jamesDns = new DnsJavaShapedDns();
+        testee = new SmtpTransport(jamesDns, Clock.systemUTC(), peer.port(), false, MtaStsPolicies.inMemory(jamesDns, Clock.systemUTC()),
+            reports);
     }
 
     private ScriptedSmtpPeer.Builder withStartTls() {
@@ -110,6 +134,9 @@ class DaneDeliveryTest {
         // DANE-EE: the certificate names localhost, not the MX host; the TLSA record alone authenticates it
         assertThat(peer.serverNames()).containsExactly("mx.signed.test");
         assertThat(peer.messages()).hasSize(1);
+        assertThat(reported).containsExactly("tlsa signed.test: success");
+        assertThat(reportedPolicies).containsExactly(TlsReportPolicy.tlsa("signed.test",
+            List.of(daneEeSpkiSha256(certificates.goodCertificate()).asString()), "mx.signed.test"));
     }
 
     @Test
@@ -126,6 +153,7 @@ class DaneDeliveryTest {
         assertThat(peer.messages()).isEmpty();
         // no plaintext retry on a new connection, as opportunistic TLS would do
         assertThat(peer.sessions()).isEqualTo(1);
+        assertThat(reported).containsExactly("tlsa signed.test: validation-failure mx.signed.test");
     }
 
     @Test
@@ -139,6 +167,7 @@ class DaneDeliveryTest {
         assertThat(reply(result)).startsWith("451 4.7.4 TLS is required");
         assertThat(peer.sawCommand("MAIL")).isFalse();
         assertThat(peer.messages()).isEmpty();
+        assertThat(reported).containsExactly("tlsa signed.test: starttls-not-supported mx.signed.test");
     }
 
     @Test
@@ -153,6 +182,7 @@ class DaneDeliveryTest {
         assertThat(result.tlsProtocol()).isEmpty();
         assertThat(peer.messages()).hasSize(1);
         assertThat(dns.queries()).noneMatch(query -> query.startsWith("TLSA"));
+        assertThat(reported).containsExactly("no-policy-found plain.test: starttls-not-supported mx.plain.test");
     }
 
     /** A bogus A or TLSA answer for the first MX: DANE skips that MX (RFC 7672), as for any bogus answer about it. */
@@ -186,6 +216,7 @@ class DaneDeliveryTest {
         assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).containsExactly(address(RECIPIENT));
         assertThat(reply(result)).startsWith("451 4.7.5 MX lookup of signed.test is dnssec-invalid");
         assertThat(peer.sessions()).isZero();
+        assertThat(reported).containsExactly("tlsa signed.test: dnssec-invalid -");
     }
 
     @Test
@@ -200,6 +231,7 @@ class DaneDeliveryTest {
         assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address(RECIPIENT));
         assertThat(result.tlsProtocol()).isPresent();
         assertThat(peer.messages()).hasSize(1);
+        assertThat(reported).containsExactly("tlsa signed.test: tlsa-invalid mx.signed.test", "no-policy-found signed.test: success");
     }
 
     @Test
@@ -251,5 +283,6 @@ class DaneDeliveryTest {
         assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).containsExactly(address(RECIPIENT));
         assertThat(reply(result)).startsWith("451 4.7.5 TLSA lookup of mx.signed.test port " + peer.port() + ": dnssec-invalid (bogus)");
         assertThat(peer.sessions()).isZero();
+        assertThat(reported).containsExactly("tlsa signed.test: dnssec-invalid mx.signed.test");
     }
 }

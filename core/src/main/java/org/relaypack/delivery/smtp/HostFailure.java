@@ -1,6 +1,9 @@
 package org.relaypack.delivery.smtp;
 
 import java.util.Objects;
+import java.util.Optional;
+
+import org.relaypack.tls.report.TlsResultType;
 
 
 /**
@@ -24,6 +27,7 @@ public class HostFailure extends Exception {
 
     private final transient SmtpReply reason;
     transient boolean quit;
+    private transient Optional<TlsResultType> tlsResult = Optional.empty();
 
     public HostFailure(SmtpReply reason) {
         super(reason.asString());
@@ -37,5 +41,15 @@ public class HostFailure extends Exception {
 
     public SmtpReply reason() {
         return reason;
+    }
+
+    /** This failure as RFC 8460 reports it: TLS not offered, or a failed handshake; empty for any other failure. */
+    public Optional<TlsResultType> tlsResult() {
+        return tlsResult;
+    }
+
+    HostFailure withTlsResult(TlsResultType type) {
+        this.tlsResult = Optional.of(type);
+        return this;
     }
 }

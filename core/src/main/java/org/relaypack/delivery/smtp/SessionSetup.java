@@ -12,6 +12,7 @@ import javax.net.ssl.SSLSocket;
 
 import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.TlsPolicy;
+import org.relaypack.tls.report.TlsResultType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,7 @@ final class SessionSetup {
 
         HandshakeFailure(String text, Throwable cause) {
             super(HostFailure.localReply("4.7.5", text), cause);
+            withTlsResult(TlsResultType.ofHandshakeFailure(cause));
         }
     }
 
@@ -110,13 +112,14 @@ final class SessionSetup {
                 startTls();
                 ehlo(false);
             } else if (tls.mode().requiresTls()) {
-                throw HostFailure.quitting(reply.asSmtpReply());
+                throw HostFailure.quitting(reply.asSmtpReply()).withTlsResult(TlsResultType.STARTTLS_NOT_SUPPORTED);
             } else {
                 LOGGER.info("{} refused STARTTLS ({}), continuing in plaintext as the TLS policy allows", target.describe(), reply.asSmtpReply().asString());
             }
         }
         if (tls.mode().requiresTls() && tlsSession.isEmpty()) {
-            throw HostFailure.quitting(HostFailure.localReply("4.7.4", "TLS is required, but was not offered by " + target.describe()));
+            throw HostFailure.quitting(HostFailure.localReply("4.7.4", "TLS is required, but was not offered by " + target.describe()))
+                .withTlsResult(TlsResultType.STARTTLS_NOT_SUPPORTED);
         }
         if (target.credentials().isPresent()) {
             new SaslClient(connection, target, capabilities, tlsSession.isPresent()).authenticate(target.credentials().get());

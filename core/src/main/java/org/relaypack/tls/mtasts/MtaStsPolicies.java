@@ -1,18 +1,30 @@
 package org.relaypack.tls.mtasts;
 
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import javax.net.ssl.SSLException;
+
+
 import org.apache.james.dnsservice.api.DNSService;
+import org.relaypack.tls.report.TlsFailure;
+import org.relaypack.tls.report.TlsReportPolicy;
+import org.relaypack.tls.report.TlsReportSink;
+import org.relaypack.tls.report.TlsResultType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import com.google.common.base.Throwables;
+import com.google.common.collect.ImmutableList;
 
 /**
  * "The MTA-STS policy of this domain" (RFC 8461 5.1), for the delivery engine and anything that
@@ -64,13 +76,18 @@ public final class MtaStsPolicies {
 
     /** The policy that applies to mail for {@code domain} now; empty when the domain has none. */
     public Optional<MtaStsPolicy> policyFor(String domain, MtaStsSettings settings) {
+        return policyFor(domain, settings, TlsReportSink.NONE);
+    }
+
+    /** As {@link #policyFor(String, MtaStsSettings)}; a failed fetch is handed to the sink (RFC 8460's sts-* result types). */
+    public Optional<MtaStsPolicy> policyFor(String domain, MtaStsSettings settings, TlsReportSink reports) {
         String name = normalize(domain);
         synchronized (locks.computeIfAbsent(name, any -> new Object())) {
-            return lookUp(name, settings);
+            return lookUp(name, settings, reports);
         }
     }
 
-    private Optional<MtaStsPolicy> lookUp(String domain, MtaStsSettings settings) {
+    private Optional<MtaStsPolicy> lookUp(String domain, MtaStsSettings settings, TlsReportSink reports) {
         Instant now = clock.instant();
         Optional<MtaStsPolicy> cached = cache.get(domain).filter(policy -> !policy.isExpiredAt(now));
         String id;
@@ -92,14 +109,19 @@ public final class MtaStsPolicies {
         if (failed != null && failed.id.equals(id) && now.isBefore(failed.at.plus(FETCH_RETRY))) {
             return cached;
         }
+        boolean fetched = false;
         try {
-            MtaStsPolicy policy = PolicyText.parse(domain, id, fetcher.fetch(domain, settings), now);
+            String text = fetcher.fetch(domain, settings);
+            fetched = true;
+            MtaStsPolicy policy = PolicyText.parse(domain, id, text, now);
             cache.put(policy);
             failedFetches.remove(domain);
             LOGGER.info("MTA-STS: fetched the policy of {}: {}", domain, policy.describe());
             return Optional.of(policy);
         } catch (PolicyUnavailable e) {
             failedFetches.put(domain, new FailedFetch(id, now));
+            reports.failure(cached.map(MtaStsPolicies::reportPolicy).orElse(TlsReportPolicy.sts(domain, ImmutableList.of(), ImmutableList.of())),
+                TlsFailure.of(fetchResult(fetched, e), Optional.empty(), Optional.empty(), Optional.empty()));
             if (cached.isPresent()) {
                 LOGGER.warn("MTA-STS: no new policy for {} (TXT id {}): {}; the cached policy ({}) still applies until {} (RFC 8461 5.1)",
                     domain, id, e.getMessage(), cached.get().describe(), cached.get().expiresAt());
@@ -117,6 +139,22 @@ public final class MtaStsPolicies {
         } catch (RuntimeException e) {
             throw new PolicyUnavailable("the TXT lookup of _mta-sts." + domain + " failed: " + e, e);
         }
+    }
+
+    /** RFC 8460 4.3: the policy text was invalid, the policy server's certificate was, or the fetch failed. */
+    private static TlsResultType fetchResult(boolean fetched, PolicyUnavailable failure) {
+        if (fetched) {
+            return TlsResultType.STS_POLICY_INVALID;
+        }
+        boolean webPki = Throwables.getCausalChain(failure).stream()
+            .anyMatch(cause -> cause instanceof SSLException || cause instanceof CertificateException);
+        return webPki ? TlsResultType.STS_WEBPKI_INVALID : TlsResultType.STS_POLICY_FETCH_ERROR;
+    }
+
+    /** A policy as RFC 8460 reports it: its lines, its mx patterns. */
+    public static TlsReportPolicy reportPolicy(MtaStsPolicy policy) {
+        return TlsReportPolicy.sts(policy.domain(), Arrays.stream(policy.text().split("\r?\n")).map(String::trim)
+            .filter(line -> !line.isEmpty()).collect(ImmutableList.toImmutableList()), policy.mxPatterns());
     }
 
     private static String normalize(String domain) {

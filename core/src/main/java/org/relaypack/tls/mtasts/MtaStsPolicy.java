@@ -67,7 +67,7 @@ public final class MtaStsPolicy {
     }
 
     /** The policy as the server sent it (kept in the cache file). */
-    String text() {
+    public String text() {
         return text;
     }
 

@@ -6,6 +6,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import org.relaypack.tls.TxtRecordText;
+
 /**
  * The {@code _mta-sts.DOMAIN} TXT record (RFC 8461 3.1): {@code v=STSv1; id=...;}. Records that
  * do not begin with {@code v=STSv1;} are discarded; exactly one must remain and be valid, else the
@@ -26,7 +28,7 @@ final class StsTxtRecord {
     /** The policy id, or why there is none. */
     static String idOf(String domain, Collection<String> records) throws PolicyUnavailable {
         List<String> candidates = records.stream()
-            .map(StsTxtRecord::joinStrings)
+            .map(TxtRecordText::joinStrings)
             .filter(text -> text.startsWith(VERSION + ";") || text.startsWith(VERSION + " ") || text.startsWith(VERSION + "\t")
                 || text.equals(VERSION))
             .collect(Collectors.toList());
@@ -67,34 +69,5 @@ final class StsTxtRecord {
 
     private static PolicyUnavailable invalid(String domain, String text, String problem) {
         return new PolicyUnavailable("_mta-sts." + domain + " TXT record '" + text + "' is not valid: " + problem);
-    }
-
-    /** {@code "v=STSv1; " "id=1;"} (dnsjava's zone-file form) becomes {@code v=STSv1; id=1;}; unquoted text is taken as it is. */
-    static String joinStrings(String record) {
-        String text = record.trim();
-        if (!text.startsWith("\"")) {
-            return text;
-        }
-        StringBuilder joined = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '"') {
-                quoted = !quoted;
-            } else if (!quoted) {
-                continue; // the spaces between the strings
-            } else if (c == '\\' && i + 1 < text.length()) {
-                if (i + 3 < text.length() && Character.isDigit(text.charAt(i + 1)) && Character.isDigit(text.charAt(i + 2))
-                    && Character.isDigit(text.charAt(i + 3))) {
-                    joined.append((char) Integer.parseInt(text.substring(i + 1, i + 4)));
-                    i += 3;
-                } else {
-                    joined.append(text.charAt(++i));
-                }
-            } else {
-                joined.append(c);
-            }
-        }
-        return joined.toString();
     }
 }

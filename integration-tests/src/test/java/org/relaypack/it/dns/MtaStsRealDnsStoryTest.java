@@ -14,11 +14,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
+import java.util.zip.GZIPInputStream;
+
+import javax.mail.BodyPart;
+import javax.mail.internet.ContentType;
+import javax.mail.internet.MimeMessage;
+import javax.mail.internet.MimeMultipart;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -57,6 +65,8 @@ class MtaStsRealDnsStoryTest {
     private static HttpsServer policyServer;
     private static SmtpPeer mx;
     private static RelayJames james;
+    private static Path tlsReports;
+    private static final String YESTERDAY = LocalDate.now(ZoneOffset.UTC).minusDays(1).toString();
 
     private static final Map<String, String> POLICIES = Map.of(
         "mta-sts.sts.mxtest.example", "version: STSv1\nmode: enforce\nmx: mx1.sts.mxtest.example\nmax_age: 86400\n",
@@ -98,6 +108,12 @@ class MtaStsRealDnsStoryTest {
                 .a("mta-sts." + domain, "127.0.0.1")
                 .txt("_mta-sts." + domain, "v=STSv1; ", "id=20261130;");
         }
+        // TLS reporting: the counts of yesterday, left by a James that stopped then; only sts.mxtest.example takes reports
+        dns.txt("_smtp._tls.sts.mxtest.example", "v=TLSRPTv1; rua=mailto:tlsrpt@sts.mxtest.example");
+        tlsReports = Files.createTempDirectory("relaypack-tls-reports-");
+        for (String domain : List.of("sts.mxtest.example", "mismatch.mxtest.example")) {
+            Files.writeString(tlsReports.resolve(domain + "!" + YESTERDAY + ".partial.json"), partialReport(domain));
+        }
 
         james = RelayJames.sample("smarthost")
             .jamesDnsService()
@@ -110,8 +126,20 @@ class MtaStsRealDnsStoryTest {
             .substitute("<retry delays=\"5m, 10m, 30m, 1h, 2h, 4h\" maxAttempts=\"30\"/>", "<retry delays=\"1s\" maxAttempts=\"1000\"/>"
                 + "<loopDetection allowLoopbackMx=\"true\"/>")
             .substitute("<truststore path=\"file://conf/partner-ca.p12\" type=\"PKCS12\" passwordFile=\"file://conf/partner-ca.secret\"/>", "")
+            .substitute("<relaypack>\n", "<relaypack>\n    <tls-reporting organization=\"story\" contact=\"tlsrpt@lan.example\" submitter=\"relay.lan.example\" "
+                + "directory=\"" + tlsReports + "\"/>\n")
             .extraConf(conf)
             .start();
+    }
+
+    private static String partialReport(String domain) {
+        return "{\"organization-name\":\"story\",\"date-range\":{\"start-datetime\":\"" + YESTERDAY + "T00:00:00Z\","
+            + "\"end-datetime\":\"" + YESTERDAY + "T12:00:00Z\"},\"contact-info\":\"tlsrpt@lan.example\",\"report-id\":\"seed\","
+            + "\"policies\":[{\"policy\":{\"policy-type\":\"sts\",\"policy-string\":[\"version: STSv1\",\"mode: enforce\"],"
+            + "\"policy-domain\":\"" + domain + "\",\"mx-host\":[\"mx1." + domain + "\"]},"
+            + "\"summary\":{\"total-successful-session-count\":7,\"total-failure-session-count\":1},"
+            + "\"failure-details\":[{\"result-type\":\"starttls-not-supported\",\"sending-mta-ip\":\"192.0.2.25\","
+            + "\"receiving-mx-hostname\":\"mx1." + domain + "\",\"receiving-ip\":\"127.0.0.1\",\"failed-session-count\":1}]}]}";
     }
 
     private static SSLContext serverContext(Path keystore) throws Exception {
@@ -188,5 +216,38 @@ class MtaStsRealDnsStoryTest {
             .contains("relay=none", "status=deferred (451 4.7.5 MTA-STS policy of mismatch.mxtest.example (enforce",
                 "names none of its MX hosts (mx1.mismatch.mxtest.example)"));
         assertThat(mx.transactionsTo("carol@mismatch.mxtest.example")).isEmpty();
+    }
+
+    @Test
+    void theCountsOfAClosedDayShouldBeMailedToTheRuaOfTheDomainThroughJamesSpool() throws Exception {
+        await().atMost(Duration.ofSeconds(60)).until(() -> mx.transactionsTo("tlsrpt@sts.mxtest.example").size() == 1);
+
+        SmtpPeer.Transaction report = mx.transactionsTo("tlsrpt@sts.mxtest.example").get(0);
+        assertThat(report.sender()).isEqualTo("tlsrpt@lan.example");
+        MimeMessage message = report.message();
+        ContentType type = new ContentType(message.getContentType());
+        assertThat(type.getBaseType()).isEqualTo("multipart/report");
+        assertThat(type.getParameter("report-type")).isEqualTo("tlsrpt");
+        assertThat(message.getHeader("TLS-Report-Domain")).containsExactly("sts.mxtest.example");
+        assertThat(message.getHeader("TLS-Report-Submitter")).containsExactly("relay.lan.example");
+        BodyPart json = ((MimeMultipart) message.getContent()).getBodyPart(1);
+        assertThat(new ContentType(json.getContentType()).getBaseType()).isEqualTo("application/tlsrpt+gzip");
+        try (InputStream gzip = new GZIPInputStream(json.getInputStream())) {
+            assertThat(new String(gzip.readAllBytes(), StandardCharsets.UTF_8).replaceAll("\\s", ""))
+                .contains("\"policy-domain\":\"sts.mxtest.example\"", "\"total-successful-session-count\":7",
+                    "\"result-type\":\"starttls-not-supported\"");
+        }
+        // mismatch.mxtest.example publishes no _smtp._tls: its report is written, and mailed nowhere
+        await().atMost(Duration.ofSeconds(30)).until(() -> reportFiles().size() == 2);
+        assertThat(reportFiles()).anyMatch(name -> name.startsWith("relay.lan.example!mismatch.mxtest.example!"));
+        assertThat(dns.queries()).contains("TXT _smtp._tls.mismatch.mxtest.example.");
+        assertThat(mx.transactions()).filteredOn(transaction -> transaction.content().contains("TLS-Report-Domain")).hasSize(1);
+    }
+
+    private static List<String> reportFiles() throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(tlsReports)) {
+            return files.map(file -> file.getFileName().toString()).filter(name -> name.endsWith(".json") && !name.endsWith(".partial.json"))
+                .collect(Collectors.toList());
+        }
     }
 }

@@ -98,6 +98,7 @@ class LifecycleStoryTest {
             .substitute(FILE_SOURCE, "            <ldap url=\"ldap://127.0.0.1:" + ldap.getListenPort() + "\"\n"
                 + "                  baseDN=\"ou=people," + BASE_DN + "\" bindDN=\"cn=relay," + BASE_DN + "\"\n"
                 + "                  bindPassword=\"relay-secret\"/>\n" + FILE_SOURCE)
+            .substitute("<relaypack>\n", "<relaypack>\n    <tls-reporting organization=\"lifecycle story\" contact=\"tlsrpt@relay.example\"/>\n")
             .start();
         try (SmtpTestClient client = SmtpTestClient.plainFrom(InetAddress.getByName("127.0.0.2"), james.port(25))) {
             client.greeting();
@@ -107,7 +108,7 @@ class LifecycleStoryTest {
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> server1.transactions().size() == 1);
         assertThat(connections.opened.get()).isPositive();
-        assertThat(relaypackThreads()).contains("relaypack-routes-reload", "relaypack-smtp-pool-cleaner");
+        assertThat(relaypackThreads()).contains("relaypack-routes-reload", "relaypack-smtp-pool-cleaner", "relaypack-tls-reports");
 
         james.close();
 

@@ -3,6 +3,7 @@ package org.relaypack.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.relaypack.testing.Addresses.address;
 import static org.relaypack.delivery.TestMails.mail;
+import static org.relaypack.delivery.TestMails.tlsRequiredNoMail;
 
 import org.relaypack.testing.DnsJavaShapedDns;
 import org.relaypack.testing.ScriptedSmtpPeer;
@@ -12,10 +13,14 @@ import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
+import org.apache.mailet.Mail;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -139,6 +144,70 @@ class DaneDeliveryTest {
         assertThat(reply(result)).startsWith("451 4.7.4 TLS is required");
         assertThat(peer.sawCommand("MAIL")).isFalse();
         assertThat(peer.messages()).isEmpty();
+    }
+
+    /**
+     * {@code TLS-Required: No} (RFC 8689 section 4.2.2): the TLSA records are set aside for that mail, and for it only; the
+     * hop's own fallback and DNSSEC are not.
+     */
+    @Nested
+    class TlsRequiredNo {
+        @Test
+        void strippedStartTlsShouldDeliverATlsRequiredNoMailInPlaintextAndStillRefuseTheOthers() throws Exception {
+            startPeer(ScriptedSmtpPeer.builder());
+            signedZoneWithOneMx().tlsa("mx.signed.test", peer.port(), daneEeSpkiSha256(certificates.goodCertificate()));
+            NextHop hop = daneHop();
+            Mail relaxedMail = tlsRequiredNoMail("m1", RECIPIENT);
+            AtomicReference<DeliveryResult> relaxed = new AtomicReference<>();
+
+            List<String> log = LogCapture.infoOf("org.relaypack", () -> relaxed.set(testee.deliver(hop, relaxedMail)));
+            DeliveryResult enforced = testee.deliver(hop, mail("m2", RECIPIENT));
+
+            assertThat(relaxed.get().recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address(RECIPIENT));
+            assertThat(relaxed.get().tlsProtocol()).isEmpty();
+            assertThat(log).anySatisfy(line -> assertThat(line).contains("TLS-Required: No", "mail=m1", "domain=signed.test",
+                "set aside (DANE TLSA of mx.signed.test", "get opportunistic TLS"));
+            assertThat(reply(enforced)).startsWith("451 4.7.4 TLS is required");
+            assertThat(peer.messages()).singleElement().asString().contains("Subject: m1");
+        }
+
+        @Test
+        void aCertificateOfAnotherKeyShouldNotStopATlsRequiredNoMail() throws Exception {
+            startPeer(withStartTls());
+            signedZoneWithOneMx().tlsa("mx.signed.test", peer.port(), daneEeSpkiSha256(certificates.wrongNameCertificate()));
+
+            DeliveryResult result = testee.deliver(daneHop(), tlsRequiredNoMail("m1", RECIPIENT));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address(RECIPIENT));
+            // TLS is still used where offered, without the TLSA check
+            assertThat(result.tlsProtocol()).isPresent();
+            assertThat(peer.messages()).hasSize(1);
+        }
+
+        @Test
+        void aStartTlsRequiredFallbackShouldStillKeepATlsRequiredNoMailOutOfPlaintext() throws Exception {
+            startPeer(ScriptedSmtpPeer.builder());
+            signedZoneWithOneMx().tlsa("mx.signed.test", peer.port(), daneEeSpkiSha256(certificates.goodCertificate()));
+
+            DeliveryResult result = testee.deliver(daneHop(TlsMode.STARTTLS_REQUIRED), tlsRequiredNoMail("m1", RECIPIENT));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).containsExactly(address(RECIPIENT));
+            assertThat(reply(result)).startsWith("451 4.7.4 TLS is required");
+            assertThat(peer.messages()).isEmpty();
+        }
+
+        @Test
+        void aBogusTlsaAnswerShouldStillSkipTheMxForATlsRequiredNoMail() throws Exception {
+            startPeer(withStartTls());
+            signedZoneWithOneMx().tlsa("mx.signed.test", peer.port(), daneEeSpkiSha256(certificates.goodCertificate()))
+                .breakSignature("_" + peer.port() + "._tcp.mx.signed.test", Type.TLSA);
+
+            DeliveryResult result = testee.deliver(daneHop(), tlsRequiredNoMail("m1", RECIPIENT));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).containsExactly(address(RECIPIENT));
+            assertThat(reply(result)).contains("dnssec-invalid (bogus)");
+            assertThat(peer.sessions()).isZero();
+        }
     }
 
     @Test

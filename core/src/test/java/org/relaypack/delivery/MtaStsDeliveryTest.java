@@ -107,6 +107,14 @@ class MtaStsDeliveryTest {
         return transport(mx, MtaStsPolicies.inMemory(dns, Clock.systemUTC()));
     }
 
+    /** example.test's only MX host, evil.example.test, is one the enforced policy does not name. */
+    private ScriptedSmtpPeer onlyAnMxThePolicyDoesNotName() {
+        dns.dropRecord("example.test");
+        dns.mx("example.test", "evil.example.test.");
+        policyServer.policy(ENFORCE);
+        return mxWithCertificateOfItsName();
+    }
+
     /** Delivers and returns the INFO+ lines the pack logged meanwhile. */
     private static List<String> deliver(SmtpTransport transport, NextHop hop, Mail mail, AtomicReference<DeliveryResult> result) {
         return LogCapture.infoOf("org.relaypack", () -> result.set(transport.deliver(hop, mail)));
@@ -174,10 +182,7 @@ class MtaStsDeliveryTest {
 
         @Test
         void noMxThePolicyNamesShouldDeferWithoutAnyConnection() throws Exception {
-            dns.dropRecord("example.test");
-            dns.mx("example.test", "evil.example.test.");
-            policyServer.policy(ENFORCE);
-            ScriptedSmtpPeer mx = mxWithCertificateOfItsName();
+            ScriptedSmtpPeer mx = onlyAnMxThePolicyDoesNotName();
 
             DeliveryResult result = transport(mx).deliver(internet(), mail("m1", RECIPIENT));
 
@@ -285,10 +290,7 @@ class MtaStsDeliveryTest {
 
         @Test
         void anMxThePolicyDoesNotNameShouldGetATlsRequiredNoMail() throws Exception {
-            dns.dropRecord("example.test");
-            dns.mx("example.test", "evil.example.test.");
-            policyServer.policy(ENFORCE);
-            ScriptedSmtpPeer mx = mxWithCertificateOfItsName();
+            ScriptedSmtpPeer mx = onlyAnMxThePolicyDoesNotName();
 
             DeliveryResult result = transport(mx).deliver(internet(), tlsRequiredNoMail("m1", RECIPIENT));
 

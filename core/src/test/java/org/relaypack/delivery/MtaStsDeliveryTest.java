@@ -97,6 +97,10 @@ class MtaStsDeliveryTest {
         return mx(ScriptedSmtpPeer.builder().startTls(certificates.sts(), "TLSv1.3", "TLSv1.2"));
     }
 
+    private ScriptedSmtpPeer mxWithCertificateForAnotherName() {
+        return mx(ScriptedSmtpPeer.builder().startTls(certificates.otherName(), "TLSv1.3", "TLSv1.2"));
+    }
+
     private SmtpTransport transport(ScriptedSmtpPeer mx, MtaStsPolicies policies) {
         SmtpTransport transport = new SmtpTransport(dns, Clock.systemUTC(), mx.port(), false, policies);
         closeables.add(transport);
@@ -154,7 +158,7 @@ class MtaStsDeliveryTest {
         @Test
         void aCertificateForAnotherNameShouldSendNothing() throws Exception {
             policyServer.policy(ENFORCE);
-            ScriptedSmtpPeer mx = mx(ScriptedSmtpPeer.builder().startTls(certificates.otherName(), "TLSv1.3", "TLSv1.2"));
+            ScriptedSmtpPeer mx = mxWithCertificateForAnotherName();
 
             DeliveryResult result = transport(mx).deliver(internet(), mail("m1", RECIPIENT));
 
@@ -199,7 +203,7 @@ class MtaStsDeliveryTest {
         @Test
         void aCertificateForAnotherNameShouldStillGetTheMailAndBeLogged() throws Exception {
             policyServer.policy(TESTING);
-            ScriptedSmtpPeer mx = mx(ScriptedSmtpPeer.builder().startTls(certificates.otherName(), "TLSv1.3", "TLSv1.2"));
+            ScriptedSmtpPeer mx = mxWithCertificateForAnotherName();
             AtomicReference<DeliveryResult> result = new AtomicReference<>();
 
             List<String> log = deliver(transport(mx), internet(), mail("m1", RECIPIENT), result);
@@ -278,7 +282,7 @@ class MtaStsDeliveryTest {
         @Test
         void aCertificateForAnotherNameShouldNotStopATlsRequiredNoMail() throws Exception {
             policyServer.policy(ENFORCE);
-            ScriptedSmtpPeer mx = mx(ScriptedSmtpPeer.builder().startTls(certificates.otherName(), "TLSv1.3", "TLSv1.2"));
+            ScriptedSmtpPeer mx = mxWithCertificateForAnotherName();
 
             DeliveryResult result = transport(mx).deliver(internet(), tlsRequiredNoMail("m1", RECIPIENT));
 

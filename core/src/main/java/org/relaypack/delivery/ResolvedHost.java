@@ -40,6 +40,11 @@ final class ResolvedHost {
         return new ResolvedHost(name, address, tls, tlsa, nextHop);
     }
 
+    /** The same host without its TLSA records: a mail that sets the recipient domain's DANE policy aside. */
+    ResolvedHost withoutTlsa() {
+        return new ResolvedHost(name, address, tls, Optional.empty(), nextHop);
+    }
+
     /** The next-hop domain: the domain whose MX records named this host, else the host itself (Postfix's $nexthop). */
     HostName nextHop() {
         return nextHop;

@@ -157,6 +157,9 @@ public class SmtpTransport implements HopTransport {
         }
         List<MailAddress> pending = new ArrayList<>(recipients);
         TlsPlan plan = mtaSts.plan(hop, domain, resolution.hosts());
+        if (requirement == TlsRequirement.TLS_OPTIONAL) {
+            plan = TlsRequiredNo.setAside(hop, mail, domain, resolution.hosts(), plan);
+        }
         SmtpReply lastReason = plan.refusal().or(resolution::problem)
             .orElse(HostFailure.localReply("4.4.4", "no host to deliver to for next hop " + hop.name()));
         for (PlannedHost host : plan.hosts()) {

@@ -3,6 +3,7 @@ package org.relaypack.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.relaypack.testing.Addresses.address;
 import static org.relaypack.delivery.TestMails.mail;
+import static org.relaypack.delivery.TestMails.tlsRequiredNoMail;
 
 import org.relaypack.testing.DnsJavaShapedDns;
 import org.relaypack.testing.ScriptedSmtpPeer;
@@ -15,9 +16,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
+import org.apache.mailet.Mail;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -170,6 +174,57 @@ class DaneDeliveryTest {
         assertThat(reported).containsExactly("tlsa signed.test: starttls-not-supported mx.signed.test");
     }
 
+    /**
+     * {@code TLS-Required: No} (RFC 8689 section 4.2.2): the TLSA records are set aside for that mail, and for it only; the
+     * hop's own fallback and DNSSEC (see the bogus TLSA test below) are not.
+     */
+    @Nested
+    class TlsRequiredNo {
+        @Test
+        void strippedStartTlsShouldDeliverATlsRequiredNoMailInPlaintextAndStillRefuseTheOthers() throws Exception {
+            startPeer(ScriptedSmtpPeer.builder());
+            signedZoneWithOneMx().tlsa("mx.signed.test", peer.port(), daneEeSpkiSha256(certificates.goodCertificate()));
+            NextHop hop = daneHop();
+            Mail relaxedMail = tlsRequiredNoMail("m1", RECIPIENT);
+            AtomicReference<DeliveryResult> relaxed = new AtomicReference<>();
+
+            List<String> log = LogCapture.infoOf("org.relaypack", () -> relaxed.set(testee.deliver(hop, relaxedMail)));
+            DeliveryResult enforced = testee.deliver(hop, mail("m2", RECIPIENT));
+
+            assertThat(relaxed.get().recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address(RECIPIENT));
+            assertThat(relaxed.get().tlsProtocol()).isEmpty();
+            assertThat(log).anySatisfy(line -> assertThat(line).contains("TLS-Required: No", "mail=m1", "domain=signed.test",
+                "set aside (DANE TLSA of mx.signed.test", "get opportunistic TLS"));
+            assertThat(reply(enforced)).startsWith("451 4.7.4 TLS is required");
+            assertThat(peer.messages()).singleElement().asString().contains("Subject: m1");
+        }
+
+        @Test
+        void aCertificateOfAnotherKeyShouldNotStopATlsRequiredNoMail() throws Exception {
+            startPeer(withStartTls());
+            signedZoneWithOneMx().tlsa("mx.signed.test", peer.port(), daneEeSpkiSha256(certificates.wrongNameCertificate()));
+
+            DeliveryResult result = testee.deliver(daneHop(), tlsRequiredNoMail("m1", RECIPIENT));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address(RECIPIENT));
+            // TLS is still used where offered, without the TLSA check
+            assertThat(result.tlsProtocol()).isPresent();
+            assertThat(peer.messages()).hasSize(1);
+        }
+
+        @Test
+        void aStartTlsRequiredFallbackShouldStillKeepATlsRequiredNoMailOutOfPlaintext() throws Exception {
+            startPeer(ScriptedSmtpPeer.builder());
+            signedZoneWithOneMx().tlsa("mx.signed.test", peer.port(), daneEeSpkiSha256(certificates.goodCertificate()));
+
+            DeliveryResult result = testee.deliver(daneHop(TlsMode.STARTTLS_REQUIRED), tlsRequiredNoMail("m1", RECIPIENT));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).containsExactly(address(RECIPIENT));
+            assertThat(reply(result)).startsWith("451 4.7.4 TLS is required");
+            assertThat(peer.messages()).isEmpty();
+        }
+    }
+
     @Test
     void anUnsignedZoneShouldBeDeliveredOpportunisticallyWithoutTlsaLookup() throws Exception {
         startPeer(ScriptedSmtpPeer.builder());
@@ -272,13 +327,15 @@ class DaneDeliveryTest {
         assertThat(peer.messages()).isEmpty();
     }
 
-    @Test
-    void aBogusTlsaAnswerOfTheOnlyMxShouldDeferWith475AndConnectNowhere() throws Exception {
+    /** Also for a {@code TLS-Required: No} mail: a bogus answer is a DNS failure, not a TLS policy the header sets aside. */
+    @ParameterizedTest(name = "TLS-Required: No {0}")
+    @ValueSource(booleans = {false, true})
+    void aBogusTlsaAnswerOfTheOnlyMxShouldDeferWith475AndConnectNowhere(boolean tlsRequiredNo) throws Exception {
         startPeer(withStartTls());
         signedZoneWithOneMx().tlsa("mx.signed.test", peer.port(), daneEeSpkiSha256(certificates.goodCertificate()))
             .breakSignature("_" + peer.port() + "._tcp.mx.signed.test", Type.TLSA);
 
-        DeliveryResult result = testee.deliver(daneHop(), mail("m1", RECIPIENT));
+        DeliveryResult result = testee.deliver(daneHop(), tlsRequiredNo ? tlsRequiredNoMail("m1", RECIPIENT) : mail("m1", RECIPIENT));
 
         assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).containsExactly(address(RECIPIENT));
         assertThat(reply(result)).startsWith("451 4.7.5 TLSA lookup of mx.signed.test port " + peer.port() + ": dnssec-invalid (bogus)");

@@ -2,6 +2,7 @@ package org.relaypack.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.relaypack.delivery.TestMails.mail;
+import static org.relaypack.delivery.TestMails.tlsRequiredNoMail;
 import static org.relaypack.testing.Addresses.address;
 
 import java.net.InetAddress;
@@ -168,16 +169,21 @@ class DaneOrMtaStsDeliveryTest {
         assertThat(policyServer.requests()).isEqualTo(1);
     }
 
-    /** An attacker strips STARTTLS from the only MX host the policy in force lets the mail go to. */
-    @ParameterizedTest(name = "under {0}")
-    @ValueSource(strings = {"DANE", "an enforced MTA-STS policy"})
-    void strippedStartTlsShouldSendNothing(String policy) throws Exception {
+    /** A peer without STARTTLS; example.test under DANE (usable TLSA) or an enforced MTA-STS policy. */
+    private void strippedStartTlsUnder(String policy) throws Exception {
         startPeer(ScriptedSmtpPeer.builder());
         if (policy.equals("DANE")) {
             signedZoneWithUsableTlsa();
         } else {
             unsignedZoneWithEnforcedPolicy();
         }
+    }
+
+    /** An attacker strips STARTTLS from the only MX host the policy in force lets the mail go to. */
+    @ParameterizedTest(name = "under {0}")
+    @ValueSource(strings = {"DANE", "an enforced MTA-STS policy"})
+    void strippedStartTlsShouldSendNothing(String policy) throws Exception {
+        strippedStartTlsUnder(policy);
 
         DeliveryResult result = testee.deliver(hop(), mail("m1", RECIPIENT));
 
@@ -187,6 +193,19 @@ class DaneOrMtaStsDeliveryTest {
         assertThat(peer.messages()).isEmpty();
         // only mx1.example.test was connected to (under the policy, evil.example.test is not even tried)
         assertThat(peer.sessions()).isEqualTo(1);
+    }
+
+    /** {@code TLS-Required: No} (RFC 8689 section 4.2.2): whichever policy is in force, it is set aside for that mail. */
+    @ParameterizedTest(name = "under {0}")
+    @ValueSource(strings = {"DANE", "an enforced MTA-STS policy"})
+    void strippedStartTlsShouldStillDeliverATlsRequiredNoMailInPlaintext(String policy) throws Exception {
+        strippedStartTlsUnder(policy);
+
+        DeliveryResult result = testee.deliver(hop(), tlsRequiredNoMail("m1", RECIPIENT));
+
+        assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address(RECIPIENT));
+        assertThat(result.tlsProtocol()).isEmpty();
+        assertThat(peer.messages()).hasSize(1);
     }
 
     @Test

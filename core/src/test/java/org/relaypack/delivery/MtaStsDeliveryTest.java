@@ -3,6 +3,7 @@ package org.relaypack.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.relaypack.testing.Addresses.address;
 import static org.relaypack.delivery.TestMails.mail;
+import static org.relaypack.delivery.TestMails.tlsRequiredNoMail;
 
 import org.relaypack.testing.ScriptedSmtpPeer;
 import java.net.InetAddress;
@@ -28,6 +29,7 @@ import org.relaypack.delivery.MtaStsFixtures.Dns;
 import org.relaypack.delivery.MtaStsFixtures.PolicyServer;
 import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.TlsPolicy;
+import org.relaypack.tls.TlsRequirement;
 import org.relaypack.tls.mtasts.MtaStsPolicies;
 import org.relaypack.tls.mtasts.MtaStsSettings;
 
@@ -95,6 +97,10 @@ class MtaStsDeliveryTest {
         return mx(ScriptedSmtpPeer.builder().startTls(certificates.sts(), "TLSv1.3", "TLSv1.2"));
     }
 
+    private ScriptedSmtpPeer mxWithCertificateForAnotherName() {
+        return mx(ScriptedSmtpPeer.builder().startTls(certificates.otherName(), "TLSv1.3", "TLSv1.2"));
+    }
+
     private SmtpTransport transport(ScriptedSmtpPeer mx, MtaStsPolicies policies) {
         SmtpTransport transport = new SmtpTransport(dns, Clock.systemUTC(), mx.port(), false, policies);
         closeables.add(transport);
@@ -103,6 +109,14 @@ class MtaStsDeliveryTest {
 
     private SmtpTransport transport(ScriptedSmtpPeer mx) {
         return transport(mx, MtaStsPolicies.inMemory(dns, Clock.systemUTC()));
+    }
+
+    /** example.test's only MX host, evil.example.test, is one the enforced policy does not name. */
+    private ScriptedSmtpPeer onlyAnMxThePolicyDoesNotName() {
+        dns.dropRecord("example.test");
+        dns.mx("example.test", "evil.example.test.");
+        policyServer.policy(ENFORCE);
+        return mxWithCertificateOfItsName();
     }
 
     /** Delivers and returns the INFO+ lines the pack logged meanwhile. */
@@ -144,7 +158,7 @@ class MtaStsDeliveryTest {
         @Test
         void aCertificateForAnotherNameShouldSendNothing() throws Exception {
             policyServer.policy(ENFORCE);
-            ScriptedSmtpPeer mx = mx(ScriptedSmtpPeer.builder().startTls(certificates.otherName(), "TLSv1.3", "TLSv1.2"));
+            ScriptedSmtpPeer mx = mxWithCertificateForAnotherName();
 
             DeliveryResult result = transport(mx).deliver(internet(), mail("m1", RECIPIENT));
 
@@ -172,10 +186,7 @@ class MtaStsDeliveryTest {
 
         @Test
         void noMxThePolicyNamesShouldDeferWithoutAnyConnection() throws Exception {
-            dns.dropRecord("example.test");
-            dns.mx("example.test", "evil.example.test.");
-            policyServer.policy(ENFORCE);
-            ScriptedSmtpPeer mx = mxWithCertificateOfItsName();
+            ScriptedSmtpPeer mx = onlyAnMxThePolicyDoesNotName();
 
             DeliveryResult result = transport(mx).deliver(internet(), mail("m1", RECIPIENT));
 
@@ -192,7 +203,7 @@ class MtaStsDeliveryTest {
         @Test
         void aCertificateForAnotherNameShouldStillGetTheMailAndBeLogged() throws Exception {
             policyServer.policy(TESTING);
-            ScriptedSmtpPeer mx = mx(ScriptedSmtpPeer.builder().startTls(certificates.otherName(), "TLSv1.3", "TLSv1.2"));
+            ScriptedSmtpPeer mx = mxWithCertificateForAnotherName();
             AtomicReference<DeliveryResult> result = new AtomicReference<>();
 
             List<String> log = deliver(transport(mx), internet(), mail("m1", RECIPIENT), result);
@@ -243,6 +254,70 @@ class MtaStsDeliveryTest {
 
             assertThat(result.get().recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address(RECIPIENT));
             assertThat(log).noneSatisfy(line -> assertThat(line).contains("MTA-STS testing"));
+        }
+    }
+
+    /** {@code TLS-Required: No} (RFC 8689 section 4.2.2): the enforced policy is set aside for that mail, and for it only. */
+    @Nested
+    class TlsRequiredNo {
+        @Test
+        void strippedStartTlsShouldDeliverATlsRequiredNoMailInPlaintextAndStillDeferTheOthers() throws Exception {
+            policyServer.policy(ENFORCE);
+            ScriptedSmtpPeer mx = mx(ScriptedSmtpPeer.builder());
+            SmtpTransport transport = transport(mx);
+            AtomicReference<DeliveryResult> relaxed = new AtomicReference<>();
+
+            List<String> log = deliver(transport, internet(), tlsRequiredNoMail("m1", RECIPIENT), relaxed);
+            DeliveryResult enforced = transport.deliver(internet(), mail("m2", RECIPIENT));
+
+            assertThat(relaxed.get().recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address(RECIPIENT));
+            assertThat(relaxed.get().tlsProtocol()).isEmpty();
+            assertThat(log).anySatisfy(line -> assertThat(line).contains("TLS-Required: No", "mail=m1", "domain=example.test",
+                "set aside (MTA-STS policy of example.test (enforce", "get opportunistic TLS"));
+            assertThat(enforced.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).containsExactly(address(RECIPIENT));
+            assertThat(enforced.outcomes().get(0).reply().asString()).contains("4.7.4", "TLS is required");
+            assertThat(mx.messages()).singleElement().asString().contains("Subject: m1");
+        }
+
+        @Test
+        void aCertificateForAnotherNameShouldNotStopATlsRequiredNoMail() throws Exception {
+            policyServer.policy(ENFORCE);
+            ScriptedSmtpPeer mx = mxWithCertificateForAnotherName();
+
+            DeliveryResult result = transport(mx).deliver(internet(), tlsRequiredNoMail("m1", RECIPIENT));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address(RECIPIENT));
+            // TLS is still used where offered, without the policy's certificate check
+            assertThat(result.tlsProtocol()).isPresent();
+            assertThat(mx.messages()).hasSize(1);
+        }
+
+        @Test
+        void anMxThePolicyDoesNotNameShouldGetATlsRequiredNoMail() throws Exception {
+            ScriptedSmtpPeer mx = onlyAnMxThePolicyDoesNotName();
+
+            DeliveryResult result = transport(mx).deliver(internet(), tlsRequiredNoMail("m1", RECIPIENT));
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address(RECIPIENT));
+            assertThat(mx.serverNames()).containsExactly("evil.example.test");
+            assertThat(mx.messages()).hasSize(1);
+        }
+
+        @Test
+        void requireTlsShouldWinOverTheHeader() throws Exception {
+            policyServer.policy(ENFORCE);
+            ScriptedSmtpPeer mx = mx(ScriptedSmtpPeer.builder());
+            Mail mail = tlsRequiredNoMail("m1", RECIPIENT);
+            TlsRequirement.markRequireTls(mail);
+            AtomicReference<DeliveryResult> result = new AtomicReference<>();
+
+            List<String> log = deliver(transport(mx), internet(), mail, result);
+
+            assertThat(result.get().recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).containsExactly(address(RECIPIENT));
+            assertThat(result.get().outcomes().get(0).reply().asString()).contains("4.7.4", "TLS is required");
+            assertThat(mx.sawCommand("MAIL")).isFalse();
+            assertThat(mx.messages()).isEmpty();
+            assertThat(log).noneSatisfy(line -> assertThat(line).contains("TLS-Required: No"));
         }
     }
 

@@ -3,6 +3,7 @@ package org.relaypack.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.relaypack.delivery.TestMails.hop;
 import static org.relaypack.delivery.TestMails.mail;
+import static org.relaypack.delivery.TestMails.tlsRequiredNoMail;
 
 import org.relaypack.testing.DnsJavaShapedDns;
 import org.relaypack.testing.ScriptedSmtpPeer;
@@ -216,9 +217,7 @@ class RequireTlsDeliveryTest {
         void tlsRequiredNoShouldNotRelaxTheConfiguredVerification() throws Exception {
             ScriptedSmtpPeer peer = ScriptedSmtpPeer.builder().startTls(certificates.wrongNameServerContext(), "TLSv1.2", "TLSv1.3").start();
             peers.add(peer);
-            Mail mail = mail("relaxed", "bob@remote.test");
-            mail.getMessage().setHeader(TlsRequirement.TLS_REQUIRED_HEADER, "No");
-            mail.getMessage().saveChanges();
+            Mail mail = tlsRequiredNoMail("relaxed", "bob@remote.test");
 
             DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).build(), mail);
 

@@ -17,6 +17,7 @@ import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
 import org.relaypack.delivery.smtp.SessionDeadlines;
 import org.relaypack.testing.Addresses;
+import org.relaypack.tls.TlsRequirement;
 
 /** Mails and next hops for the transport tests. */
 final class TestMails {
@@ -40,6 +41,14 @@ final class TestMails {
             .recipients(Arrays.stream(recipients).map(Addresses::address).toArray(MailAddress[]::new))
             .mimeMessage(message(name))
             .build();
+    }
+
+    /** A mail whose header asks that the recipient domain's TLS policies be ignored (RFC 8689 section 4.2.2). */
+    static Mail tlsRequiredNoMail(String name, String... recipients) throws MessagingException {
+        Mail mail = mail(name, recipients);
+        mail.getMessage().setHeader(TlsRequirement.TLS_REQUIRED_HEADER, "No");
+        mail.getMessage().saveChanges();
+        return mail;
     }
 
     /** A hop to [localhost]:port for each port, short timeouts, EHLO name fixed. */

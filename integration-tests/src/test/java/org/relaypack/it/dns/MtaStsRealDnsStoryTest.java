@@ -38,6 +38,7 @@ import org.junit.jupiter.api.Test;
 import org.relaypack.it.harness.AuthoritativeDns;
 import org.relaypack.it.harness.RelayJames;
 import org.relaypack.testing.SmtpPeer;
+import org.relaypack.testing.SmtpTestClient;
 import org.relaypack.runner.Certificates;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +57,7 @@ import com.sun.net.httpserver.HttpsServer;
  * sts.mxtest.example enforces a policy naming its MX: the mail goes there over verified TLS, and the
  * policy lands in James's var/relaypack/mta-sts/. mismatch.mxtest.example enforces a policy that
  * names another host: each attempt defers its mail with 4.7.5 (the delivery log says so) and the MX (which would take plaintext)
- * never gets it. Runs where port 53 may be bound, as {@link SmarthostRealDnsStoryTest}.
+ * never gets it, unless the mail says {@code TLS-Required: No}. Runs where port 53 may be bound, as {@link SmarthostRealDnsStoryTest}.
  */
 class MtaStsRealDnsStoryTest {
     private static final String PASSWORD = "story-pass";
@@ -205,6 +206,21 @@ class MtaStsRealDnsStoryTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> mx.transactionsTo("bob@sts.mxtest.example").size() == 1);
         assertThat(dns.queries()).contains("TXT _mta-sts.sts.mxtest.example.", "A mta-sts.sts.mxtest.example.");
         assertThat(james.confDir().resolveSibling("var/relaypack/mta-sts/sts.mxtest.example.properties")).exists();
+    }
+
+    /** RFC 8689 section 4.2.2: the header, kept through James's spool and the hop queue, sets the policy aside for its mail. */
+    @Test
+    void aTlsRequiredNoMailShouldReachTheMxAnEnforcedPolicyDoesNotName() throws Exception {
+        String recipient = "dave@mismatch.mxtest.example";
+        try (SmtpTestClient client = SmtpTestClient.plain(james.port(25))) {
+            client.greeting();
+            client.ehlo("printer.lan.example");
+            String message = "TLS-Required: No\r\n" + SmtpTestClient.message(SENDER, recipient, "policy set aside", "hello");
+            assertThat(client.send(SENDER, List.of(recipient), message).code()).isEqualTo(250);
+        }
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> mx.transactionsTo(recipient).size() == 1);
+        assertThat(deliveryLogOf(recipient)).singleElement().asString().contains("relay=mx1.mismatch.mxtest.example", "status=sent");
     }
 
     @Test

@@ -8,6 +8,7 @@ import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.filesystem.api.FileSystem;
+import org.relaypack.delivery.LedgerConfiguration;
 import org.relaypack.delivery.NextHopsConfiguration;
 import org.relaypack.operations.HealthConfiguration;
 import org.relaypack.routing.KnownHops;
@@ -36,7 +37,8 @@ public final class RelaypackConfiguration {
         if (routing.isPresent()) {
             routing.get().checkHops(KnownHops.of(nextHops));
         }
-        return new RelaypackConfiguration(nextHops, smarthost, routing, HealthConfiguration.from(relaypackXml));
+        return new RelaypackConfiguration(nextHops, smarthost, routing, HealthConfiguration.from(relaypackXml),
+            LedgerConfiguration.from(relaypackXml));
     }
 
     private static boolean hasSection(HierarchicalConfiguration<ImmutableNode> relaypackXml, String section) {
@@ -48,18 +50,25 @@ public final class RelaypackConfiguration {
     private final Optional<SmarthostRoutes> smarthost;
     private final Optional<RoutingConfiguration> routing;
     private final HealthConfiguration health;
+    private final LedgerConfiguration ledger;
 
     private RelaypackConfiguration(NextHopsConfiguration nextHops, Optional<SmarthostRoutes> smarthost,
-                                   Optional<RoutingConfiguration> routing, HealthConfiguration health) {
+                                   Optional<RoutingConfiguration> routing, HealthConfiguration health, LedgerConfiguration ledger) {
         this.nextHops = nextHops;
         this.smarthost = smarthost;
         this.routing = routing;
         this.health = health;
+        this.ledger = ledger;
     }
 
     /** The {@code <health>} element: when a next hop's health check turns degraded; defaults when absent. */
     public HealthConfiguration health() {
         return health;
+    }
+
+    /** The {@code <deliveredLedger>} element; defaults when absent. */
+    public LedgerConfiguration ledger() {
+        return ledger;
     }
 
     public NextHopsConfiguration nextHops() {

@@ -87,12 +87,7 @@ public final class DeliveryAttributes {
 
     /** The mail's key ({@link #MAIL_KEY}): its stamp, else what the stamp would be. */
     public static String mailKey(Mail mail) {
-        return mail.getAttribute(MAIL_KEY)
-            .map(Attribute::getValue)
-            .map(AttributeValue::value)
-            .filter(String.class::isInstance)
-            .map(String.class::cast)
-            .orElseGet(() -> JAMES_DUPLICATE_SUFFIXES.matcher(mail.getName()).replaceFirst(""));
+        return string(mail, MAIL_KEY).orElseGet(() -> JAMES_DUPLICATE_SUFFIXES.matcher(mail.getName()).replaceFirst(""));
     }
 
     /** Stamps the mail's key, unless it has one. */
@@ -104,11 +99,7 @@ public final class DeliveryAttributes {
 
     /** The reply of the mail's last failed attempt, when it waits for a retry. */
     public static Optional<String> lastReply(Mail mail) {
-        return mail.getAttribute(LAST_REPLY)
-            .map(Attribute::getValue)
-            .map(AttributeValue::value)
-            .filter(String.class::isInstance)
-            .map(String.class::cast);
+        return string(mail, LAST_REPLY);
     }
 
     public static Optional<Instant> notBefore(Mail mail) {
@@ -125,12 +116,15 @@ public final class DeliveryAttributes {
     }
 
     private static Optional<Instant> instant(Mail mail, AttributeName name) {
+        return string(mail, name).flatMap(DeliveryAttributes::parseInstant);
+    }
+
+    private static Optional<String> string(Mail mail, AttributeName name) {
         return mail.getAttribute(name)
             .map(Attribute::getValue)
             .map(AttributeValue::value)
             .filter(String.class::isInstance)
-            .map(String.class::cast)
-            .flatMap(DeliveryAttributes::parseInstant);
+            .map(String.class::cast);
     }
 
     private static Optional<Instant> parseInstant(String value) {

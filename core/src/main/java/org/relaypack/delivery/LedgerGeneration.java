@@ -106,8 +106,11 @@ final class LedgerGeneration {
                 lines.append(String.format("%016x%016x\n", fingerprint[0], fingerprint[1]));
             }
         }
-        if (channel.isEmpty() || lines.length() == 0) {
+        if (lines.length() == 0 || file.isEmpty()) {
             return;
+        }
+        if (channel.isEmpty()) {
+            throw new IOException("the delivered ledger is closed (James is stopping): " + file.get() + " takes no more records");
         }
         ByteBuffer buffer = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.US_ASCII));
         while (buffer.hasRemaining()) {

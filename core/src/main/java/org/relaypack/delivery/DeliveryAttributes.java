@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Date;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
@@ -41,6 +42,13 @@ public final class DeliveryAttributes {
      * waiting in a hop queue for its retry: what "where is my mail" shows as its last error.
      */
     public static final AttributeName LAST_REPLY = AttributeName.of("relaypack.delivery.lastReply");
+    /**
+     * The key of the mail James accepted (String), the same on each of its copies and on each
+     * redelivery of it: the {@link DeliveredLedger} records deliveries under it. Stamped when the
+     * engine is first handed the mail: its name without the "-!nnnnnnn" suffixes of James's
+     * duplicates (random on each run of the spool).
+     */
+    public static final AttributeName MAIL_KEY = AttributeName.of("relaypack.delivery.mailKey");
     /** The next hop a failed mail was routed to (String). */
     public static final AttributeName NEXT_HOP = AttributeName.of("relaypack.delivery.nexthop");
     /** The host that gave the last answer, "host:port" (String), when a host was reached. */
@@ -61,6 +69,9 @@ public final class DeliveryAttributes {
     /** ... or an error processor that gets them unchanged, bypassing the bounce rules (String). */
     public static final AttributeName ERROR_PROCESSOR = AttributeName.of("relaypack.delivery.errorProcessor");
 
+    /** What James's {@code MailImpl.duplicate} appends to a name: "-!" and seven digits, random. */
+    private static final Pattern JAMES_DUPLICATE_SUFFIXES = Pattern.compile("(-![0-9]{7})+$");
+
     private DeliveryAttributes() {
     }
 
@@ -74,13 +85,21 @@ public final class DeliveryAttributes {
             .orElse(0);
     }
 
+    /** The mail's key ({@link #MAIL_KEY}): its stamp, else what the stamp would be. */
+    public static String mailKey(Mail mail) {
+        return string(mail, MAIL_KEY).orElseGet(() -> JAMES_DUPLICATE_SUFFIXES.matcher(mail.getName()).replaceFirst(""));
+    }
+
+    /** Stamps the mail's key, unless it has one. */
+    static void stampMailKey(Mail mail) {
+        if (mail.getAttribute(MAIL_KEY).isEmpty()) {
+            mail.setAttribute(new Attribute(MAIL_KEY, AttributeValue.of(mailKey(mail))));
+        }
+    }
+
     /** The reply of the mail's last failed attempt, when it waits for a retry. */
     public static Optional<String> lastReply(Mail mail) {
-        return mail.getAttribute(LAST_REPLY)
-            .map(Attribute::getValue)
-            .map(AttributeValue::value)
-            .filter(String.class::isInstance)
-            .map(String.class::cast);
+        return string(mail, LAST_REPLY);
     }
 
     public static Optional<Instant> notBefore(Mail mail) {
@@ -97,12 +116,15 @@ public final class DeliveryAttributes {
     }
 
     private static Optional<Instant> instant(Mail mail, AttributeName name) {
+        return string(mail, name).flatMap(DeliveryAttributes::parseInstant);
+    }
+
+    private static Optional<String> string(Mail mail, AttributeName name) {
         return mail.getAttribute(name)
             .map(Attribute::getValue)
             .map(AttributeValue::value)
             .filter(String.class::isInstance)
-            .map(String.class::cast)
-            .flatMap(DeliveryAttributes::parseInstant);
+            .map(String.class::cast);
     }
 
     private static Optional<Instant> parseInstant(String value) {

@@ -1,5 +1,6 @@
 package org.relaypack.delivery;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
@@ -18,6 +19,8 @@ import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
 import org.relaypack.delivery.smtp.SmtpReply;
 import org.relaypack.lifecycle.NotInstalled;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import com.google.common.annotations.VisibleForTesting;
 import com.google.common.collect.ImmutableList;
@@ -54,6 +57,7 @@ public class DeliveryEngine {
         }
     }
 
+    private static final Logger LOGGER = LoggerFactory.getLogger(DeliveryEngine.class);
     /** Slot kept after queueing an early mail again, and first wait before handing an item back to a failing queue. */
     static final Duration PAUSE = Duration.ofSeconds(1);
 
@@ -69,16 +73,25 @@ public class DeliveryEngine {
     private final HopQueues queues;
     private final Handover handover;
     private final QueueConsumer consumer;
+    private final DeliveredLedger ledger;
     private boolean started;
     private boolean stopped;
 
     /**
      * @param spoolThreads James's spool threads ({@link SpoolShare#spoolThreads}): the inline first
      *     attempts of all hops stay below it
+     * @param ledger the deliveries made, so that no copy of a mail is delivered twice (see
+     *     {@link DeliveredLedger}); the engine closes it when it stops
      */
     public DeliveryEngine(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, HopTransport transport,
+                          MailetContext mailetContext, NextHopsConfiguration configuration, int spoolThreads, DeliveredLedger ledger) {
+        this(queueFactory, metricFactory, transport, mailetContext, configuration, Clock.systemUTC(), PAUSE, spoolThreads, ledger);
+    }
+
+    /** For tests: a ledger in memory, with the default settings. */
+    public DeliveryEngine(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, HopTransport transport,
                           MailetContext mailetContext, NextHopsConfiguration configuration, int spoolThreads) {
-        this(queueFactory, metricFactory, transport, mailetContext, configuration, Clock.systemUTC(), PAUSE, spoolThreads);
+        this(queueFactory, metricFactory, transport, mailetContext, configuration, spoolThreads, inMemoryLedger(configuration));
     }
 
     /** For tests: James's default spool threads. */
@@ -90,14 +103,22 @@ public class DeliveryEngine {
     @VisibleForTesting
     DeliveryEngine(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, HopTransport transport,
                    MailetContext mailetContext, NextHopsConfiguration configuration, Clock clock, Duration pause) {
-        this(queueFactory, metricFactory, transport, mailetContext, configuration, clock, pause, SpoolShare.JAMES_DEFAULT_SPOOL_THREADS);
+        this(queueFactory, metricFactory, transport, mailetContext, configuration, clock, pause, SpoolShare.JAMES_DEFAULT_SPOOL_THREADS,
+            inMemoryLedger(configuration));
+    }
+
+    private static DeliveredLedger inMemoryLedger(NextHopsConfiguration configuration) {
+        return DeliveredLedger.inMemory(LedgerConfiguration.DEFAULT.retention(configuration), LedgerConfiguration.DEFAULT_MAX_ENTRIES,
+            Clock.systemUTC());
     }
 
     /** @param pause see {@link #PAUSE}; handing items back waits up to 60 times as long */
     @VisibleForTesting
     DeliveryEngine(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, HopTransport transport,
-                   MailetContext mailetContext, NextHopsConfiguration configuration, Clock clock, Duration pause, int spoolThreads) {
+                   MailetContext mailetContext, NextHopsConfiguration configuration, Clock clock, Duration pause, int spoolThreads,
+                   DeliveredLedger ledger) {
         this.transport = transport;
+        this.ledger = ledger;
         this.configuration = configuration;
         this.clock = clock;
         DeliveryMetrics metrics = new DeliveryMetrics(metricFactory);
@@ -105,7 +126,7 @@ public class DeliveryEngine {
         this.health = new HopHealthTracker(clock);
         this.queues = new HopQueues(queueFactory, configuration);
         DestinationLanes lanes = new DestinationLanes();
-        FallbackChain chain = new FallbackChain(transport, configuration, metrics, health, lanes, clock);
+        DeliveredOnce chain = new DeliveredOnce(new FallbackChain(transport, configuration, metrics, health, lanes, clock), ledger, metrics);
         Settlement settlement = new Settlement(queues, failureHandler, metrics, health, clock);
         InlineFirstAttempt inline = new InlineFirstAttempt(configuration, SpoolShare.of(spoolThreads), lanes, chain, settlement, metrics, clock);
         this.handover = new Handover(queues, inline, metrics, clock);
@@ -142,6 +163,11 @@ public class DeliveryEngine {
         stopped = true;
         queues.stop();
         transport.close();
+        try {
+            ledger.close();
+        } catch (IOException e) {
+            LOGGER.warn("Could not close the delivered ledger", e);
+        }
     }
 
     /**

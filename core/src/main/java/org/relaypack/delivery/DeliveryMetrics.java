@@ -4,7 +4,7 @@ import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.api.TimeMetric;
 
 /**
- * The engine's metrics, per next hop: counters of recipients delivered, deferred and bounced, the
+ * The engine's metrics, per next hop: counters of recipients delivered, deferred, bounced and dropped as already delivered, the
  * time of one delivery attempt, and counters of the mails whose first attempt was made inline or
  * queued. The names are public API (docs/smarthost.md).
  */
@@ -21,6 +21,11 @@ public final class DeliveryMetrics {
 
     public static String bounced(String hop) {
         return PREFIX + hop + ".bounced";
+    }
+
+    /** Recipients of a copy dropped because the delivered ledger has them as delivered to the hop. */
+    public static String duplicateDropped(String hop) {
+        return PREFIX + hop + ".duplicateDropped";
     }
 
     public static String deliveryTime(String hop) {
@@ -51,6 +56,10 @@ public final class DeliveryMetrics {
 
     void bounced(String hop, int recipients) {
         add(bounced(hop), recipients);
+    }
+
+    void duplicateDropped(String hop, int recipients) {
+        add(duplicateDropped(hop), recipients);
     }
 
     void firstAttemptInline(String hop) {

@@ -39,6 +39,7 @@ final class Handover {
         mail.removeAttribute(DeliveryAttributes.ATTEMPTS);
         mail.removeAttribute(DeliveryAttributes.NOT_BEFORE);
         mail.removeAttribute(DeliveryAttributes.LAST_REPLY);
+        DeliveryAttributes.stampMailKey(mail);
         markAccepted(mail, clock.instant());
         failurePolicy.writeTo(mail);
         queue.enQueue(mail);
@@ -46,6 +47,8 @@ final class Handover {
     }
 
     void deliverShares(Mail mail, List<HopShare> shares, FailurePolicy failurePolicy) throws MessagingException {
+        // Before any copy is made: every copy, and a redelivery of the mail by James's spool, has the same key.
+        DeliveryAttributes.stampMailKey(mail);
         List<MailAddress> notHandedOver = new ArrayList<>(mail.getRecipients());
         for (HopShare share : byDestination(shares)) {
             Optional<Settlement.Settled> settled;

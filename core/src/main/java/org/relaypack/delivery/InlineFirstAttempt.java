@@ -34,13 +34,13 @@ final class InlineFirstAttempt {
     private final Semaphore spoolShare;
     private final int spoolShareLimit;
     private final DestinationLanes lanes;
-    private final FallbackChain chain;
+    private final DeliveredOnce chain;
     private final Settlement settlement;
     private final DeliveryMetrics metrics;
     private final Clock clock;
 
     /** @param spoolShare inline attempts of all hops at once; 0 makes every first attempt a queued one */
-    InlineFirstAttempt(NextHopsConfiguration configuration, int spoolShare, DestinationLanes lanes, FallbackChain chain,
+    InlineFirstAttempt(NextHopsConfiguration configuration, int spoolShare, DestinationLanes lanes, DeliveredOnce chain,
                        Settlement settlement, DeliveryMetrics metrics, Clock clock) {
         this.gates = configuration.hops().values().stream()
             .filter(hop -> hop.scheduling().firstAttempt() == HopScheduling.FirstAttempt.INLINE)

@@ -44,7 +44,7 @@ final class QueueConsumer {
     /** A mail whose destination lane is full comes back after this long. */
     static final Duration LANE_FULL_DELAY = Duration.ofSeconds(1);
 
-    private final FallbackChain chain;
+    private final DeliveredOnce chain;
     private final DestinationLanes lanes;
     private final Settlement settlement;
     private final ItemCompletion completion;
@@ -55,7 +55,7 @@ final class QueueConsumer {
     private final Duration earlyPause;
     private final Set<String> warnedIgnoredDelays = ConcurrentHashMap.newKeySet();
 
-    QueueConsumer(FallbackChain chain, DestinationLanes lanes, Settlement settlement, Redeliveries redeliveries, DeliveryMetrics metrics,
+    QueueConsumer(DeliveredOnce chain, DestinationLanes lanes, Settlement settlement, Redeliveries redeliveries, DeliveryMetrics metrics,
                   Consumer<String> onHopDelivered, Clock clock, Duration earlyPause) {
         this.chain = chain;
         this.lanes = lanes;
@@ -131,8 +131,12 @@ final class QueueConsumer {
             progress.attempt++;
             progress.attemptMade = true;
             TimeMetric timer = metrics.deliveryTimer(hop.name());
-            ChainResult result = chain.deliver(hop, mail);
+            ChainResult result = chain.deliver(hop, mail, true);
             timer.stopAndPublish();
+            if (result.outcomes().isEmpty()) {
+                // Every recipient was delivered from another copy of the mail (the ledger's log line says so).
+                return completion.settled(hop, item);
+            }
             progress.delivered.addAll(result.recipientsWith(RecipientOutcome.Status.DELIVERED));
             if (result.hopDelivered()) {
                 onHopDelivered.accept(hop.name());

@@ -8,6 +8,7 @@ import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.filesystem.api.FileSystem;
+import org.relaypack.delivery.LedgerConfiguration;
 import org.relaypack.delivery.NextHopsConfiguration;
 import org.relaypack.operations.HealthConfiguration;
 import org.relaypack.routing.KnownHops;
@@ -38,7 +39,7 @@ public final class RelaypackConfiguration {
             routing.get().checkHops(KnownHops.of(nextHops));
         }
         return new RelaypackConfiguration(nextHops, smarthost, routing, HealthConfiguration.from(relaypackXml),
-            TlsReportingConfiguration.from(relaypackXml));
+            TlsReportingConfiguration.from(relaypackXml), LedgerConfiguration.from(relaypackXml));
     }
 
     private static boolean hasSection(HierarchicalConfiguration<ImmutableNode> relaypackXml, String section) {
@@ -51,15 +52,17 @@ public final class RelaypackConfiguration {
     private final Optional<RoutingConfiguration> routing;
     private final HealthConfiguration health;
     private final TlsReportingConfiguration tlsReporting;
+    private final LedgerConfiguration ledger;
 
     private RelaypackConfiguration(NextHopsConfiguration nextHops, Optional<SmarthostRoutes> smarthost,
                                    Optional<RoutingConfiguration> routing, HealthConfiguration health,
-                                   TlsReportingConfiguration tlsReporting) {
+                                   TlsReportingConfiguration tlsReporting, LedgerConfiguration ledger) {
         this.nextHops = nextHops;
         this.smarthost = smarthost;
         this.routing = routing;
         this.health = health;
         this.tlsReporting = tlsReporting;
+        this.ledger = ledger;
     }
 
     /** The {@code <tls-reporting>} element (RFC 8460 reports); disabled when absent. */
@@ -70,6 +73,11 @@ public final class RelaypackConfiguration {
     /** The {@code <health>} element: when a next hop's health check turns degraded; defaults when absent. */
     public HealthConfiguration health() {
         return health;
+    }
+
+    /** The {@code <deliveredLedger>} element; defaults when absent. */
+    public LedgerConfiguration ledger() {
+        return ledger;
     }
 
     public NextHopsConfiguration nextHops() {
@@ -91,19 +99,19 @@ public final class RelaypackConfiguration {
         if (o instanceof RelaypackConfiguration) {
             RelaypackConfiguration that = (RelaypackConfiguration) o;
             return nextHops.equals(that.nextHops) && smarthost.equals(that.smarthost) && routing.equals(that.routing)
-                && health.equals(that.health) && tlsReporting.equals(that.tlsReporting);
+                && health.equals(that.health) && tlsReporting.equals(that.tlsReporting) && ledger.equals(that.ledger);
         }
         return false;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(nextHops, smarthost, routing, health, tlsReporting);
+        return Objects.hash(nextHops, smarthost, routing, health, tlsReporting, ledger);
     }
 
     @Override
     public String toString() {
         return MoreObjects.toStringHelper(this).add("nextHops", nextHops.hops().keySet()).add("smarthost", smarthost)
-            .add("routing", routing).add("health", health).add("tlsReporting", tlsReporting).toString();
+            .add("routing", routing).add("health", health).add("tlsReporting", tlsReporting).add("ledger", ledger).toString();
     }
 }

@@ -1,5 +1,7 @@
 package org.relaypack.wiring;
 
+import java.io.IOException;
+import java.time.Clock;
 import java.util.Optional;
 
 import javax.annotation.PreDestroy;
@@ -14,7 +16,9 @@ import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.rrt.api.RecipientRewriteTable;
 import org.apache.james.server.core.configuration.ConfigurationProvider;
 import org.apache.mailet.MailetContext;
+import org.relaypack.delivery.DeliveredLedger;
 import org.relaypack.delivery.DeliveryEngine;
+import org.relaypack.delivery.LedgerConfiguration;
 import org.relaypack.delivery.SmtpTransport;
 import org.relaypack.delivery.SpoolShare;
 import org.relaypack.routing.RouteDirectory;
@@ -32,6 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 public class SharedParts {
     private static final Logger LOGGER = LoggerFactory.getLogger(SharedParts.class);
+    /** Under James's {@code var/}: where the delivered ledger keeps its files. */
+    public static final String LEDGER_DIRECTORY = "relaypack/delivered";
 
     private final RelaypackConfiguration configuration;
     private final MailQueueFactory<?> queueFactory;
@@ -76,11 +82,23 @@ public class SharedParts {
         checkOpen();
         if (engine.isEmpty()) {
             DeliveryEngine made = new DeliveryEngine(queueFactory, metricFactory, transport.get(), mailetContext, configuration.nextHops(),
-                SpoolShare.spoolThreads(configurationProvider));
+                SpoolShare.spoolThreads(configurationProvider), openLedger());
             made.start();
             engine = Optional.of(made);
         }
         return engine.get();
+    }
+
+    /** The engine's delivered ledger, in James's {@code var/relaypack/delivered/} (docs/durability.md). */
+    private DeliveredLedger openLedger() {
+        LedgerConfiguration ledger = configuration.ledger();
+        String location = FileSystem.FILE_PROTOCOL_AND_VAR + LEDGER_DIRECTORY;
+        try {
+            return DeliveredLedger.open(fileSystem.getFile(location).toPath(), ledger.retention(configuration.nextHops()), ledger.maxEntries(),
+                ledger.fsync(), Clock.systemUTC());
+        } catch (IOException e) {
+            throw new IllegalStateException("relaypack: cannot open the delivered ledger in " + location + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -10,10 +10,15 @@ import static org.relaypack.testing.Addresses.address;
 
 import org.relaypack.testing.Addresses;
 import java.lang.reflect.Proxy;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,6 +37,7 @@ import org.apache.mailet.MailetContext;
 import org.apache.mailet.base.test.FakeMail;
 import org.apache.mailet.base.test.FakeMailContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import com.google.common.collect.ImmutableList;
 
@@ -110,9 +116,23 @@ interface EngineQueueContract {
 
     private static DeliveryEngine engine(MailQueueFactory<?> queues, HopTransport transport, MailetContext context, RetryPolicy retry,
                                          int concurrency) {
+        return engine(queues, transport, context, retry, concurrency,
+            DeliveredLedger.inMemory(Duration.ofHours(1), LedgerConfiguration.DEFAULT_MAX_ENTRIES, Clock.systemUTC()));
+    }
+
+    /** ... with a delivered ledger on disk, read back by the engine of the restarted node. */
+    private static DeliveryEngine engine(MailQueueFactory<?> queues, HopTransport transport, MailetContext context, RetryPolicy retry,
+                                         Path ledger) throws IOException {
+        return engine(queues, transport, context, retry, 2,
+            DeliveredLedger.open(ledger, Duration.ofHours(1), LedgerConfiguration.DEFAULT_MAX_ENTRIES, false, Clock.systemUTC()));
+    }
+
+    private static DeliveryEngine engine(MailQueueFactory<?> queues, HopTransport transport, MailetContext context, RetryPolicy retry,
+                                         int concurrency, DeliveredLedger ledger) {
         DeliveryEngine engine = new DeliveryEngine(queues, new RecordingMetricFactory(), transport, context,
             NextHopsConfiguration.of(NEXT_HOP.withScheduling(
-                HopScheduling.of(retry, concurrency, Optional.empty(), HopScheduling.FirstAttempt.QUEUE))));
+                HopScheduling.of(retry, concurrency, Optional.empty(), HopScheduling.FirstAttempt.QUEUE))),
+            SpoolShare.JAMES_DEFAULT_SPOOL_THREADS, ledger);
         engine.start();
         return engine;
     }
@@ -157,7 +177,7 @@ interface EngineQueueContract {
     default void itemHandedBackToTheQueueShouldNeitherResendToDeliveredRecipientsNorRestartItsAttempts() throws Exception {
         QueueUnderTest queue = queueUnderTest();
         AtomicBoolean failNextEnqueue = new AtomicBoolean();
-        MailQueueFactory<?> failingOnce = failingNextEnqueue(queue.factory(), failNextEnqueue);
+        MailQueueFactory<?> failingOnce = QueueFaults.failingNextEnqueue(queue.factory(), failNextEnqueue);
         ScriptedTransport transport = new ScriptedTransport().always(HOP, replying(GREYLISTED, CAROL));
         FakeMailContext context = FakeMailContext.defaultContext();
         DeliveryEngine testee = engine(failingOnce, transport, context, RetryPolicy.of(ImmutableList.of(Duration.ofMillis(1)), 2));
@@ -248,23 +268,35 @@ interface EngineQueueContract {
         }
     }
 
-    /** Queues whose next enqueue with a delay (a retry, or early mail queued again) fails once {@code failNext} is set. */
-    private static MailQueueFactory<?> failingNextEnqueue(MailQueueFactory<?> factory, AtomicBoolean failNext) {
-        return (MailQueueFactory<?>) Proxy.newProxyInstance(EngineQueueContract.class.getClassLoader(), new Class<?>[] {MailQueueFactory.class},
-            (proxy, method, args) -> {
-                Object result = method.invoke(factory, args);
-                if (!(result instanceof MailQueue)) {
-                    return result;
-                }
-                MailQueue queue = (MailQueue) result;
-                return Proxy.newProxyInstance(EngineQueueContract.class.getClassLoader(), new Class<?>[] {MailQueue.class},
-                    (queueProxy, queueMethod, queueArgs) -> {
-                        boolean retryOrRequeue = queueArgs != null && queueArgs.length == 2;
-                        if (queueMethod.getName().equals("enQueue") && retryOrRequeue && failNext.compareAndSet(true, false)) {
-                            throw new MailQueue.MailQueueException("queue refuses the enqueue");
-                        }
-                        return queueMethod.invoke(queue, queueArgs);
-                    });
-            });
+    @Test
+    default void crashBetweenQueueingARetryAndAcknowledgingItsItemShouldDeliverNoRecipientTwice(@TempDir Path ledger) throws Exception {
+        QueueUnderTest queue = queueUnderTest();
+        assumeThat(queue.survivesCrash()).as("the queue's content dies with the node").isTrue();
+        // CAROL is greylisted at her first attempt, delivered at the next; BOB is delivered at once.
+        BlockingTransport transport = new BlockingTransport(CAROL, Integer.MAX_VALUE);
+        FakeMailContext context = FakeMailContext.defaultContext();
+        RetryPolicy retry = RetryPolicy.of(ImmutableList.of(Duration.ofSeconds(3)), 5);
+        CountDownLatch died = new CountDownLatch(1);
+        DeliveryEngine beforeCrash = engine(QueueFaults.dyingAtFirstAcknowledgement(queue.factory(), died), transport, context, retry, ledger);
+        DeliveryEngine afterRestart = null;
+        try {
+            beforeCrash.enqueue(mail("mail1", BOB, CAROL), NEXT_HOP, FailurePolicy.defaults());
+            // BOB delivered, CAROL's retry queued; the node dies as it acknowledges the item: both are in the queue.
+            assertThat(died.await(queue.patience().toMillis(), TimeUnit.MILLISECONDS)).as("the node reached the acknowledgement").isTrue();
+
+            afterRestart = engine(queue.crashAndRestart(), transport, context, retry, ledger);
+
+            await().atMost(queue.patience()).untilAsserted(() -> assertThat(transport.deliveries(CAROL)).isEqualTo(1));
+            // The original item and the retry's copy both came back: CAROL's copy must find her delivered, not send again.
+            await().pollDelay(queue.patience().dividedBy(2)).atMost(queue.patience())
+                .untilAsserted(() -> assertThat(transport.deliveries(CAROL)).isEqualTo(1));
+            assertThat(transport.deliveries(BOB)).isEqualTo(1);
+            assertThat(context.getSentMails()).isEmpty();
+        } finally {
+            beforeCrash.stop();
+            if (afterRestart != null) {
+                afterRestart.stop();
+            }
+        }
     }
 }

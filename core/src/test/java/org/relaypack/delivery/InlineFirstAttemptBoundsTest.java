@@ -48,7 +48,8 @@ class InlineFirstAttemptBoundsTest {
         mailetContext = FakeMailContext.defaultContext();
         metrics = new RecordingMetricFactory();
         testee = new DeliveryEngine(new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory(), Clock.systemUTC()), metrics,
-            transport, mailetContext, configuration, Clock.systemUTC(), DeliveryEngine.PAUSE, spoolThreads);
+            transport, mailetContext, configuration, Clock.systemUTC(), DeliveryEngine.PAUSE, spoolThreads,
+            DeliveredLedger.inMemory(Duration.ofHours(1), LedgerConfiguration.DEFAULT_MAX_ENTRIES, Clock.systemUTC()));
         testee.start();
     }
 

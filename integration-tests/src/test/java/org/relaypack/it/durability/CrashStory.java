@@ -67,7 +67,10 @@ final class CrashStory {
         return accepted.build();
     }
 
-    /** Scales a story: the issue asks 1,000 mails; -Drelaypack.crash.mails=1000 runs that. */
+    /** What the engine logs for each copy of a mail whose recipients its delivered ledger has as delivered. */
+    static final String DUPLICATE_DROPPED = "already delivered, duplicate copy dropped";
+
+    /** Scales a story: -Drelaypack.crash.mails=N runs it with N mails. */
     static int mails(int byDefault) {
         return Integer.getInteger("relaypack.crash.mails", byDefault);
     }

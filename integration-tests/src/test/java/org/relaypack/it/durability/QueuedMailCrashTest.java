@@ -30,7 +30,8 @@ class QueuedMailCrashTest {
 
     @Test
     void mailAcceptedWhileTheHopIsDownShouldSurviveAStopAndAKillAndArriveOnceWhenTheHopComesUp() throws Exception {
-        int mails = CrashStory.mails(200);
+        // The 1,000: the run's time is mostly James's three boots, not the mails (docs/durability.md).
+        int mails = CrashStory.mails(1000);
         long started = System.nanoTime();
         try (RestartablePeer upstream = RestartablePeer.down();
              JamesProcess james = CrashStory.demo(base, QueueChoice.ACTIVEMQ)
@@ -54,12 +55,11 @@ class QueuedMailCrashTest {
             assertThat(delivered.elementSet()).containsExactlyInAnyOrderElementsOf(accepted);
             long twice = delivered.entrySet().stream().filter(id -> id.getCount() > 1).count();
             CrashStory.report(String.format("a activemq: %d accepted while the hop was down (half before a SIGTERM restart, half before a kill -9), "
-                + "%d delivered, %d lost, %d twice, %.0f s", accepted.size(), delivered.elementSet().size(), 0,
-                twice, (System.nanoTime() - started) / 1e9));
-            // Every mail waits in the hop's queue, but its deferrals go on: one cut by the stop or the kill
-            // between queueing the next attempt and acknowledging this one is there twice (docs/durability.md).
-            assertThat(delivered.entrySet()).allSatisfy(id -> assertThat(id.getCount()).as(id.getElement()).isLessThanOrEqualTo(2));
-            assertThat(twice).isLessThanOrEqualTo(2 * CrashStory.DEMO_HOP_CONCURRENCY);
+                + "%d delivered, %d lost, %d twice, %d copies dropped by the delivered ledger, %.0f s", accepted.size(),
+                delivered.elementSet().size(), 0, twice, james.logLinesWith(CrashStory.DUPLICATE_DROPPED), (System.nanoTime() - started) / 1e9));
+            // Every mail waits in the hop's queue, but its deferrals go on: a stop or a kill between queueing the
+            // next attempt and acknowledging this one leaves two copies; the delivered ledger sends only one.
+            assertThat(delivered.entrySet()).allSatisfy(id -> assertThat(id.getCount()).as(id.getElement()).isEqualTo(1));
         }
     }
 

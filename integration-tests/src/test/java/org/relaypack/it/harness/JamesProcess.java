@@ -189,6 +189,19 @@ public final class JamesProcess implements AutoCloseable {
         }
     }
 
+    /** How many lines of the output of every start contain {@code text}. */
+    public long logLinesWith(String text) {
+        long count = 0;
+        for (Path log : logs) {
+            try (BufferedReader reader = Files.newBufferedReader(log, StandardCharsets.UTF_8)) {
+                count += reader.lines().filter(line -> line.contains(text)).count();
+            } catch (IOException | java.io.UncheckedIOException e) {
+                throw new IllegalStateException("cannot read " + log, e);
+            }
+        }
+        return count;
+    }
+
     /** The output of every start, for a failure message. */
     public String logTail(int lines) {
         StringBuilder tail = new StringBuilder();

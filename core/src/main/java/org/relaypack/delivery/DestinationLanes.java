@@ -21,8 +21,8 @@ import com.google.common.collect.ImmutableSet;
  *   <li>a destination that delivered recently runs at most {@link LaneLimits#destinationConcurrency()}
  *       deliveries at once;</li>
  *   <li>a destination not known to work yet (new, or back from dead) runs one delivery at once, and all
- *       such destinations of a hop together hold at most the hop's concurrency minus one: one
- *       consumer thread of the hop is always left to destinations that deliver, whatever the others do;</li>
+ *       such destinations of a hop together at most the hop's concurrency minus one, on threads of their
+ *       own: the hop's threads are left to destinations that deliver, whatever the others do;</li>
  *   <li>a destination whose every host failed at the connection level (connect refused or timed out,
  *       a 421, a deadline, a lost connection) is dead for {@link LaneLimits#deadFor()}: its mail is
  *       deferred without a connection; a delivery clears it.</li>
@@ -46,6 +46,11 @@ final class DestinationLanes {
             this.hop = hop;
             this.destinations = destinations;
             this.unproven = unproven;
+        }
+
+        /** True when the mail entered a lane not known to work yet: it runs on the hop's threads for such lanes. */
+        boolean holdsUnproven() {
+            return unproven > 0;
         }
 
         @Override
@@ -151,6 +156,11 @@ final class DestinationLanes {
         return reply.isTransient() && (text.startsWith("4.4.1 ") || text.startsWith("4.4.2 "));
     }
 
+    /** Deliveries to destinations not known to work yet, all together, in a hop: its concurrency minus one, at least one. */
+    static int unprovenLimit(NextHop hop) {
+        return Math.max(1, hop.scheduling().concurrency() - 1);
+    }
+
     private HopLanes lanes(NextHop hop) {
         return hops.computeIfAbsent(hop.name(), any -> new HopLanes());
     }
@@ -205,10 +215,6 @@ final class DestinationLanes {
             destinations.forEach(destination -> lane(destination).inFlight++);
             unprovenInFlight += unproven;
             return Optional.of(unproven);
-        }
-
-        private static int unprovenLimit(NextHop hop) {
-            return Math.max(1, hop.scheduling().concurrency() - 1);
         }
 
         private void leave(ImmutableSet<String> destinations, int unproven) {

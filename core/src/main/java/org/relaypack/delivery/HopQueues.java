@@ -28,7 +28,8 @@ import reactor.core.scheduler.Schedulers;
 /**
  * The James {@link MailQueue} of each next hop, named {@code relaypack-<hop>}, and their consumers
  * (the role of James's {@code DeliveryRunnable}): each hop's items are handed to the
- * {@link QueueConsumer} on a scheduler of the hop's concurrency. The queues stay open once opened
+ * {@link QueueConsumer} on a scheduler of the hop's concurrency (a {@code type="mx"} hop has a second one
+ * for the destinations not known to work yet, see {@link DestinationLanes}). The queues stay open once opened
  * (James owns their lifecycle): queued mail waits there for the next start.
  */
 final class HopQueues {
@@ -63,26 +64,35 @@ final class HopQueues {
             MailQueue queue = queues.get(hop.name());
             // One queue of tasks for all the hop's threads: a free thread takes the next delivery. (Reactor's
             // bounded elastic scheduler pins a task to a worker, which may be held by a hanging session.)
-            ExecutorService threads = Executors.newFixedThreadPool(hop.scheduling().concurrency(),
-                new ThreadFactoryBuilder().setNameFormat(QUEUE_PREFIX + hop.name() + "-%d").setDaemon(true).build());
-            Scheduler scheduler = Schedulers.fromExecutorService(threads, QUEUE_PREFIX + hop.name());
-            schedulers.add(scheduler);
-            executors.add(threads);
+            Scheduler scheduler = threads(hop.scheduling().concurrency(), QUEUE_PREFIX + hop.name());
+            // Destinations not known to work yet (hostile ones among them, holding a thread until their
+            // deadline) run on threads of their own: they never take one from the destinations that deliver.
+            Scheduler unproven = hop.hasLanes() ? threads(DestinationLanes.unprovenLimit(hop), QUEUE_PREFIX + hop.name() + "-new") : scheduler;
             // A JMS queue's deQueue() blocks its subscriber in receive(): dequeue on a thread of its own,
             // not on the caller's (James's mailet init) nor on a delivery thread.
             Scheduler dequeuer = Schedulers.newSingle(QUEUE_PREFIX + hop.name() + "-dequeue");
             schedulers.add(dequeuer);
             consumers.add(Flux.from(queue.deQueue())
                 .subscribeOn(dequeuer)
-                .flatMap(item -> consumer.handle(hop, queue, item, scheduler)
+                .flatMap(item -> consumer.handle(hop, queue, item, scheduler, unproven)
                     .onErrorResume(e -> {
                         LOGGER.error("Unexpected error delivering mail {} to next hop {}", item.getMail().getName(), hop.name(), e);
                         return Mono.empty();
                     }), MAX_IN_FLIGHT)
                 .subscribe(any -> { }, e -> LOGGER.error("Consumer of queue {} stopped", queue.getName().asString(), e)));
-            LOGGER.info("Delivering from queue {} to next hop {} with {} concurrent deliveries",
-                queue.getName().asString(), hop.name(), hop.scheduling().concurrency());
+            LOGGER.info("Delivering from queue {} to next hop {} with {} concurrent deliveries{}",
+                queue.getName().asString(), hop.name(), hop.scheduling().concurrency(),
+                hop.hasLanes() ? ", and " + DestinationLanes.unprovenLimit(hop) + " more to destinations not known to work yet" : "");
         }
+    }
+
+    private Scheduler threads(int count, String name) {
+        ExecutorService threads = Executors.newFixedThreadPool(count,
+            new ThreadFactoryBuilder().setNameFormat(name + "-%d").setDaemon(true).build());
+        Scheduler scheduler = Schedulers.fromExecutorService(threads, name);
+        schedulers.add(scheduler);
+        executors.add(threads);
+        return scheduler;
     }
 
     /** Ends the consumers; the queues stay open. */

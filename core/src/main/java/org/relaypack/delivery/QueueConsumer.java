@@ -67,7 +67,12 @@ final class QueueConsumer {
         this.earlyPause = earlyPause;
     }
 
-    Mono<Void> handle(NextHop hop, MailQueue queue, MailQueue.MailQueueItem item, Scheduler scheduler) {
+    /**
+     * @param scheduler the hop's threads
+     * @param unprovenScheduler the threads of a mail entering a lane not known to work yet (the hop's
+     *     own for a hop without lanes)
+     */
+    Mono<Void> handle(NextHop hop, MailQueue queue, MailQueue.MailQueueItem item, Scheduler scheduler, Scheduler unprovenScheduler) {
         Optional<Duration> early = DeliveryAttributes.notBefore(item.getMail())
             .map(notBefore -> Duration.between(clock.instant(), notBefore))
             .filter(remaining -> remaining.compareTo(EARLINESS_TOLERANCE) > 0);
@@ -82,7 +87,8 @@ final class QueueConsumer {
         if (ticket.isEmpty()) {
             return requeueWithoutAttempt(hop, queue, item, LANE_FULL_DELAY, "the lane of " + destinations(item.getMail()) + " is full");
         }
-        return Mono.fromCallable(() -> process(hop, item)).subscribeOn(scheduler).flatMap(then -> then)
+        return Mono.fromCallable(() -> process(hop, item)).subscribeOn(ticket.get().holdsUnproven() ? unprovenScheduler : scheduler)
+            .flatMap(then -> then)
             .doFinally(signal -> ticket.get().close());
     }
 

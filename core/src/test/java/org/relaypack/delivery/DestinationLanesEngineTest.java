@@ -51,6 +51,10 @@ class DestinationLanesEngineTest {
         private final AtomicInteger hanging = new AtomicInteger();
         private final AtomicInteger mostHanging = new AtomicInteger();
         private final List<MailAddress> delivered = new CopyOnWriteArrayList<>();
+        /** Healthy deliveries wait (up to 5 s) until this many run at once: how many threads the healthy destination gets. */
+        private volatile CountDownLatch healthyTogether = new CountDownLatch(0);
+        private final AtomicInteger healthyInFlight = new AtomicInteger();
+        private final AtomicInteger mostHealthyInFlight = new AtomicInteger();
 
         private HostileTransport(Duration deadline) {
             this.deadline = deadline;
@@ -61,6 +65,15 @@ class DestinationLanesEngineTest {
             String destination = mail.getRecipients().iterator().next().getDomain().asString();
             attempts.computeIfAbsent(destination, any -> new AtomicInteger()).incrementAndGet();
             if (!HOSTILE.contains(destination)) {
+                mostHealthyInFlight.accumulateAndGet(healthyInFlight.incrementAndGet(), Math::max);
+                try {
+                    healthyTogether.countDown();
+                    healthyTogether.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    healthyInFlight.decrementAndGet();
+                }
                 delivered.addAll(mail.getRecipients());
                 return DeliveryResult.of(mail.getRecipients().stream().map(recipient -> RecipientOutcome.delivered(recipient, ScriptedTransport.OK))
                     .collect(ImmutableList.toImmutableList()), Optional.of("mx." + destination), Optional.empty(), Optional.empty());
@@ -168,6 +181,26 @@ class DestinationLanesEngineTest {
         }
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(transport.delivered).hasSize(21));
+        assertThat(transport.hanging.get()).as("hostile attempts still hanging").isEqualTo(CONCURRENCY - 1);
+    }
+
+    @Test
+    void healthyDestinationShouldKeepAllTheHopsThreadsWhileHostileDestinationsHoldTheirs() throws Exception {
+        send("first", "first@" + HEALTHY);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(transport.delivered).hasSize(1));
+        for (String destination : HOSTILE) {
+            send("hostile-" + destination, "user@" + destination);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> transport.hanging.get() == CONCURRENCY - 1);
+        transport.healthyTogether = new CountDownLatch(CONCURRENCY);
+
+        for (int i = 0; i < CONCURRENCY; i++) {
+            send("healthy-" + i, "user" + i + "@" + HEALTHY);
+        }
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(transport.delivered).hasSize(1 + CONCURRENCY));
+        assertThat(transport.mostHealthyInFlight.get()).as("deliveries to the healthy destination at once, beside the hostile ones")
+            .isEqualTo(CONCURRENCY);
         assertThat(transport.hanging.get()).as("hostile attempts still hanging").isEqualTo(CONCURRENCY - 1);
     }
 

@@ -2,17 +2,11 @@ package org.relaypack.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.relaypack.delivery.TestConfigurations.relaypackXml;
 
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
-import org.apache.james.server.core.JamesServerResourceLoader;
-import org.apache.james.server.core.filesystem.FileSystemImpl;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -27,17 +21,14 @@ class DaneConfigurationTest {
         + ".\t172800\tIN\tDS\t20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n";
     private static final String PREFIX = "relaypack.xml/<nexthops>/<nexthop name=\"internet\">/<tls>";
 
-    @TempDir
-    Path jamesHome;
-    private FileSystemImpl fileSystem;
+    private JamesHome home;
 
     @BeforeEach
-    void setUp() throws Exception {
-        Files.createDirectories(jamesHome.resolve("conf"));
-        Files.writeString(jamesHome.resolve("conf/dane-root.key"), ROOT_KEY, StandardCharsets.US_ASCII);
-        Files.writeString(jamesHome.resolve("conf/garbage.key"), ". IN DS this is not a DS record\n", StandardCharsets.US_ASCII);
-        Files.writeString(jamesHome.resolve("conf/no-anchor.key"), "example. 3600 IN A 192.0.2.1\n", StandardCharsets.US_ASCII);
-        fileSystem = new FileSystemImpl(new JamesServerResourceLoader(jamesHome.toString()));
+    void setUp(@TempDir Path jamesHome) throws Exception {
+        home = JamesHome.in(jamesHome)
+            .conf("dane-root.key", ROOT_KEY)
+            .conf("garbage.key", ". IN DS this is not a DS record\n")
+            .conf("no-anchor.key", "example. 3600 IN A 192.0.2.1\n");
     }
 
     private NextHop hop(String tls) throws ConfigurationException {
@@ -46,8 +37,7 @@ class DaneConfigurationTest {
 
     private NextHop hop(String type, String tls) throws ConfigurationException {
         String hosts = type.equals("hosts") ? "<host>[relay.example]:25</host>" : "";
-        return NextHopsConfiguration.from(relaypackXml("<nexthops><nexthop name=\"internet\" type=\"" + type + "\">" + hosts + tls
-            + "</nexthop></nexthops>"), fileSystem, Map.<String, String>of()::get).hop("internet").orElseThrow();
+        return home.internetHop(type, hosts + tls);
     }
 
     @Test

@@ -2,12 +2,11 @@ package org.relaypack.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.relaypack.routing.ExampleUsers.ALICE;
+import static org.relaypack.routing.ExampleUsers.BOB;
+import static org.relaypack.routing.ExampleUsers.OUTSIDER;
 import static org.relaypack.testing.Addresses.address;
 
-import org.relaypack.testing.Addresses;
-import java.io.File;
-import java.io.FileInputStream;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,7 +15,6 @@ import java.util.Optional;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.Domain;
 import org.apache.james.core.MailAddress;
-import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.rrt.api.RecipientRewriteTableConfiguration;
 import org.apache.james.rrt.memory.MemoryRecipientRewriteTable;
@@ -26,60 +24,25 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.relaypack.delivery.HostSpec;
+import org.relaypack.delivery.JamesHome;
 import org.relaypack.delivery.NextHop;
 import org.relaypack.testing.XmlConfigurations;
 
 class RouteDirectoryTest {
-    static final MailAddress ALICE = address("alice@example.com");
-    static final MailAddress BOB = address("bob@example.com");
-    static final MailAddress OUTSIDER = address("dave@other.org");
-
-    /** James's FileSystem over a temporary James home: file://conf/x is HOME/conf/x. */
-    static FileSystem fileSystem(Path home) {
-        return new FileSystem() {
-            @Override
-            public InputStream getResource(String url) throws java.io.IOException {
-                return new FileInputStream(getFile(url));
-            }
-
-            @Override
-            public File getFile(String fileURL) {
-                if (fileURL.startsWith(FILE_PROTOCOL_ABSOLUTE)) {
-                    return new File(fileURL.substring(FILE_PROTOCOL_ABSOLUTE.length() - 1));
-                }
-                return home.resolve(fileURL.substring(FILE_PROTOCOL.length())).toFile();
-            }
-
-            @Override
-            public File getBasedir() {
-                return home.toFile();
-            }
-        };
-    }
-
     static RouteSource fixed(String name, RouteLookup lookup) {
-        return new RouteSource() {
-            @Override
-            public RouteLookup lookup(MailAddress recipient) {
-                return lookup;
-            }
-
-            @Override
-            public String name() {
-                return name;
-            }
-        };
+        return SwitchableRouteSource.named(name).otherwise(lookup);
     }
 
     @TempDir
     Path home;
+    JamesHome jamesHome;
     RecordingMetricFactory metricFactory;
     MemoryRecipientRewriteTable rrt;
     RouteDirectory testee;
 
     @BeforeEach
     void setUp() throws Exception {
-        Files.createDirectories(home.resolve("conf"));
+        jamesHome = JamesHome.in(home);
         metricFactory = new RecordingMetricFactory();
         rrt = new MemoryRecipientRewriteTable();
         rrt.setConfiguration(RecipientRewriteTableConfiguration.DEFAULT_ENABLED);
@@ -98,12 +61,12 @@ class RouteDirectoryTest {
 
     RouteDirectory fromXml(String routing, KnownHops knownHops) throws Exception {
         testee = new RouteDirectory(RoutingConfiguration.from(XmlConfigurations.parse("<relaypack>" + routing + "</relaypack>")),
-            knownHops, fileSystem(home), rrt, metricFactory);
+            knownHops, jamesHome.fileSystem(), rrt, metricFactory);
         return testee;
     }
 
     void routesFile(String... lines) throws Exception {
-        Files.write(home.resolve("conf/routes.txt"), List.of(lines));
+        Files.write(jamesHome.conf("routes.txt"), List.of(lines));
     }
 
     static String routing(String sources) {

@@ -1,13 +1,17 @@
 package org.relaypack.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.relaypack.routing.ExampleUsers.ALICE;
+import static org.relaypack.routing.ExampleUsers.BOB;
+import static org.relaypack.routing.ExampleUsers.CAROL;
+import static org.relaypack.routing.ExampleUsers.DOMAIN;
+import static org.relaypack.routing.ExampleUsers.MALLORY;
+import static org.relaypack.routing.ExampleUsers.OUTSIDER;
 import static org.relaypack.testing.Addresses.address;
 
-import org.relaypack.testing.Addresses;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.james.core.Domain;
 import org.apache.james.core.MailAddress;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.junit.jupiter.api.Test;
@@ -16,39 +20,25 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 
 class RoutingPlanTest {
-
-    static final MailAddress ALICE = address("alice@example.com");
-    static final MailAddress BOB = address("bob@example.com");
-    static final MailAddress CAROL = address("carol@example.com");
     static final MailAddress CAROL_ALIAS = address("c.smith@example.com");
     static final MailAddress CAROL_MAILBOX = address("carol@mbox2.example.com");
-    static final MailAddress MALLORY = address("mallory@example.com");
-    static final MailAddress OUTSIDER = address("dave@other.org");
 
-    static RouteDirectory directory(Map<MailAddress, RouteLookup> answers) {
-        RouteSource source = new RouteSource() {
-            @Override
-            public RouteLookup lookup(MailAddress recipient) {
-                return answers.getOrDefault(recipient, RouteLookup.noRoute());
-            }
+    static RouteDirectory directory(SwitchableRouteSource source) {
+        return RouteDirectory.of(List.of(DOMAIN), List.of(), List.of(source), new RecordingMetricFactory());
+    }
 
-            @Override
-            public String name() {
-                return "test";
-            }
-        };
-        return RouteDirectory.of(List.of(Domain.of("example.com")), List.of(), List.of(source), new RecordingMetricFactory());
+    /** alice and bob on server1, carol (and her alias) on server2 as carol@mbox2. */
+    static SwitchableRouteSource routes() {
+        return SwitchableRouteSource.named("test")
+            .route(ALICE, Route.to("server1"))
+            .route(BOB, Route.to("server1"))
+            .route(CAROL, Route.to("server2", CAROL_MAILBOX))
+            .route(CAROL_ALIAS, Route.to("server2", CAROL_MAILBOX));
     }
 
     @Test
     void planShouldGroupRecipientsByHopWithRewritesAppliedAndEachAddressOnce() {
-        RouteDirectory directory = directory(ImmutableMap.of(
-            ALICE, RouteLookup.found(Route.to("server1")),
-            BOB, RouteLookup.found(Route.to("server1")),
-            CAROL, RouteLookup.found(Route.to("server2", CAROL_MAILBOX)),
-            CAROL_ALIAS, RouteLookup.found(Route.to("server2", CAROL_MAILBOX))));
-
-        RoutingPlan testee = RoutingPlan.of(directory, List.of(ALICE, CAROL, MALLORY, BOB, CAROL_ALIAS, OUTSIDER));
+        RoutingPlan testee = RoutingPlan.of(directory(routes()), List.of(ALICE, CAROL, MALLORY, BOB, CAROL_ALIAS, OUTSIDER));
 
         assertThat(testee.recipientsByHop()).isEqualTo(ImmutableMap.of(
             "server1", ImmutableSet.of(ALICE, BOB),
@@ -59,12 +49,7 @@ class RoutingPlanTest {
 
     @Test
     void planShouldTellEachHopWhichOriginalRecipientsWereRewrittenAndToWhat() {
-        RouteDirectory directory = directory(ImmutableMap.of(
-            ALICE, RouteLookup.found(Route.to("server1")),
-            CAROL, RouteLookup.found(Route.to("server2", CAROL_MAILBOX)),
-            CAROL_ALIAS, RouteLookup.found(Route.to("server2", CAROL_MAILBOX))));
-
-        RoutingPlan testee = RoutingPlan.of(directory, List.of(ALICE, CAROL, CAROL_ALIAS));
+        RoutingPlan testee = RoutingPlan.of(directory(routes()), List.of(ALICE, CAROL, CAROL_ALIAS));
 
         assertThat(testee.rewrites("server1")).isEmpty();
         assertThat(testee.rewrites("server2")).containsExactly(Map.entry(CAROL, CAROL_MAILBOX), Map.entry(CAROL_ALIAS, CAROL_MAILBOX));
@@ -73,13 +58,12 @@ class RoutingPlanTest {
 
     @Test
     void aDirectoryFailureShouldBeReportedPerRecipient() {
-        RouteDirectory directory = directory(ImmutableMap.of(
-            ALICE, RouteLookup.found(Route.to("server1")),
-            BOB, RouteLookup.temporaryFailure("LDAP: timeout")));
+        SwitchableRouteSource routes = routes();
+        routes.failFor(BOB);
 
-        RoutingPlan testee = RoutingPlan.of(directory, List.of(ALICE, BOB));
+        RoutingPlan testee = RoutingPlan.of(directory(routes), List.of(ALICE, BOB));
 
         assertThat(testee.hasFailures()).isTrue();
-        assertThat(testee.failures()).isEqualTo(ImmutableMap.of(BOB, "LDAP: timeout"));
+        assertThat(testee.failures()).isEqualTo(ImmutableMap.of(BOB, SwitchableRouteSource.FAILURE));
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.relaypack.routing.ExampleUsers.ALICE;
 import static org.relaypack.routing.ExampleUsers.BOB;
 import static org.relaypack.routing.ExampleUsers.CAROL;
+import static org.relaypack.routing.ExampleUsers.CAROL_MAILBOX;
 import static org.relaypack.routing.ExampleUsers.DOMAIN;
 import static org.relaypack.routing.ExampleUsers.MALLORY;
 import static org.relaypack.routing.ExampleUsers.OUTSIDER;
@@ -21,19 +22,14 @@ import com.google.common.collect.ImmutableSet;
 
 class RoutingPlanTest {
     static final MailAddress CAROL_ALIAS = address("c.smith@example.com");
-    static final MailAddress CAROL_MAILBOX = address("carol@mbox2.example.com");
 
     static RouteDirectory directory(SwitchableRouteSource source) {
         return RouteDirectory.of(List.of(DOMAIN), List.of(), List.of(source), new RecordingMetricFactory());
     }
 
-    /** alice and bob on server1, carol (and her alias) on server2 as carol@mbox2. */
+    /** ExampleUsers' routes, and carol's alias to her mailbox too. */
     static SwitchableRouteSource routes() {
-        return SwitchableRouteSource.named("test")
-            .route(ALICE, Route.to("server1"))
-            .route(BOB, Route.to("server1"))
-            .route(CAROL, Route.to("server2", CAROL_MAILBOX))
-            .route(CAROL_ALIAS, Route.to("server2", CAROL_MAILBOX));
+        return ExampleUsers.routes().route(CAROL_ALIAS, Route.to("server2", CAROL_MAILBOX));
     }
 
     @Test

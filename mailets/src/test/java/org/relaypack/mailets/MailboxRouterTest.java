@@ -3,9 +3,13 @@ package org.relaypack.mailets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.relaypack.routing.ExampleUsers.ALICE;
+import static org.relaypack.routing.ExampleUsers.BOB;
+import static org.relaypack.routing.ExampleUsers.CAROL;
+import static org.relaypack.routing.ExampleUsers.DOMAIN;
+import static org.relaypack.routing.ExampleUsers.MALLORY;
 import static org.relaypack.testing.Addresses.address;
 
-import org.relaypack.testing.Addresses;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -15,7 +19,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.mail.MessagingException;
 
-import org.apache.james.core.Domain;
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
 import org.apache.james.core.builder.MimeMessageBuilder;
@@ -48,11 +51,7 @@ import org.relaypack.routing.SwitchableRouteSource;
 class MailboxRouterTest {
 
     static final MailAddress SENDER = address("sender@internet.example.org");
-    static final MailAddress ALICE = address("alice@example.com");
-    static final MailAddress BOB = address("bob@example.com");
-    static final MailAddress CAROL = address("carol@example.com");
     static final MailAddress CAROL_MAILBOX = address("carol@mbox2.example.net");
-    static final MailAddress MALLORY = address("mallory@example.com");
     static final MailAddress GHOST_HOP_USER = address("ghost@example.com");
     static final MailAddress LOOP_USER = address("loop@example.com");
 
@@ -130,7 +129,7 @@ class MailboxRouterTest {
     }
 
     MailboxRouter init(FakeMailetConfig.Builder config) throws MessagingException {
-        RouteDirectory directory = RouteDirectory.of(List.of(Domain.of("example.com")), List.of("mx1.example.com"), List.of(source),
+        RouteDirectory directory = RouteDirectory.of(List.of(DOMAIN), List.of("mx1.example.com"), List.of(source),
             new RecordingMetricFactory());
         MailboxRouter mailet = new MailboxRouter(engine, directory, queueFactory);
         mailet.init(config.mailetName("MailboxRouter").mailetContext(mailetContext).build());

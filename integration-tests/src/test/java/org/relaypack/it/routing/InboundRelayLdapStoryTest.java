@@ -7,12 +7,13 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.relaypack.it.harness.RelayJames;
 import org.relaypack.routing.LdapRouteSource;
+import org.relaypack.testing.ClassResources;
 import org.relaypack.testing.SmtpPeer;
 import org.relaypack.testing.SmtpTestClient;
 import org.slf4j.LoggerFactory;
@@ -35,7 +36,10 @@ class InboundRelayLdapStoryTest {
     private static final String FILE_SOURCE = "            <file path=\"file://conf/routes.txt\" reloadInterval=\"1s\"/>\n";
     private static final String BASE_DN = "dc=example,dc=com";
 
+    @RegisterExtension
+    static final ClassResources resources = new ClassResources();
     private static InMemoryDirectoryServer ldap;
+    private static InboundRelay relay;
     private static SmtpPeer server1;
     private static SmtpPeer server2;
     private static RelayJames james;
@@ -55,16 +59,15 @@ class InboundRelayLdapStoryTest {
         person("carol", "mailHost: server2");
         person("kim", "mailHost: server9");
         ldap.startListening();
+        resources.add(() -> ldap.shutDown(true));
 
-        server1 = SmtpPeer.builder().start();
-        server2 = SmtpPeer.builder().start();
-        james = RelayJames.sample("inbound-relay")
-            .substitute("[127.0.0.1]:11025", "[127.0.0.1]:" + server1.port())
-            .substitute("[127.0.0.1]:12025", "[127.0.0.1]:" + server2.port())
+        relay = resources.add(InboundRelay.start(sample -> sample
             .substitute(FILE_SOURCE, "            <ldap url=\"ldap://127.0.0.1:" + ldap.getListenPort() + "\"\n"
                 + "                  baseDN=\"ou=people," + BASE_DN + "\" bindDN=\"cn=relay," + BASE_DN + "\"\n"
-                + "                  bindPassword=\"relay-secret\" connectTimeout=\"2s\" responseTimeout=\"2s\"/>\n")
-            .start();
+                + "                  bindPassword=\"relay-secret\" connectTimeout=\"2s\" responseTimeout=\"2s\"/>\n")));
+        james = relay.james();
+        server1 = relay.server1();
+        server2 = relay.server2();
         assertThat(Files.readString(james.confDir().resolve("relaypack.xml"))).contains("<ldap url=").doesNotContain("<file ");
     }
 
@@ -78,33 +81,17 @@ class InboundRelayLdapStoryTest {
         ldap.add(lines);
     }
 
-    @AfterAll
-    static void stop() {
-        james.close();
-        server1.close();
-        server2.close();
-        ldap.shutDown(true);
-    }
-
     @BeforeEach
     void purge() throws Exception {
-        server1.clear();
-        server2.clear();
+        relay.clear();
         if (ldap.getListenPort() <= 0) {
             ldap.startListening();
         }
     }
 
-    private static SmtpTestClient fromTheInternet() throws Exception {
-        SmtpTestClient client = SmtpTestClient.plainFrom(InetAddress.getByName("127.0.0.2"), james.port(25));
-        client.greeting();
-        client.ehlo("mta.sender.example.org");
-        return client;
-    }
-
     @Test
     void mailHostShouldSplitTheMessageBetweenTheMailboxServers() throws Exception {
-        try (SmtpTestClient client = fromTheInternet()) {
+        try (SmtpTestClient client = relay.fromTheInternet()) {
             assertThat(client.send("sender@sender.example.org", ImmutableList.of("alice@example.com", "carol@example.com"),
                 "Subject: ldap\r\n\r\nHello\r\n").code()).isEqualTo(250);
         }
@@ -116,7 +103,7 @@ class InboundRelayLdapStoryTest {
 
     @Test
     void aUserWithoutEntryShouldBeRefusedAtRcpt() throws Exception {
-        try (SmtpTestClient client = fromTheInternet()) {
+        try (SmtpTestClient client = relay.fromTheInternet()) {
             client.command("MAIL FROM:<sender@sender.example.org>");
 
             assertThat(client.command("RCPT TO:<mallory@example.com>").text())
@@ -130,7 +117,7 @@ class InboundRelayLdapStoryTest {
         log.start();
         Logger logger = (Logger) LoggerFactory.getLogger(LdapRouteSource.class);
         logger.addAppender(log);
-        try (SmtpTestClient client = fromTheInternet()) {
+        try (SmtpTestClient client = relay.fromTheInternet()) {
             client.command("MAIL FROM:<sender@sender.example.org>");
 
             assertThat(client.command("RCPT TO:<kim@example.com>").text())
@@ -145,14 +132,14 @@ class InboundRelayLdapStoryTest {
 
     @Test
     void ldapDownShouldGive451ForAnUncachedUserWhileACachedRouteStillAnswers() throws Exception {
-        try (SmtpTestClient client = fromTheInternet()) {
+        try (SmtpTestClient client = relay.fromTheInternet()) {
             client.command("MAIL FROM:<sender@sender.example.org>");
             assertThat(client.command("RCPT TO:<alice@example.com>").code()).isEqualTo(250);
         }
 
         ldap.shutDown(true);
 
-        try (SmtpTestClient client = fromTheInternet()) {
+        try (SmtpTestClient client = relay.fromTheInternet()) {
             client.command("MAIL FROM:<sender@sender.example.org>");
             assertThat(client.command("RCPT TO:<bob@example.com>").text())
                 .isEqualTo("451 4.3.0 <bob@example.com>: Temporary failure of the routing directory, try again later");
@@ -161,7 +148,7 @@ class InboundRelayLdapStoryTest {
 
         ldap.startListening();
 
-        try (SmtpTestClient client = fromTheInternet()) {
+        try (SmtpTestClient client = relay.fromTheInternet()) {
             client.command("MAIL FROM:<sender@sender.example.org>");
             assertThat(client.command("RCPT TO:<bob@example.com>").code()).isEqualTo(250);
         }

@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.relaypack.testing.WildcardText;
 import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.dane.DaneSettings;
 
@@ -74,93 +78,44 @@ class DaneConfigurationTest {
         assertThat(hop("<tls mode=\"opportunistic\"/>").dane()).isEmpty();
     }
 
-    @Nested
-    class ConfigurationErrors {
-        @Test
-        void aMissingTrustAnchorFileShouldStopStartupNamingIt() {
-            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/missing.key\"/></tls>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageStartingWith(PREFIX + "/<dane>: trustAnchors 'file://conf/missing.key' is not a readable file");
-        }
+    /**
+     * Each wrong {@code <tls>} stops the start with a ConfigurationException whose whole message reads as
+     * given, {@code **} standing for any text.
+     */
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("configurationErrors")
+    void aWrongDaneConfigurationShouldStopStartupNamingWhatIsWrong(String type, String tls, String message) {
+        assertThatThrownBy(() -> hop(type, tls))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageMatching(WildcardText.regex(message));
+    }
 
-        @Test
-        void anUnparsableTrustAnchorFileShouldStopStartup() {
-            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/garbage.key\"/></tls>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageStartingWith(PREFIX + "/<dane>: trustAnchors 'file://conf/garbage.key' (")
-                .hasMessageContaining("is not a zone file of DS or DNSKEY records");
-        }
-
-        @Test
-        void aTrustAnchorFileWithoutAnchorShouldStopStartup() {
-            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/no-anchor.key\"/></tls>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("trustAnchors 'file://conf/no-anchor.key'")
-                .hasMessageEndingWith("holds no DS or DNSKEY record");
-        }
-
-        @Test
-        void daneWithoutDaneElementShouldStopStartup() {
-            assertThatThrownBy(() -> hop("<tls mode=\"dane\"/>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessage(PREFIX + ": mode dane needs <dane trustAnchors=\"...\"/>: the DNSSEC trust anchors to validate from");
-        }
-
-        @Test
-        void daneOnAHopWithHostsShouldStopStartup() {
-            assertThatThrownBy(() -> hop("hosts", "<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageStartingWith(PREFIX + ": mode dane is only for type=\"mx\" next hops");
-        }
-
-        @Test
-        void aDaneElementUnderAnotherModeShouldStopStartup() {
-            assertThatThrownBy(() -> hop("<tls mode=\"opportunistic\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessage(PREFIX + "/<dane>: is only for <tls mode=\"dane\">");
-        }
-
-        @Test
-        void verifyWithDaneShouldStopStartup() {
-            assertThatThrownBy(() -> hop("<tls mode=\"dane\" verify=\"true\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageStartingWith(PREFIX + ": verify 'true' does not go with mode dane");
-        }
-
-        @Test
-        void aResolverNamedByHostNameShouldStopStartup() {
-            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\" resolver=\"dns.example\"/></tls>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageStartingWith(PREFIX + "/<dane>: resolver 'dns.example' is not an IP address");
-        }
-
-        @Test
-        void aResolverPortOutOfRangeShouldStopStartup() {
-            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\" resolver=\"127.0.0.1:0\"/></tls>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessage(PREFIX + "/<dane>: resolver '127.0.0.1:0' has no port 1-65535 after the address");
-        }
-
-        @Test
-        void anUnknownFallbackShouldStopStartup() {
-            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\" fallback=\"none\"/></tls>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessage(PREFIX + "/<dane>: fallback 'none' is not one of opportunistic, starttls-required");
-        }
-
-        @Test
-        void anUnknownAttributeShouldStopStartup() {
-            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchor=\"file://conf/dane-root.key\"/></tls>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageStartingWith(PREFIX + "/<dane>: unknown attribute trustAnchor='file://conf/dane-root.key'");
-        }
-
-        @Test
-        void authWithDaneShouldStopStartup() {
-            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>"
-                + "<auth username=\"u\" password=\"p\"/>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("<auth> needs");
-        }
+    static Stream<Arguments> configurationErrors() {
+        String dane = "/<dane>: ";
+        return Stream.of(
+            Arguments.of("mx", "<tls mode=\"dane\"><dane trustAnchors=\"file://conf/missing.key\"/></tls>",
+                PREFIX + dane + "trustAnchors 'file://conf/missing.key' is not a readable file**"),
+            Arguments.of("mx", "<tls mode=\"dane\"><dane trustAnchors=\"file://conf/garbage.key\"/></tls>",
+                PREFIX + dane + "trustAnchors 'file://conf/garbage.key' (**is not a zone file of DS or DNSKEY records**"),
+            Arguments.of("mx", "<tls mode=\"dane\"><dane trustAnchors=\"file://conf/no-anchor.key\"/></tls>",
+                "**trustAnchors 'file://conf/no-anchor.key'**holds no DS or DNSKEY record"),
+            Arguments.of("mx", "<tls mode=\"dane\"/>",
+                PREFIX + ": mode dane needs <dane trustAnchors=\"...\"/>: the DNSSEC trust anchors to validate from"),
+            Arguments.of("hosts", "<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>",
+                PREFIX + ": mode dane is only for type=\"mx\" next hops**"),
+            Arguments.of("mx", "<tls mode=\"opportunistic\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>",
+                PREFIX + dane + "is only for <tls mode=\"dane\">"),
+            Arguments.of("mx", "<tls mode=\"dane\" verify=\"true\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>",
+                PREFIX + ": verify 'true' does not go with mode dane**"),
+            Arguments.of("mx", "<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\" resolver=\"dns.example\"/></tls>",
+                PREFIX + dane + "resolver 'dns.example' is not an IP address**"),
+            Arguments.of("mx", "<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\" resolver=\"127.0.0.1:0\"/></tls>",
+                PREFIX + dane + "resolver '127.0.0.1:0' has no port 1-65535 after the address"),
+            Arguments.of("mx", "<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\" fallback=\"none\"/></tls>",
+                PREFIX + dane + "fallback 'none' is not one of opportunistic, starttls-required"),
+            Arguments.of("mx", "<tls mode=\"dane\"><dane trustAnchor=\"file://conf/dane-root.key\"/></tls>",
+                PREFIX + dane + "unknown attribute trustAnchor='file://conf/dane-root.key'**"),
+            Arguments.of("mx", "<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls><auth username=\"u\" password=\"p\"/>",
+                "**<auth> needs**"));
     }
 }

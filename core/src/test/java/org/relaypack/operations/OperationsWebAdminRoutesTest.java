@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.relaypack.delivery.ScriptedTransport.failAllTemporarily;
 import static org.relaypack.testing.Addresses.address;
+import static org.relaypack.testing.WebAdminServers.assertAnswer;
 
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -29,7 +30,6 @@ import org.apache.james.webadmin.utils.JsonTransformer;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
 import org.apache.mailet.base.test.FakeMailContext;
-import org.assertj.core.api.AbstractStringAssert;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -112,12 +112,6 @@ class OperationsWebAdminRoutesTest {
 
     static HttpResponse<String> get(String path) throws Exception {
         return get(service, path);
-    }
-
-    /** The answer's status, then its body to assert on. */
-    static AbstractStringAssert<?> assertAnswer(HttpResponse<String> response, int status) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        return assertThat(response.body());
     }
 
     /** The same engine seen twenty minutes later: server2 has failed for longer than degradedAfter. */

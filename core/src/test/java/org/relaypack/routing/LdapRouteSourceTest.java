@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.Domain;
 import org.apache.james.core.MailAddress;
+import org.assertj.core.api.AbstractStringAssert;
+import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.relaypack.config.ConfigElement;
+import org.relaypack.testing.WildcardText;
 import org.relaypack.testing.XmlConfigurations;
 
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
@@ -113,6 +116,12 @@ class LdapRouteSourceTest {
         ldap.add(lines);
     }
 
+    /** The lookup failed temporarily; its reason, to assert on. */
+    static AbstractStringAssert<?> assertTemporaryFailure(RouteLookup lookup) {
+        assertThat(lookup.isTemporaryFailure()).as(lookup.toString()).isTrue();
+        return assertThat(lookup.failureReason().orElseThrow());
+    }
+
     @Nested
     class Contract implements RouteSourceContract {
         @Override
@@ -159,10 +168,7 @@ class LdapRouteSourceTest {
             addEntry("alice@example.com", "mailRoutingAddress: bob@example.com");
             addEntry("bob@example.com", "mailRoutingAddress: alice@example.com");
 
-            RouteLookup lookup = source().lookup(address("alice@example.com"));
-
-            assertThat(lookup.isTemporaryFailure()).isTrue();
-            assertThat(lookup.failureReason().get()).contains("rewrites");
+            assertTemporaryFailure(source().lookup(address("alice@example.com"))).contains("rewrites");
         }
 
         @Test
@@ -298,10 +304,7 @@ class LdapRouteSourceTest {
             addEntry("alice@example.com", "mailHost: server1");
             ldap.shutDown(true);
 
-            RouteLookup lookup = source().lookup(address("alice@example.com"));
-
-            assertThat(lookup.isTemporaryFailure()).isTrue();
-            assertThat(lookup.failureReason().get()).startsWith("LDAP:");
+            assertTemporaryFailure(source().lookup(address("alice@example.com"))).startsWith("LDAP:");
         }
 
         @Test
@@ -367,10 +370,11 @@ class LdapRouteSourceTest {
                 .getNodeModel().getNodeHandler().getRootNode(), "routing/<ldap>"));
         }
 
-        private void assertRejected(String attributes, String message) {
-            assertThatThrownBy(() -> ldap(attributes, ""))
+        /** The whole message after "routing/<ldap>: " reads as given, ** standing for any text. */
+        private AbstractThrowableAssert<?, ? extends Throwable> assertRejected(String attributes, String message) {
+            return assertThatThrownBy(() -> ldap(attributes, ""))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessage("routing/<ldap>: " + message);
+                .hasMessageMatching(WildcardText.regex("routing/<ldap>: " + message));
         }
 
         @Test
@@ -389,10 +393,8 @@ class LdapRouteSourceTest {
 
         @Test
         void fromShouldRejectABadUrl() {
-            assertThatThrownBy(() -> ldap("url=\"http://ldap.example.com\" baseDN=\"" + BASE_DN + "\"", ""))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageStartingWith("routing/<ldap>: url 'http://ldap.example.com' is not an LDAP URL")
-                .hasMessageContaining("'ldap' and 'ldaps'");
+            assertRejected("url=\"http://ldap.example.com\" baseDN=\"" + BASE_DN + "\"",
+                "url 'http://ldap.example.com' is not an LDAP URL**'ldap' and 'ldaps'**");
         }
 
         @Test
@@ -426,9 +428,8 @@ class LdapRouteSourceTest {
 
         @Test
         void fromShouldRejectAnUnknownParameter() {
-            assertThatThrownBy(() -> ldap("url=\"ldap://ldap.example.com\" baseDN=\"" + BASE_DN + "\" poolsize=\"3\"", ""))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageStartingWith("routing/<ldap>: unknown attribute poolsize='3' (allowed: url, baseDN, ");
+            assertRejected("url=\"ldap://ldap.example.com\" baseDN=\"" + BASE_DN + "\" poolsize=\"3\"",
+                "unknown attribute poolsize='3' (allowed: url, baseDN, **");
         }
 
         @Test
@@ -438,9 +439,8 @@ class LdapRouteSourceTest {
 
         @Test
         void errorsShouldNeverShowTheBindPassword() {
-            assertThatThrownBy(() -> ldap("url=\"ldap://ldap.example.com\" baseDN=\"" + BASE_DN + "\" bindPasword=\"hunter2\"", ""))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageStartingWith("routing/<ldap>: unknown attribute bindPasword=(value not shown)")
+            assertRejected("url=\"ldap://ldap.example.com\" baseDN=\"" + BASE_DN + "\" bindPasword=\"hunter2\"",
+                "unknown attribute bindPasword=(value not shown)**")
                 .hasMessageNotContaining("hunter2");
         }
     }

@@ -30,10 +30,10 @@ import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
 import org.apache.mailet.base.test.FakeMailContext;
 import org.apache.mailet.base.test.FakeMailetConfig;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.relaypack.delivery.DeliveryEngine;
 import org.relaypack.delivery.DeliveryResult;
 import org.relaypack.delivery.HopTransport;
@@ -47,6 +47,7 @@ import com.google.common.collect.ImmutableList;
 import org.relaypack.routing.Route;
 import org.relaypack.routing.RouteDirectory;
 import org.relaypack.routing.SwitchableRouteSource;
+import org.relaypack.testing.TestResources;
 
 class MailboxRouterTest {
 
@@ -100,6 +101,8 @@ class MailboxRouterTest {
             .route(LOOP_USER, Route.to("server9"));
     }
 
+    @RegisterExtension
+    final TestResources resources = TestResources.perTest();
     RecordingTransport transport;
     SwitchableRouteSource source;
     FakeMailContext mailetContext;
@@ -118,14 +121,7 @@ class MailboxRouterTest {
             NextHop.builder("server2").host(HostSpec.literal("mbox2.example.net", 25)).build(),
             NextHop.builder("server9").host(HostSpec.literal("mx1.example.com", 25)).build()));
         engine.start();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (testee != null) {
-            testee.destroy();
-        }
-        engine.stop();
+        resources.add(engine::stop);
     }
 
     MailboxRouter init(FakeMailetConfig.Builder config) throws MessagingException {
@@ -133,6 +129,7 @@ class MailboxRouterTest {
             new RecordingMetricFactory());
         MailboxRouter mailet = new MailboxRouter(engine, directory, queueFactory);
         mailet.init(config.mailetName("MailboxRouter").mailetContext(mailetContext).build());
+        resources.add(mailet::destroy);
         testee = mailet;
         return mailet;
     }

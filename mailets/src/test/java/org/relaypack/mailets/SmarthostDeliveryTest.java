@@ -31,10 +31,10 @@ import org.apache.mailet.ProcessingState;
 import org.apache.mailet.base.test.FakeMail;
 import org.apache.mailet.base.test.FakeMailContext;
 import org.apache.mailet.base.test.FakeMailetConfig;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -50,6 +50,7 @@ import org.relaypack.delivery.ScriptedTransport;
 
 import com.google.common.collect.ImmutableList;
 import org.relaypack.smarthost.SmarthostRoutes;
+import org.relaypack.testing.TestResources;
 
 class SmarthostDeliveryTest {
     private static final String UPSTREAM = "upstream";
@@ -75,6 +76,8 @@ class SmarthostDeliveryTest {
             .build();
     }
 
+    @RegisterExtension
+    final TestResources resources = TestResources.perTest();
     private ScriptedTransport transport;
     private FakeMailContext mailetContext;
     private DeliveryEngine engine;
@@ -87,19 +90,13 @@ class SmarthostDeliveryTest {
         engine = new DeliveryEngine(new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory()), new RecordingMetricFactory(),
             transport, mailetContext, NextHopsConfiguration.of(hop(UPSTREAM), hop(PARTNER), hop(DEPT_RELAY)));
         engine.start();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (testee != null) {
-            testee.destroy();
-        }
-        engine.stop();
+        resources.add(engine::stop);
     }
 
     private SmarthostDelivery init(String relaypackXml, FakeMailetConfig.Builder config) throws Exception {
         SmarthostDelivery mailet = new SmarthostDelivery(engine, SmarthostRoutes.from(relaypackXml(relaypackXml), engine.configuration()));
         mailet.init(config.mailetName("SmarthostDelivery").mailetContext(mailetContext).build());
+        resources.add(mailet::destroy);
         return mailet;
     }
 
@@ -246,7 +243,14 @@ class SmarthostDeliveryTest {
         }
     }
 
-    /** An engine whose queue of the partner hop refuses every mail. */
+    /** The test's engine replaced by one whose queue of the partner hop refuses every mail. */
+    private void useEngineFailingToQueueForPartner(HopScheduling.FirstAttempt firstAttempt) {
+        engine.stop();
+        engine = engineFailingToQueueForPartner(firstAttempt);
+        engine.start();
+        resources.add(engine::stop);
+    }
+
     private DeliveryEngine engineFailingToQueueForPartner(HopScheduling.FirstAttempt firstAttempt) {
         MemoryMailQueueFactory memory = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory());
         MailQueueFactory<?> failingForPartner = (MailQueueFactory<?>) Proxy.newProxyInstance(getClass().getClassLoader(),
@@ -268,9 +272,7 @@ class SmarthostDeliveryTest {
 
     @Test
     void queueFailureShouldLeaveOnlyTheRecipientsNotQueuedOnTheMail() throws Exception {
-        engine.stop();
-        engine = engineFailingToQueueForPartner(HopScheduling.FirstAttempt.QUEUE);
-        engine.start();
+        useEngineFailingToQueueForPartner(HopScheduling.FirstAttempt.QUEUE);
         testee = init(ROUTES);
         Mail mail = mail(ALICE, BOB, PARTNER_USER);
 
@@ -283,9 +285,7 @@ class SmarthostDeliveryTest {
 
     @Test
     void retryThatCannotBeQueuedAfterAnInlineAttemptShouldStayOnTheMailAlone() throws Exception {
-        engine.stop();
-        engine = engineFailingToQueueForPartner(HopScheduling.FirstAttempt.INLINE);
-        engine.start();
+        useEngineFailingToQueueForPartner(HopScheduling.FirstAttempt.INLINE);
         transport.then(PARTNER, ScriptedTransport.failAllTemporarily());
         testee = init(ROUTES);
         Mail mail = mail(ALICE, BOB, PARTNER_USER);

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.relaypack.it.harness.AuthoritativeDns;
 import org.relaypack.it.harness.RelayJames;
-import org.relaypack.testing.ClassResources;
 import org.relaypack.testing.SmtpPeer;
+import org.relaypack.testing.TestResources;
 
 /**
  * conf-samples/smarthost with its internet hop switched to {@code <tls mode="dane">}, on a real
@@ -34,7 +34,7 @@ class DaneStoryTest {
     private static SmtpPeer internet;
     private static RelayJames james;
     @RegisterExtension
-    static final ClassResources resources = new ClassResources();
+    static final TestResources resources = TestResources.perClass();
 
     @BeforeAll
     static void start() throws Exception {

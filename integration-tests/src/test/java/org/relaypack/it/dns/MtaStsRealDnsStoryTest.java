@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.relaypack.it.harness.AuthoritativeDns;
 import org.relaypack.it.harness.RelayJames;
-import org.relaypack.testing.ClassResources;
-import org.relaypack.testing.SmtpPeer;
 import org.relaypack.runner.Certificates;
+import org.relaypack.testing.SmtpPeer;
+import org.relaypack.testing.TestResources;
 import org.slf4j.LoggerFactory;
 
 import ch.qos.logback.classic.Logger;
@@ -54,7 +54,7 @@ class MtaStsRealDnsStoryTest {
     private static SmtpPeer mx;
     private static RelayJames james;
     @RegisterExtension
-    static final ClassResources resources = new ClassResources();
+    static final TestResources resources = TestResources.perClass();
 
     private static final Map<String, String> POLICIES = Map.of(
         "mta-sts.sts.mxtest.example", "version: STSv1\nmode: enforce\nmx: mx1.sts.mxtest.example\nmax_age: 86400\n",

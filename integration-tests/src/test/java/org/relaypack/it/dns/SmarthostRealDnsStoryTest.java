@@ -19,8 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.relaypack.it.harness.AuthoritativeDns;
 import org.relaypack.it.harness.RelayJames;
 import org.relaypack.runner.Certificates;
-import org.relaypack.testing.ClassResources;
 import org.relaypack.testing.SmtpPeer;
+import org.relaypack.testing.TestResources;
 
 import com.google.common.collect.ImmutableList;
 
@@ -45,7 +45,7 @@ class SmarthostRealDnsStoryTest {
     private static SmtpPeer partner;
     private static RelayJames james;
     @RegisterExtension
-    static final ClassResources resources = new ClassResources();
+    static final TestResources resources = TestResources.perClass();
 
     @BeforeAll
     static void start() throws Exception {

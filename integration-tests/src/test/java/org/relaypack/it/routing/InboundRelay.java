@@ -13,8 +13,9 @@ import org.relaypack.testing.SmtpTestClient;
  */
 final class InboundRelay implements AutoCloseable {
     private final SmtpPeer server1;
-    private final SmtpPeer server2;
+    private final int server2Port;
     private final RelayJames james;
+    private volatile SmtpPeer server2;
 
     static InboundRelay start(UnaryOperator<RelayJames.Builder> changes) throws Exception {
         SmtpPeer server1 = SmtpPeer.builder().start();
@@ -29,6 +30,7 @@ final class InboundRelay implements AutoCloseable {
     private InboundRelay(SmtpPeer server1, SmtpPeer server2, RelayJames james) {
         this.server1 = server1;
         this.server2 = server2;
+        this.server2Port = server2.port();
         this.james = james;
     }
 
@@ -42,6 +44,16 @@ final class InboundRelay implements AutoCloseable {
 
     SmtpPeer server2() {
         return server2;
+    }
+
+    /** Server2 goes down: its port refuses connections. */
+    void stopServer2() {
+        server2.close();
+    }
+
+    /** Server2 comes back on its port, having received nothing in this life. */
+    void restartServer2() {
+        server2 = SmtpPeer.builder().start(server2Port);
     }
 
     /** Both mailbox servers forget what they received. */

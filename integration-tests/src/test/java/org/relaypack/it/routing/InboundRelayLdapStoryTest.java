@@ -13,9 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.relaypack.it.harness.RelayJames;
 import org.relaypack.routing.LdapRouteSource;
-import org.relaypack.testing.ClassResources;
-import org.relaypack.testing.SmtpPeer;
 import org.relaypack.testing.SmtpTestClient;
+import org.relaypack.testing.TestResources;
 import org.slf4j.LoggerFactory;
 
 import com.google.common.collect.ImmutableList;
@@ -37,12 +36,9 @@ class InboundRelayLdapStoryTest {
     private static final String BASE_DN = "dc=example,dc=com";
 
     @RegisterExtension
-    static final ClassResources resources = new ClassResources();
+    static final TestResources resources = TestResources.perClass();
     private static InMemoryDirectoryServer ldap;
     private static InboundRelay relay;
-    private static SmtpPeer server1;
-    private static SmtpPeer server2;
-    private static RelayJames james;
 
     @BeforeAll
     static void start() throws Exception {
@@ -65,10 +61,7 @@ class InboundRelayLdapStoryTest {
             .substitute(FILE_SOURCE, "            <ldap url=\"ldap://127.0.0.1:" + ldap.getListenPort() + "\"\n"
                 + "                  baseDN=\"ou=people," + BASE_DN + "\" bindDN=\"cn=relay," + BASE_DN + "\"\n"
                 + "                  bindPassword=\"relay-secret\" connectTimeout=\"2s\" responseTimeout=\"2s\"/>\n")));
-        james = relay.james();
-        server1 = relay.server1();
-        server2 = relay.server2();
-        assertThat(Files.readString(james.confDir().resolve("relaypack.xml"))).contains("<ldap url=").doesNotContain("<file ");
+        assertThat(Files.readString(relay.james().confDir().resolve("relaypack.xml"))).contains("<ldap url=").doesNotContain("<file ");
     }
 
     private static void person(String uid, String... attributes) throws Exception {
@@ -96,9 +89,9 @@ class InboundRelayLdapStoryTest {
                 "Subject: ldap\r\n\r\nHello\r\n").code()).isEqualTo(250);
         }
 
-        await().atMost(DELIVERY).until(() -> server1.transactions().size() == 1 && server2.transactions().size() == 1);
-        assertThat(server1.transactions().get(0).recipients()).containsExactly("alice@example.com");
-        assertThat(server2.transactions().get(0).recipients()).containsExactly("carol@example.com");
+        await().atMost(DELIVERY).until(() -> relay.server1().transactions().size() == 1 && relay.server2().transactions().size() == 1);
+        assertThat(relay.server1().transactions().get(0).recipients()).containsExactly("alice@example.com");
+        assertThat(relay.server2().transactions().get(0).recipients()).containsExactly("carol@example.com");
     }
 
     @Test

@@ -19,10 +19,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.relaypack.it.harness.DocumentedCurl;
-import org.relaypack.it.harness.RelayJames;
-import org.relaypack.testing.ClassResources;
-import org.relaypack.testing.SmtpPeer;
 import org.relaypack.testing.SmtpTestClient;
+import org.relaypack.testing.TestResources;
 
 import com.google.common.collect.ImmutableList;
 
@@ -34,20 +32,14 @@ class InboundRelayStoryTest {
     private static final Duration DELIVERY = Duration.ofSeconds(30);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     @RegisterExtension
-    static final ClassResources resources = new ClassResources();
+    static final TestResources resources = TestResources.perClass();
     private static InboundRelay relay;
-    private static SmtpPeer server1;
-    private static SmtpPeer server2;
-    private static RelayJames james;
 
     @BeforeAll
     static void start() throws Exception {
         relay = resources.add(InboundRelay.start(sample -> sample));
-        james = relay.james();
-        server1 = relay.server1();
-        server2 = relay.server2();
-        assertThat(Files.readString(james.confDir().resolve("relaypack.xml")))
-            .contains("[127.0.0.1]:" + server1.port(), "[127.0.0.1]:" + server2.port());
+        assertThat(Files.readString(relay.james().confDir().resolve("relaypack.xml")))
+            .contains("[127.0.0.1]:" + relay.server1().port(), "[127.0.0.1]:" + relay.server2().port());
     }
 
     @BeforeEach
@@ -67,11 +59,11 @@ class InboundRelayStoryTest {
                 .isEqualTo(250);
         }
 
-        await().atMost(DELIVERY).until(() -> server1.transactions().size() == 1 && server2.transactions().size() == 1);
-        assertThat(server1.transactions().get(0).recipients()).containsExactlyInAnyOrder("alice@example.com", "bob@example.com");
-        assertThat(server2.transactions().get(0).recipients()).containsExactly("carol@example.com");
-        assertThat(server1.transactions().get(0).message().getSubject()).isEqualTo("split");
-        assertThat(server2.transactions().get(0).message().getSubject()).isEqualTo("split");
+        await().atMost(DELIVERY).until(() -> relay.server1().transactions().size() == 1 && relay.server2().transactions().size() == 1);
+        assertThat(relay.server1().transactions().get(0).recipients()).containsExactlyInAnyOrder("alice@example.com", "bob@example.com");
+        assertThat(relay.server2().transactions().get(0).recipients()).containsExactly("carol@example.com");
+        assertThat(relay.server1().transactions().get(0).message().getSubject()).isEqualTo("split");
+        assertThat(relay.server2().transactions().get(0).message().getSubject()).isEqualTo("split");
     }
 
     @Test
@@ -87,9 +79,9 @@ class InboundRelayStoryTest {
             assertThat(client.readReply().code()).isEqualTo(250);
         }
 
-        await().atMost(DELIVERY).until(() -> server2.transactions().size() == 1);
-        assertThat(server2.transactions().get(0).recipients()).containsExactly("carol@example.com");
-        assertThat(server1.transactions()).isEmpty();
+        await().atMost(DELIVERY).until(() -> relay.server2().transactions().size() == 1);
+        assertThat(relay.server2().transactions().get(0).recipients()).containsExactly("carol@example.com");
+        assertThat(relay.server1().transactions()).isEmpty();
     }
 
     @Test
@@ -103,8 +95,8 @@ class InboundRelayStoryTest {
 
     @Test
     void anEditedRoutesFileShouldBeUsedWithoutRestart() throws Exception {
-        Path routes = james.confDir().resolve("routes.txt");
-        Path next = james.confDir().resolve("routes.txt.new");
+        Path routes = relay.james().confDir().resolve("routes.txt");
+        Path next = relay.james().confDir().resolve("routes.txt.new");
         Files.writeString(next, Files.readString(routes, StandardCharsets.UTF_8) + "dave@example.com server2\n", StandardCharsets.UTF_8);
         Files.move(next, routes, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
 
@@ -118,14 +110,14 @@ class InboundRelayStoryTest {
             assertThat(client.send("sender@sender.example.org", List.of("dave@example.com"), message("new route")).code()).isEqualTo(250);
         }
 
-        await().atMost(DELIVERY).until(() -> server2.transactions().size() == 1);
-        assertThat(server2.transactions().get(0).recipients()).containsExactly("dave@example.com");
-        assertThat(server1.transactions()).isEmpty();
+        await().atMost(DELIVERY).until(() -> relay.server2().transactions().size() == 1);
+        assertThat(relay.server2().transactions().get(0).recipients()).containsExactly("dave@example.com");
+        assertThat(relay.server1().transactions()).isEmpty();
     }
 
     @Test
     void aBrokenRoutesFileShouldLeaveTheLastGoodTableInPlace() throws Exception {
-        Path routes = james.confDir().resolve("routes.txt");
+        Path routes = relay.james().confDir().resolve("routes.txt");
         String good = Files.readString(routes, StandardCharsets.UTF_8);
         try {
             // A valid new line, and a line without a next hop: the whole file must be refused.
@@ -156,7 +148,7 @@ class InboundRelayStoryTest {
         List<String> curlLines = DocumentedCurl.lines("docs/routing.md", line -> true);
         assertThat(curlLines).hasSize(2);
 
-        List<String> outputs = DocumentedCurl.run(curlLines, james.webAdminPort());
+        List<String> outputs = DocumentedCurl.run(curlLines, relay.james().webAdminPort());
 
         assertThat(outputs.get(0)).as("the PUT answers 204, no body").isEmpty();
         assertThat(outputs.get(1)).contains("\"address\":\"erin@example.com\"", "\"status\":\"found\"", "\"hop\":\"server2\"");
@@ -165,7 +157,7 @@ class InboundRelayStoryTest {
     @Test
     void aRouteSetThroughWebAdminShouldBeFollowedAtOnce() throws Exception {
         HttpResponse<String> withoutJson = HTTP.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + james.webAdminPort() + "/relaypack/routes/erin@example.com"))
+                URI.create("http://127.0.0.1:" + relay.james().webAdminPort() + "/relaypack/routes/erin@example.com"))
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"hop\":\"server1\"}"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
@@ -173,7 +165,7 @@ class InboundRelayStoryTest {
         assertThat(withoutJson.body()).contains("Content-Type: application/json");
 
         HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + james.webAdminPort() + "/relaypack/routes/erin@example.com"))
+                URI.create("http://127.0.0.1:" + relay.james().webAdminPort() + "/relaypack/routes/erin@example.com"))
                 .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"hop\":\"server1\"}"))
                 .build(),
@@ -184,10 +176,10 @@ class InboundRelayStoryTest {
             assertThat(client.send("sender@sender.example.org", List.of("erin@example.com"), message("webadmin")).code()).isEqualTo(250);
         }
 
-        await().atMost(DELIVERY).until(() -> server1.transactions().size() == 1);
-        assertThat(server1.transactions().get(0).recipients()).containsExactly("erin@example.com");
-        assertThat(server2.transactions()).isEmpty();
-        assertThat(Files.readAllLines(james.confDir().resolve("routes.txt"))).contains("erin@example.com server1");
+        await().atMost(DELIVERY).until(() -> relay.server1().transactions().size() == 1);
+        assertThat(relay.server1().transactions().get(0).recipients()).containsExactly("erin@example.com");
+        assertThat(relay.server2().transactions()).isEmpty();
+        assertThat(Files.readAllLines(relay.james().confDir().resolve("routes.txt"))).contains("erin@example.com server1");
     }
 
     @Test
@@ -197,35 +189,34 @@ class InboundRelayStoryTest {
                 .isEqualTo(250);
         }
 
-        await().atMost(DELIVERY).until(() -> server1.transactions().size() == 1 && server2.transactions().size() == 1);
-        assertThat(server2.transactions().get(0).recipients()).containsExactly("daniel@mbox2.example.com");
-        assertThat(server1.transactions().get(0).recipients()).containsExactly("alice@example.com");
+        await().atMost(DELIVERY).until(() -> relay.server1().transactions().size() == 1 && relay.server2().transactions().size() == 1);
+        assertThat(relay.server2().transactions().get(0).recipients()).containsExactly("daniel@mbox2.example.com");
+        assertThat(relay.server1().transactions().get(0).recipients()).containsExactly("alice@example.com");
     }
 
     @Test
     void aServerThatIsDownShouldDelayOnlyItsOwnRecipientsAndGetItsCopyOnceBack() throws Exception {
-        int port = server2.port();
-        server2.close();
+        relay.stopServer2();
         try (SmtpTestClient client = relay.fromTheInternet()) {
             assertThat(client.send("sender@sender.example.org", List.of("alice@example.com", "carol@example.com"), message("down")).code())
                 .isEqualTo(250);
         }
 
-        await().atMost(DELIVERY).until(() -> server1.transactions().size() == 1);
-        assertThat(server1.transactions().get(0).recipients()).containsExactly("alice@example.com");
+        await().atMost(DELIVERY).until(() -> relay.server1().transactions().size() == 1);
+        assertThat(relay.server1().transactions().get(0).recipients()).containsExactly("alice@example.com");
 
-        server2 = SmtpPeer.builder().start(port);
+        relay.restartServer2();
 
-        await().atMost(DELIVERY).until(() -> server2.transactions().size() == 1);
-        assertThat(server2.transactions().get(0).recipients()).containsExactly("carol@example.com");
-        assertThat(server2.transactions().get(0).message().getSubject()).isEqualTo("down");
-        assertThat(server1.transactions()).hasSize(1);
+        await().atMost(DELIVERY).until(() -> relay.server2().transactions().size() == 1);
+        assertThat(relay.server2().transactions().get(0).recipients()).containsExactly("carol@example.com");
+        assertThat(relay.server2().transactions().get(0).message().getSubject()).isEqualTo("down");
+        assertThat(relay.server1().transactions()).hasSize(1);
     }
 
     @Test
     void webAdminShouldTellWhereAnAddressGoes() throws Exception {
         HttpResponse<String> lookup = HTTP.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + james.webAdminPort() + "/relaypack/routes/lookup/carol@example.com"))
+                URI.create("http://127.0.0.1:" + relay.james().webAdminPort() + "/relaypack/routes/lookup/carol@example.com"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
 

@@ -2,22 +2,20 @@ package org.relaypack.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.relaypack.delivery.TestConfigurations.relaypackXml;
 
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.stream.Stream;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
-import org.apache.james.server.core.JamesServerResourceLoader;
-import org.apache.james.server.core.filesystem.FileSystemImpl;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.relaypack.testing.TestCertificates;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.relaypack.testing.WildcardText;
 import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.dane.DaneSettings;
 
@@ -28,17 +26,14 @@ class DaneConfigurationTest {
         + ".\t172800\tIN\tDS\t20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n";
     private static final String PREFIX = "relaypack.xml/<nexthops>/<nexthop name=\"internet\">/<tls>";
 
-    @TempDir
-    Path jamesHome;
-    private FileSystemImpl fileSystem;
+    private JamesHome home;
 
     @BeforeEach
-    void setUp() throws Exception {
-        Files.createDirectories(jamesHome.resolve("conf"));
-        Files.writeString(jamesHome.resolve("conf/dane-root.key"), ROOT_KEY, StandardCharsets.US_ASCII);
-        Files.writeString(jamesHome.resolve("conf/garbage.key"), ". IN DS this is not a DS record\n", StandardCharsets.US_ASCII);
-        Files.writeString(jamesHome.resolve("conf/no-anchor.key"), "example. 3600 IN A 192.0.2.1\n", StandardCharsets.US_ASCII);
-        fileSystem = new FileSystemImpl(new JamesServerResourceLoader(jamesHome.toString()));
+    void setUp(@TempDir Path jamesHome) throws Exception {
+        home = JamesHome.in(jamesHome)
+            .conf("dane-root.key", ROOT_KEY)
+            .conf("garbage.key", ". IN DS this is not a DS record\n")
+            .conf("no-anchor.key", "example. 3600 IN A 192.0.2.1\n");
     }
 
     private NextHop hop(String tls) throws ConfigurationException {
@@ -47,8 +42,7 @@ class DaneConfigurationTest {
 
     private NextHop hop(String type, String tls) throws ConfigurationException {
         String hosts = type.equals("hosts") ? "<host>[relay.example]:25</host>" : "";
-        return NextHopsConfiguration.from(relaypackXml("<nexthops><nexthop name=\"internet\" type=\"" + type + "\">" + hosts + tls
-            + "</nexthop></nexthops>"), fileSystem, Map.<String, String>of()::get).hop("internet").orElseThrow();
+        return home.internetHop(type, hosts + tls);
     }
 
     @Test
@@ -85,94 +79,45 @@ class DaneConfigurationTest {
         assertThat(hop("<tls mode=\"opportunistic\"/>").dane()).isEmpty();
     }
 
-    @Nested
-    class ConfigurationErrors {
-        @Test
-        void aMissingTrustAnchorFileShouldStopStartupNamingIt() {
-            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/missing.key\"/></tls>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageStartingWith(PREFIX + "/<dane>: trustAnchors 'file://conf/missing.key' is not a readable file");
-        }
+    /**
+     * Each wrong {@code <tls>} stops the start with a ConfigurationException whose whole message reads as
+     * given, {@code **} standing for any text.
+     */
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("configurationErrors")
+    void aWrongDaneConfigurationShouldStopStartupNamingWhatIsWrong(String type, String tls, String message) {
+        assertThatThrownBy(() -> hop(type, tls))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageMatching(WildcardText.regex(message));
+    }
 
-        @Test
-        void anUnparsableTrustAnchorFileShouldStopStartup() {
-            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/garbage.key\"/></tls>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageStartingWith(PREFIX + "/<dane>: trustAnchors 'file://conf/garbage.key' (")
-                .hasMessageContaining("is not a zone file of DS or DNSKEY records");
-        }
-
-        @Test
-        void aTrustAnchorFileWithoutAnchorShouldStopStartup() {
-            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/no-anchor.key\"/></tls>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("trustAnchors 'file://conf/no-anchor.key'")
-                .hasMessageEndingWith("holds no DS or DNSKEY record");
-        }
-
-        @Test
-        void daneWithoutDaneElementShouldStopStartup() {
-            assertThatThrownBy(() -> hop("<tls mode=\"dane\"/>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessage(PREFIX + ": mode dane needs <dane trustAnchors=\"...\"/>: the DNSSEC trust anchors to validate from");
-        }
-
-        @Test
-        void daneOnAHopWithHostsShouldStopStartup() {
-            assertThatThrownBy(() -> hop("hosts", "<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageStartingWith(PREFIX + ": mode dane is only for type=\"mx\" next hops");
-        }
-
-        @Test
-        void aDaneElementUnderAnotherModeShouldStopStartup() {
-            assertThatThrownBy(() -> hop("<tls mode=\"opportunistic\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessage(PREFIX + "/<dane>: is only for <tls mode=\"dane\"> and <tls mode=\"dane-or-mta-sts\">");
-        }
-
-        @Test
-        void verifyWithDaneShouldStopStartup() {
-            assertThatThrownBy(() -> hop("<tls mode=\"dane\" verify=\"true\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageStartingWith(PREFIX + ": verify 'true' does not go with mode dane");
-        }
-
-        @Test
-        void aResolverNamedByHostNameShouldStopStartup() {
-            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\" resolver=\"dns.example\"/></tls>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageStartingWith(PREFIX + "/<dane>: resolver 'dns.example' is not an IP address");
-        }
-
-        @Test
-        void aResolverPortOutOfRangeShouldStopStartup() {
-            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\" resolver=\"127.0.0.1:0\"/></tls>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessage(PREFIX + "/<dane>: resolver '127.0.0.1:0' has no port 1-65535 after the address");
-        }
-
-        @Test
-        void anUnknownFallbackShouldStopStartup() {
-            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\" fallback=\"none\"/></tls>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessage(PREFIX + "/<dane>: fallback 'none' is not one of opportunistic, starttls-required");
-        }
-
-        @Test
-        void anUnknownAttributeShouldStopStartup() {
-            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchor=\"file://conf/dane-root.key\"/></tls>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageStartingWith(PREFIX + "/<dane>: unknown attribute trustAnchor='file://conf/dane-root.key'");
-        }
-
-        @Test
-        void authWithDaneShouldStopStartup() {
-            assertThatThrownBy(() -> hop("<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>"
-                + "<auth username=\"u\" password=\"p\"/>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("<auth> needs");
-        }
+    static Stream<Arguments> configurationErrors() {
+        String dane = "/<dane>: ";
+        return Stream.of(
+            Arguments.of("mx", "<tls mode=\"dane\"><dane trustAnchors=\"file://conf/missing.key\"/></tls>",
+                PREFIX + dane + "trustAnchors 'file://conf/missing.key' is not a readable file**"),
+            Arguments.of("mx", "<tls mode=\"dane\"><dane trustAnchors=\"file://conf/garbage.key\"/></tls>",
+                PREFIX + dane + "trustAnchors 'file://conf/garbage.key' (**is not a zone file of DS or DNSKEY records**"),
+            Arguments.of("mx", "<tls mode=\"dane\"><dane trustAnchors=\"file://conf/no-anchor.key\"/></tls>",
+                "**trustAnchors 'file://conf/no-anchor.key'**holds no DS or DNSKEY record"),
+            Arguments.of("mx", "<tls mode=\"dane\"/>",
+                PREFIX + ": mode dane needs <dane trustAnchors=\"...\"/>: the DNSSEC trust anchors to validate from"),
+            Arguments.of("hosts", "<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>",
+                PREFIX + ": mode dane is only for type=\"mx\" next hops**"),
+            Arguments.of("mx", "<tls mode=\"opportunistic\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>",
+                PREFIX + dane + "is only for <tls mode=\"dane\"> and <tls mode=\"dane-or-mta-sts\">"),
+            Arguments.of("mx", "<tls mode=\"dane\" verify=\"true\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls>",
+                PREFIX + ": verify 'true' does not go with mode dane**"),
+            Arguments.of("mx", "<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\" resolver=\"dns.example\"/></tls>",
+                PREFIX + dane + "resolver 'dns.example' is not an IP address**"),
+            Arguments.of("mx", "<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\" resolver=\"127.0.0.1:0\"/></tls>",
+                PREFIX + dane + "resolver '127.0.0.1:0' has no port 1-65535 after the address"),
+            Arguments.of("mx", "<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\" fallback=\"none\"/></tls>",
+                PREFIX + dane + "fallback 'none' is not one of opportunistic, starttls-required"),
+            Arguments.of("mx", "<tls mode=\"dane\"><dane trustAnchor=\"file://conf/dane-root.key\"/></tls>",
+                PREFIX + dane + "unknown attribute trustAnchor='file://conf/dane-root.key'**"),
+            Arguments.of("mx", "<tls mode=\"dane\"><dane trustAnchors=\"file://conf/dane-root.key\"/></tls><auth username=\"u\" password=\"p\"/>",
+                "**<auth> needs**"));
     }
 
     /** {@code <tls mode="dane-or-mta-sts">}: the {@code <dane>} element and the MTA-STS attributes together. */
@@ -180,7 +125,7 @@ class DaneConfigurationTest {
     class DaneOrMtaSts {
         @BeforeEach
         void trustStore() throws Exception {
-            Files.copy(TestCertificates.get().trustStorePath(), jamesHome.resolve("conf/private-ca.p12"));
+            home.trustStore("private-ca.p12");
         }
 
         @Test

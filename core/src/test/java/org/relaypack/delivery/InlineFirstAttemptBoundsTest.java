@@ -16,9 +16,10 @@ import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
 import org.apache.james.queue.memory.MemoryMailQueueFactory;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMailContext;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.relaypack.delivery.smtp.SmtpReply;
+import org.relaypack.testing.TestResources;
 
 import com.google.common.collect.ImmutableList;
 
@@ -31,9 +32,11 @@ class InlineFirstAttemptBoundsTest {
     private static final MailAddress BOB = address("bob@remote.example");
     private static final MailAddress CAROL = address("carol@remote.example");
 
-    private ScriptedTransport transport;
-    private FakeMailContext mailetContext;
-    private RecordingMetricFactory metrics;
+    @RegisterExtension
+    final TestResources resources = TestResources.perTest();
+    private final ScriptedTransport transport = new ScriptedTransport();
+    private final FakeMailContext mailetContext = FakeMailContext.defaultContext();
+    private final RecordingMetricFactory metrics = new RecordingMetricFactory();
     private DeliveryEngine testee;
 
     private void start(int spoolThreads) {
@@ -44,20 +47,11 @@ class InlineFirstAttemptBoundsTest {
     private static final RetryPolicy RETRY = RetryPolicy.of(ImmutableList.of(Duration.ofHours(1)), 3);
 
     private void start(int spoolThreads, NextHopsConfiguration configuration) {
-        transport = new ScriptedTransport();
-        mailetContext = FakeMailContext.defaultContext();
-        metrics = new RecordingMetricFactory();
         testee = new DeliveryEngine(new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory(), Clock.systemUTC()), metrics,
             transport, mailetContext, configuration, Clock.systemUTC(), DeliveryEngine.PAUSE, spoolThreads,
             DeliveredLedger.inMemory(Duration.ofHours(1), LedgerConfiguration.DEFAULT_MAX_ENTRIES, Clock.systemUTC()));
         testee.start();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (testee != null) {
-            testee.stop();
-        }
+        resources.add(testee::stop);
     }
 
     private void send(String name, MailAddress... recipients) throws Exception {

@@ -2,18 +2,13 @@ package org.relaypack.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.relaypack.delivery.TestConfigurations.relaypackXml;
 
-import org.relaypack.testing.TestCertificates;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
-import org.apache.james.server.core.JamesServerResourceLoader;
-import org.apache.james.server.core.filesystem.FileSystemImpl;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -23,20 +18,15 @@ import org.relaypack.tls.mtasts.MtaStsSettings;
 
 /** {@code <tls mode="mta-sts">} in relaypack.xml. */
 class MtaStsConfigurationTest {
-    @TempDir
-    Path jamesHome;
-    private FileSystemImpl fileSystem;
+    private JamesHome home;
 
     @BeforeEach
-    void setUp() throws Exception {
-        Files.createDirectories(jamesHome.resolve("conf"));
-        Files.copy(Path.of(TestCertificates.get().trustStorePath().toString()), jamesHome.resolve("conf/private-ca.p12"));
-        fileSystem = new FileSystemImpl(new JamesServerResourceLoader(jamesHome.toString()));
+    void setUp(@TempDir Path jamesHome) throws Exception {
+        home = JamesHome.in(jamesHome).trustStore("private-ca.p12");
     }
 
     private NextHop hop(String tls) throws ConfigurationException {
-        return NextHopsConfiguration.from(relaypackXml("<nexthops><nexthop name=\"internet\" type=\"mx\">" + tls + "</nexthop></nexthops>"),
-            fileSystem, Map.<String, String>of()::get).hop("internet").orElseThrow();
+        return home.internetHop("mx", tls);
     }
 
     @Test
@@ -69,8 +59,8 @@ class MtaStsConfigurationTest {
     class Errors {
         @Test
         void aHopWithHostsShouldBeRefused() {
-            assertThatThrownBy(() -> NextHopsConfiguration.from(relaypackXml("<nexthops><nexthop name=\"upstream\">"
-                    + "<host>[relay.example]:587</host><tls mode=\"mta-sts\"/></nexthop></nexthops>"), fileSystem, Map.<String, String>of()::get))
+            assertThatThrownBy(() -> home.nexthops("<nexthops><nexthop name=\"upstream\">"
+                    + "<host>[relay.example]:587</host><tls mode=\"mta-sts\"/></nexthop></nexthops>", Map.<String, String>of()::get))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContainingAll("upstream", "<tls mode=\"mta-sts\"> is only for type=\"mx\"");
         }

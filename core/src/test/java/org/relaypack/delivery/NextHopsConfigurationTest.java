@@ -2,10 +2,8 @@ package org.relaypack.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.relaypack.delivery.TestConfigurations.relaypackXml;
 
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -16,8 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
-import org.apache.james.server.core.JamesServerResourceLoader;
-import org.apache.james.server.core.filesystem.FileSystemImpl;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -26,7 +22,6 @@ import org.relaypack.config.Secrets;
 import org.relaypack.delivery.smtp.Credentials;
 import org.relaypack.delivery.smtp.SessionDeadlines;
 import org.relaypack.tls.CertificateMatch;
-import org.relaypack.testing.TestCertificates;
 import org.relaypack.tls.TlsMode;
 import org.relaypack.tls.TlsPolicy;
 import org.relaypack.tls.TlsProtocolVersion;
@@ -38,25 +33,24 @@ class NextHopsConfigurationTest {
 
     @TempDir
     Path jamesHome;
-    private FileSystemImpl fileSystem;
+    private JamesHome home;
 
     @BeforeEach
     void setUp() throws Exception {
-        Files.createDirectories(jamesHome.resolve("conf"));
-        Files.writeString(jamesHome.resolve("conf/upstream.secret"), "from-file\n", StandardCharsets.UTF_8);
-        Files.writeString(jamesHome.resolve("conf/empty.secret"), "\n", StandardCharsets.UTF_8);
-        Files.copy(Path.of(TestCertificates.get().trustStorePath().toString()), jamesHome.resolve("conf/upstream-ca.p12"));
-        Files.write(jamesHome.resolve("conf/corrupt.p12"), new byte[] {1, 2, 3});
+        home = JamesHome.in(jamesHome)
+            .conf("upstream.secret", "from-file\n")
+            .conf("empty.secret", "\n")
+            .trustStore("upstream-ca.p12");
+        Files.write(home.conf("corrupt.p12"), new byte[] {1, 2, 3});
         KeyStore empty = KeyStore.getInstance("PKCS12");
         empty.load(null, null);
-        try (OutputStream out = Files.newOutputStream(jamesHome.resolve("conf/empty.p12"))) {
+        try (OutputStream out = Files.newOutputStream(home.conf("empty.p12"))) {
             empty.store(out, "changeit".toCharArray());
         }
-        fileSystem = new FileSystemImpl(new JamesServerResourceLoader(jamesHome.toString()));
     }
 
     private NextHopsConfiguration parse(String nexthops) throws ConfigurationException {
-        return NextHopsConfiguration.from(relaypackXml(nexthops), fileSystem, ENVIRONMENT::get);
+        return home.nexthops(nexthops, ENVIRONMENT::get);
     }
 
     private NextHop hop(String nexthops, String name) throws ConfigurationException {

@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -29,6 +30,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.relaypack.delivery.smtp.SmtpReply;
 import org.relaypack.testing.DnsJavaShapedDns;
 import org.relaypack.testing.ScriptedSmtpPeer;
@@ -74,6 +78,11 @@ class SmtpTransportTest {
         }
     }
 
+    /** Mail m1 for rcpt@remote.test through the hop "upstream" of these peers, in this order. */
+    private DeliveryResult deliverThrough(ScriptedSmtpPeer... peers) throws Exception {
+        return testee.deliver(hop("upstream", Arrays.stream(peers).mapToInt(ScriptedSmtpPeer::port).toArray()).build(), mail("m1", "rcpt@remote.test"));
+    }
+
     private static RecipientOutcome.Status statusOf(DeliveryResult result, String recipient) {
         return result.outcomes().stream()
             .filter(outcome -> outcome.recipient().equals(address(recipient)))
@@ -95,29 +104,19 @@ class SmtpTransportTest {
             assertThat(second.messages()).hasSize(1);
         }
 
-        @Test
-        void deliverShouldFailOverWhenFirstHostGreetsWith421() throws Exception {
-            ScriptedSmtpPeer first = start(ScriptedSmtpPeer.builder().greeting("421 4.3.2 shutting down"));
+        @ParameterizedTest
+        @ValueSource(strings = {"421 4.3.2 shutting down", "554 5.3.2 no service"})
+        void deliverShouldFailOverWhenFirstHostGreetsWithAnError(String greeting) throws Exception {
+            ScriptedSmtpPeer first = start(ScriptedSmtpPeer.builder().greeting(greeting));
             ScriptedSmtpPeer second = start(ScriptedSmtpPeer.builder());
 
-            DeliveryResult result = testee.deliver(hop("upstream", first.port(), second.port()).build(), mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = deliverThrough(first, second);
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("rcpt@remote.test"));
             assertThat(second.messages()).hasSize(1);
             assertThat(first.sessions()).isEqualTo(1);
             assertThat(first.sawCommand("MAIL")).isFalse();
             assertThat(first.messages()).isEmpty();
-        }
-
-        @Test
-        void deliverShouldFailOverWhenFirstHostGreetsWith554() throws Exception {
-            ScriptedSmtpPeer first = start(ScriptedSmtpPeer.builder().greeting("554 5.3.2 no service"));
-            ScriptedSmtpPeer second = start(ScriptedSmtpPeer.builder());
-
-            DeliveryResult result = testee.deliver(hop("upstream", first.port(), second.port()).build(), mail("m1", "rcpt@remote.test"));
-
-            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("rcpt@remote.test"));
-            assertThat(first.sawCommand("MAIL")).isFalse();
         }
 
         @Test
@@ -138,14 +137,20 @@ class SmtpTransportTest {
                 .containsExactly("RCPT TO:<good@remote.test>", "RCPT TO:<late@remote.test>");
         }
 
-        @Test
-        void deliverShouldRetryOnNextHostWhenTheFinalDataReplyIs421() throws Exception {
-            ScriptedSmtpPeer first = start(ScriptedSmtpPeer.builder().replyAndClose(".", "421 4.3.0 shutting down"));
+        @ParameterizedTest(name = "{0} answered {1}")
+        @CsvSource({
+            "MAIL, 451 4.3.0 try later, false, 0",
+            "., 421 4.3.0 shutting down, true, 1"})
+        void deliverShouldRetryOnTheNextHostAfterATransientReply(String command, String reply, boolean close, int messagesOfTheFirst)
+            throws Exception {
+            ScriptedSmtpPeer.Builder script = ScriptedSmtpPeer.builder();
+            ScriptedSmtpPeer first = start(close ? script.replyAndClose(command, reply) : script.reply(command, reply));
             ScriptedSmtpPeer second = start(ScriptedSmtpPeer.builder());
 
-            DeliveryResult result = testee.deliver(hop("upstream", first.port(), second.port()).build(), mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = deliverThrough(first, second);
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("rcpt@remote.test"));
+            assertThat(first.messages()).hasSize(messagesOfTheFirst);
             assertThat(second.messages()).hasSize(1);
         }
 
@@ -161,18 +166,6 @@ class SmtpTransportTest {
             assertThat(first.sawCommand("HELO")).isFalse();
             assertThat(first.sawCommand("MAIL")).isFalse();
             assertThat(second.sawCommand("MAIL")).isFalse();
-        }
-
-        @Test
-        void deliverShouldFailOverWhenMailFromGetsTransientReply() throws Exception {
-            ScriptedSmtpPeer first = start(ScriptedSmtpPeer.builder().reply("MAIL", "451 4.3.0 try later"));
-            ScriptedSmtpPeer second = start(ScriptedSmtpPeer.builder());
-
-            DeliveryResult result = testee.deliver(hop("upstream", first.port(), second.port()).build(), mail("m1", "rcpt@remote.test"));
-
-            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("rcpt@remote.test"));
-            assertThat(first.messages()).isEmpty();
-            assertThat(second.messages()).hasSize(1);
         }
 
         @Test
@@ -218,26 +211,19 @@ class SmtpTransportTest {
 
     @Nested
     class Recipients {
-        @Test
-        void deliverShouldDeliverToAcceptedRecipientAndBounceRejectedOne() throws Exception {
-            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder().reply("RCPT TO:<unknown@", "550 5.1.1 unknown user"));
+        @ParameterizedTest(name = "{0}")
+        @CsvSource({
+            "550 5.1.1 unknown user, PERMANENT_FAILURE",
+            "452 4.2.2 mailbox full, TEMPORARY_FAILURE"})
+        void aRecipientsReplyShouldSettleThatRecipientAndTheOthersBeDelivered(String reply, RecipientOutcome.Status status) throws Exception {
+            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder().reply("RCPT TO:<other@", reply));
 
-            DeliveryResult result = testee.deliver(hop("upstream", peer.port()).build(), mail("m1", "known@remote.test", "unknown@remote.test"));
+            DeliveryResult result = testee.deliver(hop("upstream", peer.port()).build(), mail("m1", "known@remote.test", "other@remote.test"));
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("known@remote.test"));
-            assertThat(result.recipientsWith(RecipientOutcome.Status.PERMANENT_FAILURE)).containsExactly(address("unknown@remote.test"));
-            assertThat(result.outcomes().get(1).reply()).isEqualTo(SmtpReply.of(550, "5.1.1 unknown user"));
+            assertThat(result.recipientsWith(status)).containsExactly(address("other@remote.test"));
+            assertThat(result.outcomes().get(1).reply()).isEqualTo(SmtpReply.of(Integer.parseInt(reply.substring(0, 3)), reply.substring(4)));
             assertThat(peer.messages()).hasSize(1);
-        }
-
-        @Test
-        void deliverShouldDeferRecipientGettingTransientReply() throws Exception {
-            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder().reply("RCPT TO:<full@", "452 4.2.2 mailbox full"));
-
-            DeliveryResult result = testee.deliver(hop("upstream", peer.port()).build(), mail("m1", "known@remote.test", "full@remote.test"));
-
-            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("known@remote.test"));
-            assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).containsExactly(address("full@remote.test"));
         }
 
         @Test
@@ -310,7 +296,7 @@ class SmtpTransportTest {
         void deliverShouldDotStuffAndNormaliseLineEnds() throws Exception {
             ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder());
 
-            testee.deliver(hop("upstream", peer.port()).build(), mail("m1", "rcpt@remote.test"));
+            deliverThrough(peer);
 
             assertThat(peer.messages()).singleElement().satisfies(message -> assertThat(message)
                 .endsWith("\r\nHello,\r\n..leading dot survives\r\n...two dots survive\r\nbare LF line\r\nbye\r\n")
@@ -409,20 +395,6 @@ class SmtpTransportTest {
         }
 
         @Test
-        void deliverShouldReplaceAPooledConnectionThatDied() throws Exception {
-            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder());
-            NextHop hop = hop("upstream", peer.port()).build();
-            testee.deliver(hop, mail("m1", "rcpt@remote.test"));
-
-            peer.dropConnections();
-            DeliveryResult result = testee.deliver(hop, mail("m2", "rcpt@remote.test"));
-
-            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
-            assertThat(peer.messages()).hasSize(2);
-            assertThat(peer.sessions()).isEqualTo(2);
-        }
-
-        @Test
         void pooledSessionCheckShouldTravelWithTheNextEnvelopeToAPipeliningServer() throws Exception {
             ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder().extensions("PIPELINING"));
             NextHop hop = hop("upstream", peer.port()).build();
@@ -438,9 +410,10 @@ class SmtpTransportTest {
                 .allSatisfy(read -> assertThat(read).containsExactly("RSET", "MAIL FROM:<sender@relaypack.test>", "RCPT TO:<rcpt@remote.test>", "DATA"));
         }
 
-        @Test
-        void deadPooledSessionToAPipeliningServerShouldBeReplacedWithoutLosingTheMail() throws Exception {
-            ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder().extensions("PIPELINING"));
+        @ParameterizedTest(name = "pipelining {0}")
+        @ValueSource(booleans = {false, true})
+        void aDeadPooledSessionShouldBeReplacedWithoutLosingTheMail(boolean pipelining) throws Exception {
+            ScriptedSmtpPeer peer = start(pipelining ? ScriptedSmtpPeer.builder().extensions("PIPELINING") : ScriptedSmtpPeer.builder());
             NextHop hop = hop("upstream", peer.port()).build();
             testee.deliver(hop, mail("m1", "rcpt@remote.test"));
 
@@ -522,7 +495,7 @@ class SmtpTransportTest {
         @Test
         void closeShouldQuitPooledSessions() throws Exception {
             ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder());
-            testee.deliver(hop("upstream", peer.port()).build(), mail("m1", "rcpt@remote.test"));
+            deliverThrough(peer);
 
             testee.close();
 
@@ -532,7 +505,7 @@ class SmtpTransportTest {
         @Test
         void closeShouldLeaveNoWatchdogThreadOfItsOwn() throws Exception {
             ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder());
-            testee.deliver(hop("upstream", peer.port()).build(), mail("m1", "rcpt@remote.test"));
+            deliverThrough(peer);
             long withThisTransport = watchdogThreads();
             assertThat(withThisTransport).isPositive();
 
@@ -558,14 +531,28 @@ class SmtpTransportTest {
             peer = start(ScriptedSmtpPeer.builder().refuseFirstSessions(0));
         }
 
+        /** An MX record set for the domain, the exchanges in this order. */
+        void mx(String domain, String... exchanges) {
+            dns.registerRecord(domain, ImmutableList.of(), ImmutableList.copyOf(exchanges), ImmutableList.of());
+        }
+
+        /** The host's address: loopback. */
+        void loopbackAddress(String host) {
+            dns.registerRecord(host, ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
+        }
+
+        /** The hop "upstream" to the host and port given (MX looked up unless bracketed), loopback not being this relay. */
+        NextHop upstream(String host, int port) {
+            return NextHop.builder("upstream").loopDetection(LOOPBACK_PEERS).host(HostSpec.parse(host + ":" + port)).build();
+        }
+
         @Test
         void deliverShouldUseMxRecordsInTheOrderDnsServiceReturnsThem() throws Exception {
             dns.registerRecord("example.test", ImmutableList.of(LOOPBACK), ImmutableList.of("mx-b.example.test", "mx-a.example.test"), ImmutableList.of());
-            dns.registerRecord("mx-b.example.test", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
-            dns.registerRecord("mx-a.example.test", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
+            loopbackAddress("mx-b.example.test");
+            loopbackAddress("mx-a.example.test");
 
-            DeliveryResult result = testee.deliver(NextHop.builder("upstream").loopDetection(LOOPBACK_PEERS).host(HostSpec.parse("example.test:" + peer.port())).build(),
-                mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = testee.deliver(upstream("example.test", peer.port()), mail("m1", "rcpt@remote.test"));
 
             assertThat(result.host()).contains("mx-b.example.test[127.0.0.1]:" + peer.port());
         }
@@ -573,12 +560,11 @@ class SmtpTransportTest {
         @Test
         void deliverShouldTryTheNextMxWhenTheFirstFails() throws Exception {
             ScriptedSmtpPeer busyOnce = start(ScriptedSmtpPeer.builder().refuseFirstSessions(1));
-            dns.registerRecord("example.test", ImmutableList.of(), ImmutableList.of("mx1.example.test", "mx2.example.test"), ImmutableList.of());
-            dns.registerRecord("mx1.example.test", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
-            dns.registerRecord("mx2.example.test", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
+            mx("example.test", "mx1.example.test", "mx2.example.test");
+            loopbackAddress("mx1.example.test");
+            loopbackAddress("mx2.example.test");
 
-            DeliveryResult result = testee.deliver(NextHop.builder("upstream").loopDetection(LOOPBACK_PEERS).host(HostSpec.parse("example.test:" + busyOnce.port())).build(),
-                mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = testee.deliver(upstream("example.test", busyOnce.port()), mail("m1", "rcpt@remote.test"));
 
             assertThat(result.host()).contains("mx2.example.test[127.0.0.1]:" + busyOnce.port());
             assertThat(busyOnce.sessions()).isEqualTo(2);
@@ -586,10 +572,9 @@ class SmtpTransportTest {
 
         @Test
         void deliverShouldUseTheAddressOfAHostWithoutMx() throws Exception {
-            dns.registerRecord("plain.test", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
+            loopbackAddress("plain.test");
 
-            DeliveryResult result = testee.deliver(NextHop.builder("upstream").loopDetection(LOOPBACK_PEERS).host(HostSpec.parse("plain.test:" + peer.port())).build(),
-                mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = testee.deliver(upstream("plain.test", peer.port()), mail("m1", "rcpt@remote.test"));
 
             assertThat(result.host()).contains("plain.test[127.0.0.1]:" + peer.port());
         }
@@ -597,8 +582,7 @@ class SmtpTransportTest {
         @Test
         void addressLiteralShouldBeUsedWithoutAskingDns() throws Exception {
             // InMemoryDNSService knows no 127.0.0.1: a lookup would fail the delivery.
-            DeliveryResult result = testee.deliver(NextHop.builder("upstream").host(HostSpec.parse("[127.0.0.1]:" + peer.port())).build(),
-                mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = testee.deliver(upstream("[127.0.0.1]", peer.port()), mail("m1", "rcpt@remote.test"));
 
             assertThat(statusOf(result, "rcpt@remote.test")).isEqualTo(RecipientOutcome.Status.DELIVERED);
             assertThat(result.host()).contains("127.0.0.1[127.0.0.1]:" + peer.port());
@@ -608,8 +592,7 @@ class SmtpTransportTest {
         void deliverShouldNotLookUpMxOfALiteralHost() throws Exception {
             dns.registerRecord("relay.test", ImmutableList.of(LOOPBACK), ImmutableList.of("unresolvable.test"), ImmutableList.of());
 
-            DeliveryResult result = testee.deliver(NextHop.builder("upstream").host(HostSpec.parse("[relay.test]:" + peer.port())).build(),
-                mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = testee.deliver(upstream("[relay.test]", peer.port()), mail("m1", "rcpt@remote.test"));
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
             assertThat(result.host()).contains("relay.test[127.0.0.1]:" + peer.port());
@@ -627,9 +610,9 @@ class SmtpTransportTest {
         @Test
         void deliverShouldOpenOneTransactionPerRecipientDomainForRecipientMx() throws Exception {
             SmtpTransport mxTestee = new SmtpTransport(dns, clock, peer.port(), false);
-            dns.registerRecord("one.test", ImmutableList.of(), ImmutableList.of("mx.one.test"), ImmutableList.of());
-            dns.registerRecord("mx.one.test", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
-            dns.registerRecord("two.test", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
+            mx("one.test", "mx.one.test");
+            loopbackAddress("mx.one.test");
+            loopbackAddress("two.test");
 
             DeliveryResult result;
             try (mxTestee) {
@@ -646,8 +629,8 @@ class SmtpTransportTest {
 
         @Test
         void deliverShouldUseThePortOfTheHopForRecipientMx() throws Exception {
-            dns.registerRecord("one.test", ImmutableList.of(), ImmutableList.of("mx.one.test"), ImmutableList.of());
-            dns.registerRecord("mx.one.test", ImmutableList.of(LOOPBACK), ImmutableList.of(), ImmutableList.of());
+            mx("one.test", "mx.one.test");
+            loopbackAddress("mx.one.test");
 
             DeliveryResult result = testee.deliver(NextHop.builder("internet").kind(NextHop.Kind.RECIPIENT_MX).loopDetection(LOOPBACK_PEERS).mxPort(peer.port()).build(),
                 mail("m1", "a@one.test"));
@@ -663,7 +646,7 @@ class SmtpTransportTest {
         void deliveryResultShouldNamePlaintextSessionsWithoutTlsFacts() throws Exception {
             ScriptedSmtpPeer peer = start(ScriptedSmtpPeer.builder());
 
-            DeliveryResult result = testee.deliver(hop("upstream", peer.port()).build(), mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = deliverThrough(peer);
 
             assertThat(result.host()).contains("localhost[127.0.0.1]:" + peer.port());
             assertThat(result.tlsProtocol()).isEmpty();

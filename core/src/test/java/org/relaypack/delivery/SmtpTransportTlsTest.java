@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 
 import org.apache.mailet.Mail;
+import org.assertj.core.api.AbstractStringAssert;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,6 +28,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.relaypack.delivery.smtp.Credentials;
 import org.relaypack.testing.DnsJavaShapedDns;
 import org.relaypack.testing.ScriptedSmtpPeer;
@@ -132,6 +135,23 @@ class SmtpTransportTlsTest {
         return new StartTlsPeer(certificates.goodServerContext(), true, Optional.empty(), true);
     }
 
+    /** Mail m1 for rcpt@remote.test to the peer on this port, as the hop "smarthost" with this TLS policy. */
+    private DeliveryResult deliver(int port, TlsPolicy tls) throws Exception {
+        return testee.deliver(hop("smarthost", port).tls(tls).build(), mail("m1", "rcpt@remote.test"));
+    }
+
+    /** The same, authenticating with these credentials. */
+    private DeliveryResult deliver(int port, TlsPolicy tls, Credentials credentials) throws Exception {
+        return testee.deliver(hop("smarthost", port).tls(tls).credentials(credentials).build(), mail("m1", "rcpt@remote.test"));
+    }
+
+    /** The mail deferred and nothing handed to the peer; the reply's text, to assert on. */
+    private static AbstractStringAssert<?> assertDeferredAndNotSent(DeliveryResult result, StartTlsPeer peer) {
+        assertThat(peer.messages).isEmpty();
+        assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
+        return assertThat(result.outcomes().get(0).reply().text());
+    }
+
     private ScriptedSmtpPeer scripted(ScriptedSmtpPeer.Builder builder) {
         ScriptedSmtpPeer peer = builder.start();
         peers.add(peer);
@@ -144,9 +164,7 @@ class SmtpTransportTlsTest {
         void deliverShouldUseStartTlsAndAuthPlainWhenThePeerRequiresBoth() throws Exception {
             StartTlsPeer peer = startTlsPeerRequiringAuth();
 
-            DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
-                    .tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).credentials(CREDENTIALS).build(),
-                mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = deliver(peer.port(), TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED), CREDENTIALS);
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address("rcpt@remote.test"));
             assertThat(result.tlsProtocol()).hasValueSatisfying(protocol -> assertThat(protocol).isIn("TLSv1.2", "TLSv1.3"));
@@ -175,9 +193,7 @@ class SmtpTransportTlsTest {
         void deliverShouldUseAuthLoginWhenOnlyLoginIsOffered() throws Exception {
             StartTlsPeer peer = new StartTlsPeer(certificates.goodServerContext(), true, Optional.of("LOGIN"), true);
 
-            DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
-                    .tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).credentials(CREDENTIALS).build(),
-                mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = deliver(peer.port(), TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED), CREDENTIALS);
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
             assertThat(peer.logins).containsExactly(USER + ":" + PASSWORD);
@@ -187,9 +203,7 @@ class SmtpTransportTlsTest {
         void deliverShouldDeferWhenCredentialsAreRefused() throws Exception {
             StartTlsPeer peer = startTlsPeerRequiringAuth();
 
-            DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
-                    .tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).credentials(WRONG_CREDENTIALS).build(),
-                mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = deliver(peer.port(), TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED), WRONG_CREDENTIALS);
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
             assertThat(result.outcomes().get(0).reply().code()).isEqualTo(535);
@@ -203,48 +217,34 @@ class SmtpTransportTlsTest {
                 throw new IllegalStateException("password file /etc/relaypack/smarthost.secret is unreadable");
             }, "file:/etc/relaypack/smarthost.secret");
 
-            DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
-                    .tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).credentials(unreadable).build(),
-                mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = deliver(peer.port(), TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED), unreadable);
 
-            assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
-            assertThat(result.outcomes().get(0).reply().text()).startsWith("4.3.0").contains("unreadable");
-            assertThat(peer.messages).isEmpty();
+            assertDeferredAndNotSent(result, peer).startsWith("4.3.0").contains("unreadable");
         }
 
         @Test
         void deliverShouldDeferWhenTheServerOffersNoAuthWhileCredentialsAreConfigured() throws Exception {
             StartTlsPeer peer = new StartTlsPeer(certificates.goodServerContext(), true, Optional.empty(), false);
 
-            DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
-                    .tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).credentials(CREDENTIALS).build(),
-                mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = deliver(peer.port(), TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED), CREDENTIALS);
 
-            assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
-            assertThat(result.outcomes().get(0).reply().text()).contains("offers no AUTH");
-            assertThat(peer.messages).isEmpty();
+            assertDeferredAndNotSent(result, peer).contains("offers no AUTH");
         }
 
         @Test
         void deliverShouldRefuseACertificateNamingAnotherHostWhenVerifying() throws Exception {
             StartTlsPeer peer = new StartTlsPeer(certificates.wrongNameServerContext(), true, Optional.empty(), false);
 
-            DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
-                    .tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED, true)).build(),
-                mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = deliver(peer.port(), TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED, true));
 
-            assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
-            assertThat(result.outcomes().get(0).reply().text()).startsWith("4.7.5");
-            assertThat(peer.messages).isEmpty();
+            assertDeferredAndNotSent(result, peer).startsWith("4.7.5");
         }
 
         @Test
         void deliverShouldAcceptACertificateNamingAnotherHostWhenNotVerifying() throws Exception {
             StartTlsPeer peer = new StartTlsPeer(certificates.wrongNameServerContext(), true, Optional.empty(), false);
 
-            DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
-                    .tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED, false)).build(),
-                mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = deliver(peer.port(), TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED, false));
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
             assertThat(result.tlsProtocol()).isPresent();
@@ -255,9 +255,7 @@ class SmtpTransportTlsTest {
         void deliverShouldRefuseACertificateOutsideTheTrustStore() throws Exception {
             StartTlsPeer peer = new StartTlsPeer(certificates.goodServerContext(), true, Optional.empty(), false);
 
-            DeliveryResult result = testee.deliver(hop("smarthost", peer.port())
-                    .tls(TlsPolicy.of(TlsMode.STARTTLS_REQUIRED)).build(),
-                mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = deliver(peer.port(), TlsPolicy.of(TlsMode.STARTTLS_REQUIRED));
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
             assertThat(peer.messages).isEmpty();
@@ -267,8 +265,7 @@ class SmtpTransportTlsTest {
         void opportunisticShouldUseStartTlsWhenOffered() throws Exception {
             StartTlsPeer peer = new StartTlsPeer(certificates.wrongNameServerContext(), false, Optional.empty(), false);
 
-            DeliveryResult result = testee.deliver(hop("smarthost", peer.port()).tls(TlsPolicy.of(TlsMode.OPPORTUNISTIC)).build(),
-                mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = deliver(peer.port(), TlsPolicy.of(TlsMode.OPPORTUNISTIC));
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
             assertThat(result.tlsProtocol()).isPresent();
@@ -292,8 +289,7 @@ class SmtpTransportTlsTest {
             StartTlsPeer peer = startTlsPeerRequiringAuth();
             Credentials sameUserOtherSource = new Credentials(USER, () -> PASSWORD, "env:OTHER");
 
-            testee.deliver(hop("smarthost", peer.port()).tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).credentials(CREDENTIALS).build(),
-                mail("m1", "rcpt@remote.test"));
+            deliver(peer.port(), TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED), CREDENTIALS);
             testee.deliver(hop("smarthost", peer.port()).tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).credentials(sameUserOtherSource).build(),
                 mail("m2", "rcpt@remote.test"));
 
@@ -308,8 +304,7 @@ class SmtpTransportTlsTest {
         void starttlsRequiredShouldDeferWithoutMailFromWhenStartTlsIsNotOffered() throws Exception {
             ScriptedSmtpPeer peer = scripted(ScriptedSmtpPeer.builder().extensions("PIPELINING", "SIZE 1000000"));
 
-            DeliveryResult result = testee.deliver(hop("smarthost", peer.port()).tls(TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED)).build(),
-                mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = deliver(peer.port(), TestTlsPolicies.policy(TlsMode.STARTTLS_REQUIRED));
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
             assertThat(result.outcomes().get(0).reply().text()).startsWith("4.7.4 TLS is required, but was not offered");
@@ -334,12 +329,14 @@ class SmtpTransportTlsTest {
             assertThat(peer.commands()).noneSatisfy(line -> assertThat(line).contains(PASSWORD));
         }
 
-        @Test
-        void noneShouldNeverStartTls() throws Exception {
-            ScriptedSmtpPeer peer = scripted(ScriptedSmtpPeer.builder().extensions("STARTTLS", "SIZE 1000000"));
+        /** Mode none never starts TLS, even where offered; opportunistic goes on in plaintext where it is not offered. */
+        @ParameterizedTest(name = "{0}, STARTTLS offered: {1}")
+        @CsvSource({"NONE, true", "OPPORTUNISTIC, false"})
+        void deliverShouldGoOnInPlaintextWhenThePolicyOrThePeerHasNoTls(TlsMode mode, boolean startTlsOffered) throws Exception {
+            ScriptedSmtpPeer peer = scripted(startTlsOffered
+                ? ScriptedSmtpPeer.builder().extensions("STARTTLS", "SIZE 1000000") : ScriptedSmtpPeer.builder());
 
-            DeliveryResult result = testee.deliver(hop("smarthost", peer.port()).tls(TlsPolicy.of(TlsMode.NONE)).build(),
-                mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = deliver(peer.port(), TlsPolicy.of(mode));
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
             assertThat(peer.sawCommand("STARTTLS")).isFalse();
@@ -347,22 +344,10 @@ class SmtpTransportTlsTest {
         }
 
         @Test
-        void opportunisticShouldDeliverInPlaintextWhenStartTlsIsNotOffered() throws Exception {
-            ScriptedSmtpPeer peer = scripted(ScriptedSmtpPeer.builder());
-
-            DeliveryResult result = testee.deliver(hop("smarthost", peer.port()).tls(TlsPolicy.of(TlsMode.OPPORTUNISTIC)).build(),
-                mail("m1", "rcpt@remote.test"));
-
-            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
-            assertThat(result.tlsProtocol()).isEmpty();
-        }
-
-        @Test
         void implicitShouldNeverFallBackToPlaintext() throws Exception {
             ScriptedSmtpPeer peer = scripted(ScriptedSmtpPeer.builder());
 
-            DeliveryResult result = testee.deliver(hop("smarthost", peer.port()).tls(TestTlsPolicies.policy(TlsMode.IMPLICIT)).build(),
-                mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = deliver(peer.port(), TestTlsPolicies.policy(TlsMode.IMPLICIT));
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
             assertThat(result.outcomes().get(0).reply().text()).startsWith("4.7.5");
@@ -377,8 +362,7 @@ class SmtpTransportTlsTest {
         void deliverShouldRefuseAPeerSpeakingOnlyTlsV11() throws Exception {
             ScriptedSmtpPeer peer = scripted(ScriptedSmtpPeer.builder().implicitTls(certificates.goodServerContext(), "TLSv1.1"));
 
-            DeliveryResult result = testee.deliver(hop("smarthost", peer.port()).tls(TestTlsPolicies.policy(TlsMode.IMPLICIT)).build(),
-                mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = deliver(peer.port(), TestTlsPolicies.policy(TlsMode.IMPLICIT));
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
             assertThat(result.outcomes().get(0).reply().text()).startsWith("4.7.5");
@@ -391,7 +375,7 @@ class SmtpTransportTlsTest {
             ScriptedSmtpPeer peer = scripted(ScriptedSmtpPeer.builder().implicitTls(certificates.goodServerContext(), "TLSv1.1"));
             TlsPolicy lowFloor = new TlsPolicy(TlsMode.IMPLICIT, true, Optional.of(TestTlsPolicies.trustStore()), TlsProtocolVersion.TLS_V1_1);
 
-            DeliveryResult result = testee.deliver(hop("smarthost", peer.port()).tls(lowFloor).build(), mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = deliver(peer.port(), lowFloor);
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
             assertThat(result.tlsProtocol()).contains("TLSv1.1");
@@ -432,9 +416,7 @@ class SmtpTransportTlsTest {
 
         @Test
         void deliverShouldSpeakTlsFromTheFirstByteAndAuthenticate() throws Exception {
-            DeliveryResult result = testee.deliver(hop("submission", port)
-                    .tls(TestTlsPolicies.policy(TlsMode.IMPLICIT)).credentials(CREDENTIALS).build(),
-                mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = deliver(port, TestTlsPolicies.policy(TlsMode.IMPLICIT), CREDENTIALS);
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).hasSize(1);
             assertThat(result.tlsProtocol()).isPresent();
@@ -444,9 +426,7 @@ class SmtpTransportTlsTest {
 
         @Test
         void deliverShouldDeferWhenImplicitTlsCredentialsAreRefused() throws Exception {
-            DeliveryResult result = testee.deliver(hop("submission", port)
-                    .tls(TestTlsPolicies.policy(TlsMode.IMPLICIT)).credentials(WRONG_CREDENTIALS).build(),
-                mail("m1", "rcpt@remote.test"));
+            DeliveryResult result = deliver(port, TestTlsPolicies.policy(TlsMode.IMPLICIT), WRONG_CREDENTIALS);
 
             assertThat(result.recipientsWith(RecipientOutcome.Status.TEMPORARY_FAILURE)).hasSize(1);
             assertThat(greenMail.getReceivedMessages()).isEmpty();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.relaypack.delivery.ScriptedTransport.failAllTemporarily;
 import static org.relaypack.testing.Addresses.address;
+import static org.relaypack.testing.WebAdminServers.assertAnswer;
 
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -20,6 +21,8 @@ import javax.mail.Session;
 import javax.mail.internet.MimeMessage;
 
 import org.apache.james.core.MailAddress;
+import org.apache.james.core.healthcheck.HealthCheck;
+import org.apache.james.core.healthcheck.Result;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
 import org.apache.james.queue.memory.MemoryMailQueueFactory;
@@ -44,6 +47,7 @@ import org.relaypack.testing.WebAdminServers;
 
 import com.google.common.collect.ImmutableList;
 
+import reactor.core.publisher.Mono;
 import spark.Service;
 
 /** The routes over a real engine and James's memory queues; server2 greylists every mail, its retry is an hour away. */
@@ -51,6 +55,7 @@ class OperationsWebAdminRoutesTest {
     static final NextHop SERVER1 = NextHop.builder("server1").host(HostSpec.literal("mbox1.example.com", 25)).build();
     static final NextHop SERVER2 = NextHop.builder("server2").host(HostSpec.literal("mbox2.example.com", 25)).build();
     static final Duration LATER = Duration.ofMinutes(20);
+    static final HealthConfiguration HEALTH = HealthConfiguration.degradedAfter(Duration.ofMinutes(10));
 
     static DeliveryEngine engine;
     static ScriptedTransport transport;
@@ -73,10 +78,8 @@ class OperationsWebAdminRoutesTest {
                 SERVER2.withScheduling(
                     HopScheduling.of(RetryPolicy.of(ImmutableList.of(Duration.ofHours(1)), 5), 1, Optional.empty(), HopScheduling.FirstAttempt.QUEUE))));
         engine.start();
-        HealthConfiguration health = HealthConfiguration.degradedAfter(Duration.ofMinutes(10));
-        service = start(new NextHopChecks(engine, health));
-        // The same engine seen twenty minutes later: server2 has failed for longer than degradedAfter.
-        laterService = start(new NextHopChecks(engine, health, Clock.offset(Clock.systemUTC(), LATER)));
+        service = start(new NextHopChecks(engine, HEALTH));
+        laterService = start(later());
         http = HttpClient.newHttpClient();
 
         engine.enqueue(mail("1234ABCD-server2-9f0e1d2c", "carol@example.com", "dave@example.com"), SERVER2, FailurePolicy.defaults());
@@ -111,14 +114,20 @@ class OperationsWebAdminRoutesTest {
         return get(service, path);
     }
 
+    /** The same engine seen twenty minutes later: server2 has failed for longer than degradedAfter. */
+    static NextHopChecks later() {
+        return new NextHopChecks(engine, HEALTH, Clock.offset(Clock.systemUTC(), LATER));
+    }
+
+    static Result check(HealthCheck check) {
+        return Mono.from(check.check()).block();
+    }
+
     @Nested
     class WhereIsMyMail {
         @Test
         void aRecipientShouldFindItsWaitingMailWithAttemptsNextAttemptAndLastError() throws Exception {
-            HttpResponse<String> response = get("/relaypack/mail?recipient=dave@example.com");
-
-            assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.body())
+            assertAnswer(get("/relaypack/mail?recipient=dave@example.com"), 200)
                 .startsWith("[{\"name\":\"1234ABCD-server2-9f0e1d2c\",\"hop\":\"server2\",\"queue\":\"relaypack-server2\","
                     + "\"sender\":\"alice@example.org\",\"recipients\":[\"carol@example.com\",\"dave@example.com\"],\"acceptedAt\":\"")
                 .contains("\"attempts\":1,\"nextAttempt\":\"")
@@ -138,18 +147,12 @@ class OperationsWebAdminRoutesTest {
 
         @Test
         void anotherRecipientShouldFindNothing() throws Exception {
-            HttpResponse<String> response = get("/relaypack/mail?recipient=erin@example.com");
-
-            assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.body()).isEqualTo("[]");
+            assertAnswer(get("/relaypack/mail?recipient=erin@example.com"), 200).isEqualTo("[]");
         }
 
         @Test
         void neitherNameNorRecipientShouldBeABadRequest() throws Exception {
-            HttpResponse<String> response = get("/relaypack/mail");
-
-            assertThat(response.statusCode()).isEqualTo(400);
-            assertThat(response.body()).contains("give exactly one of ?name=QUEUE_ID and ?recipient=ADDRESS");
+            assertAnswer(get("/relaypack/mail"), 400).contains("give exactly one of ?name=QUEUE_ID and ?recipient=ADDRESS");
         }
 
         @Test
@@ -159,10 +162,7 @@ class OperationsWebAdminRoutesTest {
 
         @Test
         void aRecipientThatIsNoAddressShouldBeABadRequest() throws Exception {
-            HttpResponse<String> response = get("/relaypack/mail?recipient=dave@@example.com");
-
-            assertThat(response.statusCode()).isEqualTo(400);
-            assertThat(response.body()).contains("'dave@@example.com' is not an address");
+            assertAnswer(get("/relaypack/mail?recipient=dave@@example.com"), 400).contains("'dave@@example.com' is not an address");
         }
     }
 
@@ -170,10 +170,7 @@ class OperationsWebAdminRoutesTest {
     class Hops {
         @Test
         void theFailingHopShouldTellItsStreakLastErrorNextRetryAndQueue() throws Exception {
-            HttpResponse<String> response = get("/relaypack/hops/server2");
-
-            assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.body())
+            assertAnswer(get("/relaypack/hops/server2"), 200)
                 .startsWith("{\"hop\":\"server2\",\"failing\":true,\"consecutiveFailures\":1,\"failingSince\":\"")
                 .contains("\"lastSuccess\":null,\"lastError\":\"451 4.7.1 Greylisted, try again later\",\"lastErrorAt\":\"")
                 .contains("\"queueSize\":1,\"oldestMailAgeSeconds\":");
@@ -181,10 +178,7 @@ class OperationsWebAdminRoutesTest {
 
         @Test
         void theListShouldHoldEveryHopInConfigurationOrder() throws Exception {
-            HttpResponse<String> response = get("/relaypack/hops");
-
-            assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.body())
+            assertAnswer(get("/relaypack/hops"), 200)
                 .startsWith("[{\"hop\":\"server1\",\"failing\":false,\"consecutiveFailures\":0,\"failingSince\":null,\"failingForSeconds\":null,"
                     + "\"lastSuccess\":null,\"lastError\":null,\"lastErrorAt\":null,\"nextRetry\":null,\"queueSize\":0,\"oldestMailAgeSeconds\":null},"
                     + "{\"hop\":\"server2\",\"failing\":true,");
@@ -192,10 +186,7 @@ class OperationsWebAdminRoutesTest {
 
         @Test
         void anUnknownHopShouldBeNotFound() throws Exception {
-            HttpResponse<String> response = get("/relaypack/hops/server9");
-
-            assertThat(response.statusCode()).isEqualTo(404);
-            assertThat(response.body()).contains("No next hop 'server9' in relaypack.xml <nexthops> (known: server1, server2)");
+            assertAnswer(get("/relaypack/hops/server9"), 404).contains("No next hop 'server9' in relaypack.xml <nexthops> (known: server1, server2)");
         }
     }
 
@@ -203,20 +194,14 @@ class OperationsWebAdminRoutesTest {
     class HealthChecks {
         @Test
         void aHopFailingForLessThanDegradedAfterShouldBeHealthy() throws Exception {
-            HttpResponse<String> response = get("/relaypack/healthcheck");
-
-            assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.body()).isEqualTo("{\"status\":\"healthy\",\"checks\":["
+            assertAnswer(get("/relaypack/healthcheck"), 200).isEqualTo("{\"status\":\"healthy\",\"checks\":["
                 + "{\"componentName\":\"relaypack next hop server1\",\"escapedComponentName\":\"relaypack%20next%20hop%20server1\",\"status\":\"healthy\",\"cause\":null},"
                 + "{\"componentName\":\"relaypack next hop server2\",\"escapedComponentName\":\"relaypack%20next%20hop%20server2\",\"status\":\"healthy\",\"cause\":null}]}");
         }
 
         @Test
         void aHopFailingForLongerShouldBeDegradedAndTheOtherHealthy() throws Exception {
-            HttpResponse<String> response = get(laterService, "/relaypack/healthcheck");
-
-            assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.body())
+            assertAnswer(get(laterService, "/relaypack/healthcheck"), 200)
                 .startsWith("{\"status\":\"degraded\",\"checks\":["
                     + "{\"componentName\":\"relaypack next hop server1\",\"escapedComponentName\":\"relaypack%20next%20hop%20server1\",\"status\":\"healthy\",\"cause\":null},"
                     + "{\"componentName\":\"relaypack next hop server2\",\"escapedComponentName\":\"relaypack%20next%20hop%20server2\",\"status\":\"degraded\","
@@ -230,7 +215,7 @@ class OperationsWebAdminRoutesTest {
                 throw new IllegalStateException("relaypack is not installed in this James");
             });
 
-            assertThat(reactor.core.publisher.Mono.from(notInstalled.check()).block())
+            assertThat(check(notInstalled))
                 .satisfies(result -> {
                     assertThat(result.isUnHealthy()).isTrue();
                     assertThat(result.getCause()).contains("relaypack is not installed in this James");
@@ -239,25 +224,22 @@ class OperationsWebAdminRoutesTest {
 
         @Test
         void theCheckOfOneHopShouldAnswerForThatHop() {
-            NextHopChecks later = new NextHopChecks(engine, HealthConfiguration.degradedAfter(Duration.ofMinutes(10)),
-                Clock.offset(Clock.systemUTC(), LATER));
+            NextHopChecks later = later();
 
-            assertThat(reactor.core.publisher.Mono.from(new NextHopHealthCheck(later, "server2").check()).block().isDegraded()).isTrue();
-            assertThat(reactor.core.publisher.Mono.from(new NextHopHealthCheck(later, "server1").check()).block().isHealthy()).isTrue();
-            assertThat(reactor.core.publisher.Mono.from(new NextHopHealthCheck(later, "server9").check()).block().isUnHealthy()).isTrue();
+            assertThat(check(new NextHopHealthCheck(later, "server2")).isDegraded()).isTrue();
+            assertThat(check(new NextHopHealthCheck(later, "server1")).isHealthy()).isTrue();
+            assertThat(check(new NextHopHealthCheck(later, "server9")).isUnHealthy()).isTrue();
         }
 
         @Test
         void jamesHealthCheckShouldCombineTheHops() {
-            assertThat(reactor.core.publisher.Mono.from(new NextHopsHealthCheck(() -> new NextHopChecks(engine,
-                    HealthConfiguration.degradedAfter(Duration.ofMinutes(10)), Clock.offset(Clock.systemUTC(), LATER))).check()).block())
+            assertThat(check(new NextHopsHealthCheck(OperationsWebAdminRoutesTest::later)))
                 .satisfies(result -> {
                     assertThat(result.isDegraded()).isTrue();
                     assertThat(result.getComponentName().getName()).isEqualTo("relaypack next hops");
                     assertThat(result.getCause()).hasValueSatisfying(cause -> assertThat(cause).startsWith("next hop server2 failing for "));
                 });
-            assertThat(reactor.core.publisher.Mono.from(new NextHopsHealthCheck(() -> new NextHopChecks(engine,
-                    HealthConfiguration.degradedAfter(Duration.ofMinutes(10)))).check()).block().isHealthy()).isTrue();
+            assertThat(check(new NextHopsHealthCheck(() -> new NextHopChecks(engine, HEALTH))).isHealthy()).isTrue();
         }
     }
 }

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class FileRouteSourceTest {
@@ -48,6 +50,10 @@ class FileRouteSourceTest {
         FileTime previous = Files.exists(routes) ? Files.getLastModifiedTime(routes) : FileTime.from(Instant.EPOCH);
         Files.write(routes, List.of(lines), StandardCharsets.UTF_8);
         Files.setLastModifiedTime(routes, FileTime.from(previous.toInstant().plusSeconds(1)));
+    }
+
+    private void assertAliceRoutedTo(String hop) {
+        assertThat(testee.lookup(address("alice@example.com")).route()).contains(Route.to(hop));
     }
 
     private FileRouteSource load(String... lines) throws Exception {
@@ -90,7 +96,7 @@ class FileRouteSourceTest {
         void lookupShouldUseTheDefaultKeyWhenNeitherAddressNorDomainMatches() throws Exception {
             load("alice@example.com server1", "@example.com server2", "* server3");
 
-            assertThat(testee.lookup(address("alice@example.com")).route()).contains(Route.to("server1"));
+            assertAliceRoutedTo("server1");
             assertThat(testee.lookup(address("bob@example.com")).route()).contains(Route.to("server2"));
             assertThat(testee.lookup(address("dave@other.org")).route()).contains(Route.to("server3"));
         }
@@ -100,7 +106,7 @@ class FileRouteSourceTest {
             load("# mailbox servers", "", "   ", "  # indented comment", "alice@example.com   server1");
 
             assertThat(testee.table().size()).isEqualTo(1);
-            assertThat(testee.lookup(address("alice@example.com")).route()).contains(Route.to("server1"));
+            assertAliceRoutedTo("server1");
         }
 
         @Test
@@ -110,31 +116,18 @@ class FileRouteSourceTest {
             assertThat(testee.lookup(address("ALICE@example.com")).route()).contains(Route.to("server1"));
         }
 
-        @Test
-        void loadShouldFailOnALineWithoutHopNamingTheLine() throws Exception {
-            write("alice@example.com server1", "bob@example.com");
+        /** The file's lines (separated by ;), the line the error names, and a part of its message. */
+        @ParameterizedTest(name = "{0}")
+        @CsvSource(delimiter = '|', value = {
+            "alice@example.com server1;bob@example.com | 2 | routes.txt:2",
+            "alice@ server1                            | 1 | alice@",
+            "alice@example.com server/1                | 1 | server/1"})
+        void loadShouldFailOnABadLineNamingTheLine(String lines, int line, String message) throws Exception {
+            write(lines.split(";"));
 
             assertThatThrownBy(() -> FileRouteSource.load(routes, Duration.ZERO))
-                .isInstanceOfSatisfying(RoutesFileException.class, e -> assertThat(e.line()).isEqualTo(2))
-                .hasMessageContaining("routes.txt:2");
-        }
-
-        @Test
-        void loadShouldFailOnABadKey() throws Exception {
-            write("alice@ server1");
-
-            assertThatThrownBy(() -> FileRouteSource.load(routes, Duration.ZERO))
-                .isInstanceOfSatisfying(RoutesFileException.class, e -> assertThat(e.line()).isEqualTo(1))
-                .hasMessageContaining("alice@");
-        }
-
-        @Test
-        void loadShouldFailOnABadHopName() throws Exception {
-            write("alice@example.com server/1");
-
-            assertThatThrownBy(() -> FileRouteSource.load(routes, Duration.ZERO))
-                .isInstanceOf(RoutesFileException.class)
-                .hasMessageContaining("server/1");
+                .isInstanceOfSatisfying(RoutesFileException.class, e -> assertThat(e.line()).isEqualTo(line))
+                .hasMessageContaining(message);
         }
 
         @Test
@@ -173,7 +166,7 @@ class FileRouteSourceTest {
             write("alice@example.com server2");
 
             assertThat(testee.reloadIfChanged()).isTrue();
-            assertThat(testee.lookup(address("alice@example.com")).route()).contains(Route.to("server2"));
+            assertAliceRoutedTo("server2");
         }
 
         @Test
@@ -190,7 +183,7 @@ class FileRouteSourceTest {
             write("alice@example.com server2", "this line is broken because it has four fields");
 
             assertThat(testee.reloadIfChanged()).isFalse();
-            assertThat(testee.lookup(address("alice@example.com")).route()).contains(Route.to("server1"));
+            assertAliceRoutedTo("server1");
         }
 
         @Test
@@ -200,7 +193,7 @@ class FileRouteSourceTest {
             Files.delete(routes);
 
             assertThat(testee.reloadIfChanged()).isFalse();
-            assertThat(testee.lookup(address("alice@example.com")).route()).contains(Route.to("server1"));
+            assertAliceRoutedTo("server1");
         }
 
         @Test
@@ -212,7 +205,7 @@ class FileRouteSourceTest {
             write("alice@example.com server3");
 
             assertThat(testee.reloadIfChanged()).isTrue();
-            assertThat(testee.lookup(address("alice@example.com")).route()).contains(Route.to("server3"));
+            assertAliceRoutedTo("server3");
         }
 
         @Test
@@ -223,7 +216,7 @@ class FileRouteSourceTest {
             write("alice@example.com server2");
 
             Awaitility.await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(testee.lookup(address("alice@example.com")).route()).contains(Route.to("server2")));
+                .untilAsserted(() -> assertAliceRoutedTo("server2"));
         }
     }
 

@@ -2,6 +2,7 @@ package org.relaypack.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.relaypack.testing.Addresses.address;
+import static org.relaypack.testing.WebAdminServers.assertAnswer;
 
 import org.relaypack.testing.Addresses;
 import java.net.URI;
@@ -94,27 +95,18 @@ class MailboxRoutesWebAdminRoutesTest {
     class FileRoutes {
         @Test
         void listShouldReturnTheRoutesOfTheFile() throws Exception {
-            HttpResponse<String> response = send("GET", "/relaypack/routes", null);
-
-            assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.body()).isEqualTo("[{\"key\":\"@example.com\",\"hop\":\"server2\",\"rewrittenRecipient\":null},"
+            assertAnswer(send("GET", "/relaypack/routes", null), 200).isEqualTo("[{\"key\":\"@example.com\",\"hop\":\"server2\",\"rewrittenRecipient\":null},"
                 + "{\"key\":\"alice@example.com\",\"hop\":\"server1\",\"rewrittenRecipient\":null}]");
         }
 
         @Test
         void getShouldReturnOneRoute() throws Exception {
-            HttpResponse<String> response = send("GET", "/relaypack/routes/Alice@example.com", null);
-
-            assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.body()).isEqualTo("{\"key\":\"alice@example.com\",\"hop\":\"server1\",\"rewrittenRecipient\":null}");
+            assertAnswer(send("GET", "/relaypack/routes/Alice@example.com", null), 200).isEqualTo("{\"key\":\"alice@example.com\",\"hop\":\"server1\",\"rewrittenRecipient\":null}");
         }
 
         @Test
         void getShouldAnswer404ForAKeyWithoutRoute() throws Exception {
-            HttpResponse<String> response = send("GET", "/relaypack/routes/bob@example.com", null);
-
-            assertThat(response.statusCode()).isEqualTo(404);
-            assertThat(response.body()).contains("\"type\":\"notFound\"").contains("bob@example.com");
+            assertAnswer(send("GET", "/relaypack/routes/bob@example.com", null), 404).contains("\"type\":\"notFound\"").contains("bob@example.com");
         }
 
         @Test
@@ -145,10 +137,7 @@ class MailboxRoutesWebAdminRoutesTest {
 
         @Test
         void putShouldRejectABadHopAndLeaveTheFileAlone() throws Exception {
-            HttpResponse<String> response = send("PUT", "/relaypack/routes/erin@example.com", "{\"hop\":\"server 3\"}");
-
-            assertThat(response.statusCode()).isEqualTo(400);
-            assertThat(response.body()).contains("InvalidArgument").contains("server 3");
+            assertAnswer(send("PUT", "/relaypack/routes/erin@example.com", "{\"hop\":\"server 3\"}"), 400).contains("InvalidArgument").contains("server 3");
             assertThat(Files.readAllLines(routes)).hasSize(3);
         }
 
@@ -166,10 +155,7 @@ class MailboxRoutesWebAdminRoutesTest {
 
         @Test
         void putWithoutJsonContentTypeShouldAnswer415NamingTheHeader() throws Exception {
-            HttpResponse<String> response = send(service, "PUT", "/relaypack/routes/erin@example.com", "{\"hop\":\"server3\"}", null);
-
-            assertThat(response.statusCode()).isEqualTo(415);
-            assertThat(response.body()).contains("Content-Type: application/json");
+            assertAnswer(send(service, "PUT", "/relaypack/routes/erin@example.com", "{\"hop\":\"server3\"}", null), 415).contains("Content-Type: application/json");
             assertThat(directory.lookup(ERIN).route()).contains(Route.to("server2"));
         }
 
@@ -187,28 +173,19 @@ class MailboxRoutesWebAdminRoutesTest {
 
         @Test
         void putForADomainThatIsNotRoutedShouldAnswer400SayingSo() throws Exception {
-            HttpResponse<String> response = send("PUT", "/relaypack/routes/kim@other.example", "{\"hop\":\"server3\"}");
-
-            assertThat(response.statusCode()).isEqualTo(400);
-            assertThat(response.body()).contains("'other.example'", "not routed", "relaypack.xml <routing domains", "example.com");
+            assertAnswer(send("PUT", "/relaypack/routes/kim@other.example", "{\"hop\":\"server3\"}"), 400).contains("'other.example'", "not routed", "relaypack.xml <routing domains", "example.com");
             assertThat(Files.readAllLines(routes)).containsExactly("# routes", "alice@example.com server1", "@example.com server2");
         }
 
         @Test
         void putToAnUnknownHopShouldAnswer400NamingItAndWriteNothing() throws Exception {
-            HttpResponse<String> response = send("PUT", "/relaypack/routes/kim@example.com", "{\"hop\":\"server9\"}");
-
-            assertThat(response.statusCode()).isEqualTo(400);
-            assertThat(response.body()).contains("next hop 'server9'", "<nexthops>");
+            assertAnswer(send("PUT", "/relaypack/routes/kim@example.com", "{\"hop\":\"server9\"}"), 400).contains("next hop 'server9'", "<nexthops>");
             assertThat(Files.readAllLines(routes)).containsExactly("# routes", "alice@example.com server1", "@example.com server2");
         }
 
         @Test
         void putShouldRefuseARouteBackToThisRelay() throws Exception {
-            HttpResponse<String> response = send("PUT", "/relaypack/routes/erin@example.com", "{\"hop\":\"mx1.example.com\"}");
-
-            assertThat(response.statusCode()).isEqualTo(400);
-            assertThat(response.body()).contains("loop");
+            assertAnswer(send("PUT", "/relaypack/routes/erin@example.com", "{\"hop\":\"mx1.example.com\"}"), 400).contains("loop");
             assertThat(directory.lookup(ERIN).route()).contains(Route.to("server2"));
         }
 
@@ -231,29 +208,20 @@ class MailboxRoutesWebAdminRoutesTest {
     class Lookup {
         @Test
         void lookupShouldTellWhereAnAddressGoesAndWhichSourceSaidSo() throws Exception {
-            HttpResponse<String> response = send("GET", "/relaypack/routes/lookup/alice@example.com", null);
-
-            assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.body()).isEqualTo("{\"address\":\"alice@example.com\",\"status\":\"found\",\"source\":\"file\","
+            assertAnswer(send("GET", "/relaypack/routes/lookup/alice@example.com", null), 200).isEqualTo("{\"address\":\"alice@example.com\",\"status\":\"found\",\"source\":\"file\","
                 + "\"hop\":\"server1\",\"recipient\":\"alice@example.com\",\"reason\":null}");
         }
 
         @Test
         void lookupShouldAnswerNoRouteForAnotherDomain() throws Exception {
-            HttpResponse<String> response = send("GET", "/relaypack/routes/lookup/dave@other.org", null);
-
-            assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.body()).contains("\"status\":\"noRoute\"").contains("\"hop\":null");
+            assertAnswer(send("GET", "/relaypack/routes/lookup/dave@other.org", null), 200).contains("\"status\":\"noRoute\"").contains("\"hop\":null");
         }
 
         @Test
         void lookupShouldReportADirectoryFailure() throws Exception {
             ldap.down(true);
 
-            HttpResponse<String> response = send("GET", "/relaypack/routes/lookup/alice@example.com", null);
-
-            assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.body()).contains("\"status\":\"temporaryFailure\"").contains("\"source\":\"ldap\"")
+            assertAnswer(send("GET", "/relaypack/routes/lookup/alice@example.com", null), 200).contains("\"status\":\"temporaryFailure\"").contains("\"source\":\"ldap\"")
                 .contains("LDAP: connect error");
         }
 

@@ -1,14 +1,20 @@
 package org.relaypack.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.relaypack.routing.ExampleUsers.ALICE;
+import static org.relaypack.routing.ExampleUsers.BOB;
 import static org.relaypack.testing.Addresses.address;
 
-import org.relaypack.testing.Addresses;
 import java.util.Optional;
 
 import org.apache.james.core.Domain;
 import org.apache.james.core.MailAddress;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import com.google.common.base.Splitter;
+import com.google.common.base.Strings;
 
 /**
  * What every route source promises, whatever its backend. An implementation's test class adds the
@@ -16,12 +22,6 @@ import org.junit.jupiter.api.Test;
  * {@link #testee()} (called after the givens).
  */
 public interface RouteSourceContract {
-    Domain DOMAIN = Domain.of("example.com");
-    Domain OTHER_DOMAIN = Domain.of("other.org");
-    MailAddress ALICE = address("alice@example.com");
-    MailAddress BOB = address("bob@example.com");
-    MailAddress CAROL = address("carol@example.com");
-    MailAddress DAVE_OTHER = address("dave@other.org");
     MailAddress ALICE_MAILBOX = address("alice.smith@mbox1.example.com");
 
     void givenRoute(MailAddress recipient, String hop) throws Exception;
@@ -32,76 +32,49 @@ public interface RouteSourceContract {
 
     RouteSource testee() throws Exception;
 
-    default Optional<String> hopOf(MailAddress recipient) throws Exception {
-        RouteLookup lookup = testee().lookup(recipient);
-        assertThat(lookup.isTemporaryFailure()).as("lookup of %s failed: %s", recipient, lookup).isFalse();
-        return lookup.route().map(Route::hop);
+    /**
+     * Address routes and domain routes: the routes given (an address or @domain, = its hop, space separated),
+     * the address looked up, and the hop it is routed to (none: no route).
+     */
+    @ParameterizedTest(name = "given [{0}], {1} should be routed to [{2}]")
+    @CsvSource(delimiter = '|', value = {
+        "alice@example.com=server1                             | alice@example.com  | server1",
+        "alice@example.com=server1                             | bob@example.com    |",
+        "                                                      | alice@example.com  |",
+        "alice@example.com=server1 bob@example.com=server2     | alice@example.com  | server1",
+        "alice@example.com=server1 bob@example.com=server2     | bob@example.com    | server2",
+        "@example.com=server3                                  | carol@example.com  | server3",
+        "@example.com=server3 alice@example.com=server1        | alice@example.com  | server1",
+        "@example.com=server3 alice@example.com=server1        | carol@example.com  | server3",
+        "@example.com=server3                                  | dave@other.org     |",
+        "alice@example.com=server1                             | ali@example.com    |",
+        "alice@example.com=server1                             | alice2@example.com |",
+        "alice@example.com=server1                             | alice@EXAMPLE.com  | server1",
+    })
+    default void lookupShouldAnswerTheAddressRouteElseTheDomainRoute(String routes, String recipient, String hop) throws Exception {
+        for (String route : Splitter.on(' ').omitEmptyStrings().split(Strings.nullToEmpty(routes))) {
+            given(route);
+        }
+
+        RouteLookup lookup = testee().lookup(address(recipient));
+
+        if (hop == null) {
+            assertThat(lookup).isEqualTo(RouteLookup.noRoute());
+        } else {
+            assertThat(lookup.isTemporaryFailure()).as("lookup of %s failed: %s", recipient, lookup).isFalse();
+            assertThat(lookup.route().map(Route::hop)).contains(hop);
+        }
     }
 
-    @Test
-    default void lookupShouldFindTheRouteOfAnAddress() throws Exception {
-        givenRoute(ALICE, "server1");
-
-        assertThat(hopOf(ALICE)).contains("server1");
-    }
-
-    @Test
-    default void lookupShouldAnswerNoRouteForAnUnknownAddress() throws Exception {
-        givenRoute(ALICE, "server1");
-
-        assertThat(testee().lookup(BOB)).isEqualTo(RouteLookup.noRoute());
-    }
-
-    @Test
-    default void lookupShouldAnswerNoRouteWhenTheSourceIsEmpty() throws Exception {
-        assertThat(testee().lookup(ALICE)).isEqualTo(RouteLookup.noRoute());
-    }
-
-    @Test
-    default void lookupShouldKeepUsersOfOneDomainApart() throws Exception {
-        givenRoute(ALICE, "server1");
-        givenRoute(BOB, "server2");
-
-        assertThat(hopOf(ALICE)).contains("server1");
-        assertThat(hopOf(BOB)).contains("server2");
-    }
-
-    @Test
-    default void lookupShouldUseTheDomainRouteForAnAddressWithoutItsOwn() throws Exception {
-        givenDomainRoute(DOMAIN, "server3");
-
-        assertThat(hopOf(CAROL)).contains("server3");
-    }
-
-    @Test
-    default void lookupShouldPreferTheAddressRouteToTheDomainRoute() throws Exception {
-        givenDomainRoute(DOMAIN, "server3");
-        givenRoute(ALICE, "server1");
-
-        assertThat(hopOf(ALICE)).contains("server1");
-        assertThat(hopOf(CAROL)).contains("server3");
-    }
-
-    @Test
-    default void lookupShouldNotApplyADomainRouteToAnotherDomain() throws Exception {
-        givenDomainRoute(DOMAIN, "server3");
-
-        assertThat(testee().lookup(DAVE_OTHER)).isEqualTo(RouteLookup.noRoute());
-    }
-
-    @Test
-    default void lookupShouldNotMatchAnotherAddressSharingAPrefix() throws Exception {
-        givenRoute(ALICE, "server1");
-
-        assertThat(testee().lookup(address("ali@example.com"))).isEqualTo(RouteLookup.noRoute());
-        assertThat(testee().lookup(address("alice2@example.com"))).isEqualTo(RouteLookup.noRoute());
-    }
-
-    @Test
-    default void lookupShouldIgnoreTheCaseOfTheDomain() throws Exception {
-        givenRoute(ALICE, "server1");
-
-        assertThat(hopOf(address("alice@EXAMPLE.com"))).contains("server1");
+    /** ADDRESS=HOP or @DOMAIN=HOP. */
+    private void given(String route) throws Exception {
+        String key = route.substring(0, route.indexOf('='));
+        String hop = route.substring(route.indexOf('=') + 1);
+        if (key.startsWith("@")) {
+            givenDomainRoute(Domain.of(key.substring(1)), hop);
+        } else {
+            givenRoute(address(key), hop);
+        }
     }
 
     @Test

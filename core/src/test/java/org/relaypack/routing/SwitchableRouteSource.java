@@ -21,6 +21,7 @@ public final class SwitchableRouteSource implements RouteSource {
     private final Map<MailAddress, Route> routes = new ConcurrentHashMap<>();
     private final Set<MailAddress> failing = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean down = new AtomicBoolean();
+    private volatile RouteLookup otherwise = RouteLookup.noRoute();
 
     private SwitchableRouteSource(String name) {
         this.name = name;
@@ -32,6 +33,12 @@ public final class SwitchableRouteSource implements RouteSource {
 
     public SwitchableRouteSource route(MailAddress recipient, Route route) {
         routes.put(recipient, route);
+        return this;
+    }
+
+    /** The answer for a recipient without a route of its own (no route unless told). */
+    public SwitchableRouteSource otherwise(RouteLookup lookup) {
+        this.otherwise = lookup;
         return this;
     }
 
@@ -50,7 +57,7 @@ public final class SwitchableRouteSource implements RouteSource {
         if (down.get() || failing.contains(recipient)) {
             return RouteLookup.temporaryFailure(FAILURE);
         }
-        return Optional.ofNullable(routes.get(recipient)).map(RouteLookup::found).orElse(RouteLookup.noRoute());
+        return Optional.ofNullable(routes.get(recipient)).map(RouteLookup::found).orElse(otherwise);
     }
 
     @Override

@@ -3,9 +3,13 @@ package org.relaypack.mailets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.relaypack.routing.ExampleUsers.ALICE;
+import static org.relaypack.routing.ExampleUsers.BOB;
+import static org.relaypack.routing.ExampleUsers.CAROL;
+import static org.relaypack.routing.ExampleUsers.DOMAIN;
+import static org.relaypack.routing.ExampleUsers.MALLORY;
 import static org.relaypack.testing.Addresses.address;
 
-import org.relaypack.testing.Addresses;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -15,7 +19,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.mail.MessagingException;
 
-import org.apache.james.core.Domain;
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
 import org.apache.james.core.builder.MimeMessageBuilder;
@@ -27,10 +30,10 @@ import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
 import org.apache.mailet.base.test.FakeMailContext;
 import org.apache.mailet.base.test.FakeMailetConfig;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.relaypack.delivery.DeliveryEngine;
 import org.relaypack.delivery.DeliveryResult;
 import org.relaypack.delivery.HopTransport;
@@ -44,15 +47,12 @@ import com.google.common.collect.ImmutableList;
 import org.relaypack.routing.Route;
 import org.relaypack.routing.RouteDirectory;
 import org.relaypack.routing.SwitchableRouteSource;
+import org.relaypack.testing.TestResources;
 
 class MailboxRouterTest {
 
     static final MailAddress SENDER = address("sender@internet.example.org");
-    static final MailAddress ALICE = address("alice@example.com");
-    static final MailAddress BOB = address("bob@example.com");
-    static final MailAddress CAROL = address("carol@example.com");
     static final MailAddress CAROL_MAILBOX = address("carol@mbox2.example.net");
-    static final MailAddress MALLORY = address("mallory@example.com");
     static final MailAddress GHOST_HOP_USER = address("ghost@example.com");
     static final MailAddress LOOP_USER = address("loop@example.com");
 
@@ -101,6 +101,8 @@ class MailboxRouterTest {
             .route(LOOP_USER, Route.to("server9"));
     }
 
+    @RegisterExtension
+    final TestResources resources = TestResources.perTest();
     RecordingTransport transport;
     SwitchableRouteSource source;
     FakeMailContext mailetContext;
@@ -119,21 +121,15 @@ class MailboxRouterTest {
             NextHop.builder("server2").host(HostSpec.literal("mbox2.example.net", 25)).build(),
             NextHop.builder("server9").host(HostSpec.literal("mx1.example.com", 25)).build()));
         engine.start();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (testee != null) {
-            testee.destroy();
-        }
-        engine.stop();
+        resources.add(engine::stop);
     }
 
     MailboxRouter init(FakeMailetConfig.Builder config) throws MessagingException {
-        RouteDirectory directory = RouteDirectory.of(List.of(Domain.of("example.com")), List.of("mx1.example.com"), List.of(source),
+        RouteDirectory directory = RouteDirectory.of(List.of(DOMAIN), List.of("mx1.example.com"), List.of(source),
             new RecordingMetricFactory());
         MailboxRouter mailet = new MailboxRouter(engine, directory, queueFactory);
         mailet.init(config.mailetName("MailboxRouter").mailetContext(mailetContext).build());
+        resources.add(mailet::destroy);
         testee = mailet;
         return mailet;
     }

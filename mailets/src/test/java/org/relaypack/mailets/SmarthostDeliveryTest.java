@@ -11,6 +11,7 @@ import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 import javax.mail.MessagingException;
 
@@ -30,10 +31,14 @@ import org.apache.mailet.ProcessingState;
 import org.apache.mailet.base.test.FakeMail;
 import org.apache.mailet.base.test.FakeMailContext;
 import org.apache.mailet.base.test.FakeMailetConfig;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.relaypack.delivery.DeliveryAttributes;
 import org.relaypack.delivery.DeliveryEngine;
 import org.relaypack.delivery.HopScheduling;
@@ -45,6 +50,7 @@ import org.relaypack.delivery.ScriptedTransport;
 
 import com.google.common.collect.ImmutableList;
 import org.relaypack.smarthost.SmarthostRoutes;
+import org.relaypack.testing.TestResources;
 
 class SmarthostDeliveryTest {
     private static final String UPSTREAM = "upstream";
@@ -60,7 +66,6 @@ class SmarthostDeliveryTest {
 
     private static final MailAddress ALICE = address("alice@lan.example");
     private static final MailAddress DEPT_USER = address("user@dept.example");
-    private static final MailAddress BOSS = address("Boss@Dept.example");
     private static final MailAddress BOB = address("bob@remote.example");
     private static final MailAddress PARTNER_USER = address("user@partner.example");
     private static final MailAddress PARTNER_CEO = address("ceo@partner.example");
@@ -71,6 +76,8 @@ class SmarthostDeliveryTest {
             .build();
     }
 
+    @RegisterExtension
+    final TestResources resources = TestResources.perTest();
     private ScriptedTransport transport;
     private FakeMailContext mailetContext;
     private DeliveryEngine engine;
@@ -83,19 +90,13 @@ class SmarthostDeliveryTest {
         engine = new DeliveryEngine(new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory()), new RecordingMetricFactory(),
             transport, mailetContext, NextHopsConfiguration.of(hop(UPSTREAM), hop(PARTNER), hop(DEPT_RELAY)));
         engine.start();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (testee != null) {
-            testee.destroy();
-        }
-        engine.stop();
+        resources.add(engine::stop);
     }
 
     private SmarthostDelivery init(String relaypackXml, FakeMailetConfig.Builder config) throws Exception {
         SmarthostDelivery mailet = new SmarthostDelivery(engine, SmarthostRoutes.from(relaypackXml(relaypackXml), engine.configuration()));
         mailet.init(config.mailetName("SmarthostDelivery").mailetContext(mailetContext).build());
+        resources.add(mailet::destroy);
         return mailet;
     }
 
@@ -127,57 +128,21 @@ class SmarthostDeliveryTest {
             testee = init(ROUTES);
         }
 
-        @Test
-        void recipientDomainRouteShouldSendToItsHopAndNotToTheDefault() throws Exception {
-            testee.service(mail(ALICE, PARTNER_USER));
+        /** Sender, recipient, the hop that gets the mail, and one that must not: the routes of ROUTES, most specific first. */
+        @ParameterizedTest(name = "from {0} to {1}: {2}, not {3}")
+        @CsvSource({
+            "alice@lan.example, user@partner.example, partner,    upstream",   // the recipient's domain route over the default
+            "alice@lan.example, ceo@partner.example,  upstream,   partner",    // the recipient's address route over its domain route
+            "user@dept.example, bob@remote.example,   dept-relay, upstream",   // the sender's domain route over the default
+            "Boss@Dept.example, bob@remote.example,   upstream,   dept-relay", // the sender's address route, whatever the case
+            "user@dept.example, user@partner.example, partner,    dept-relay", // a recipient route over a sender route
+            "alice@lan.example, bob@remote.example,   upstream,   partner"})   // the default for the rest
+        void serviceShouldSendToTheHopOfTheMostSpecificRoute(String sender, String recipient, String hop, String notHop) throws Exception {
+            testee.service(mail(address(sender), address(recipient)));
 
             awaitAttempts(1);
-            assertThat(transport.attemptsAt(PARTNER)).extracting(ScriptedTransport.Attempt::recipients).containsExactly(List.of(PARTNER_USER));
-            assertThat(transport.attemptsAt(UPSTREAM)).isEmpty();
-        }
-
-        @Test
-        void recipientAddressRouteShouldWinOverItsDomainRoute() throws Exception {
-            testee.service(mail(ALICE, PARTNER_CEO));
-
-            awaitAttempts(1);
-            assertThat(transport.attemptsAt(UPSTREAM)).extracting(ScriptedTransport.Attempt::recipients).containsExactly(List.of(PARTNER_CEO));
-            assertThat(transport.attemptsAt(PARTNER)).isEmpty();
-        }
-
-        @Test
-        void senderDomainRouteShouldSendToItsHopAndNotToTheDefault() throws Exception {
-            testee.service(mail(DEPT_USER, BOB));
-
-            awaitAttempts(1);
-            assertThat(transport.attemptsAt(DEPT_RELAY)).extracting(ScriptedTransport.Attempt::recipients).containsExactly(List.of(BOB));
-            assertThat(transport.attemptsAt(UPSTREAM)).isEmpty();
-        }
-
-        @Test
-        void senderAddressRouteShouldWinOverItsDomainRouteWhateverTheCase() throws Exception {
-            testee.service(mail(BOSS, BOB));
-
-            awaitAttempts(1);
-            assertThat(transport.attemptsAt(UPSTREAM)).hasSize(1);
-            assertThat(transport.attemptsAt(DEPT_RELAY)).isEmpty();
-        }
-
-        @Test
-        void recipientRouteShouldWinOverSenderRoute() throws Exception {
-            testee.service(mail(DEPT_USER, PARTNER_USER));
-
-            awaitAttempts(1);
-            assertThat(transport.attemptsAt(PARTNER)).hasSize(1);
-            assertThat(transport.attemptsAt(DEPT_RELAY)).isEmpty();
-        }
-
-        @Test
-        void otherMailShouldTakeTheDefault() throws Exception {
-            testee.service(mail(ALICE, BOB));
-
-            awaitAttempts(1);
-            assertThat(transport.attemptsAt(UPSTREAM)).extracting(ScriptedTransport.Attempt::recipients).containsExactly(List.of(BOB));
+            assertThat(transport.attemptsAt(hop)).extracting(ScriptedTransport.Attempt::recipients).containsExactly(List.of(address(recipient)));
+            assertThat(transport.attemptsAt(notHop)).isEmpty();
         }
 
         @Test
@@ -278,7 +243,14 @@ class SmarthostDeliveryTest {
         }
     }
 
-    /** An engine whose queue of the partner hop refuses every mail. */
+    /** The test's engine replaced by one whose queue of the partner hop refuses every mail. */
+    private void useEngineFailingToQueueForPartner(HopScheduling.FirstAttempt firstAttempt) {
+        engine.stop();
+        engine = engineFailingToQueueForPartner(firstAttempt);
+        engine.start();
+        resources.add(engine::stop);
+    }
+
     private DeliveryEngine engineFailingToQueueForPartner(HopScheduling.FirstAttempt firstAttempt) {
         MemoryMailQueueFactory memory = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory());
         MailQueueFactory<?> failingForPartner = (MailQueueFactory<?>) Proxy.newProxyInstance(getClass().getClassLoader(),
@@ -300,9 +272,7 @@ class SmarthostDeliveryTest {
 
     @Test
     void queueFailureShouldLeaveOnlyTheRecipientsNotQueuedOnTheMail() throws Exception {
-        engine.stop();
-        engine = engineFailingToQueueForPartner(HopScheduling.FirstAttempt.QUEUE);
-        engine.start();
+        useEngineFailingToQueueForPartner(HopScheduling.FirstAttempt.QUEUE);
         testee = init(ROUTES);
         Mail mail = mail(ALICE, BOB, PARTNER_USER);
 
@@ -315,9 +285,7 @@ class SmarthostDeliveryTest {
 
     @Test
     void retryThatCannotBeQueuedAfterAnInlineAttemptShouldStayOnTheMailAlone() throws Exception {
-        engine.stop();
-        engine = engineFailingToQueueForPartner(HopScheduling.FirstAttempt.INLINE);
-        engine.start();
+        useEngineFailingToQueueForPartner(HopScheduling.FirstAttempt.INLINE);
         transport.then(PARTNER, ScriptedTransport.failAllTemporarily());
         testee = init(ROUTES);
         Mail mail = mail(ALICE, BOB, PARTNER_USER);
@@ -365,75 +333,32 @@ class SmarthostDeliveryTest {
                 .hasMessageContainingAll("SmarthostDelivery", "bounceProcessor", "empty");
         }
 
-        @Test
-        void missingSectionShouldFail() {
-            assertThatThrownBy(() -> init(""))
+        @ParameterizedTest(name = "relaypack.xml [{0}]")
+        @MethodSource("org.relaypack.mailets.SmarthostDeliveryTest#relaypackXmlErrors")
+        void aWrongSmarthostSectionShouldFailNamingTheElementAndValue(String smarthost, List<String> message) {
+            assertThatThrownBy(() -> init(smarthost))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContainingAll("relaypack.xml", "no <smarthost> section");
+                .hasMessageContainingAll(message.toArray(String[]::new));
         }
+    }
 
-        @Test
-        void routeToUndefinedHopShouldFail() {
-            assertThatThrownBy(() -> init("<smarthost><route recipient=\"@partner.example\" nexthop=\"partners\"/></smarthost>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageContainingAll("<route>", "nexthop", "'partners'", "upstream, partner, dept-relay");
-        }
-
-        @Test
-        void defaultToUndefinedHopShouldFail() {
-            assertThatThrownBy(() -> init("<smarthost><default nexthop=\"nowhere\"/></smarthost>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageContainingAll("<default>", "nexthop", "'nowhere'");
-        }
-
-        @Test
-        void routeWithBothKeysShouldFail() {
-            assertThatThrownBy(() -> init("<smarthost><route recipient=\"@a.example\" sender=\"@b.example\" nexthop=\"upstream\"/></smarthost>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageContainingAll("<route>", "exactly one of");
-        }
-
-        @Test
-        void badRouteKeyShouldFail() {
-            assertThatThrownBy(() -> init("<smarthost><route sender=\"not an address\" nexthop=\"upstream\"/></smarthost>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageContainingAll("<route>", "sender", "'not an address'");
-        }
-
-        @Test
-        void duplicateRouteShouldFail() {
-            assertThatThrownBy(() -> init("<smarthost><route recipient=\"@a.example\" nexthop=\"upstream\"/>"
-                + "<route recipient=\"@A.example\" nexthop=\"partner\"/></smarthost>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageContainingAll("recipient", "'@A.example'", "has a route already");
-        }
-
-        @Test
-        void unknownRouteAttributeShouldFail() {
-            assertThatThrownBy(() -> init("<smarthost><route recipientDomain=\"a.example\" nexthop=\"upstream\"/></smarthost>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageContainingAll("<route>", "unknown attribute recipientDomain='a.example'");
-        }
-
-        @Test
-        void unknownElementShouldFail() {
-            assertThatThrownBy(() -> init("<smarthost><relayhost>x</relayhost></smarthost>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageContainingAll("<smarthost>", "unknown element <relayhost>");
-        }
-
-        @Test
-        void twoDefaultsShouldFail() {
-            assertThatThrownBy(() -> init("<smarthost><default nexthop=\"upstream\"/><default nexthop=\"partner\"/></smarthost>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageContainingAll("<smarthost>", "<default> is given 2 times");
-        }
-
-        @Test
-        void emptySectionShouldFail() {
-            assertThatThrownBy(() -> init("<smarthost/>"))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageContainingAll("<smarthost>", "no <route> and no <default>");
-        }
+    static Stream<Arguments> relaypackXmlErrors() {
+        return Stream.of(
+            Arguments.of("", List.of("relaypack.xml", "no <smarthost> section")),
+            Arguments.of("<smarthost><route recipient=\"@partner.example\" nexthop=\"partners\"/></smarthost>",
+                List.of("<route>", "nexthop", "'partners'", "upstream, partner, dept-relay")),
+            Arguments.of("<smarthost><default nexthop=\"nowhere\"/></smarthost>", List.of("<default>", "nexthop", "'nowhere'")),
+            Arguments.of("<smarthost><route recipient=\"@a.example\" sender=\"@b.example\" nexthop=\"upstream\"/></smarthost>",
+                List.of("<route>", "exactly one of")),
+            Arguments.of("<smarthost><route sender=\"not an address\" nexthop=\"upstream\"/></smarthost>",
+                List.of("<route>", "sender", "'not an address'")),
+            Arguments.of("<smarthost><route recipient=\"@a.example\" nexthop=\"upstream\"/><route recipient=\"@A.example\" nexthop=\"partner\"/></smarthost>",
+                List.of("recipient", "'@A.example'", "has a route already")),
+            Arguments.of("<smarthost><route recipientDomain=\"a.example\" nexthop=\"upstream\"/></smarthost>",
+                List.of("<route>", "unknown attribute recipientDomain='a.example'")),
+            Arguments.of("<smarthost><relayhost>x</relayhost></smarthost>", List.of("<smarthost>", "unknown element <relayhost>")),
+            Arguments.of("<smarthost><default nexthop=\"upstream\"/><default nexthop=\"partner\"/></smarthost>",
+                List.of("<smarthost>", "<default> is given 2 times")),
+            Arguments.of("<smarthost/>", List.of("<smarthost>", "no <route> and no <default>")));
     }
 }

@@ -12,6 +12,8 @@ import org.apache.james.protocols.smtp.core.ReceivedDataLineFilter;
 import org.apache.james.smtpserver.CoreCmdHandlerLoader;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class AuthHandlersTest {
     private static final BaseRequest AUTH_PLAIN = new BaseRequest("AUTH", "PLAIN AGFsaWNlAHNlY3JldA==");
@@ -64,22 +66,15 @@ class AuthHandlersTest {
     class TlsReceivedDataLineFilterTest {
         private final TlsReceivedDataLineFilter testee = new TlsReceivedDataLineFilter();
 
-        @Test
-        void ehloOverTlsShouldBeEsmtps() {
-            assertThat(testee.getServiceType(FakeSession.of(true, Optional.empty()), "EHLO")).isEqualTo("ESMTPS");
-        }
-
-        @Test
-        void ehloOverTlsWithAuthShouldBeEsmtpsa() {
-            assertThat(testee.getServiceType(FakeSession.of(true, Optional.of(Username.of("alice@example.org"))), "EHLO"))
-                .isEqualTo("ESMTPSA");
-        }
-
-        @Test
-        void cleartextShouldStayAsJamesWritesIt() {
-            assertThat(testee.getServiceType(FakeSession.of(false, Optional.empty()), "EHLO")).isEqualTo("ESMTP");
-            assertThat(testee.getServiceType(FakeSession.of(false, Optional.of(Username.of("alice@example.org"))), "EHLO"))
-                .isEqualTo("ESMTPA");
+        /** Over TLS, the service type of the Received header gains its S (RFC 3848); in cleartext it stays as James writes it. */
+        @ParameterizedTest(name = "TLS {0}, user [{1}]: {2}")
+        @CsvSource({
+            "true,  ,                  ESMTPS",
+            "true,  alice@example.org, ESMTPSA",
+            "false, ,                  ESMTP",
+            "false, alice@example.org, ESMTPA"})
+        void ehloShouldGetTheServiceTypeOfItsTlsAndAuth(boolean tls, String user, String serviceType) {
+            assertThat(testee.getServiceType(FakeSession.of(tls, Optional.ofNullable(user).map(Username::of)), "EHLO")).isEqualTo(serviceType);
         }
 
         @Test

@@ -4,32 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import com.google.common.net.InetAddresses;
 
 class NetworkTest {
-    @Test
-    void containsShouldMatchAddressesInsideThePrefix() {
-        Network testee = Network.parse("10.1.0.0/16");
+    /** A network, an address inside it and the next one outside: prefixes on and off byte boundaries, and a bare address. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "10.1.0.0/16,   10.1.255.3, 10.2.0.1",
+        "192.0.2.64/27, 192.0.2.95, 192.0.2.96",
+        "127.0.0.1,     127.0.0.1,  127.0.0.2"})
+    void containsShouldMatchTheAddressesOfThePrefixOnly(String network, String inside, String outside) {
+        Network testee = Network.parse(network);
 
-        assertThat(testee.contains(InetAddresses.forString("10.1.255.3"))).isTrue();
-        assertThat(testee.contains(InetAddresses.forString("10.2.0.1"))).isFalse();
-    }
-
-    @Test
-    void containsShouldHandlePrefixesNotOnAByteBoundary() {
-        Network testee = Network.parse("192.0.2.64/27");
-
-        assertThat(testee.contains(InetAddresses.forString("192.0.2.95"))).isTrue();
-        assertThat(testee.contains(InetAddresses.forString("192.0.2.96"))).isFalse();
-    }
-
-    @Test
-    void aBareAddressShouldBeASingleHost() {
-        Network testee = Network.parse("127.0.0.1");
-
-        assertThat(testee.contains(InetAddresses.forString("127.0.0.1"))).isTrue();
-        assertThat(testee.contains(InetAddresses.forString("127.0.0.2"))).isFalse();
+        assertThat(testee.contains(InetAddresses.forString(inside))).isTrue();
+        assertThat(testee.contains(InetAddresses.forString(outside))).isFalse();
     }
 
     @Test

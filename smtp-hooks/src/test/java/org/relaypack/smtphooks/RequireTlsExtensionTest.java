@@ -32,6 +32,8 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.relaypack.testing.SmtpTestClient;
 import org.relaypack.tls.TlsRequirement;
 
@@ -127,81 +129,66 @@ class RequireTlsExtensionTest {
         assertThat(client.command("EHLO client.example.org").transcript()).contains("250-REQUIRETLS");
     }
 
-    @Test
-    void requireTlsOverTlsShouldBeAcceptedAndCarriedByTheMail() throws Exception {
-        startTls();
-        client.command("EHLO client.example.org").transcript();
+    /** The MAIL command as sent, and the TLS requirement the received mail carries. */
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource({
+        "MAIL FROM:<alice@example.org> REQUIRETLS,            REQUIRETLS",
+        "MAIL FROM:<alice@example.org> SIZE=100 requiretls,   REQUIRETLS",
+        "MAIL FROM:<alice@example.org>,                       DEFAULT"})
+    void requireTlsOverTlsShouldBeAcceptedInAnyCaseAndCarriedByTheMailAndOnlyThen(String mail, TlsRequirement requirement) throws Exception {
+        startTlsAndEhlo();
 
-        assertThat(client.command("MAIL FROM:<alice@example.org> REQUIRETLS").transcript()).isEqualTo("250 2.1.0 Sender <alice@example.org> OK");
+        assertThat(client.command(mail).transcript()).isEqualTo("250 2.1.0 Sender <alice@example.org> OK");
         sendMessage();
 
         assertThat(received).hasSize(1);
-        assertThat(TlsRequirement.of(received.get(0))).isEqualTo(TlsRequirement.REQUIRETLS);
-    }
-
-    @Test
-    void requireTlsInLowerCaseShouldCountToo() throws Exception {
-        startTls();
-        client.command("EHLO client.example.org").transcript();
-
-        assertThat(client.command("MAIL FROM:<alice@example.org> SIZE=100 requiretls").transcript()).startsWith("250 ");
-        sendMessage();
-
-        assertThat(TlsRequirement.of(received.get(0))).isEqualTo(TlsRequirement.REQUIRETLS);
-    }
-
-    @Test
-    void aMailWithoutTheParameterShouldNotBeMarked() throws Exception {
-        startTls();
-        client.command("EHLO client.example.org").transcript();
-
-        assertThat(client.command("MAIL FROM:<alice@example.org>").transcript()).startsWith("250 ");
-        sendMessage();
-
-        assertThat(received).hasSize(1);
-        assertThat(TlsRequirement.of(received.get(0))).isEqualTo(TlsRequirement.DEFAULT);
+        assertThat(TlsRequirement.of(received.get(0))).isEqualTo(requirement);
     }
 
     @Test
     void requireTlsWithAValueShouldBeRefusedWith555() throws Exception {
-        startTls();
-        client.command("EHLO client.example.org").transcript();
+        startTlsAndEhlo();
 
         assertThat(client.command("MAIL FROM:<alice@example.org> REQUIRETLS=YES").transcript()).isEqualTo("555 5.5.4 REQUIRETLS takes no value");
     }
 
     @Test
     void rsetShouldEndTheRequirementWithItsTransaction() throws Exception {
-        startTls();
-        client.command("EHLO client.example.org").transcript();
+        startTlsAndEhlo();
         client.command("MAIL FROM:<alice@example.org> REQUIRETLS").transcript();
         assertThat(client.command("RSET").transcript()).startsWith("250");
 
-        assertThat(client.command("MAIL FROM:<alice@example.org>").transcript()).startsWith("250 ");
-        sendMessage();
-
-        assertThat(TlsRequirement.of(received.get(0))).isEqualTo(TlsRequirement.DEFAULT);
+        assertTheNextMailIsNotMarked();
     }
 
     @Test
     void aRequirementShouldNotOutliveTheSenderJamesDropsOnASecondMailCommand() throws Exception {
-        startTls();
-        client.command("EHLO client.example.org").transcript();
+        startTlsAndEhlo();
         client.command("MAIL FROM:<alice@example.org> REQUIRETLS").transcript();
 
         // James 3.8.1 answers a second MAIL with 503 and forgets the first sender
         assertThat(client.command("MAIL FROM:<alice@example.org>").transcript()).startsWith("503");
         assertThat(client.command("RCPT TO:<bob@example.com>").transcript()).startsWith("503");
-        assertThat(client.command("MAIL FROM:<alice@example.org>").transcript()).startsWith("250 ");
-        sendMessage();
-
-        assertThat(TlsRequirement.of(received.get(0))).isEqualTo(TlsRequirement.DEFAULT);
+        assertTheNextMailIsNotMarked();
     }
 
     /** EHLO, then STARTTLS and the handshake; the caller sends the EHLO of the TLS session. */
     private void startTls() throws Exception {
         client.ehlo("client.example.org");
         assertThat(client.startTls().code()).isEqualTo(220);
+    }
+
+    /** A MAIL without the parameter now starts a transaction whose mail carries no requirement. */
+    private void assertTheNextMailIsNotMarked() throws Exception {
+        assertThat(client.command("MAIL FROM:<alice@example.org>").transcript()).startsWith("250 ");
+        sendMessage();
+
+        assertThat(TlsRequirement.of(received.get(0))).isEqualTo(TlsRequirement.DEFAULT);
+    }
+
+    private void startTlsAndEhlo() throws Exception {
+        startTls();
+        client.command("EHLO client.example.org").transcript();
     }
 
     private void sendMessage() throws Exception {

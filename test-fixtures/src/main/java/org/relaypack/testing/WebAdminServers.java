@@ -1,6 +1,11 @@
 package org.relaypack.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+
 import org.apache.james.webadmin.Routes;
+import org.assertj.core.api.AbstractStringAssert;
 
 import spark.Service;
 
@@ -13,6 +18,12 @@ public final class WebAdminServers {
         spark.init();
         spark.awaitInitialization();
         return spark;
+    }
+
+    /** The answer's status (the body in the failure message), then its body to assert on. */
+    public static AbstractStringAssert<?> assertAnswer(HttpResponse<String> response, int status) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        return assertThat(response.body());
     }
 
     private WebAdminServers() {

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The load generator against the benchmark's own sink, over real sockets: how many connections each
@@ -37,24 +39,28 @@ class LoadGeneratorTest {
         sink.close();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "REUSED,          r1-smarthost-reused, r1-smarthost",
+        "NEW_PER_MESSAGE, r1-smarthost,        r1-smarthost-reused"})
+    void sendShouldDeliverEveryMessageOnceOverTheConnectionsOfItsMode(InboundMode mode, String phase, String otherPhase) throws Exception {
+        LoadGenerator testee = new LoadGenerator(sink.port(), SESSIONS, 1024, mode);
+
+        LoadGenerator.Result result = testee.send(phase, MESSAGES);
+
+        assertThat(result.accepted).isEqualTo(MESSAGES);
+        assertThat(result.failed).isZero();
+        assertThat(result.errors).isEmpty();
+        assertThat(sink.phase(phase).distinct()).isEqualTo(MESSAGES);
+        assertThat(sink.phase(phase).duplicates()).isZero();
+        assertThat(sink.phase(otherPhase).distinct()).as("the other mode's phase of the same round").isZero();
+        assertThat(sink.transactions()).isEqualTo(MESSAGES);
+        assertThat(sink.connections()).as("connections: one per session when reused, else one per message")
+            .isEqualTo(mode == InboundMode.REUSED ? SESSIONS : MESSAGES);
+    }
+
     @Nested
     class Reused {
-        @Test
-        void sendShouldDeliverEveryMessageOnceOverOneConnectionPerSession() throws Exception {
-            LoadGenerator testee = new LoadGenerator(sink.port(), SESSIONS, 1024, InboundMode.REUSED);
-
-            LoadGenerator.Result result = testee.send("r1-smarthost-reused", MESSAGES);
-
-            assertThat(result.accepted).isEqualTo(MESSAGES);
-            assertThat(result.failed).isZero();
-            assertThat(result.errors).isEmpty();
-            assertThat(sink.phase("r1-smarthost-reused").distinct()).isEqualTo(MESSAGES);
-            assertThat(sink.phase("r1-smarthost-reused").duplicates()).isZero();
-            assertThat(sink.phase("r1-smarthost").distinct()).as("the new-connection phase of the same round").isZero();
-            assertThat(sink.transactions()).isEqualTo(MESSAGES);
-            assertThat(sink.connections()).as("connections: one per session, not one per message").isEqualTo(SESSIONS);
-        }
-
         @Test
         void sendShouldCountAMessageCutOffAsFailedAndReconnectForTheNext() throws Exception {
             try (CuttingProxy proxy = CuttingProxy.start(sink.port(), 3)) {
@@ -82,23 +88,6 @@ class LoadGeneratorTest {
         }
     }
 
-    @Nested
-    class NewPerMessage {
-        @Test
-        void sendShouldDeliverEveryMessageOnceOverOneConnectionPerMessage() throws Exception {
-            LoadGenerator testee = new LoadGenerator(sink.port(), SESSIONS, 1024, InboundMode.NEW_PER_MESSAGE);
-
-            LoadGenerator.Result result = testee.send("r1-smarthost", MESSAGES);
-
-            assertThat(result.accepted).isEqualTo(MESSAGES);
-            assertThat(result.failed).isZero();
-            assertThat(sink.phase("r1-smarthost").distinct()).isEqualTo(MESSAGES);
-            assertThat(sink.phase("r1-smarthost").duplicates()).isZero();
-            assertThat(sink.phase("r1-smarthost-reused").distinct()).isZero();
-            assertThat(sink.connections()).isEqualTo(MESSAGES);
-        }
-    }
-
     /**
      * Forwards connections to the sink line by line; on the first connection only, it hangs up on
      * the client when the client sends its {@code cutAtMail}-th MAIL (that MAIL never reaches the sink).
@@ -108,18 +97,22 @@ class LoadGeneratorTest {
         private final int target;
         private final int cutAtMail;
 
-        private CuttingProxy(ServerSocket server, int target, int cutAtMail) {
-            this.server = server;
+        static CuttingProxy start(int target, int cutAtMail) throws IOException {
+            CuttingProxy proxy = new CuttingProxy(target, cutAtMail);
+            daemon("proxy-acceptor", proxy::acceptLoop);
+            return proxy;
+        }
+
+        private CuttingProxy(int target, int cutAtMail) throws IOException {
+            this.server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
             this.target = target;
             this.cutAtMail = cutAtMail;
         }
 
-        static CuttingProxy start(int target, int cutAtMail) throws IOException {
-            CuttingProxy proxy = new CuttingProxy(new ServerSocket(0, 10, InetAddress.getLoopbackAddress()), target, cutAtMail);
-            Thread acceptor = new Thread(proxy::acceptLoop, "proxy-acceptor");
-            acceptor.setDaemon(true);
-            acceptor.start();
-            return proxy;
+        private static void daemon(String name, Runnable task) {
+            Thread thread = new Thread(task, name);
+            thread.setDaemon(true);
+            thread.start();
         }
 
         int port() {
@@ -133,9 +126,7 @@ class LoadGeneratorTest {
                     Socket client = server.accept();
                     boolean cut = first;
                     first = false;
-                    Thread forwarder = new Thread(() -> forward(client, cut), "proxy-session");
-                    forwarder.setDaemon(true);
-                    forwarder.start();
+                    daemon("proxy-session", () -> forward(client, cut));
                 } catch (IOException e) {
                     // Closed at the end of the test.
                 }
@@ -144,9 +135,7 @@ class LoadGeneratorTest {
 
         private void forward(Socket client, boolean cut) {
             try (client; Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target)) {
-                Thread replies = new Thread(() -> copy(upstream, client), "proxy-replies");
-                replies.setDaemon(true);
-                replies.start();
+                daemon("proxy-replies", () -> copy(upstream, client));
                 BufferedReader commands = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.ISO_8859_1));
                 OutputStream toSink = upstream.getOutputStream();
                 int mails = 0;

@@ -9,12 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.relaypack.it.harness.AuthoritativeDns;
 import org.relaypack.it.harness.RelayJames;
 import org.relaypack.testing.SmtpPeer;
+import org.relaypack.testing.TestResources;
 
 /**
  * conf-samples/smarthost with its internet hop switched to {@code <tls mode="dane">}, on a real
@@ -32,6 +33,8 @@ class DaneStoryTest {
     private static AuthoritativeDns dns;
     private static SmtpPeer internet;
     private static RelayJames james;
+    @RegisterExtension
+    static final TestResources resources = TestResources.perClass();
 
     @BeforeAll
     static void start() throws Exception {
@@ -40,12 +43,12 @@ class DaneStoryTest {
 
     /** Boots the story with the internet hop under this mode, which takes the {@code <dane>} element. */
     static void startWith(String mode) throws Exception {
-        dns = AuthoritativeDns.start(InetAddress.getLoopbackAddress(), 0);
-        internet = SmtpPeer.builder().start();
+        dns = resources.add(AuthoritativeDns.start(InetAddress.getLoopbackAddress(), 0));
+        internet = resources.add(SmtpPeer.builder().start());
         dns.mx("unsigned.dane.example", 10, "mx1.unsigned.dane.example").a("mx1.unsigned.dane.example", "127.0.0.1");
         Path conf = Files.createTempDirectory("relaypack-dane-conf-");
         Files.writeString(conf.resolve("dane-root.key"), ANCHORS, StandardCharsets.US_ASCII);
-        james = RelayJames.sample("smarthost")
+        james = resources.add(RelayJames.sample("smarthost")
             .substitute("name=\"internet\" type=\"mx\" port=\"25\"", "name=\"internet\" type=\"mx\" port=\"" + internet.port() + "\"")
             .substitute("<tls mode=\"opportunistic\"/>", "<tls mode=\"" + mode + "\"><dane trustAnchors=\"file://conf/dane-root.key\" resolver=\"127.0.0.1:"
                 + dns.address().getPort() + "\"/></tls>")
@@ -54,20 +57,7 @@ class DaneStoryTest {
             // the partner hop is not part of this story: the JVM's CAs instead of the trust store the sample names
             .substitute("<truststore path=\"file://conf/partner-ca.p12\" type=\"PKCS12\" passwordFile=\"file://conf/partner-ca.secret\"/>", "")
             .extraConf(conf)
-            .start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (james != null) {
-            james.close();
-        }
-        if (internet != null) {
-            internet.close();
-        }
-        if (dns != null) {
-            dns.close();
-        }
+            .start());
     }
 
     @Test

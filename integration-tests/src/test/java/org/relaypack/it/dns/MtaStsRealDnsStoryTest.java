@@ -3,12 +3,10 @@ package org.relaypack.it.dns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +16,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
 
@@ -31,15 +27,15 @@ import javax.mail.internet.MimeMultipart;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.relaypack.it.harness.AuthoritativeDns;
 import org.relaypack.it.harness.RelayJames;
+import org.relaypack.runner.Certificates;
 import org.relaypack.testing.SmtpPeer;
 import org.relaypack.testing.SmtpTestClient;
-import org.relaypack.runner.Certificates;
+import org.relaypack.testing.TestResources;
 import org.slf4j.LoggerFactory;
 
 import ch.qos.logback.classic.Logger;
@@ -68,6 +64,8 @@ class MtaStsRealDnsStoryTest {
     private static RelayJames james;
     private static Path tlsReports;
     private static final String YESTERDAY = LocalDate.now(ZoneOffset.UTC).minusDays(1).toString();
+    @RegisterExtension
+    static final TestResources resources = TestResources.perClass();
 
     private static final Map<String, String> POLICIES = Map.of(
         "mta-sts.sts.mxtest.example", "version: STSv1\nmode: enforce\nmx: mx1.sts.mxtest.example\nmax_age: 86400\n",
@@ -78,9 +76,10 @@ class MtaStsRealDnsStoryTest {
     @BeforeAll
     static void start() throws Exception {
         DELIVERY_LOG.start();
-        ((Logger) LoggerFactory.getLogger("org.relaypack.delivery.DeliveryLog")).addAppender(DELIVERY_LOG);
-        dns = dnsServerOnPort53().orElse(null);
-        Assumptions.assumeTrue(dns != null, "Skipped: James's DNSService only asks DNS servers on port 53 and this JVM may not bind it");
+        Logger deliveryLog = (Logger) LoggerFactory.getLogger("org.relaypack.delivery.DeliveryLog");
+        deliveryLog.addAppender(DELIVERY_LOG);
+        resources.add(() -> deliveryLog.detachAppender(DELIVERY_LOG));
+        dns = resources.add(AuthoritativeDns.onPort53OrSkip());
         Path keys = Files.createTempDirectory("relaypack-mtasts-keys-");
         Path ca = Certificates.newCa(keys.resolve("ca"), PASSWORD, "relaypack MTA-STS story CA");
         Path mxKeystore = Certificates.signedBy(ca, PASSWORD, keys.resolve("mx"),
@@ -90,7 +89,7 @@ class MtaStsRealDnsStoryTest {
         Path conf = Files.createTempDirectory("relaypack-mtasts-conf-");
         Certificates.trustStoreOf(ca.resolve("ca.crt"), conf.resolve("story-ca.p12"), PASSWORD);
 
-        mx = SmtpPeer.builder().startTls(mxKeystore, PASSWORD).start();
+        mx = resources.add(SmtpPeer.builder().startTls(mxKeystore, PASSWORD).start());
         policyServer = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
         policyServer.setHttpsConfigurator(new HttpsConfigurator(serverContext(policyKeystore)));
         policyServer.createContext("/.well-known/mta-sts.txt", exchange -> {
@@ -103,6 +102,7 @@ class MtaStsRealDnsStoryTest {
             }
         });
         policyServer.start();
+        resources.add(() -> policyServer.stop(0));
 
         for (String domain : List.of("sts.mxtest.example", "mismatch.mxtest.example")) {
             dns.mx(domain, 10, "mx1." + domain).a("mx1." + domain, "127.0.0.1")
@@ -116,7 +116,7 @@ class MtaStsRealDnsStoryTest {
             Files.writeString(tlsReports.resolve(domain + "!" + YESTERDAY + ".partial.json"), partialReport(domain));
         }
 
-        james = RelayJames.sample("smarthost")
+        james = resources.add(RelayJames.sample("smarthost")
             .jamesDnsService()
             .substitute("<autodiscover>true</autodiscover>", "<autodiscover>false</autodiscover><servers><server>"
                 + dns.address().getAddress().getHostAddress() + "</server></servers>")
@@ -130,7 +130,7 @@ class MtaStsRealDnsStoryTest {
             .substitute("<relaypack>\n", "<relaypack>\n    <tls-reporting organization=\"story\" contact=\"tlsrpt@lan.example\" submitter=\"relay.lan.example\" "
                 + "directory=\"" + tlsReports + "\"/>\n")
             .extraConf(conf)
-            .start();
+            .start());
     }
 
     private static String partialReport(String domain) {
@@ -153,38 +153,6 @@ class MtaStsRealDnsStoryTest {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(keyManagers.getKeyManagers(), null, null);
         return context;
-    }
-
-    private static Optional<AuthoritativeDns> dnsServerOnPort53() throws IOException {
-        for (int attempt = 0; attempt < 5; attempt++) {
-            InetAddress address = InetAddress.getByAddress(new byte[] {127, 53,
-                (byte) ThreadLocalRandom.current().nextInt(1, 255), (byte) ThreadLocalRandom.current().nextInt(1, 255)});
-            try {
-                return Optional.of(AuthoritativeDns.start(address, AuthoritativeDns.JAMES_PORT));
-            } catch (SocketException e) {
-                if (e.getMessage() != null && e.getMessage().contains("Permission denied")) {
-                    return Optional.empty();
-                }
-            }
-        }
-        return Optional.empty();
-    }
-
-    @AfterAll
-    static void stop() {
-        ((Logger) LoggerFactory.getLogger("org.relaypack.delivery.DeliveryLog")).detachAppender(DELIVERY_LOG);
-        if (james != null) {
-            james.close();
-        }
-        if (mx != null) {
-            mx.close();
-        }
-        if (policyServer != null) {
-            policyServer.stop(0);
-        }
-        if (dns != null) {
-            dns.close();
-        }
     }
 
     private static void sendFromLan(String recipient, String subject) throws Exception {

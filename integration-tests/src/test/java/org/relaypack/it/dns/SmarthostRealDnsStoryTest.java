@@ -3,30 +3,24 @@ package org.relaypack.it.dns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.relaypack.it.harness.AuthoritativeDns;
 import org.relaypack.it.harness.RelayJames;
 import org.relaypack.runner.Certificates;
 import org.relaypack.testing.SmtpPeer;
-import org.slf4j.LoggerFactory;
+import org.relaypack.testing.TestResources;
 
 import com.google.common.collect.ImmutableList;
 
@@ -50,12 +44,12 @@ class SmarthostRealDnsStoryTest {
     private static SmtpPeer internet;
     private static SmtpPeer partner;
     private static RelayJames james;
+    @RegisterExtension
+    static final TestResources resources = TestResources.perClass();
 
     @BeforeAll
     static void start() throws Exception {
-        dns = dnsServerOnPort53().orElse(null);
-        Assumptions.assumeTrue(dns != null, "Skipped: James's DNSService only asks DNS servers on port 53 (dnsservice.xml takes"
-            + " no port) and this JVM may not bind port 53 on a loopback address; run the tests as root to run this story");
+        dns = resources.add(AuthoritativeDns.onPort53OrSkip());
         Path keys = Files.createTempDirectory("relaypack-dns-peers-");
         Path internetKeystore = Certificates.selfSigned(keys.resolve("internet.p12"), KEY_PASSWORD, "mx1.remote.mxtest.example",
             ImmutableList.of("dns:mx1.remote.mxtest.example"));
@@ -66,8 +60,8 @@ class SmarthostRealDnsStoryTest {
         Files.writeString(conf.resolve("partner-ca.secret"), "trust-pass\n", StandardCharsets.UTF_8);
 
         // Both peers require TLS: a delivery to them is a delivery over TLS.
-        internet = SmtpPeer.builder().startTls(internetKeystore, KEY_PASSWORD).requireTls().start();
-        partner = SmtpPeer.builder().startTls(partnerKeystore, KEY_PASSWORD).requireTls().start();
+        internet = resources.add(SmtpPeer.builder().startTls(internetKeystore, KEY_PASSWORD).requireTls().start());
+        partner = resources.add(SmtpPeer.builder().startTls(partnerKeystore, KEY_PASSWORD).requireTls().start());
         dns.mx("remote.mxtest.example", 10, "mx1.remote.mxtest.example").a("mx1.remote.mxtest.example", "127.0.0.1")
             .mx("senders.mxtest.example", 10, "mx1.remote.mxtest.example")
             .mx("partner.example", 10, "mx.partner.example").a("mx.partner.example", "127.0.0.1")
@@ -75,7 +69,7 @@ class SmarthostRealDnsStoryTest {
             .mx("loop.mxtest.example", 10, "mx.loop.mxtest.example").a("mx.loop.mxtest.example", LOOPING_MX_ADDRESS)
             .servfail("broken.mxtest.example");
 
-        james = RelayJames.sample("smarthost")
+        james = resources.add(RelayJames.sample("smarthost")
             .jamesDnsService()
             .substitute("<autodiscover>true</autodiscover>", "<autodiscover>false</autodiscover><servers><server>"
                 + dns.address().getAddress().getHostAddress() + "</server></servers>")
@@ -86,25 +80,7 @@ class SmarthostRealDnsStoryTest {
             .substitute("<retry delays=\"5m, 10m, 30m, 1h, 2h, 4h\" maxAttempts=\"30\"/>", "<retry delays=\"1s\" maxAttempts=\"1000\"/>"
                 + "<loopDetection localAddresses=\"" + LOOPING_MX_ADDRESS + "\" allowLoopbackMx=\"true\"/>")
             .extraConf(conf)
-            .start();
-    }
-
-    /** Port 53 on a random 127.53.x.y (not 127.0.0.53, systemd-resolved's), or empty when this JVM may not bind it. */
-    private static Optional<AuthoritativeDns> dnsServerOnPort53() throws IOException {
-        for (int attempt = 0; attempt < 5; attempt++) {
-            InetAddress address = InetAddress.getByAddress(new byte[] {127, 53,
-                (byte) ThreadLocalRandom.current().nextInt(1, 255), (byte) ThreadLocalRandom.current().nextInt(1, 255)});
-            try {
-                return Optional.of(AuthoritativeDns.start(address, AuthoritativeDns.JAMES_PORT));
-            } catch (SocketException e) {
-                if (e.getMessage() != null && e.getMessage().contains("Permission denied")) {
-                    LoggerFactory.getLogger(SmarthostRealDnsStoryTest.class).warn("Cannot bind {}:53 ({}): the real-DNS story is skipped",
-                        address.getHostAddress(), e.getMessage());
-                    return Optional.empty();
-                }
-            }
-        }
-        return Optional.empty();
+            .start());
     }
 
     private static void trustStore(Path trustStore, String password, Path keystore) throws Exception {
@@ -117,20 +93,6 @@ class SmarthostRealDnsStoryTest {
         trusted.setCertificateEntry("partner", store.getCertificate(Certificates.ALIAS));
         try (OutputStream out = Files.newOutputStream(trustStore)) {
             trusted.store(out, password.toCharArray());
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        if (james != null) {
-            james.close();
-        }
-        if (internet != null) {
-            internet.close();
-            partner.close();
-        }
-        if (dns != null) {
-            dns.close();
         }
     }
 

@@ -3,6 +3,7 @@ package org.relaypack.it.harness;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,8 +11,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 
+import org.opentest4j.TestAbortedException;
 import org.relaypack.testing.LoopbackDnsServer;
+import org.slf4j.LoggerFactory;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
@@ -50,6 +54,28 @@ public final class AuthoritativeDns implements AutoCloseable {
     /** Binds UDP and TCP on this address and port (port 0: a free one, the same for both). */
     public static AuthoritativeDns start(InetAddress address, int port) throws IOException {
         return new AuthoritativeDns(address, port);
+    }
+
+    /**
+     * A server on port 53 of a random 127.53.x.y (not 127.0.0.53, systemd-resolved's), as James's DNSService
+     * asks it (see {@link #JAMES_PORT}); the calling test is skipped, saying why, where this JVM may not bind port 53.
+     */
+    public static AuthoritativeDns onPort53OrSkip() throws IOException {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            InetAddress address = InetAddress.getByAddress(new byte[] {127, 53,
+                (byte) ThreadLocalRandom.current().nextInt(1, 255), (byte) ThreadLocalRandom.current().nextInt(1, 255)});
+            try {
+                return start(address, JAMES_PORT);
+            } catch (SocketException e) {
+                if (e.getMessage() != null && e.getMessage().contains("Permission denied")) {
+                    LoggerFactory.getLogger(AuthoritativeDns.class).warn("Cannot bind {}:53 ({}): the real-DNS story is skipped",
+                        address.getHostAddress(), e.getMessage());
+                    break;
+                }
+            }
+        }
+        throw new TestAbortedException("Skipped: James's DNSService only asks DNS servers on port 53 (dnsservice.xml takes"
+            + " no port) and this JVM may not bind port 53 on a loopback address; run the tests as root to run this story");
     }
 
     private AuthoritativeDns(InetAddress address, int port) throws IOException {

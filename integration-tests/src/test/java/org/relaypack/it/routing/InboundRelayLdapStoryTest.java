@@ -7,14 +7,14 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.relaypack.it.harness.RelayJames;
 import org.relaypack.routing.LdapRouteSource;
-import org.relaypack.testing.SmtpPeer;
 import org.relaypack.testing.SmtpTestClient;
+import org.relaypack.testing.TestResources;
 import org.slf4j.LoggerFactory;
 
 import com.google.common.collect.ImmutableList;
@@ -35,10 +35,10 @@ class InboundRelayLdapStoryTest {
     private static final String FILE_SOURCE = "            <file path=\"file://conf/routes.txt\" reloadInterval=\"1s\"/>\n";
     private static final String BASE_DN = "dc=example,dc=com";
 
+    @RegisterExtension
+    static final TestResources resources = TestResources.perClass();
     private static InMemoryDirectoryServer ldap;
-    private static SmtpPeer server1;
-    private static SmtpPeer server2;
-    private static RelayJames james;
+    private static InboundRelay relay;
 
     @BeforeAll
     static void start() throws Exception {
@@ -55,17 +55,13 @@ class InboundRelayLdapStoryTest {
         person("carol", "mailHost: server2");
         person("kim", "mailHost: server9");
         ldap.startListening();
+        resources.add(() -> ldap.shutDown(true));
 
-        server1 = SmtpPeer.builder().start();
-        server2 = SmtpPeer.builder().start();
-        james = RelayJames.sample("inbound-relay")
-            .substitute("[127.0.0.1]:11025", "[127.0.0.1]:" + server1.port())
-            .substitute("[127.0.0.1]:12025", "[127.0.0.1]:" + server2.port())
+        relay = resources.add(InboundRelay.start(sample -> sample
             .substitute(FILE_SOURCE, "            <ldap url=\"ldap://127.0.0.1:" + ldap.getListenPort() + "\"\n"
                 + "                  baseDN=\"ou=people," + BASE_DN + "\" bindDN=\"cn=relay," + BASE_DN + "\"\n"
-                + "                  bindPassword=\"relay-secret\" connectTimeout=\"2s\" responseTimeout=\"2s\"/>\n")
-            .start();
-        assertThat(Files.readString(james.confDir().resolve("relaypack.xml"))).contains("<ldap url=").doesNotContain("<file ");
+                + "                  bindPassword=\"relay-secret\" connectTimeout=\"2s\" responseTimeout=\"2s\"/>\n")));
+        assertThat(Files.readString(relay.james().confDir().resolve("relaypack.xml"))).contains("<ldap url=").doesNotContain("<file ");
     }
 
     private static void person(String uid, String... attributes) throws Exception {
@@ -78,45 +74,29 @@ class InboundRelayLdapStoryTest {
         ldap.add(lines);
     }
 
-    @AfterAll
-    static void stop() {
-        james.close();
-        server1.close();
-        server2.close();
-        ldap.shutDown(true);
-    }
-
     @BeforeEach
     void purge() throws Exception {
-        server1.clear();
-        server2.clear();
+        relay.clear();
         if (ldap.getListenPort() <= 0) {
             ldap.startListening();
         }
     }
 
-    private static SmtpTestClient fromTheInternet() throws Exception {
-        SmtpTestClient client = SmtpTestClient.plainFrom(InetAddress.getByName("127.0.0.2"), james.port(25));
-        client.greeting();
-        client.ehlo("mta.sender.example.org");
-        return client;
-    }
-
     @Test
     void mailHostShouldSplitTheMessageBetweenTheMailboxServers() throws Exception {
-        try (SmtpTestClient client = fromTheInternet()) {
+        try (SmtpTestClient client = relay.fromTheInternet()) {
             assertThat(client.send("sender@sender.example.org", ImmutableList.of("alice@example.com", "carol@example.com"),
                 "Subject: ldap\r\n\r\nHello\r\n").code()).isEqualTo(250);
         }
 
-        await().atMost(DELIVERY).until(() -> server1.transactions().size() == 1 && server2.transactions().size() == 1);
-        assertThat(server1.transactions().get(0).recipients()).containsExactly("alice@example.com");
-        assertThat(server2.transactions().get(0).recipients()).containsExactly("carol@example.com");
+        await().atMost(DELIVERY).until(() -> relay.server1().transactions().size() == 1 && relay.server2().transactions().size() == 1);
+        assertThat(relay.server1().transactions().get(0).recipients()).containsExactly("alice@example.com");
+        assertThat(relay.server2().transactions().get(0).recipients()).containsExactly("carol@example.com");
     }
 
     @Test
     void aUserWithoutEntryShouldBeRefusedAtRcpt() throws Exception {
-        try (SmtpTestClient client = fromTheInternet()) {
+        try (SmtpTestClient client = relay.fromTheInternet()) {
             client.command("MAIL FROM:<sender@sender.example.org>");
 
             assertThat(client.command("RCPT TO:<mallory@example.com>").text())
@@ -130,7 +110,7 @@ class InboundRelayLdapStoryTest {
         log.start();
         Logger logger = (Logger) LoggerFactory.getLogger(LdapRouteSource.class);
         logger.addAppender(log);
-        try (SmtpTestClient client = fromTheInternet()) {
+        try (SmtpTestClient client = relay.fromTheInternet()) {
             client.command("MAIL FROM:<sender@sender.example.org>");
 
             assertThat(client.command("RCPT TO:<kim@example.com>").text())
@@ -145,14 +125,14 @@ class InboundRelayLdapStoryTest {
 
     @Test
     void ldapDownShouldGive451ForAnUncachedUserWhileACachedRouteStillAnswers() throws Exception {
-        try (SmtpTestClient client = fromTheInternet()) {
+        try (SmtpTestClient client = relay.fromTheInternet()) {
             client.command("MAIL FROM:<sender@sender.example.org>");
             assertThat(client.command("RCPT TO:<alice@example.com>").code()).isEqualTo(250);
         }
 
         ldap.shutDown(true);
 
-        try (SmtpTestClient client = fromTheInternet()) {
+        try (SmtpTestClient client = relay.fromTheInternet()) {
             client.command("MAIL FROM:<sender@sender.example.org>");
             assertThat(client.command("RCPT TO:<bob@example.com>").text())
                 .isEqualTo("451 4.3.0 <bob@example.com>: Temporary failure of the routing directory, try again later");
@@ -161,7 +141,7 @@ class InboundRelayLdapStoryTest {
 
         ldap.startListening();
 
-        try (SmtpTestClient client = fromTheInternet()) {
+        try (SmtpTestClient client = relay.fromTheInternet()) {
             client.command("MAIL FROM:<sender@sender.example.org>");
             assertThat(client.command("RCPT TO:<bob@example.com>").code()).isEqualTo(250);
         }

@@ -3,7 +3,6 @@ package org.relaypack.it.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,16 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.relaypack.it.harness.RelayJames;
-import org.relaypack.testing.SmtpPeer;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.relaypack.it.harness.DocumentedCurl;
 import org.relaypack.testing.SmtpTestClient;
+import org.relaypack.testing.TestResources;
 
 import com.google.common.collect.ImmutableList;
 
@@ -32,41 +30,21 @@ import com.google.common.collect.ImmutableList;
  */
 class InboundRelayStoryTest {
     private static final Duration DELIVERY = Duration.ofSeconds(30);
-    private static SmtpPeer server1;
-    private static SmtpPeer server2;
-    private static RelayJames james;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    @RegisterExtension
+    static final TestResources resources = TestResources.perClass();
+    private static InboundRelay relay;
 
     @BeforeAll
     static void start() throws Exception {
-        server1 = SmtpPeer.builder().start();
-        server2 = SmtpPeer.builder().start();
-        james = RelayJames.sample("inbound-relay")
-            .substitute("[127.0.0.1]:11025", "[127.0.0.1]:" + server1.port())
-            .substitute("[127.0.0.1]:12025", "[127.0.0.1]:" + server2.port())
-            .start();
-        assertThat(Files.readString(james.confDir().resolve("relaypack.xml")))
-            .contains("[127.0.0.1]:" + server1.port(), "[127.0.0.1]:" + server2.port());
-    }
-
-    @AfterAll
-    static void stop() {
-        james.close();
-        server1.close();
-        server2.close();
+        relay = resources.add(InboundRelay.start(sample -> sample));
+        assertThat(Files.readString(relay.james().confDir().resolve("relaypack.xml")))
+            .contains("[127.0.0.1]:" + relay.server1().port(), "[127.0.0.1]:" + relay.server2().port());
     }
 
     @BeforeEach
     void purge() {
-        server1.clear();
-        server2.clear();
-    }
-
-    private static SmtpTestClient fromTheInternet() throws Exception {
-        SmtpTestClient client = SmtpTestClient.plainFrom(InetAddress.getByName("127.0.0.2"), james.port(25));
-        client.greeting();
-        client.ehlo("mta.sender.example.org");
-        return client;
+        relay.clear();
     }
 
     private static String message(String subject) {
@@ -75,22 +53,22 @@ class InboundRelayStoryTest {
 
     @Test
     void oneMessageToThreeUsersShouldGiveEachMailboxServerOneCopyWithExactlyItsRecipients() throws Exception {
-        try (SmtpTestClient client = fromTheInternet()) {
+        try (SmtpTestClient client = relay.fromTheInternet()) {
             assertThat(client.send("sender@sender.example.org",
                 ImmutableList.of("alice@example.com", "carol@example.com", "bob@example.com"), message("split")).code())
                 .isEqualTo(250);
         }
 
-        await().atMost(DELIVERY).until(() -> server1.transactions().size() == 1 && server2.transactions().size() == 1);
-        assertThat(server1.transactions().get(0).recipients()).containsExactlyInAnyOrder("alice@example.com", "bob@example.com");
-        assertThat(server2.transactions().get(0).recipients()).containsExactly("carol@example.com");
-        assertThat(server1.transactions().get(0).message().getSubject()).isEqualTo("split");
-        assertThat(server2.transactions().get(0).message().getSubject()).isEqualTo("split");
+        await().atMost(DELIVERY).until(() -> relay.server1().transactions().size() == 1 && relay.server2().transactions().size() == 1);
+        assertThat(relay.server1().transactions().get(0).recipients()).containsExactlyInAnyOrder("alice@example.com", "bob@example.com");
+        assertThat(relay.server2().transactions().get(0).recipients()).containsExactly("carol@example.com");
+        assertThat(relay.server1().transactions().get(0).message().getSubject()).isEqualTo("split");
+        assertThat(relay.server2().transactions().get(0).message().getSubject()).isEqualTo("split");
     }
 
     @Test
     void anUnknownUserShouldBeRefusedAtRcptAndTheOthersStillDelivered() throws Exception {
-        try (SmtpTestClient client = fromTheInternet()) {
+        try (SmtpTestClient client = relay.fromTheInternet()) {
             assertThat(client.command("MAIL FROM:<sender@sender.example.org>").code()).isEqualTo(250);
             assertThat(client.command("RCPT TO:<mallory@example.com>").text())
                 .isEqualTo("550 5.1.1 <mallory@example.com>: Recipient address rejected: User unknown");
@@ -101,14 +79,14 @@ class InboundRelayStoryTest {
             assertThat(client.readReply().code()).isEqualTo(250);
         }
 
-        await().atMost(DELIVERY).until(() -> server2.transactions().size() == 1);
-        assertThat(server2.transactions().get(0).recipients()).containsExactly("carol@example.com");
-        assertThat(server1.transactions()).isEmpty();
+        await().atMost(DELIVERY).until(() -> relay.server2().transactions().size() == 1);
+        assertThat(relay.server2().transactions().get(0).recipients()).containsExactly("carol@example.com");
+        assertThat(relay.server1().transactions()).isEmpty();
     }
 
     @Test
     void theRelayShouldStayClosedForOtherDomains() throws Exception {
-        try (SmtpTestClient client = fromTheInternet()) {
+        try (SmtpTestClient client = relay.fromTheInternet()) {
             assertThat(client.command("MAIL FROM:<spammer@sender.example.org>").code()).isEqualTo(250);
 
             assertThat(client.command("RCPT TO:<victim@elsewhere.example.net>").code()).isEqualTo(550);
@@ -117,29 +95,29 @@ class InboundRelayStoryTest {
 
     @Test
     void anEditedRoutesFileShouldBeUsedWithoutRestart() throws Exception {
-        Path routes = james.confDir().resolve("routes.txt");
-        Path next = james.confDir().resolve("routes.txt.new");
+        Path routes = relay.james().confDir().resolve("routes.txt");
+        Path next = relay.james().confDir().resolve("routes.txt.new");
         Files.writeString(next, Files.readString(routes, StandardCharsets.UTF_8) + "dave@example.com server2\n", StandardCharsets.UTF_8);
         Files.move(next, routes, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
 
         await().atMost(DELIVERY).untilAsserted(() -> {
-            try (SmtpTestClient client = fromTheInternet()) {
+            try (SmtpTestClient client = relay.fromTheInternet()) {
                 client.command("MAIL FROM:<sender@sender.example.org>");
                 assertThat(client.command("RCPT TO:<dave@example.com>").code()).isEqualTo(250);
             }
         });
-        try (SmtpTestClient client = fromTheInternet()) {
+        try (SmtpTestClient client = relay.fromTheInternet()) {
             assertThat(client.send("sender@sender.example.org", List.of("dave@example.com"), message("new route")).code()).isEqualTo(250);
         }
 
-        await().atMost(DELIVERY).until(() -> server2.transactions().size() == 1);
-        assertThat(server2.transactions().get(0).recipients()).containsExactly("dave@example.com");
-        assertThat(server1.transactions()).isEmpty();
+        await().atMost(DELIVERY).until(() -> relay.server2().transactions().size() == 1);
+        assertThat(relay.server2().transactions().get(0).recipients()).containsExactly("dave@example.com");
+        assertThat(relay.server1().transactions()).isEmpty();
     }
 
     @Test
     void aBrokenRoutesFileShouldLeaveTheLastGoodTableInPlace() throws Exception {
-        Path routes = james.confDir().resolve("routes.txt");
+        Path routes = relay.james().confDir().resolve("routes.txt");
         String good = Files.readString(routes, StandardCharsets.UTF_8);
         try {
             // A valid new line, and a line without a next hop: the whole file must be refused.
@@ -147,7 +125,7 @@ class InboundRelayStoryTest {
 
             // Three reload intervals of the sample (1s): had the file been taken, frank would be accepted.
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-                try (SmtpTestClient client = fromTheInternet()) {
+                try (SmtpTestClient client = relay.fromTheInternet()) {
                     client.command("MAIL FROM:<sender@sender.example.org>");
                     assertThat(client.command("RCPT TO:<alice@example.com>").code()).isEqualTo(250);
                     assertThat(client.command("RCPT TO:<frank@example.com>").code()).isEqualTo(550);
@@ -167,20 +145,10 @@ class InboundRelayStoryTest {
     /** The curl lines of docs/routing.md, run as written but for WebAdmin's port (8000 in the sample). */
     @Test
     void theCurlLinesOfTheRoutingDocsShouldWorkAsWritten() throws Exception {
-        List<String> curlLines = Files.readAllLines(RelayJames.projectRoot().resolve("docs/routing.md")).stream()
-            .filter(line -> line.startsWith("curl "))
-            .collect(ImmutableList.toImmutableList());
+        List<String> curlLines = DocumentedCurl.lines("docs/routing.md", line -> true);
         assertThat(curlLines).hasSize(2);
 
-        List<String> outputs = new ArrayList<>();
-        for (String line : curlLines) {
-            Process curl = new ProcessBuilder("sh", "-c", line.replace("127.0.0.1:8000", "127.0.0.1:" + james.webAdminPort()) + " -sS")
-                .redirectErrorStream(true)
-                .start();
-            String output = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(curl.waitFor()).as(line + " printed " + output).isZero();
-            outputs.add(output);
-        }
+        List<String> outputs = DocumentedCurl.run(curlLines, relay.james().webAdminPort());
 
         assertThat(outputs.get(0)).as("the PUT answers 204, no body").isEmpty();
         assertThat(outputs.get(1)).contains("\"address\":\"erin@example.com\"", "\"status\":\"found\"", "\"hop\":\"server2\"");
@@ -189,7 +157,7 @@ class InboundRelayStoryTest {
     @Test
     void aRouteSetThroughWebAdminShouldBeFollowedAtOnce() throws Exception {
         HttpResponse<String> withoutJson = HTTP.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + james.webAdminPort() + "/relaypack/routes/erin@example.com"))
+                URI.create("http://127.0.0.1:" + relay.james().webAdminPort() + "/relaypack/routes/erin@example.com"))
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"hop\":\"server1\"}"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
@@ -197,59 +165,58 @@ class InboundRelayStoryTest {
         assertThat(withoutJson.body()).contains("Content-Type: application/json");
 
         HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + james.webAdminPort() + "/relaypack/routes/erin@example.com"))
+                URI.create("http://127.0.0.1:" + relay.james().webAdminPort() + "/relaypack/routes/erin@example.com"))
                 .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"hop\":\"server1\"}"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
         assertThat(put.statusCode()).isEqualTo(204);
 
-        try (SmtpTestClient client = fromTheInternet()) {
+        try (SmtpTestClient client = relay.fromTheInternet()) {
             assertThat(client.send("sender@sender.example.org", List.of("erin@example.com"), message("webadmin")).code()).isEqualTo(250);
         }
 
-        await().atMost(DELIVERY).until(() -> server1.transactions().size() == 1);
-        assertThat(server1.transactions().get(0).recipients()).containsExactly("erin@example.com");
-        assertThat(server2.transactions()).isEmpty();
-        assertThat(Files.readAllLines(james.confDir().resolve("routes.txt"))).contains("erin@example.com server1");
+        await().atMost(DELIVERY).until(() -> relay.server1().transactions().size() == 1);
+        assertThat(relay.server1().transactions().get(0).recipients()).containsExactly("erin@example.com");
+        assertThat(relay.server2().transactions()).isEmpty();
+        assertThat(Files.readAllLines(relay.james().confDir().resolve("routes.txt"))).contains("erin@example.com server1");
     }
 
     @Test
     void aRewrittenRecipientShouldReachItsServerUnderItsNewAddress() throws Exception {
-        try (SmtpTestClient client = fromTheInternet()) {
+        try (SmtpTestClient client = relay.fromTheInternet()) {
             assertThat(client.send("sender@sender.example.org", List.of("dan@example.com", "alice@example.com"), message("rewrite")).code())
                 .isEqualTo(250);
         }
 
-        await().atMost(DELIVERY).until(() -> server1.transactions().size() == 1 && server2.transactions().size() == 1);
-        assertThat(server2.transactions().get(0).recipients()).containsExactly("daniel@mbox2.example.com");
-        assertThat(server1.transactions().get(0).recipients()).containsExactly("alice@example.com");
+        await().atMost(DELIVERY).until(() -> relay.server1().transactions().size() == 1 && relay.server2().transactions().size() == 1);
+        assertThat(relay.server2().transactions().get(0).recipients()).containsExactly("daniel@mbox2.example.com");
+        assertThat(relay.server1().transactions().get(0).recipients()).containsExactly("alice@example.com");
     }
 
     @Test
     void aServerThatIsDownShouldDelayOnlyItsOwnRecipientsAndGetItsCopyOnceBack() throws Exception {
-        int port = server2.port();
-        server2.close();
-        try (SmtpTestClient client = fromTheInternet()) {
+        relay.stopServer2();
+        try (SmtpTestClient client = relay.fromTheInternet()) {
             assertThat(client.send("sender@sender.example.org", List.of("alice@example.com", "carol@example.com"), message("down")).code())
                 .isEqualTo(250);
         }
 
-        await().atMost(DELIVERY).until(() -> server1.transactions().size() == 1);
-        assertThat(server1.transactions().get(0).recipients()).containsExactly("alice@example.com");
+        await().atMost(DELIVERY).until(() -> relay.server1().transactions().size() == 1);
+        assertThat(relay.server1().transactions().get(0).recipients()).containsExactly("alice@example.com");
 
-        server2 = SmtpPeer.builder().start(port);
+        relay.restartServer2();
 
-        await().atMost(DELIVERY).until(() -> server2.transactions().size() == 1);
-        assertThat(server2.transactions().get(0).recipients()).containsExactly("carol@example.com");
-        assertThat(server2.transactions().get(0).message().getSubject()).isEqualTo("down");
-        assertThat(server1.transactions()).hasSize(1);
+        await().atMost(DELIVERY).until(() -> relay.server2().transactions().size() == 1);
+        assertThat(relay.server2().transactions().get(0).recipients()).containsExactly("carol@example.com");
+        assertThat(relay.server2().transactions().get(0).message().getSubject()).isEqualTo("down");
+        assertThat(relay.server1().transactions()).hasSize(1);
     }
 
     @Test
     void webAdminShouldTellWhereAnAddressGoes() throws Exception {
         HttpResponse<String> lookup = HTTP.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + james.webAdminPort() + "/relaypack/routes/lookup/carol@example.com"))
+                URI.create("http://127.0.0.1:" + relay.james().webAdminPort() + "/relaypack/routes/lookup/carol@example.com"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
 

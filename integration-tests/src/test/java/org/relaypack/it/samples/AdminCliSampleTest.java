@@ -16,10 +16,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.apache.james.cli.type.CmdType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.relaypack.it.harness.RelayJames;
 
 import com.google.common.collect.ImmutableList;
@@ -35,21 +33,8 @@ class AdminCliSampleTest {
     private static final Pattern CLI_LINE = Pattern.compile("^\\s*(\\./relaypack cli|james-cli) .*");
     private static final Pattern CLI_COMMAND_NAME = Pattern.compile("(?:james-cli|relaypack cli)(?: -h \\S+)?(?: -p \\S+)? ([A-Z][a-z]\\w*)|`([A-Z][a-z]+\\w*Mapping)`");
 
-    @TempDir
-    static Path workdir;
-    private static RunCommand run;
-
-    @BeforeAll
-    static void start() throws Exception {
-        run = RunCommand.start("submission", workdir);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (run != null) {
-            run.close();
-        }
-    }
+    @RegisterExtension
+    static final RunCommand run = RunCommand.of("submission");
 
     /** The lines of fenced code blocks in README.md and docs/*.md that run the admin CLI, in file order. */
     static List<String> documentedCliLines() throws Exception {

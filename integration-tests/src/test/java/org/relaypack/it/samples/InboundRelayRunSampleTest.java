@@ -2,30 +2,14 @@ package org.relaypack.it.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code ./relaypack run inbound-relay}: per-user routes to the two mailbox stand-ins, as the summary suggests. */
 class InboundRelayRunSampleTest {
-    @TempDir
-    static Path workdir;
-    private static RunCommand run;
-
-    @BeforeAll
-    static void start() throws Exception {
-        run = RunCommand.start("inbound-relay", workdir);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (run != null) {
-            run.close();
-        }
-    }
+    @RegisterExtension
+    static final RunCommand run = RunCommand.of("inbound-relay");
 
     @Test
     void mailSentAsTheSummarySuggestsShouldReachEachUsersMailboxServerOnly() throws Exception {

@@ -20,10 +20,16 @@ import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.relaypack.it.harness.RelayJames;
 import org.relaypack.runner.RelaypackCli;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
 
 /**
  * {@code ./relaypack run SAMPLE --free-ports --workdir DIR} as a user runs it: James 3.8.1 and the
@@ -33,39 +39,59 @@ import com.google.common.collect.ImmutableList;
  * lines with {@link SwaksLine} (swaks is not installed on the build machines).
  * Needs the packaged jars: it runs in {@code mvn verify}, after the dist and runner modules.
  */
-public final class RunCommand implements AutoCloseable {
-    private final Process process;
-    private final Path workdir;
+public final class RunCommand implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
+    private final String sample;
     private final List<String> output = new CopyOnWriteArrayList<>();
+    private Process process;
+    private Path workdir;
     private Properties ports;
 
-    public static RunCommand start(String sample, Path workdir) throws Exception {
+    /**
+     * The run of a sample for a test class, as its static {@code @RegisterExtension} field: started in a
+     * work folder of its own before the class's first test, stopped and its folder deleted after the last.
+     */
+    public static RunCommand of(String sample) {
+        return new RunCommand(sample);
+    }
+
+    private RunCommand(String sample) {
+        this.sample = sample;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        if (context.getRequiredTestClass().isAnnotationPresent(Nested.class)) {
+            return; // a @Nested class inherits the extension: the run is the enclosing class's
+        }
+        workdir = Files.createTempDirectory("relaypack-run-" + sample + "-");
         Path runnerJar = packaged("relaypack.runner.jar");
         Path classpathFile = packaged("relaypack.runner.classpath");
         Path packJar = packaged("relaypack.jar");
         String classpath = runnerJar + java.io.File.pathSeparator + Files.readString(classpathFile).trim();
-        Process process = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+        process = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
             "-Drelaypack.root=" + RelayJames.projectRoot(), "-cp", classpath,
             "org.relaypack.runner.RelaypackRun", sample, "--workdir", workdir.toString(), "--pack", packJar.toString(), "--free-ports")
             .redirectErrorStream(true)
             .start();
-        RunCommand run = new RunCommand(process, workdir);
-        run.awaitUp();
-        return run;
-    }
-
-    static Path packaged(String property) {
-        Path path = Paths.get(System.getProperty(property, "<unset>"));
-        assertThat(path).as("%s: run 'mvn verify' (or 'mvn package') so the packaged jars exist", property).exists();
-        return path;
-    }
-
-    private RunCommand(Process process, Path workdir) {
-        this.process = process;
-        this.workdir = workdir;
         Thread pump = new Thread(() -> pump(process.getInputStream()), "run-command-output");
         pump.setDaemon(true);
         pump.start();
+        awaitUp();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        if (context.getRequiredTestClass().isAnnotationPresent(Nested.class)) {
+            return;
+        }
+        close();
+        MoreFiles.deleteRecursively(workdir, RecursiveDeleteOption.ALLOW_INSECURE);
+    }
+
+    public static Path packaged(String property) {
+        Path path = Paths.get(System.getProperty(property, "<unset>"));
+        assertThat(path).as("%s: run 'mvn verify' (or 'mvn package') so the packaged jars exist", property).exists();
+        return path;
     }
 
     private void awaitUp() throws IOException {
@@ -211,6 +237,9 @@ public final class RunCommand implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (process == null) {
+            return;
+        }
         process.destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();

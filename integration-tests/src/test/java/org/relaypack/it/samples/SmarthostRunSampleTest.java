@@ -2,12 +2,9 @@ package org.relaypack.it.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code ./relaypack run smarthost}: the run's DNS gives every domain the MX mx.DOMAIN on loopback;
@@ -17,21 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the run adds the binary trust store.
  */
 class SmarthostRunSampleTest {
-    @TempDir
-    static Path workdir;
-    private static RunCommand run;
-
-    @BeforeAll
-    static void start() throws Exception {
-        run = RunCommand.start("smarthost", workdir);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (run != null) {
-            run.close();
-        }
-    }
+    @RegisterExtension
+    static final RunCommand run = RunCommand.of("smarthost");
 
     @Test
     void theSummaryShouldNameEachListenerByRoleAndBothStandIns() {

@@ -2,13 +2,10 @@ package org.relaypack.it.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code ./relaypack run submission}: the provider stand-in requires STARTTLS and AUTH with the
@@ -16,21 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the trust store the run hands it. The summary's own commands, as printed, deliver there.
  */
 class SubmissionRunSampleTest {
-    @TempDir
-    static Path workdir;
-    private static RunCommand run;
-
-    @BeforeAll
-    static void start() throws Exception {
-        run = RunCommand.start("submission", workdir);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (run != null) {
-            run.close();
-        }
-    }
+    @RegisterExtension
+    static final RunCommand run = RunCommand.of("submission");
 
     @Test
     void theSummaryShouldNameEachListenerByRoleAndTheProviderStandIn() {

@@ -2,18 +2,16 @@ package org.relaypack.it.submission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.relaypack.it.submission.SubmissionSample.ALICE;
+import static org.relaypack.it.submission.SubmissionSample.PASSWORD;
+import static org.relaypack.it.submission.SubmissionSample.REMOTE;
 
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 
-import org.apache.james.utils.DataProbeImpl;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.relaypack.it.harness.RelayJames;
-import org.relaypack.testing.SmtpPeer;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.relaypack.testing.SmtpTestClient;
 
 /**
@@ -21,44 +19,14 @@ import org.relaypack.testing.SmtpTestClient;
  * RequireTls's minimumProtocol raised to TLSv1.3.
  */
 class SubmissionOptionsIntegrationTest {
-    private static final String ALICE = "alice@example.org";
-    private static final String PASSWORD = "alice-secret";
-    private static final String REMOTE = "carol@remote.example";
-
-    private static ProviderRelay provider;
-    private static SmtpPeer upstream;
-    private static RelayJames james;
-
-    @BeforeAll
-    static void startJames() throws Exception {
-        provider = ProviderRelay.start();
-        upstream = provider.peer();
-        james = provider.applyTo(RelayJames.sample("submission"))
-            .substitute("<minimumProtocol>TLSv1.2</minimumProtocol>", "<minimumProtocol>TLSv1.3</minimumProtocol>")
-            .substitute("<handler class=\"org.relaypack.smtphooks.RequireAuthentication\"/>",
-                "<handler class=\"org.relaypack.smtphooks.RequireAuthentication\"><allowedNetworks>127.0.0.1/32</allowedNetworks></handler>")
-            .start();
-        james.data().addUser(ALICE, PASSWORD).addUser("bob@example.org", "bob-secret");
-        james.server().getProbe(DataProbeImpl.class).addUserAliasMapping("ali", "example.org", ALICE);
-    }
-
-    @AfterAll
-    static void stopJames() {
-        if (james != null) {
-            james.close();
-        }
-        if (provider != null) {
-            provider.close();
-        }
-    }
-
-    @BeforeEach
-    void resetUpstream() {
-        upstream.clear();
-    }
+    @RegisterExtension
+    static final SubmissionSample submission = SubmissionSample.changedBy(sample -> sample
+        .substitute("<minimumProtocol>TLSv1.2</minimumProtocol>", "<minimumProtocol>TLSv1.3</minimumProtocol>")
+        .substitute("<handler class=\"org.relaypack.smtphooks.RequireAuthentication\"/>",
+            "<handler class=\"org.relaypack.smtphooks.RequireAuthentication\"><allowedNetworks>127.0.0.1/32</allowedNetworks></handler>"));
 
     private static SmtpTestClient.Reply submitWithFromHeader(String fromHeader) throws Exception {
-        try (SmtpTestClient client = SmtpTestClient.implicitTls(james.port(465), "TLSv1.3")) {
+        try (SmtpTestClient client = SmtpTestClient.implicitTls(submission.port(465), "TLSv1.3")) {
             client.greeting();
             client.ehlo("client.example");
             assertThat(client.authPlain(ALICE, PASSWORD).code()).isEqualTo(235);
@@ -69,7 +37,7 @@ class SubmissionOptionsIntegrationTest {
     @Test
     void aSessionBelowTheMinimumProtocolShouldBeRefusedAuthAndMail() throws Exception {
         // The handshake allows TLSv1.2 (supportedProtocols); RequireTls holds the listener's floor.
-        try (SmtpTestClient client = SmtpTestClient.implicitTls(james.port(465), "TLSv1.2")) {
+        try (SmtpTestClient client = SmtpTestClient.implicitTls(submission.port(465), "TLSv1.2")) {
             assertThat(client.greeting().code()).isEqualTo(220);
             client.ehlo("client.example");
 
@@ -78,12 +46,12 @@ class SubmissionOptionsIntegrationTest {
             assertThat(client.command("MAIL FROM:<" + ALICE + ">").text())
                 .isEqualTo("530 5.7.0 TLS protocol TLSv1.2 is below the minimum TLSv1.3 of this service");
         }
-        assertThat(upstream.transactions()).isEmpty();
+        assertThat(submission.upstream().transactions()).isEmpty();
     }
 
     @Test
     void anAllowedNetworkShouldSubmitWithoutAuthAndBeRelayed() throws Exception {
-        try (SmtpTestClient client = SmtpTestClient.plain(james.port(587))) {
+        try (SmtpTestClient client = SmtpTestClient.plain(submission.port(587))) {
             client.greeting();
             client.ehlo("webmail.example");
             client.startTls("TLSv1.3");
@@ -93,14 +61,14 @@ class SubmissionOptionsIntegrationTest {
                 SmtpTestClient.message("newsletter@example.org", REMOTE, "from webmail", "Hello.")).code()).isEqualTo(250);
         }
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> upstream.transactions().size() == 1);
-        assertThat(upstream.transactions().get(0).recipients()).containsExactly(REMOTE);
+        await().atMost(Duration.ofSeconds(60)).until(() -> submission.upstream().transactions().size() == 1);
+        assertThat(submission.upstream().transactions().get(0).recipients()).containsExactly(REMOTE);
     }
 
     @Test
     void anotherLoopbackAddressShouldStillNeedAuth() throws Exception {
         // 127.0.0.2 is in authorizedAddresses (127.0.0.0/8) but not in allowedNetworks.
-        try (SmtpTestClient client = SmtpTestClient.plainFrom(InetAddress.getByName("127.0.0.2"), james.port(587))) {
+        try (SmtpTestClient client = SmtpTestClient.plainFrom(InetAddress.getByName("127.0.0.2"), submission.port(587))) {
             client.greeting();
             client.ehlo("client.example");
             client.startTls("TLSv1.3");
@@ -108,14 +76,14 @@ class SubmissionOptionsIntegrationTest {
 
             assertThat(client.command("MAIL FROM:<" + ALICE + ">").text()).isEqualTo("530 5.7.0 Authentication required");
         }
-        assertThat(upstream.transactions()).isEmpty();
+        assertThat(submission.upstream().transactions()).isEmpty();
     }
 
     @Test
     void aFromHeaderWithTheUsersAliasShouldBeRelayed() throws Exception {
         assertThat(submitWithFromHeader("ali@example.org").code()).isEqualTo(250);
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> upstream.transactions().size() == 1);
-        assertThat(upstream.transactions().get(0).message().getSubject()).isEqualTo("from ali@example.org");
+        await().atMost(Duration.ofSeconds(60)).until(() -> submission.upstream().transactions().size() == 1);
+        assertThat(submission.upstream().transactions().get(0).message().getSubject()).isEqualTo("from ali@example.org");
     }
 }

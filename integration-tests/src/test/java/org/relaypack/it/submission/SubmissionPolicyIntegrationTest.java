@@ -3,6 +3,11 @@ package org.relaypack.it.submission;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.relaypack.it.submission.SubmissionSample.ALICE;
+import static org.relaypack.it.submission.SubmissionSample.ALICE_ALIAS;
+import static org.relaypack.it.submission.SubmissionSample.BOB;
+import static org.relaypack.it.submission.SubmissionSample.PASSWORD;
+import static org.relaypack.it.submission.SubmissionSample.REMOTE;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -12,12 +17,9 @@ import java.util.Map;
 import javax.mail.internet.MimeMessage;
 import javax.net.ssl.SSLException;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.relaypack.it.harness.RelayJames;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.relaypack.testing.SmtpPeer;
 import org.relaypack.testing.SmtpTestClient;
 
@@ -29,46 +31,13 @@ import org.relaypack.testing.SmtpTestClient;
 class SubmissionPolicyIntegrationTest {
     static final String MAILET_MARKER = "<!-- relaypack: your own mailets over the relaypack.tls.* facts";
 
-    private static final String ALICE = "alice@example.org";
-    private static final String ALICE_ALIAS = "ali@example.org";
-    private static final String BOB = "bob@example.org";
-    private static final String PASSWORD = "alice-secret";
-    private static final String REMOTE = "carol@remote.example";
     private static final String STARTTLS_FIRST = "530 5.7.0 Must issue a STARTTLS command first";
     private static final String AUTH_REQUIRED = "530 5.7.0 Authentication required";
     private static final String RELAYING_DENIED = "550 5.7.1 Requested action not taken: relaying denied";
 
-    private static ProviderRelay provider;
-    private static SmtpPeer upstream;
-    private static RelayJames james;
-
-    @BeforeAll
-    static void startJames() throws Exception {
-        provider = ProviderRelay.start();
-        upstream = provider.peer();
-        james = provider.applyTo(RelayJames.sample("submission"))
-            .substitute(MAILET_MARKER, "<mailet match=\"All\" class=\"" + RecordTlsFacts.class.getName() + "\"/>\n" + MAILET_MARKER)
-            .start();
-        james.data()
-            .addUser(ALICE, PASSWORD)
-            .addUser(BOB, "bob-secret");
-        james.server().getProbe(org.apache.james.utils.DataProbeImpl.class).addUserAliasMapping("ali", "example.org", ALICE);
-    }
-
-    @AfterAll
-    static void stopJames() {
-        if (james != null) {
-            james.close();
-        }
-        if (provider != null) {
-            provider.close();
-        }
-    }
-
-    @BeforeEach
-    void resetUpstream() {
-        upstream.clear();
-    }
+    @RegisterExtension
+    static final SubmissionSample submission = SubmissionSample.changedBy(sample -> sample
+        .substitute(MAILET_MARKER, "<mailet match=\"All\" class=\"" + RecordTlsFacts.class.getName() + "\"/>\n" + MAILET_MARKER));
 
     private static boolean advertises(SmtpTestClient.Reply ehlo, String keyword) {
         return ehlo.lines().stream().skip(1)
@@ -85,7 +54,7 @@ class SubmissionPolicyIntegrationTest {
     }
 
     private static SmtpTestClient implicitTlsSession(String protocol) throws Exception {
-        SmtpTestClient client = SmtpTestClient.implicitTls(james.port(465), protocol);
+        SmtpTestClient client = SmtpTestClient.implicitTls(submission.port(465), protocol);
         assertThat(client.greeting().code()).isEqualTo(220);
         assertThat(client.ehlo("client.example").code()).isEqualTo(250);
         return client;
@@ -99,7 +68,7 @@ class SubmissionPolicyIntegrationTest {
     class Port587 {
         @Test
         void ehloBeforeStartTlsShouldListStartTlsAndNotAuth() throws Exception {
-            try (SmtpTestClient client = SmtpTestClient.plain(james.port(587))) {
+            try (SmtpTestClient client = SmtpTestClient.plain(submission.port(587))) {
                 assertThat(client.greeting().code()).isEqualTo(220);
 
                 SmtpTestClient.Reply ehlo = client.ehlo("client.example");
@@ -112,7 +81,7 @@ class SubmissionPolicyIntegrationTest {
 
         @Test
         void ehloAfterStartTlsShouldListAuthAndNotStartTls() throws Exception {
-            try (SmtpTestClient client = SmtpTestClient.plain(james.port(587))) {
+            try (SmtpTestClient client = SmtpTestClient.plain(submission.port(587))) {
                 client.greeting();
                 client.ehlo("client.example");
                 client.startTls("TLSv1.3");
@@ -126,7 +95,7 @@ class SubmissionPolicyIntegrationTest {
 
         @Test
         void mailRcptAndDataBeforeStartTlsShouldBeRefused() throws Exception {
-            try (SmtpTestClient client = SmtpTestClient.plain(james.port(587))) {
+            try (SmtpTestClient client = SmtpTestClient.plain(submission.port(587))) {
                 client.greeting();
                 client.ehlo("client.example");
 
@@ -138,7 +107,7 @@ class SubmissionPolicyIntegrationTest {
 
         @Test
         void authPlainBeforeStartTlsShouldGet538WithoutCheckingCredentials() throws Exception {
-            try (SmtpTestClient client = SmtpTestClient.plain(james.port(587))) {
+            try (SmtpTestClient client = SmtpTestClient.plain(submission.port(587))) {
                 client.greeting();
                 client.ehlo("client.example");
 
@@ -155,15 +124,15 @@ class SubmissionPolicyIntegrationTest {
         @Test
         void submissionAfterStartTlsAndAuthShouldBeAcceptedAndRelayed() throws Exception {
             String cipherSuite;
-            try (SmtpTestClient client = startTlsSession(james.port(587), "TLSv1.3")) {
+            try (SmtpTestClient client = startTlsSession(submission.port(587), "TLSv1.3")) {
                 assertThat(client.authPlain(ALICE, PASSWORD).code()).isEqualTo(235);
                 cipherSuite = ((javax.net.ssl.SSLSocket) client.socket()).getSession().getCipherSuite();
 
                 assertThat(submit(client, ALICE, REMOTE, "relayed-587").code()).isEqualTo(250);
             }
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> upstream.transactions().size() == 1);
-            SmtpPeer.Transaction relayed = upstream.transactions().get(0);
+            await().atMost(Duration.ofSeconds(60)).until(() -> submission.upstream().transactions().size() == 1);
+            SmtpPeer.Transaction relayed = submission.upstream().transactions().get(0);
             assertThat(relayed.sender()).isEqualTo(ALICE);
             assertThat(relayed.recipients()).containsExactly(REMOTE);
             // Handed on by the relaypack smarthost: the provider peer refuses MAIL before STARTTLS and
@@ -180,16 +149,16 @@ class SubmissionPolicyIntegrationTest {
         @Test
         void mailWithoutAuthFromAnAuthorizedAddressShouldBeRefused() throws Exception {
             // 127.0.0.1 is in the listener's authorizedAddresses; RequireAuthentication overrides it.
-            try (SmtpTestClient client = startTlsSession(james.port(587), "TLSv1.3")) {
+            try (SmtpTestClient client = startTlsSession(submission.port(587), "TLSv1.3")) {
                 assertThat(client.command("MAIL FROM:<" + ALICE + ">").text()).isEqualTo(AUTH_REQUIRED);
                 assertThat(client.command("RCPT TO:<" + REMOTE + ">").code()).isEqualTo(503);
             }
-            assertThat(upstream.transactions()).isEmpty();
+            assertThat(submission.upstream().transactions()).isEmpty();
         }
 
         @Test
         void commandsSentInTheSamePacketAsStartTlsShouldBeDiscarded() throws Exception {
-            try (SmtpTestClient client = SmtpTestClient.plain(james.port(587))) {
+            try (SmtpTestClient client = SmtpTestClient.plain(submission.port(587))) {
                 client.greeting();
                 client.ehlo("client.example");
 
@@ -205,7 +174,7 @@ class SubmissionPolicyIntegrationTest {
         @Test
         void startTlsShouldNegotiateTls12AndTls13() throws Exception {
             for (String protocol : List.of("TLSv1.2", "TLSv1.3")) {
-                try (SmtpTestClient client = startTlsSession(james.port(587), protocol)) {
+                try (SmtpTestClient client = startTlsSession(submission.port(587), protocol)) {
                     assertThat(client.tlsProtocol()).isEqualTo(protocol);
                 }
             }
@@ -213,7 +182,7 @@ class SubmissionPolicyIntegrationTest {
 
         @Test
         void aMailetAfterTheHooksShouldSeeTheTlsFactsOfAStartTlsSession() throws Exception {
-            try (SmtpTestClient client = startTlsSession(james.port(587), "TLSv1.3")) {
+            try (SmtpTestClient client = startTlsSession(submission.port(587), "TLSv1.3")) {
                 client.authPlain(ALICE, PASSWORD);
                 assertThat(submit(client, ALICE, BOB, "facts-587").code()).isEqualTo(250);
             }
@@ -223,7 +192,7 @@ class SubmissionPolicyIntegrationTest {
                 .containsEntry("relaypack.tls.used", true)
                 .containsEntry("relaypack.tls.protocol", "TLSv1.3")
                 .containsEntry("relaypack.tls.listener", "submission")
-                .containsEntry("relaypack.tls.localPort", james.port(587))
+                .containsEntry("relaypack.tls.localPort", submission.port(587))
                 .containsEntry("relaypack.tls.authUser", ALICE);
         }
     }
@@ -232,7 +201,7 @@ class SubmissionPolicyIntegrationTest {
     class Port465 {
         @Test
         void aPlaintextClientShouldGetNoBanner() throws Exception {
-            try (SmtpTestClient client = SmtpTestClient.plain(james.port(465))) {
+            try (SmtpTestClient client = SmtpTestClient.plain(submission.port(465))) {
                 client.sendRaw("EHLO client.example\r\n");
 
                 // The TLS layer rejects the cleartext bytes and closes: no 220, no reply at all.
@@ -242,7 +211,7 @@ class SubmissionPolicyIntegrationTest {
 
         @Test
         void aClientLimitedToTls11ShouldFailTheHandshake() throws Exception {
-            Tls11ClientHello.ServerAnswer answer = Tls11ClientHello.send(james.port(465), 2);
+            Tls11ClientHello.ServerAnswer answer = Tls11ClientHello.send(submission.port(465), 2);
 
             assertThat(answer.contentType).isEqualTo(Tls11ClientHello.ALERT);
             assertThat(answer.alertDescription).isEqualTo(Tls11ClientHello.ALERT_PROTOCOL_VERSION);
@@ -250,21 +219,21 @@ class SubmissionPolicyIntegrationTest {
 
         @Test
         void theSameHandMadeHelloForTls12ShouldBeAnswered() throws Exception {
-            Tls11ClientHello.ServerAnswer answer = Tls11ClientHello.send(james.port(465), 3);
+            Tls11ClientHello.ServerAnswer answer = Tls11ClientHello.send(submission.port(465), 3);
 
             assertThat(answer.contentType).isEqualTo(Tls11ClientHello.HANDSHAKE);
         }
 
         @Test
         void aTls11OnlyJsseClientShouldNotConnect() {
-            assertThatThrownBy(() -> SmtpTestClient.implicitTls(james.port(465), "TLSv1.1"))
+            assertThatThrownBy(() -> SmtpTestClient.implicitTls(submission.port(465), "TLSv1.1"))
                 .isInstanceOf(SSLException.class);
         }
 
         @Test
         void tls12AndTls13ClientsShouldGetTheBanner() throws Exception {
             for (String protocol : List.of("TLSv1.2", "TLSv1.3")) {
-                try (SmtpTestClient client = SmtpTestClient.implicitTls(james.port(465), protocol)) {
+                try (SmtpTestClient client = SmtpTestClient.implicitTls(submission.port(465), protocol)) {
                     assertThat(client.greeting().code()).isEqualTo(220);
                     assertThat(client.tlsProtocol()).isEqualTo(protocol);
                 }
@@ -317,7 +286,7 @@ class SubmissionPolicyIntegrationTest {
                 assertThat(client.send(ALICE, List.of(REMOTE), SmtpTestClient.message(BOB, REMOTE, "as bob", "Hello.")).text())
                     .isEqualTo("550 5.7.1 From header address <" + BOB + "> is not owned by user " + ALICE);
             }
-            assertThat(upstream.transactions()).isEmpty();
+            assertThat(submission.upstream().transactions()).isEmpty();
         }
 
         @Test
@@ -335,7 +304,7 @@ class SubmissionPolicyIntegrationTest {
                 assertThat(client.command("MAIL FROM:<" + BOB + ">").text())
                     .isEqualTo("550 5.7.1 Sender address <" + BOB + "> is not owned by user " + ALICE);
             }
-            assertThat(upstream.transactions()).isEmpty();
+            assertThat(submission.upstream().transactions()).isEmpty();
         }
 
         @Test
@@ -345,8 +314,8 @@ class SubmissionPolicyIntegrationTest {
 
                 assertThat(submit(client, ALICE_ALIAS, REMOTE, "as-alias").code()).isEqualTo(250);
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> upstream.transactions().size() == 1);
-            assertThat(upstream.transactions().get(0).sender()).isEqualTo(ALICE_ALIAS);
+            await().atMost(Duration.ofSeconds(60)).until(() -> submission.upstream().transactions().size() == 1);
+            assertThat(submission.upstream().transactions().get(0).sender()).isEqualTo(ALICE_ALIAS);
         }
 
         @Test
@@ -361,7 +330,7 @@ class SubmissionPolicyIntegrationTest {
             assertThat(facts).containsEntry("relaypack.tls.used", true)
                 .containsEntry("relaypack.tls.protocol", "TLSv1.2")
                 .containsEntry("relaypack.tls.listener", "submissions")
-                .containsEntry("relaypack.tls.localPort", james.port(465))
+                .containsEntry("relaypack.tls.localPort", submission.port(465))
                 .containsEntry("relaypack.tls.authUser", ALICE);
             assertThat((String) facts.get("relaypack.tls.cipher")).startsWith("TLS_");
         }
@@ -371,7 +340,7 @@ class SubmissionPolicyIntegrationTest {
     class Port25 {
         @Test
         void ehloShouldOfferStartTlsAndNotAuth() throws Exception {
-            try (SmtpTestClient client = SmtpTestClient.plain(james.port(25))) {
+            try (SmtpTestClient client = SmtpTestClient.plain(submission.port(25))) {
                 client.greeting();
 
                 SmtpTestClient.Reply ehlo = client.ehlo("mx.remote.example");
@@ -383,7 +352,7 @@ class SubmissionPolicyIntegrationTest {
 
         @Test
         void authShouldBeRefusedEvenOverTls() throws Exception {
-            try (SmtpTestClient client = startTlsSession(james.port(25), "TLSv1.3")) {
+            try (SmtpTestClient client = startTlsSession(submission.port(25), "TLSv1.3")) {
                 assertThat(client.authPlain(ALICE, PASSWORD).text()).isEqualTo("502 5.5.1 Authentication is not available on this service");
                 // still anonymous: no relaying
                 assertThat(client.command("MAIL FROM:<" + ALICE + ">").code()).isEqualTo(250);
@@ -393,7 +362,7 @@ class SubmissionPolicyIntegrationTest {
 
         @Test
         void mailForALocalUserShouldBeAcceptedWithoutTls() throws Exception {
-            try (SmtpTestClient client = SmtpTestClient.plain(james.port(25))) {
+            try (SmtpTestClient client = SmtpTestClient.plain(submission.port(25))) {
                 client.greeting();
                 client.ehlo("mx.remote.example");
 
@@ -405,24 +374,24 @@ class SubmissionPolicyIntegrationTest {
                 .containsEntry("relaypack.tls.used", false)
                 .containsEntry("relaypack.tls.listener", "mx")
                 .doesNotContainKeys("relaypack.tls.protocol", "relaypack.tls.cipher", "relaypack.tls.authUser");
-            assertThat(upstream.transactions()).isEmpty();
+            assertThat(submission.upstream().transactions()).isEmpty();
         }
 
         @Test
         void relayingToAForeignDomainShouldBeRefusedEvenFromLoopback() throws Exception {
-            try (SmtpTestClient client = SmtpTestClient.plain(james.port(25))) {
+            try (SmtpTestClient client = SmtpTestClient.plain(submission.port(25))) {
                 client.greeting();
                 client.ehlo("mx.remote.example");
 
                 assertThat(client.command("MAIL FROM:<dave@remote.example>").code()).isEqualTo(250);
                 assertThat(client.command("RCPT TO:<" + REMOTE + ">").text()).isEqualTo(RELAYING_DENIED);
             }
-            assertThat(upstream.transactions()).isEmpty();
+            assertThat(submission.upstream().transactions()).isEmpty();
         }
 
         @Test
         void mailForAnUnknownLocalUserShouldBeRefusedAtRcpt() throws Exception {
-            try (SmtpTestClient client = SmtpTestClient.plain(james.port(25))) {
+            try (SmtpTestClient client = SmtpTestClient.plain(submission.port(25))) {
                 client.greeting();
                 client.ehlo("mx.remote.example");
                 client.command("MAIL FROM:<dave@remote.example>");

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.relaypack.tls.TlsMode;
+import org.relaypack.tls.TlsRequirement;
 import org.relaypack.tls.TlsPolicy;
 import org.relaypack.tls.dane.DaneSettings;
 import org.relaypack.tls.dane.SigningDns;
@@ -238,6 +239,43 @@ class DaneDeliveryTest {
         assertThat(peer.messages()).hasSize(1);
         assertThat(dns.queries()).noneMatch(query -> query.startsWith("TLSA"));
         assertThat(reported).containsExactly("no-policy-found plain.test: starttls-not-supported mx.plain.test");
+    }
+
+    /**
+     * REQUIRETLS (RFC 8689 4.2.1): an MX host that DNSSEC and usable TLSA records authenticate may carry a
+     * REQUIRETLS mail; an MX host of an unsigned zone may not (nothing validated the MX answer).
+     */
+    @Nested
+    class RequireTls {
+        @Test
+        void aDaneAuthenticatedMxThatOffersRequireTlsShouldGetTheMailWithRequireTlsOnMail() throws Exception {
+            startPeer(withStartTls().extensions("REQUIRETLS"));
+            signedZoneWithOneMx().tlsa("mx.signed.test", peer.port(), daneEeSpkiSha256(certificates.goodCertificate()));
+            Mail mail = mail("m1", RECIPIENT);
+            TlsRequirement.markRequireTls(mail);
+
+            DeliveryResult result = testee.deliver(daneHop(), mail);
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address(RECIPIENT));
+            assertThat(peer.commands()).anyMatch(command -> command.startsWith("MAIL FROM:<") && command.endsWith(" REQUIRETLS"));
+            assertThat(peer.messages()).hasSize(1);
+        }
+
+        @Test
+        void anMxOfAnUnsignedZoneShouldGetNoRequireTlsMail() throws Exception {
+            startPeer(withStartTls().extensions("REQUIRETLS"));
+            dns.signedZone("signed.test");
+            dns.unsignedZone("plain.test").mx("plain.test", 10, "mx.plain.test").a("mx.plain.test", "127.0.0.1");
+            Mail mail = mail("m1", "ann@plain.test");
+            TlsRequirement.markRequireTls(mail);
+
+            DeliveryResult result = testee.deliver(daneHop(), mail);
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.PERMANENT_FAILURE)).containsExactly(address("ann@plain.test"));
+            assertThat(reply(result)).startsWith("550 5.7.10 REQUIRETLS");
+            assertThat(peer.sawCommand("MAIL")).isFalse();
+            assertThat(peer.messages()).isEmpty();
+        }
     }
 
     /** A bogus A or TLSA answer for the first MX: DANE skips that MX (RFC 7672), as for any bogus answer about it. */

@@ -321,6 +321,45 @@ class MtaStsDeliveryTest {
         }
     }
 
+    /**
+     * REQUIRETLS (RFC 8689 4.2.1): an MX host an enforced policy names, with a certificate of its name,
+     * may carry a REQUIRETLS mail; under a testing policy the pack does not count the MX as validated
+     * (docs/requiretls.md), so the mail is refused before any connection.
+     */
+    @Nested
+    class RequireTls {
+        private Mail requireTlsMail() throws Exception {
+            Mail mail = mail("m1", RECIPIENT);
+            TlsRequirement.markRequireTls(mail);
+            return mail;
+        }
+
+        @Test
+        void anMxTheEnforcedPolicyNamesShouldGetTheMailWithRequireTlsOnMail() throws Exception {
+            policyServer.policy(ENFORCE);
+            ScriptedSmtpPeer mx = mx(ScriptedSmtpPeer.builder().startTls(certificates.sts(), "TLSv1.3", "TLSv1.2").extensions("REQUIRETLS"));
+
+            DeliveryResult result = transport(mx).deliver(internet(), requireTlsMail());
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.DELIVERED)).containsExactly(address(RECIPIENT));
+            assertThat(mx.commands()).anyMatch(command -> command.startsWith("MAIL FROM:<") && command.endsWith(" REQUIRETLS"));
+            assertThat(mx.messages()).hasSize(1);
+        }
+
+        @Test
+        void aTestingPolicyShouldNotCarryARequireTlsMail() throws Exception {
+            policyServer.policy(TESTING);
+            ScriptedSmtpPeer mx = mx(ScriptedSmtpPeer.builder().startTls(certificates.sts(), "TLSv1.3", "TLSv1.2").extensions("REQUIRETLS"));
+
+            DeliveryResult result = transport(mx).deliver(internet(), requireTlsMail());
+
+            assertThat(result.recipientsWith(RecipientOutcome.Status.PERMANENT_FAILURE)).containsExactly(address(RECIPIENT));
+            assertThat(result.outcomes().get(0).reply().asString()).startsWith("550 5.7.10 REQUIRETLS");
+            assertThat(mx.sawCommand("MAIL")).isFalse();
+            assertThat(mx.messages()).isEmpty();
+        }
+    }
+
     @Nested
     class Discovery {
         @Test

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.relaypack.it.harness.AuthoritativeDns;
+import org.relaypack.it.harness.ConcurrentListAppender;
 import org.relaypack.it.harness.RelayJames;
 import org.relaypack.runner.Certificates;
 import org.relaypack.testing.SmtpPeer;
@@ -72,7 +73,7 @@ class MtaStsRealDnsStoryTest {
         "mta-sts.sts.mxtest.example", "version: STSv1\nmode: enforce\nmx: mx1.sts.mxtest.example\nmax_age: 86400\n",
         "mta-sts.mismatch.mxtest.example", "version: STSv1\nmode: enforce\nmx: mx.elsewhere.example\nmax_age: 86400\n");
 
-    private static final ListAppender<ILoggingEvent> DELIVERY_LOG = new ListAppender<>();
+    private static final ListAppender<ILoggingEvent> DELIVERY_LOG = new ConcurrentListAppender();
 
     @BeforeAll
     static void start() throws Exception {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.relaypack.it.harness.ConcurrentListAppender;
 import org.relaypack.it.harness.RelayJames;
 import org.relaypack.routing.LdapRouteSource;
 import org.relaypack.testing.SmtpTestClient;
@@ -106,7 +107,7 @@ class InboundRelayLdapStoryTest {
 
     @Test
     void anEntryNamingAnUndefinedNextHopShouldGive451AndAnErrorNamingTheEntryAndTheHop() throws Exception {
-        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        ListAppender<ILoggingEvent> log = new ConcurrentListAppender();
         log.start();
         Logger logger = (Logger) LoggerFactory.getLogger(LdapRouteSource.class);
         logger.addAppender(log);

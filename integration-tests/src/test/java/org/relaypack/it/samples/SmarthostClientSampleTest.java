@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.relaypack.it.harness.ConcurrentListAppender;
 import org.relaypack.it.harness.RelayJames;
 import org.relaypack.runner.Certificates;
 import org.relaypack.testing.ScriptedSmtpPeer;
@@ -44,7 +45,7 @@ class SmarthostClientSampleTest {
     private static final String PEER_KEY_PASSWORD = "peer-pass";
     /** The engine's loggers, its delivery log (DeliveryLog.LOGGER_NAME) included. */
     private static final String ENGINE_LOGGERS = "org.relaypack.delivery";
-    private static final ListAppender<ILoggingEvent> ENGINE_LOG = new ListAppender<>();
+    private static final ListAppender<ILoggingEvent> ENGINE_LOG = new ConcurrentListAppender();
     private static Path peerKeystore;
     private static int firstPort;
     private static int secondPort;

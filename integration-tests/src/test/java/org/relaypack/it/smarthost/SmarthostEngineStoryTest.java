@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.relaypack.it.harness.ConcurrentListAppender;
 import org.relaypack.it.harness.RelayJames;
 import org.relaypack.testing.SmtpPeer;
 import org.relaypack.testing.SmtpTestClient;
@@ -30,7 +31,7 @@ import ch.qos.logback.core.read.ListAppender;
 class SmarthostEngineStoryTest {
     /** The engine's loggers, its delivery log (DeliveryLog.LOGGER_NAME) included. */
     private static final String ENGINE_LOGGERS = "org.relaypack.delivery";
-    private static final ListAppender<ILoggingEvent> ENGINE_LOG = new ListAppender<>();
+    private static final ListAppender<ILoggingEvent> ENGINE_LOG = new ConcurrentListAppender();
     private static SmtpPeer upstream;
     private static SmtpPeer partner;
     private static SmtpPeer backup;

@@ -5,6 +5,8 @@ import static org.relaypack.delivery.TestMails.mail;
 import static org.relaypack.testing.Addresses.address;
 
 import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
@@ -24,6 +27,7 @@ import javax.mail.internet.MimeMultipart;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
+import org.apache.mailet.MailetContext;
 import org.apache.mailet.base.test.FakeMailContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -181,6 +185,39 @@ class TlsReportDeliveryTest {
         try (InputStream gzip = new GZIPInputStream(parts.getBodyPart(1).getInputStream())) {
             assertThat(TlsReportJson.read(gzip.readAllBytes()).policies()).containsExactly(expectedDay());
         }
+        assertThat(reportFiles()).hasSize(1);
+    }
+
+    /** At James's start the mailet container may not have its spool yet (sendMail throws): the report is sent at a later check, once. */
+    @Test
+    void aReportTheSpoolRefusedShouldBeSentAtALaterCheckOnce() throws Exception {
+        dns.txt("_smtp._tls.example.test", List.of("v=TLSRPTv1; ", "rua=mailto:tlsrpt@example.test"));
+        AtomicBoolean spoolReady = new AtomicBoolean(false);
+        MailetContext notReadyYet = (MailetContext) Proxy.newProxyInstance(MailetContext.class.getClassLoader(),
+            new Class<?>[] {MailetContext.class}, (proxy, method, arguments) -> {
+                if (method.getName().equals("sendMail") && !spoolReady.get()) {
+                    throw new NullPointerException("rootMailQueue is null");
+                }
+                try {
+                    return method.invoke(spool, arguments);
+                } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            });
+        reporting = TlsReporting.withoutThread(CONFIGURATION, SUBMITTER, "192.0.2.25", reports, new ReportSender(dns, notReadyYet, clock), clock);
+        deliverToEachPeer();
+        clock.advance(Duration.ofDays(1));
+
+        reporting.closeFinishedDays();
+        assertThat(spool.getSentMails()).isEmpty();
+        assertThat(reportFiles()).hasSize(1);
+
+        spoolReady.set(true);
+        reporting.closeFinishedDays();
+        reporting.closeFinishedDays();
+
+        assertThat(spool.getSentMails()).hasSize(1);
+        assertThat(spool.getSentMails().get(0).getRecipients()).containsExactly(address("tlsrpt@example.test"));
         assertThat(reportFiles()).hasSize(1);
     }
 

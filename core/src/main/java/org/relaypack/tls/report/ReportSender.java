@@ -47,26 +47,35 @@ public final class ReportSender {
         this.clock = clock;
     }
 
-    /** @return the addresses the report went to; empty when the domain asks for none by mail */
-    ImmutableList<String> send(TlsReport report, String submitter, String from) {
+    /** What became of a report handed to {@link #send}. */
+    enum Outcome {
+        /** On the spool for the domain's mailto: addresses. */
+        SENT,
+        /** The domain asks for no report by mail: the file is all there is. */
+        NOT_ASKED,
+        /** The TXT lookup or the spool failed: worth trying again. */
+        FAILED
+    }
+
+    Outcome send(TlsReport report, String submitter, String from) {
         String name = "_smtp._tls." + report.domain() + ".";
         Optional<TlsRptRecord> record;
         try {
             Collection<String> records = dns.findTXTRecords(name);
             record = TlsRptRecord.of(records);
         } catch (RuntimeException e) {
-            LOGGER.warn("TLS reporting: TXT lookup of {} failed; the report {} stays in its file only", name, report.reportId(), e);
-            return ImmutableList.of();
+            LOGGER.warn("TLS reporting: TXT lookup of {} failed; the report {} is tried again later", name, report.reportId(), e);
+            return Outcome.FAILED;
         }
         if (record.isEmpty()) {
             LOGGER.info("TLS reporting: {} has no v=TLSRPTv1 record with a rua: report {} kept in its file only", name, report.reportId());
-            return ImmutableList.of();
+            return Outcome.NOT_ASKED;
         }
         record.get().unsupported().forEach(uri -> LOGGER.info("TLS reporting: {} asks for reports at {}: only mailto: is supported, "
             + "report {} kept in its file", report.domain(), uri, report.reportId()));
         ImmutableList<String> addresses = record.get().mailtoAddresses();
         if (addresses.isEmpty()) {
-            return addresses;
+            return Outcome.NOT_ASKED;
         }
         try {
             MailImpl mail = MailImpl.builder()
@@ -78,11 +87,12 @@ public final class ReportSender {
                 .build();
             mailetContext.sendMail(mail);
             LOGGER.info("TLS reporting: report {} about {} put on the spool for {}", report.reportId(), report.domain(), addresses);
-            return addresses;
+            return Outcome.SENT;
         } catch (MessagingException | RuntimeException e) {
-            LOGGER.error("TLS reporting: report {} about {} could not be put on the spool for {}; it stays in its file",
-                report.reportId(), report.domain(), addresses, e);
-            return ImmutableList.of();
+            // e.g. at James's start, before the mailet container has its spool: tried again later
+            LOGGER.warn("TLS reporting: report {} about {} could not be put on the spool for {} ({}); it is tried again later",
+                report.reportId(), report.domain(), addresses, e.toString());
+            return Outcome.FAILED;
         }
     }
 

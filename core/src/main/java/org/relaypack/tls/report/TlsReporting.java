@@ -6,8 +6,11 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,6 +38,9 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
 public final class TlsReporting implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(TlsReporting.class);
     static final Duration CHECK_PERIOD = Duration.ofMinutes(1);
+    /** A report whose sending failed is tried again after this, then at every check, for {@link #SEND_FOR}. */
+    static final Duration RETRY_DELAY = Duration.ofSeconds(10);
+    static final Duration SEND_FOR = Duration.ofDays(1);
 
     public static TlsReporting disabled() {
         return new TlsReporting(Optional.empty());
@@ -63,6 +69,7 @@ public final class TlsReporting implements AutoCloseable {
         private final ReportSender sender;
         private final DailyCounts counts;
         private final Clock clock;
+        private final Map<TlsReport, Instant> unsent = new LinkedHashMap<>();
         private Optional<ScheduledExecutorService> scheduler = Optional.empty();
 
         private Active(TlsReportingConfiguration configuration, TlsReport.Header header, String submitter, ReportFiles files,
@@ -116,13 +123,14 @@ public final class TlsReporting implements AutoCloseable {
         return active.<TlsReportSink>map(reporting -> reporting.counts).orElse(TlsReportSink.NONE);
     }
 
-    /** Writes (and sends) the report of every day before today that has counts. */
+    /** Sends again the reports whose sending failed, then writes (and sends) the report of every day before today that has counts. */
     public synchronized void closeFinishedDays() {
         if (active.isEmpty()) {
             return;
         }
         Active reporting = active.get();
         try {
+            sendUnsent(reporting);
             LocalDate today = reporting.counts.today();
             for (LocalDate day : reporting.counts.days().headSet(today)) {
                 reporting.counts.take(day).forEach((domain, results) -> closeDay(reporting, day, domain, results));
@@ -132,7 +140,7 @@ public final class TlsReporting implements AutoCloseable {
         }
     }
 
-    private static void closeDay(Active reporting, LocalDate day, String domain, List<PolicyResult> results) {
+    private void closeDay(Active reporting, LocalDate day, String domain, List<PolicyResult> results) {
         TlsReport report = TlsReport.ofDay(reporting.header, reportId(day, domain), day, domain, results);
         try {
             Path file = reporting.files.writeReport(report, reporting.submitter);
@@ -140,8 +148,29 @@ public final class TlsReporting implements AutoCloseable {
         } catch (IOException e) {
             LOGGER.error("TLS reporting: cannot write the report of {} about {} to {}", day, domain, reporting.files.directory(), e);
         }
-        if (reporting.configuration.send()) {
-            reporting.sender.send(report, reporting.submitter, reporting.configuration.contact());
+        if (reporting.configuration.send()
+            && reporting.sender.send(report, reporting.submitter, reporting.configuration.contact()) == ReportSender.Outcome.FAILED) {
+            reporting.unsent.put(report, reporting.clock.instant());
+            reporting.scheduler.ifPresent(scheduler -> scheduler.schedule(() -> {
+                synchronized (this) {
+                    sendUnsent(reporting);
+                }
+            }, RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS));
+        }
+    }
+
+    private static void sendUnsent(Active reporting) {
+        Iterator<Map.Entry<TlsReport, Instant>> unsent = reporting.unsent.entrySet().iterator();
+        while (unsent.hasNext()) {
+            Map.Entry<TlsReport, Instant> entry = unsent.next();
+            TlsReport report = entry.getKey();
+            if (reporting.sender.send(report, reporting.submitter, reporting.configuration.contact()) != ReportSender.Outcome.FAILED) {
+                unsent.remove();
+            } else if (reporting.clock.instant().isAfter(entry.getValue().plus(SEND_FOR))) {
+                LOGGER.error("TLS reporting: report {} about {} could not be sent for {}; given up, it stays in its file",
+                    report.reportId(), report.domain(), SEND_FOR);
+                unsent.remove();
+            }
         }
     }
 
@@ -157,7 +186,10 @@ public final class TlsReporting implements AutoCloseable {
         }
         Active reporting = active.get();
         reporting.scheduler.ifPresent(ScheduledExecutorService::shutdownNow);
+        reporting.scheduler = Optional.empty();
         closeFinishedDays();
+        reporting.unsent.keySet().forEach(report -> LOGGER.warn("TLS reporting: report {} about {} was not sent before the stop; "
+            + "it stays in its file", report.reportId(), report.domain()));
         LocalDate today = reporting.counts.today();
         Map<String, List<PolicyResult>> current = reporting.counts.take(today);
         current.forEach((domain, results) -> {

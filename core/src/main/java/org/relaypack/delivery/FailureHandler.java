@@ -112,6 +112,7 @@ public final class FailureHandler {
         DsnParameters.of(given.flatMap(DsnParameters::getEnvIdParameter), Optional.of(DsnParameters.Ret.HDRS),
                 given.map(DsnParameters::getRcptParameters).orElse(ImmutableMap.of()))
             .ifPresent(copy::setDsnParameters);
+        copy.setAttribute(new Attribute(TlsRequirement.HEADERS_ONLY_DSN_ATTRIBUTE, AttributeValue.of(true)));
     }
 
     private static List<RecipientOutcome> withFailureNotice(Mail mail, List<RecipientOutcome> failures, Optional<String> hop) {

@@ -145,11 +145,16 @@ public class SmtpTransport implements HopTransport {
         return resolver.resolveMx(hop, domain, port);
     }
 
+    /** A DSN of a REQUIRETLS mail that the pack bounced (header section only): RFC 8689 section 5 lets it go without REQUIRETLS. */
+    private static boolean headersOnlyDsn(Mail mail) {
+        return !mail.hasSender() && mail.getAttribute(TlsRequirement.HEADERS_ONLY_DSN_ATTRIBUTE).isPresent();
+    }
+
     /** Ordered failover: the recipients without a final reply go to the next host. */
     private Attempts deliverToHosts(NextHop hop, Mail mail, List<MailAddress> recipients, MessageContent content, Optional<String> domain,
                                     HostResolver.Resolution resolution, boolean waitForSession, TlsRequirement requirement) {
         Attempts attempts = new Attempts();
-        RequireTlsGate gate = new RequireTlsGate(requirement, !mail.hasSender(), mail.getName(), hop.name());
+        RequireTlsGate gate = new RequireTlsGate(requirement, headersOnlyDsn(mail), mail.getName(), hop.name());
         Optional<SmtpReply> dnsAnswer = resolution.permanentFailure();
         if (dnsAnswer.isPresent()) {
             recipients.forEach(recipient -> attempts.record(RecipientOutcome.permanentFailure(recipient, dnsAnswer.get())));

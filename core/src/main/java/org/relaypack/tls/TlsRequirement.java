@@ -33,6 +33,12 @@ public enum TlsRequirement {
     public static final AttributeName REQUIRETLS_ATTRIBUTE = AttributeName.of("relaypack.tls.requiretls");
     /** The header field of RFC 8689 section 3. */
     public static final String TLS_REQUIRED_HEADER = "TLS-Required";
+    /**
+     * Set on the copy of a REQUIRETLS mail that the pack hands to the bounce processor; James's DSNBounce
+     * copies it onto the DSN it makes. Only such a DSN (header section only) may go where REQUIRETLS cannot
+     * (RFC 8689 section 5); a null-sender mail a client sent with REQUIRETLS keeps the strict rule.
+     */
+    public static final AttributeName HEADERS_ONLY_DSN_ATTRIBUTE = AttributeName.of("relaypack.tls.requiretls.headersOnlyDsn");
 
     /** Marks a mail as received with REQUIRETLS. */
     public static void markRequireTls(Mail mail) {

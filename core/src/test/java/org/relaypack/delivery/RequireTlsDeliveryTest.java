@@ -18,6 +18,8 @@ import java.util.List;
 import javax.mail.MessagingException;
 
 import org.apache.james.core.MaybeSender;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
 import org.junit.jupiter.api.AfterEach;
@@ -179,7 +181,22 @@ class RequireTlsDeliveryTest {
             Mail bounce = FakeMail.builder().name("dsn").sender(MaybeSender.nullSender())
                 .recipient("alice@remote.test").mimeMessage(TestMails.message("dsn")).build();
             TlsRequirement.markRequireTls(bounce);
+            bounce.setAttribute(new Attribute(TlsRequirement.HEADERS_ONLY_DSN_ATTRIBUTE, AttributeValue.of(true)));
             return bounce;
+        }
+
+        /** A client's own MAIL FROM:<> REQUIRETLS (not a DSN the pack bounced, header section only) keeps the strict rule. */
+        @Test
+        void aNullSenderMailAClientSentWithRequireTlsShouldNotGoInPlaintext() throws Exception {
+            ScriptedSmtpPeer peer = peer("REQUIRETLS");
+            Mail mail = requireTlsBounce();
+            mail.removeAttribute(TlsRequirement.HEADERS_ONLY_DSN_ATTRIBUTE);
+
+            DeliveryResult result = testee.deliver(hop("partner", peer.port()).tls(TestTlsPolicies.policy(TlsMode.OPPORTUNISTIC)).build(), mail);
+
+            assertThat(onlyOutcome(result).reply().asString()).startsWith("550 5.7.10 REQUIRETLS");
+            assertThat(peer.sawCommand("MAIL")).isFalse();
+            assertThat(peer.messages()).isEmpty();
         }
 
         /** REQUIRETLS only where the peer is authenticated and offers it; delivered everywhere. */

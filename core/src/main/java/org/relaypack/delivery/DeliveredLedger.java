@@ -13,6 +13,8 @@ import java.util.Collection;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -23,6 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSet;
 import com.google.common.hash.Hashing;
 
 /**
@@ -98,13 +102,18 @@ public final class DeliveredLedger implements AutoCloseable {
     }
 
     /**
-     * Waits until no other delivery of this mail key and hop runs in this process, and claims it;
-     * close the claim once the delivery is recorded.
+     * Waits until no other delivery of one of these recipients of this mail key to this hop runs in
+     * this process, and claims them: copies of one mail that share no recipient (a mail split per
+     * destination) do not wait for each other. Close the claim once the delivery is recorded.
      */
-    Claim claim(String mailKey, String hop) {
-        String claimKey = hop + '\n' + mailKey;
+    Claim claim(String mailKey, String hop, Collection<MailAddress> recipients) {
+        ImmutableMap<MailAddress, long[]> fingerprints = recipients.stream().distinct()
+            .collect(ImmutableMap.toImmutableMap(recipient -> recipient, recipient -> fingerprint(mailKey, hop, recipient)));
+        ImmutableSet<String> claimKeys = fingerprints.keySet().stream()
+            .map(recipient -> hop + '\n' + mailKey + '\n' + recipient.asString())
+            .collect(ImmutableSet.toImmutableSet());
         synchronized (claimed) {
-            while (!claimed.add(claimKey)) {
+            while (claimKeys.stream().anyMatch(claimed::contains)) {
                 try {
                     claimed.wait();
                 } catch (InterruptedException e) {
@@ -112,40 +121,41 @@ public final class DeliveredLedger implements AutoCloseable {
                     throw new IllegalStateException("interrupted while another copy of mail " + mailKey + " was delivered to " + hop, e);
                 }
             }
+            claimed.addAll(claimKeys);
         }
-        return new Claim(mailKey, hop, claimKey);
+        return new Claim(fingerprints, claimKeys);
     }
 
-    /** The deliveries of one mail key to one hop, claimed: what was delivered already, and recording more. */
+    /** The deliveries of some recipients of one mail key to one hop, claimed: what was delivered already, and recording more. */
     final class Claim implements AutoCloseable {
-        private final String mailKey;
-        private final String hop;
-        private final String claimKey;
+        private final ImmutableMap<MailAddress, long[]> fingerprints;
+        private final ImmutableSet<String> claimKeys;
 
-        private Claim(String mailKey, String hop, String claimKey) {
-            this.mailKey = mailKey;
-            this.hop = hop;
-            this.claimKey = claimKey;
+        private Claim(ImmutableMap<MailAddress, long[]> fingerprints, ImmutableSet<String> claimKeys) {
+            this.fingerprints = fingerprints;
+            this.claimKeys = claimKeys;
         }
 
-        /** Those of the recipients the ledger has as delivered. */
-        ImmutableList<MailAddress> delivered(Collection<MailAddress> recipients) {
-            return recipients.stream()
-                .filter(recipient -> contains(fingerprint(mailKey, hop, recipient)))
+        /** Those of the claimed recipients the ledger has as delivered. */
+        ImmutableList<MailAddress> delivered() {
+            return fingerprints.entrySet().stream()
+                .filter(entry -> contains(entry.getValue()))
+                .map(Map.Entry::getKey)
                 .collect(ImmutableList.toImmutableList());
         }
 
-        /** Records the recipients as delivered, on disk before it returns. */
+        /** Records claimed recipients as delivered, on disk before it returns. */
         void record(Collection<MailAddress> delivered) throws IOException {
-            if (!delivered.isEmpty()) {
-                append(delivered.stream().map(recipient -> fingerprint(mailKey, hop, recipient)).collect(Collectors.toList()));
+            List<long[]> records = delivered.stream().map(fingerprints::get).filter(Objects::nonNull).collect(Collectors.toList());
+            if (!records.isEmpty()) {
+                append(records);
             }
         }
 
         @Override
         public void close() {
             synchronized (claimed) {
-                claimed.remove(claimKey);
+                claimed.removeAll(claimKeys);
                 claimed.notifyAll();
             }
         }
@@ -173,8 +183,10 @@ public final class DeliveredLedger implements AutoCloseable {
         Instant now = clock.instant();
         LedgerGeneration current = generations.getLast();
         if (!now.isBefore(current.startedAt().plus(retention.dividedBy(GENERATIONS))) || current.size() >= perGeneration()) {
+            // the next generation first: if it cannot be opened, the current one stays open for the records
+            LedgerGeneration next = LedgerGeneration.start(directory, current.sequence() + 1, now);
             current.close(now);
-            generations.add(LedgerGeneration.start(directory, current.sequence() + 1, now));
+            generations.add(next);
             prune(now);
         }
         generations.getLast().append(fingerprints, fsync);
@@ -196,7 +208,11 @@ public final class DeliveredLedger implements AutoCloseable {
                     oldest, retention);
             }
             generations.removeFirst();
-            oldest.delete();
+            try {
+                oldest.delete();
+            } catch (IOException e) {
+                LOGGER.warn("Delivered ledger: could not delete {} (forgotten all the same)", oldest, e);
+            }
         }
     }
 

@@ -17,7 +17,7 @@ import com.google.common.collect.ImmutableList;
 /**
  * The {@link FallbackChain} as the engine calls it, from a hop queue or inline: each recipient of a
  * mail is sent once per next hop, whichever copy of the mail a queue gives back. Under the
- * {@link DeliveredLedger}'s claim of the mail key and hop, the recipients the ledger has as
+ * {@link DeliveredLedger}'s claim of the mail key, hop and recipients, the recipients the ledger has as
  * delivered are dropped (logged, counted in the hop's {@code duplicateDropped} metric), the others
  * attempted, and those delivered recorded, before the caller settles and acknowledges the item.
  * A recipient not in the ledger is never dropped.
@@ -37,8 +37,8 @@ final class DeliveredOnce {
 
     /** As {@link FallbackChain#deliver(NextHop, Mail, boolean)}; the result has no outcome for a recipient dropped as delivered. */
     ChainResult deliver(NextHop hop, Mail mail, boolean waitForSession) throws MessagingException {
-        try (DeliveredLedger.Claim claim = ledger.claim(DeliveryAttributes.mailKey(mail), hop.name())) {
-            ImmutableList<MailAddress> delivered = claim.delivered(mail.getRecipients());
+        try (DeliveredLedger.Claim claim = ledger.claim(DeliveryAttributes.mailKey(mail), hop.name(), mail.getRecipients())) {
+            ImmutableList<MailAddress> delivered = claim.delivered();
             ChainResult result = delivered.isEmpty()
                 ? chain.deliver(hop, mail, waitForSession)
                 : deliverTheOthers(hop, mail, delivered, waitForSession);

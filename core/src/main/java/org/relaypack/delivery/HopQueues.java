@@ -1,5 +1,6 @@
 package org.relaypack.delivery;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -7,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
@@ -37,6 +39,8 @@ final class HopQueues {
     static final String QUEUE_PREFIX = "relaypack-";
     /** Deliveries in flight are bounded by the hop's threads; this bounds the items taken from the queue and not settled yet. */
     static final int MAX_IN_FLIGHT = 256;
+    /** How long a stop waits for the deliveries it interrupted to end. */
+    static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
     static MailQueueName queueName(String hop) {
         return MailQueueName.of(QUEUE_PREFIX + hop);
@@ -96,13 +100,30 @@ final class HopQueues {
     }
 
     /** Ends the consumers; the queues stay open. */
-    synchronized void stop() {
-        consumers.forEach(Disposable::dispose);
-        consumers.clear();
-        schedulers.forEach(Scheduler::dispose);
-        schedulers.clear();
-        executors.forEach(ExecutorService::shutdownNow);
-        executors.clear();
+    void stop() {
+        List<ExecutorService> stopped;
+        synchronized (this) {
+            consumers.forEach(Disposable::dispose);
+            consumers.clear();
+            schedulers.forEach(Scheduler::dispose);
+            schedulers.clear();
+            executors.forEach(ExecutorService::shutdownNow);
+            stopped = new ArrayList<>(executors);
+            executors.clear();
+        }
+        // outside the lock (a delivery that ends now may queue its retry): it still records itself in the
+        // delivered ledger, which the engine closes next
+        stopped.forEach(HopQueues::awaitEnd);
+    }
+
+    private static void awaitEnd(ExecutorService executor) {
+        try {
+            if (!executor.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOGGER.warn("Delivery threads still running {} after the stop; their deliveries may not be recorded", STOP_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     synchronized MailQueue queue(String hop) {

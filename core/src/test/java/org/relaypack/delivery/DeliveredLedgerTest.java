@@ -26,6 +26,7 @@ class DeliveredLedgerTest {
     private static final Duration RETENTION = Duration.ofHours(1);
     private static final MailAddress BOB = address("bob@remote.example");
     private static final MailAddress CAROL = address("carol@remote.example");
+    private static final MailAddress DAVE = address("dave@other.example");
     private static final String KEY = "Mail1764540000000-5b0c9b7e-2d4c-4a5e-9f1a-0c3d2e1f4a5b";
 
     @TempDir
@@ -38,14 +39,18 @@ class DeliveredLedgerTest {
     }
 
     private static void record(DeliveredLedger testee, String key, String hop, MailAddress... recipients) throws Exception {
-        try (DeliveredLedger.Claim claim = testee.claim(key, hop)) {
+        try (DeliveredLedger.Claim claim = testee.claim(key, hop, ImmutableList.copyOf(recipients))) {
             claim.record(ImmutableList.copyOf(recipients));
         }
     }
 
     private static List<MailAddress> delivered(DeliveredLedger testee, String key, String hop) {
-        try (DeliveredLedger.Claim claim = testee.claim(key, hop)) {
-            return claim.delivered(ImmutableList.of(BOB, CAROL));
+        return delivered(testee, key, hop, BOB, CAROL);
+    }
+
+    private static List<MailAddress> delivered(DeliveredLedger testee, String key, String hop, MailAddress... recipients) {
+        try (DeliveredLedger.Claim claim = testee.claim(key, hop, ImmutableList.copyOf(recipients))) {
+            return claim.delivered();
         }
     }
 
@@ -129,12 +134,13 @@ class DeliveredLedgerTest {
     }
 
     @Test
-    void aSecondClaimOfTheSameKeyAndHopShouldWaitForTheFirst() throws Exception {
+    void aSecondClaimOfARecipientOfTheSameKeyAndHopShouldWaitForTheFirst() throws Exception {
         try (DeliveredLedger testee = open(10_000)) {
-            DeliveredLedger.Claim first = testee.claim(KEY, "upstream");
+            DeliveredLedger.Claim first = testee.claim(KEY, "upstream", ImmutableList.of(BOB));
             CompletableFuture<List<MailAddress>> second = CompletableFuture.supplyAsync(() -> delivered(testee, KEY, "upstream"));
-            // Another key and another hop are not held up.
+            // Another hop, and a copy of the mail for other recipients (a mail split per destination), are not held up.
             assertThat(delivered(testee, KEY, "mailbox1")).isEmpty();
+            assertThat(delivered(testee, KEY, "upstream", DAVE)).isEmpty();
             assertThat(second).isNotDone();
 
             first.record(ImmutableList.of(BOB));

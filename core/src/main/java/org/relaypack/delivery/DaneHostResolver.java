@@ -178,7 +178,9 @@ final class DaneHostResolver {
             String what = tlsa.isBogus() ? "dnssec-invalid (bogus)" : "TLSA lookup error";
             LOGGER.warn("Next hop {}: DANE: MX host {}: {}: {}; host skipped", hop.name(), host, what, tlsa.failure().orElse(""));
             problems.add(HostFailure.localReply("4.7.5", "TLSA lookup of " + host + " port " + port + ": " + what + ": " + tlsa.failure().orElse("")));
-            tlsOutcomes.daneFailure(domain.asString(), Optional.of(host.asString()), TlsResultType.DNSSEC_INVALID, ImmutableList.of());
+            if (tlsa.isBogus()) {
+                tlsOutcomes.daneFailure(domain.asString(), Optional.of(host.asString()), TlsResultType.DNSSEC_INVALID, ImmutableList.of());
+            }
             return Optional.empty();
         }
         if (!tlsa.isSecure() || tlsa.records().isEmpty()) {

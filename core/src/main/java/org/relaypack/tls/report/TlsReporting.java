@@ -150,13 +150,17 @@ public final class TlsReporting implements AutoCloseable {
         }
         if (reporting.configuration.send()
             && reporting.sender.send(report, reporting.submitter, reporting.configuration.contact()) == ReportSender.Outcome.FAILED) {
+            boolean retryScheduled = !reporting.unsent.isEmpty();
             reporting.unsent.put(report, reporting.clock.instant());
-            reporting.scheduler.ifPresent(scheduler -> scheduler.schedule(() -> {
-                synchronized (this) {
-                    sendUnsent(reporting);
-                }
-            }, RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS));
+            if (!retryScheduled) {
+                // one early retry for all the reports refused meanwhile; the checks retry them after it
+                reporting.scheduler.ifPresent(scheduler -> scheduler.schedule(this::retryUnsent, RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS));
+            }
         }
+    }
+
+    private synchronized void retryUnsent() {
+        active.filter(reporting -> reporting.scheduler.isPresent()).ifPresent(TlsReporting::sendUnsent);
     }
 
     private static void sendUnsent(Active reporting) {

@@ -4,11 +4,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 import javax.mail.internet.AddressException;
-import javax.mail.internet.InternetAddress;
 
 import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.apache.james.core.MailAddress;
 import org.apache.james.filesystem.api.FileSystem;
 import org.relaypack.config.ConfigElement;
 
@@ -46,7 +46,7 @@ public final class TlsReportingConfiguration {
         }
         String contact = element.required(CONTACT);
         try {
-            new InternetAddress(contact, true);
+            new MailAddress(contact);
         } catch (AddressException e) {
             throw element.error(CONTACT, contact, "is not an email address: " + e.getMessage());
         }
